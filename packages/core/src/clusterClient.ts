@@ -1,0 +1,75 @@
+/**
+ * The port between the pure core and a Kubernetes API: a small client in the shape of
+ * controller-runtime's (get, patch, patch status). The core defines it; adapters supply it
+ * (`@capt-endpoint/kubernetes` for real clusters, `@capt-endpoint/testing` in memory).
+ *
+ * Rules every implementation follows:
+ * - `get` of an object that does not exist is `Right(undefined)`, not an error.
+ * - `patch` and `patchStatus` send a JSON merge patch (RFC 7386) and return the object as the
+ *   server stored it, with its new resourceVersion and generation.
+ * - `patch` writes the main resource (a `status` in the patch is ignored by the server);
+ *   `patchStatus` writes only the `/status` subresource.
+ * - A patch that carries `metadata.resourceVersion` fails with a `Conflict` ApiError when the
+ *   object has moved on (optimistic concurrency).
+ * - Failures are `ApiError` values; an adapter never lets a raw exception or a response body
+ *   escape (bodies may hold Secret data).
+ */
+import type { TaskEither } from 'fp-ts/lib/TaskEither.js';
+import type { ApiError } from './errors';
+
+/** Names an object: apiVersion and kind select the resource; namespace is absent for cluster-scoped kinds. */
+export interface ObjectRef {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly namespace?: string | undefined;
+  readonly name: string;
+}
+
+/** Any Kubernetes object, as JSON. */
+export interface KubeObject {
+  apiVersion: string;
+  kind: string;
+  metadata: {
+    name?: string;
+    namespace?: string;
+    resourceVersion?: string;
+    generation?: number;
+    uid?: string;
+    deletionTimestamp?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    ownerReferences?: Array<{ apiVersion: string; kind: string; name: string; uid?: string; controller?: boolean }>;
+    [key: string]: unknown;
+  };
+  [key: string]: unknown;
+}
+
+/** A JSON merge patch (RFC 7386): `null` removes a field, objects merge, everything else replaces. */
+export type MergePatch = { readonly [key: string]: unknown };
+
+export interface RequestOptions {
+  readonly signal?: AbortSignal | undefined;
+}
+
+export interface PatchOptions extends RequestOptions {
+  /** Sent as the request's fieldManager so server-side field ownership names the writer. */
+  readonly fieldManager?: string | undefined;
+}
+
+export interface ClusterClient {
+  get(ref: ObjectRef, options?: RequestOptions): TaskEither<ApiError, KubeObject | undefined>;
+  patch(ref: ObjectRef, patch: MergePatch, options?: PatchOptions): TaskEither<ApiError, KubeObject>;
+  patchStatus(ref: ObjectRef, patch: MergePatch, options?: PatchOptions): TaskEither<ApiError, KubeObject>;
+}
+
+/** `Kind apiVersion namespace/name`, for messages and logs. Never includes object contents. */
+export const describeRef = (ref: ObjectRef): string =>
+  `${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}`;
+
+/** The object's own reference, read from its apiVersion, kind and metadata. */
+export const refOf = (object: KubeObject): ObjectRef => ({
+  apiVersion: object.apiVersion,
+  kind: object.kind,
+  namespace: object.metadata.namespace,
+  name: object.metadata.name ?? '',
+});

@@ -1,0 +1,166 @@
+/**
+ * The core's failures as data: one tagged union, `EndpointError`, with a human message, a
+ * CamelCase `reason` usable as a condition reason, and `retryable` (whether a later reconcile
+ * can help without anyone changing an object). Rendering is a separate step (`renderError`).
+ *
+ * Secret safety: no error built from a Secret's value carries that value. Errors about values
+ * read from a Secret name the Secret and the key and the kind of problem only.
+ */
+
+/** What every error carries. */
+interface ErrorBase {
+  readonly message: string;
+  readonly reason: string;
+  readonly retryable: boolean;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The endpoint grammar: why a raw value is not an endpoint. `problem` says what is wrong
+// without quoting the value, so a caller that read the value from a Secret can still explain.
+
+export type EndpointParseErrorTag =
+  | 'EmptyEndpoint'
+  | 'UnsupportedScheme'
+  | 'UserinfoNotAllowed'
+  | 'PathNotAllowed'
+  | 'QueryOrFragmentNotAllowed'
+  | 'InvalidCharacters'
+  | 'InvalidPort'
+  | 'InvalidHost'
+  | 'UnsupportedValueType'
+  | 'MalformedEndpointObject';
+
+export interface EndpointParseError extends ErrorBase {
+  readonly _tag: EndpointParseErrorTag;
+  /** What is wrong, without quoting the value. */
+  readonly problem: string;
+}
+
+export const parseError = (
+  tag: EndpointParseErrorTag,
+  problem: string,
+  quoted?: string,
+): EndpointParseError => ({
+  _tag: tag,
+  reason: tag,
+  retryable: false,
+  problem,
+  message: quoted === undefined ? problem : `${problem}: ${quoted}`,
+});
+
+// ---------------------------------------------------------------------------------------------
+// Locating the endpoint in a Workspace or its connection Secret.
+
+export interface SecretRef {
+  readonly namespace: string;
+  readonly name: string;
+}
+
+export type EndpointSource =
+  | { readonly from: 'outputs'; readonly workspace: string; readonly key: string }
+  | { readonly from: 'secret'; readonly secret: SecretRef; readonly key: string };
+
+/** The value is there but is not a valid endpoint. Carries the parse error's tag as `cause`. */
+export interface InvalidEndpointValue extends ErrorBase {
+  readonly _tag: 'InvalidEndpointValue';
+  readonly source: EndpointSource;
+  readonly cause: EndpointParseErrorTag;
+}
+
+/** A Kubernetes object did not have the shape we read. */
+export interface ObjectDecodeError extends ErrorBase {
+  readonly _tag: 'ObjectDecodeError';
+  /** e.g. `Workspace tf.upbound.io/v1beta1 eks-a` */
+  readonly object: string;
+  /** The failing paths, e.g. `spec.workspaceTemplateApplyName`. */
+  readonly paths: readonly string[];
+}
+
+/** The Workspace points at a Secret outside the namespaces we may read. */
+export interface SecretNamespaceNotAllowed extends ErrorBase {
+  readonly _tag: 'SecretNamespaceNotAllowed';
+  readonly secret: SecretRef;
+  readonly allowedNamespace: string;
+}
+
+/** An option the caller passed is not usable. */
+export interface InvalidOptions extends ErrorBase {
+  readonly _tag: 'InvalidOptions';
+  readonly option: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Talking to the API server through a ClusterClient.
+
+export type ApiErrorKind =
+  | 'NotFound'
+  | 'Conflict'
+  | 'Invalid'
+  | 'Forbidden'
+  | 'Unavailable'
+  | 'Timeout'
+  | 'Other';
+
+/** A request to the API server failed. Adapters build these; they never carry response bodies. */
+export interface ApiError extends ErrorBase {
+  readonly _tag: 'ApiError';
+  readonly kind: ApiErrorKind;
+  /** HTTP status, when there was a response. */
+  readonly code: number | undefined;
+  /** The API's Status reason (`NotFound`, `Conflict`, `Invalid`, ...), when there was one. */
+  readonly statusReason: string | undefined;
+}
+
+const retryableKinds: ReadonlySet<ApiErrorKind> = new Set(['Conflict', 'Unavailable', 'Timeout', 'Other']);
+
+export const apiError = (
+  kind: ApiErrorKind,
+  message: string,
+  details: { code?: number | undefined; statusReason?: string | undefined } = {},
+): ApiError => ({
+  _tag: 'ApiError',
+  kind,
+  code: details.code,
+  statusReason: details.statusReason,
+  message,
+  reason: `Api${kind}`,
+  retryable: retryableKinds.has(kind),
+});
+
+/** A request failed while reconciling: which verb on which object, and the API's error. */
+export interface RequestFailed extends ErrorBase {
+  readonly _tag: 'RequestFailed';
+  readonly verb: 'get' | 'patch' | 'patchStatus';
+  readonly object: string;
+  readonly error: ApiError;
+}
+
+/** Writes kept meeting 409 Conflict after re-reading; a later reconcile can try again. */
+export interface ConflictRetriesExhausted extends ErrorBase {
+  readonly _tag: 'ConflictRetriesExhausted';
+  readonly object: string;
+}
+
+export type EndpointError =
+  | EndpointParseError
+  | InvalidEndpointValue
+  | ObjectDecodeError
+  | SecretNamespaceNotAllowed
+  | InvalidOptions
+  | ApiError
+  | RequestFailed
+  | ConflictRetriesExhausted;
+
+export type EndpointErrorTag = EndpointError['_tag'];
+
+/** One line for a log or a CLI: `Reason: message`. */
+export const renderError = (error: EndpointError): string =>
+  `${error.reason}: ${error.message.replace(/\s*\n\s*/g, ' ')}`;
+
+/** Narrowing helper for callers that switch on the tag. */
+export const isEndpointError = (u: unknown): u is EndpointError =>
+  typeof u === 'object' &&
+  u !== null &&
+  typeof (u as { _tag?: unknown })._tag === 'string' &&
+  typeof (u as { message?: unknown }).message === 'string' &&
+  typeof (u as { reason?: unknown }).reason === 'string';

@@ -1,0 +1,21 @@
+/**
+ * JSON merge patch (RFC 7386), the only write format this library uses. `applyMergePatch` is
+ * what the API server does with one; the fake cluster and the property tests use it, and
+ * callers can use it to preview a plan.
+ */
+
+type Json = unknown;
+
+const isPlainObject = (value: Json): value is Record<string, Json> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** Returns a new value: `target` with `patch` applied. Neither argument is modified. */
+export const applyMergePatch = (target: Json, patch: Json): Json => {
+  if (!isPlainObject(patch)) return structuredClone(patch);
+  const result: Record<string, Json> = isPlainObject(target) ? { ...target } : {};
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null) delete result[key];
+    else result[key] = applyMergePatch(result[key], value);
+  }
+  return result;
+};

@@ -1,0 +1,119 @@
+/**
+ * io-ts codecs for the parts of the Kubernetes objects we read. The codec is the type.
+ *
+ * Every codec is built from `t.type`/`t.partial`, which check the fields they name and keep
+ * every other field as it is: decoding never strips unknown fields, so an object decoded here
+ * can be handed back to the API or to the caller unchanged.
+ */
+import * as t from 'io-ts';
+import * as E from 'fp-ts/lib/Either.js';
+import { pipe } from 'fp-ts/lib/function.js';
+import type { ObjectDecodeError } from './errors';
+
+const Metadata = t.intersection([
+  t.type({ name: t.string }),
+  t.partial({
+    namespace: t.string,
+    resourceVersion: t.string,
+    generation: t.number,
+    uid: t.string,
+    deletionTimestamp: t.string,
+    labels: t.record(t.string, t.string),
+    annotations: t.record(t.string, t.string),
+    ownerReferences: t.array(
+      t.intersection([
+        t.type({ apiVersion: t.string, kind: t.string, name: t.string }),
+        t.partial({ uid: t.string, controller: t.boolean }),
+      ]),
+    ),
+  }),
+]);
+export type Metadata = t.TypeOf<typeof Metadata>;
+
+/** Cluster API's APIEndpoint as stored: both fields may be missing (v1beta2) or zero (v1beta1). */
+export const StoredEndpoint = t.partial({ host: t.string, port: t.number });
+export type StoredEndpoint = t.TypeOf<typeof StoredEndpoint>;
+
+/** metav1.Condition. */
+export const Condition = t.intersection([
+  t.type({ type: t.string, status: t.string }),
+  t.partial({
+    reason: t.string,
+    message: t.string,
+    lastTransitionTime: t.string,
+    observedGeneration: t.number,
+  }),
+]);
+export type Condition = t.TypeOf<typeof Condition>;
+
+const object = <A extends t.Props>(apiVersion: t.Mixed, kind: string, props: A) =>
+  t.intersection([t.type({ apiVersion, kind: t.literal(kind), metadata: Metadata }), t.partial(props)]);
+
+export const CAPTControlPlane = object(t.literal('controlplane.cluster.x-k8s.io/v1beta1'), 'CAPTControlPlane', {
+  spec: t.partial({ workspaceTemplateApplyName: t.string, controlPlaneEndpoint: StoredEndpoint }),
+  status: t.partial({ conditions: t.array(Condition) }),
+});
+export type CAPTControlPlane = t.TypeOf<typeof CAPTControlPlane>;
+
+export const WorkspaceTemplateApply = object(
+  t.literal('infrastructure.cluster.x-k8s.io/v1beta1'),
+  'WorkspaceTemplateApply',
+  { status: t.partial({ workspaceName: t.string }) },
+);
+export type WorkspaceTemplateApply = t.TypeOf<typeof WorkspaceTemplateApply>;
+
+export const Workspace = object(t.union([t.literal('tf.upbound.io/v1beta1'), t.literal('tf.m.upbound.io/v1beta1')]), 'Workspace', {
+  spec: t.partial({
+    writeConnectionSecretToRef: t.intersection([t.type({ name: t.string }), t.partial({ namespace: t.string })]),
+  }),
+  status: t.partial({
+    atProvider: t.partial({ outputs: t.record(t.string, t.unknown) }),
+    conditions: t.array(t.intersection([t.type({ type: t.string, status: t.string }), t.partial({ reason: t.string })])),
+  }),
+});
+export type Workspace = t.TypeOf<typeof Workspace>;
+
+export const Secret = object(t.literal('v1'), 'Secret', {
+  type: t.string,
+  data: t.record(t.string, t.string),
+});
+export type Secret = t.TypeOf<typeof Secret>;
+
+export const Cluster = object(t.union([t.literal('cluster.x-k8s.io/v1beta1'), t.literal('cluster.x-k8s.io/v1beta2')]), 'Cluster', {
+  spec: t.partial({ controlPlaneEndpoint: StoredEndpoint }),
+});
+export type Cluster = t.TypeOf<typeof Cluster>;
+
+// Intersections and unions add their members' indexes to the context; they are not paths.
+const isCombinator = (codec: t.Decoder<unknown, unknown> | undefined): boolean => {
+  const tag = (codec as { _tag?: string } | undefined)?._tag;
+  return tag === 'IntersectionType' || tag === 'UnionType';
+};
+
+const pathOf = (error: t.ValidationError): string =>
+  error.context
+    .filter((entry, index) => index > 0 && !isCombinator(error.context[index - 1]?.type))
+    .map((entry) => entry.key)
+    .join('.');
+
+/**
+ * Decodes `input` with `codec`; a failure names the object and every path that was wrong. The
+ * message never quotes values (the object may be a Secret).
+ */
+export const decodeObject =
+  <C extends t.Mixed>(codec: C, what: string) =>
+  (input: unknown): E.Either<ObjectDecodeError, t.TypeOf<C>> =>
+    pipe(
+      codec.decode(input),
+      E.mapLeft((errors): ObjectDecodeError => {
+        const paths = [...new Set(errors.map(pathOf).map((p) => p || '(root)'))];
+        return {
+          _tag: 'ObjectDecodeError',
+          reason: 'ObjectDecodeError',
+          retryable: false,
+          object: what,
+          paths,
+          message: `${what} does not have the expected shape at ${paths.join(', ')}`,
+        };
+      }),
+    );
