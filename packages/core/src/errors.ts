@@ -67,6 +67,13 @@ export interface InvalidEndpointValue extends ErrorBase {
   readonly cause: EndpointParseErrorTag;
 }
 
+/** A Secret value is not valid base64 or not UTF-8 text. Never carries the value. */
+export interface UndecodableSecretValue extends ErrorBase {
+  readonly _tag: 'UndecodableSecretValue';
+  readonly secret: SecretRef;
+  readonly key: string;
+}
+
 /** A Kubernetes object did not have the shape we read. */
 export interface ObjectDecodeError extends ErrorBase {
   readonly _tag: 'ObjectDecodeError';
@@ -144,6 +151,7 @@ export interface ConflictRetriesExhausted extends ErrorBase {
 export type EndpointError =
   | EndpointParseError
   | InvalidEndpointValue
+  | UndecodableSecretValue
   | ObjectDecodeError
   | SecretNamespaceNotAllowed
   | InvalidOptions

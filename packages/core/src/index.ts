@@ -8,3 +8,8 @@ export * from './kinds';
 export * from './objects';
 export * from './clusterClient';
 export * from './mergePatch';
+export * from './logger';
+export * from './locate';
+export * from './condition';
+export * from './plan';
+export * from './reconcile';

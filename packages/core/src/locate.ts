@@ -1,0 +1,244 @@
+/**
+ * Locating the endpoint in a Terraform Workspace: first in `status.atProvider.outputs`, then,
+ * when the outputs lack it, in the connection Secret the Workspace writes. Pure: the caller
+ * fetches the objects; these functions say where the endpoint is, what to read next, or why
+ * there is nothing yet.
+ *
+ * Outcomes: `Found` (with its source and key), `NeedSecret` (read this Secret next),
+ * `NotYetAvailable` (a normal waiting state, not a failure), or a `Left` when a value is there
+ * but is not an endpoint. Errors about a value from a Secret never quote the value.
+ */
+import * as E from 'fp-ts/lib/Either.js';
+import { pipe } from 'fp-ts/lib/function.js';
+import type { ApiEndpoint } from './endpoint';
+import type {
+  EndpointError,
+  EndpointParseError,
+  EndpointSource,
+  InvalidEndpointValue,
+  SecretRef,
+  UndecodableSecretValue,
+} from './errors';
+import { NAMESPACED_WORKSPACE_API_VERSION } from './kinds';
+import type { Secret, Workspace } from './objects';
+import { parseEndpoint } from './parseEndpoint';
+
+/**
+ * Where to look: an output name holding the whole endpoint (a URL, `host:port`, a host, or an
+ * object `{host, port}`), or a pair of outputs holding the host and, optionally, the port.
+ */
+export type OutputKey = string | { readonly host: string; readonly port?: string | undefined };
+
+export const DEFAULT_OUTPUT_KEYS: readonly OutputKey[] = ['cluster_endpoint'];
+
+export interface LocateOptions {
+  /** Keys to look under, first match wins. Default `['cluster_endpoint']`. */
+  readonly outputKeys?: readonly OutputKey[] | undefined;
+  /** Port for an endpoint that names none. Default 443 (managed cloud endpoints listen there). */
+  readonly defaultPort?: number | undefined;
+}
+
+/** What a reconcile is waiting for. Each is a normal state on the way to a ready cluster. */
+export type WaitingOn =
+  | 'WorkspaceTemplateApplyName'
+  | 'WorkspaceTemplateApply'
+  | 'WorkspaceName'
+  | 'Workspace'
+  | 'EndpointOutput'
+  | 'ConnectionSecret';
+
+export interface Found {
+  readonly _tag: 'Found';
+  readonly endpoint: ApiEndpoint;
+  readonly source: EndpointSource;
+}
+
+export interface NeedSecret {
+  readonly _tag: 'NeedSecret';
+  readonly secret: SecretRef;
+}
+
+export interface NotYetAvailable {
+  readonly _tag: 'NotYetAvailable';
+  readonly waitingOn: WaitingOn;
+  readonly message: string;
+}
+
+export const notYetAvailable = (waitingOn: WaitingOn, message: string): NotYetAvailable => ({
+  _tag: 'NotYetAvailable',
+  waitingOn,
+  message,
+});
+
+const keyName = (key: OutputKey): string =>
+  typeof key === 'string' ? key : key.port === undefined ? key.host : `${key.host}+${key.port}`;
+
+const keysText = (keys: readonly OutputKey[]): string => keys.map((k) => `"${keyName(k)}"`).join(', ');
+
+const workspaceName = (workspace: Workspace): string =>
+  `Workspace ${workspace.metadata.namespace ? `${workspace.metadata.namespace}/` : ''}${workspace.metadata.name}`;
+
+/** A present value: Terraform writes `null` for an output that has no value yet. */
+const present = (value: unknown): boolean => value !== undefined && value !== null;
+
+/**
+ * The raw value under a key: the value itself, or for a host/port pair an object form that
+ * parseEndpoint reads. Undefined when the key is not there.
+ */
+const rawValue = (values: (name: string) => unknown, key: OutputKey): unknown => {
+  if (typeof key === 'string') {
+    const value = values(key);
+    return present(value) ? value : undefined;
+  }
+  const host = values(key.host);
+  if (!present(host)) return undefined;
+  const port = key.port === undefined ? undefined : values(key.port);
+  return present(port) ? { host, port } : { host };
+};
+
+const invalidFromOutputs = (workspace: string, key: string, error: EndpointParseError): InvalidEndpointValue => ({
+  _tag: 'InvalidEndpointValue',
+  reason: 'InvalidEndpoint',
+  retryable: false,
+  cause: error._tag,
+  source: { from: 'outputs', workspace, key },
+  message: `${workspace} output "${key}" is not a valid endpoint: ${error.message}`,
+});
+
+const invalidFromSecret = (secret: SecretRef, key: string, error: EndpointParseError): InvalidEndpointValue => ({
+  _tag: 'InvalidEndpointValue',
+  reason: 'InvalidEndpoint',
+  retryable: false,
+  cause: error._tag,
+  source: { from: 'secret', secret, key },
+  // `problem`, never `message`: the message may quote the value.
+  message: `Secret ${secret.namespace}/${secret.name} key "${key}" is not a valid endpoint: ${error.problem}`,
+});
+
+/**
+ * Looks for the endpoint in the Workspace's outputs. When they lack it, names the connection
+ * Secret to read (cluster-scoped Workspaces name its namespace; namespaced ones keep it in
+ * their own namespace).
+ */
+export const locateInWorkspace = (
+  workspace: Workspace,
+  options: LocateOptions = {},
+): E.Either<EndpointError, Found | NeedSecret | NotYetAvailable> => {
+  const keys = options.outputKeys ?? DEFAULT_OUTPUT_KEYS;
+  const name = workspaceName(workspace);
+  const outputs = workspace.status?.atProvider?.outputs ?? {};
+  const fromOutputs = (key: string): unknown => (Object.hasOwn(outputs, key) ? outputs[key] : undefined);
+
+  for (const key of keys) {
+    const raw = rawValue(fromOutputs, key);
+    if (raw === undefined) continue;
+    return pipe(
+      parseEndpoint(raw, { defaultPort: options.defaultPort }),
+      E.bimap(
+        (error): EndpointError => invalidFromOutputs(name, keyName(key), error),
+        (endpoint): Found => ({ _tag: 'Found', endpoint, source: { from: 'outputs', workspace: name, key: keyName(key) } }),
+      ),
+    );
+  }
+
+  const ref = workspace.spec?.writeConnectionSecretToRef;
+  const namespace =
+    workspace.apiVersion === NAMESPACED_WORKSPACE_API_VERSION ? workspace.metadata.namespace : ref?.namespace;
+  if (ref === undefined || ref.name === '' || namespace === undefined || namespace === '') {
+    return E.right(
+      notYetAvailable(
+        'EndpointOutput',
+        `${name} has no output ${keysText(keys)} yet and no connection Secret to read it from`,
+      ),
+    );
+  }
+  return E.right({ _tag: 'NeedSecret', secret: { namespace, name: ref.name } });
+};
+
+const undecodable = (secret: SecretRef, key: string, problem: string): UndecodableSecretValue => ({
+  _tag: 'UndecodableSecretValue',
+  reason: 'UndecodableSecretValue',
+  retryable: false,
+  secret,
+  key,
+  message: `Secret ${secret.namespace}/${secret.name} key "${key}" ${problem}`,
+});
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Secret.data values arrive base64-encoded through the API: decode exactly once, to UTF-8 text. */
+const decodeSecretValue = (secret: SecretRef, key: string, encoded: string): E.Either<UndecodableSecretValue, string> =>
+  pipe(
+    E.tryCatch(
+      () => Uint8Array.from(atob(encoded), (c) => c.charCodeAt(0)),
+      () => undecodable(secret, key, 'is not valid base64'),
+    ),
+    E.chain((bytes) =>
+      E.tryCatch(
+        () => utf8.decode(bytes),
+        () => undecodable(secret, key, 'is not UTF-8 text'),
+      ),
+    ),
+  );
+
+/**
+ * provider-terraform stores a string output as its raw text and any other type as JSON, so a
+ * text that is a JSON object is the object form; anything else is read as text.
+ */
+const secretValueAsRaw = (text: string): unknown => {
+  const trimmed = text.trim();
+  if (!trimmed.startsWith('{')) return text;
+  return pipe(
+    E.tryCatch(() => JSON.parse(trimmed) as unknown, () => undefined),
+    E.match(
+      () => text,
+      (parsed) => (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? parsed : text),
+    ),
+  );
+};
+
+/** Looks for the endpoint in the connection Secret (undefined: it does not exist yet). */
+export const locateInSecret = (
+  secret: Secret | undefined,
+  ref: SecretRef,
+  options: LocateOptions = {},
+): E.Either<EndpointError, Found | NotYetAvailable> => {
+  const keys = options.outputKeys ?? DEFAULT_OUTPUT_KEYS;
+  if (secret === undefined) {
+    return E.right(notYetAvailable('ConnectionSecret', `connection Secret ${ref.namespace}/${ref.name} does not exist yet`));
+  }
+  const data = secret.data ?? {};
+  // Decoding errors surface only for the keys we actually use.
+  let failure: UndecodableSecretValue | undefined;
+  const text = (key: string): string | undefined => {
+    if (failure !== undefined || !Object.hasOwn(data, key)) return undefined;
+    const decoded = decodeSecretValue(ref, key, data[key] ?? '');
+    if (E.isLeft(decoded)) {
+      failure = decoded.left;
+      return undefined;
+    }
+    return decoded.right;
+  };
+
+  for (const key of keys) {
+    const raw =
+      typeof key === 'string'
+        ? pipe(text(key), (value) => (value === undefined ? undefined : secretValueAsRaw(value)))
+        : rawValue(text, key);
+    if (failure !== undefined) return E.left(failure);
+    if (raw === undefined) continue;
+    return pipe(
+      parseEndpoint(raw, { defaultPort: options.defaultPort }),
+      E.bimap(
+        (error): EndpointError => invalidFromSecret(ref, keyName(key), error),
+        (endpoint): Found => ({ _tag: 'Found', endpoint, source: { from: 'secret', secret: ref, key: keyName(key) } }),
+      ),
+    );
+  }
+  return E.right(
+    notYetAvailable(
+      'EndpointOutput',
+      `connection Secret ${ref.namespace}/${ref.name} has no key ${keysText(keys)} yet`,
+    ),
+  );
+};
