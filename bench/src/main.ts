@@ -1,15 +1,29 @@
 /**
  * The orchestrator behind `npm run bench`: runs each measurement in its own child process,
- * gathers the results into bench/results/*.json, draws the chart and rewrites the results
- * section of docs/benchmarks.md.
+ * gathers the results into bench/results/{full,quick}.json, draws the chart and, on a full
+ * run, rewrites the generated section of docs/benchmarks.md.
+ *
+ * Options: --quick (fewer repeats and control planes, for a try-out), --only=core,scenarios,scale,
+ * --control-planes=N, --repeats=N (scale runs per configuration), --concurrency=N.
  */
-import { fork } from 'node:child_process';
+import { execSync, fork } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { svgDocument } from './chart';
+import type { CoreSpeedResult } from './coreSpeed';
+import { charts, checkTargets, resultsMarkdown } from './report';
+import { summarizeScale, type BenchResults } from './results';
+import { SCALE_CONFIGS, type ScaleResult } from './scale';
+import type { ScenarioRow } from './scenarios';
+import { fmt } from './stats';
+import type { Task } from './worker';
 
 const workerPath = fileURLToPath(new URL('./worker.mjs', import.meta.url));
+const root = fileURLToPath(new URL('../../', import.meta.url));
 
 /** Runs one task in a fresh child process and resolves with what it sends back. */
-export const inChild = <T>(task: unknown, execArgv: readonly string[] = []): Promise<T> =>
+const inChild = <T>(task: Task, execArgv: readonly string[] = []): Promise<T> =>
   new Promise((resolve, reject) => {
     const child = fork(workerPath, [JSON.stringify(task)], { execArgv: [...execArgv], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     let settled = false;
@@ -23,6 +37,103 @@ export const inChild = <T>(task: unknown, execArgv: readonly string[] = []): Pro
     });
   });
 
+const arg = (name: string): string | undefined =>
+  process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 const quick = process.argv.includes('--quick');
-const core = await inChild({ task: 'core', options: { rounds: quick ? 7 : 21, batchMs: 20 } });
-console.log(JSON.stringify(core, null, 2));
+const only = new Set((arg('only') ?? 'core,scenarios,scale').split(','));
+const controlPlanes = Number(arg('control-planes') ?? (quick ? 1000 : 10_000));
+const scaleRepeats = Number(arg('repeats') ?? (quick ? 1 : 3));
+const concurrency = Number(arg('concurrency') ?? 16);
+
+const attempt = async <T>(what: string, work: () => Promise<T>): Promise<T | { error: string }> => {
+  const start = Date.now();
+  console.log(`bench: ${what}...`);
+  try {
+    const result = await work();
+    console.log(`bench: ${what} done in ${fmt((Date.now() - start) / 1000)} s`);
+    return result;
+  } catch (error) {
+    const message = error instanceof Error ? error.message.split('\n')[0]! : String(error);
+    console.error(`bench: ${what} FAILED: ${message}`);
+    return { error: message };
+  }
+};
+
+const skipped = { error: 'not run (--only)' };
+const started = Date.now();
+
+const core = only.has('core')
+  ? await attempt('core speed', () => inChild<CoreSpeedResult>({ task: 'core', options: { rounds: quick ? 9 : 31, batchMs: 15 } }))
+  : skipped;
+
+const scenarioRepeats = quick ? 2 : 3;
+const scenarios = only.has('scenarios')
+  ? await attempt('requests per reconcile', async () => ({
+      repeats: scenarioRepeats,
+      rows: await inChild<ScenarioRow[]>({ task: 'scenarios', options: { repeats: scenarioRepeats } }),
+    }))
+  : skipped;
+
+const scale = only.has('scale')
+  ? await attempt(`scale (${controlPlanes} control planes × ${SCALE_CONFIGS.length} configurations × ${scaleRepeats})`, async () => {
+      const runs: ScaleResult[] = [];
+      // Configurations interleaved across repeats, so drift on the machine hits them all alike.
+      for (let r = 0; r < scaleRepeats; r++) {
+        for (const config of SCALE_CONFIGS) {
+          const result = await inChild<ScaleResult>({ task: 'scale', options: { config, controlPlanes, concurrency } }, ['--expose-gc']);
+          console.log(
+            `bench:   ${config}: first ${fmt(result.first.wallMs / 1000)} s / ${result.first.requests} req, steady ${fmt(result.steady.wallMs / 1000)} s / ${result.steady.requests} req, peak heap ${fmt(result.peakHeapBytes / 2 ** 20)} MB`,
+          );
+          runs.push(result);
+        }
+      }
+      return {
+        controlPlanes,
+        concurrency,
+        repeats: scaleRepeats,
+        summary: SCALE_CONFIGS.map((config) => summarizeScale(config, runs.filter((r) => r.config === config))),
+        runs,
+      };
+    })
+  : skipped;
+
+const commit = (() => {
+  try {
+    return execSync('git rev-parse --short HEAD', { cwd: root }).toString().trim();
+  } catch {
+    return 'unknown';
+  }
+})();
+
+const partial: Omit<BenchResults, 'targets'> = {
+  date: new Date().toISOString(),
+  commit,
+  quick,
+  machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryBytes: totalmem(), node: process.version, platform: `${process.platform}-${process.arch}` },
+  durationMs: Date.now() - started,
+  core,
+  scenarios,
+  scale,
+};
+const results: BenchResults = { ...partial, targets: checkTargets(partial) };
+
+const name = quick ? 'quick' : 'full';
+writeFileSync(`${root}bench/results/${name}.json`, `${JSON.stringify(results, null, 2)}\n`);
+writeFileSync(`${root}bench/results/${name}.svg`, svgDocument(charts(results)));
+
+const markdown = resultsMarkdown(results, `../bench/results/${name}.svg`);
+const docs = `${root}docs/benchmarks.md`;
+const START = '<!-- bench:results:start -->';
+const END = '<!-- bench:results:end -->';
+if (!quick && only.size === 3 && existsSync(docs)) {
+  const text = readFileSync(docs, 'utf8');
+  const from = text.indexOf(START);
+  const to = text.indexOf(END);
+  if (from >= 0 && to > from) {
+    writeFileSync(docs, `${text.slice(0, from + START.length)}\n${markdown}\n${text.slice(to)}`);
+    console.log('bench: docs/benchmarks.md results section rewritten');
+  }
+}
+
+console.log(`\n${results.targets.map((t) => `${t.met === undefined ? '  ' : t.met ? 'ok' : 'NO'}  ${t.name}: ${t.measured} (wanted ${t.target})`).join('\n')}`);
+console.log(`\nbench: ${fmt((Date.now() - started) / 1000)} s; results in bench/results/${name}.json and ${name}.svg`);

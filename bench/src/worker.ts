@@ -4,13 +4,22 @@
  * garbage and heap never colour another's.
  */
 import { measureCoreSpeed, type CoreSpeedOptions } from './coreSpeed';
+import { runScale, type ScaleOptions } from './scale';
+import { measureScenarios } from './scenarios';
 
-type Task = { readonly task: 'core'; readonly options: CoreSpeedOptions };
+export type Task =
+  | { readonly task: 'core'; readonly options: CoreSpeedOptions }
+  | { readonly task: 'scenarios'; readonly options: { readonly repeats: number } }
+  | { readonly task: 'scale'; readonly options: ScaleOptions };
 
 const run = async (task: Task): Promise<unknown> => {
   switch (task.task) {
     case 'core':
       return measureCoreSpeed(task.options);
+    case 'scenarios':
+      return measureScenarios(task.options);
+    case 'scale':
+      return runScale(task.options);
   }
 };
 

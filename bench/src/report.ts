@@ -1,0 +1,222 @@
+/**
+ * Turns a run's results into what people read: the targets checked, the markdown tables of
+ * docs/benchmarks.md's results section, and the chart.
+ */
+import type { BarChart, Group } from './chart';
+import type { CoreSpeedResult } from './coreSpeed';
+import type { BenchResults, ScaleSummary, Target } from './results';
+import type { Config, Scenario, ScenarioRow } from './scenarios';
+import { fmt, fmtSpread, type Spread } from './stats';
+
+const MB = 1024 * 1024;
+const mb = (s: Spread): Spread => ({ min: s.min / MB, median: s.median / MB, max: s.max / MB, runs: s.runs });
+const seconds = (s: Spread): Spread => ({ min: s.min / 1000, median: s.median / 1000, max: s.max / 1000, runs: s.runs });
+
+const isError = <T extends object>(value: T | { readonly error: string }): value is { readonly error: string } => 'error' in value;
+
+const scenarioLabel: Record<Scenario, string> = {
+  firstFromOutputs: 'first set, from outputs',
+  firstFromSecret: 'first set, through the Secret',
+  steady: 'steady state',
+  waitingFirst: 'waiting, first look',
+  waiting: 'waiting, again',
+};
+
+const configLabel: Record<Config, string> = {
+  'ours-uncached-in-hand': 'library, uncached, objects in hand',
+  'ours-uncached-by-name': 'library, uncached, by name',
+  'ours-cached': 'library, cached',
+  'baseline-uncached': 'Go baseline, uncached',
+  'baseline-cached': 'Go baseline, cached',
+};
+
+const scaleLabel: Record<ScaleSummary['config'], string> = {
+  'ours-uncached': 'library, uncached',
+  'ours-cached': 'library, cached',
+  'baseline-uncached': 'Go baseline, uncached',
+  'baseline-cached': 'Go baseline, cached',
+};
+
+const row = (rows: readonly ScenarioRow[], config: Config, scenario: Scenario) =>
+  rows.find((r) => r.config === config && r.scenario === scenario);
+
+export const checkTargets = (results: Omit<BenchResults, 'targets'>): Target[] => {
+  const targets: Target[] = [];
+  const add = (name: string, target: string, measured: string, met: boolean | undefined) => targets.push({ name, target, measured, met });
+  if (!isError(results.scenarios)) {
+    const rows = results.scenarios.rows;
+    const inHand = row(rows, 'ours-uncached-in-hand', 'steady');
+    if (inHand) {
+      add('Steady state, uncached, objects in hand', '1 read, 0 writes', `${inHand.requests.max} requests, ${inHand.writes.max} writes`, inHand.requests.max === 1 && inHand.writes.max === 0 && inHand.requests.min === 1);
+    }
+    const cached = row(rows, 'ours-cached', 'steady');
+    if (cached) add('Steady state, cached', '0 requests', `${cached.requests.max} requests`, cached.requests.max === 0);
+    for (const scenario of ['firstFromOutputs', 'firstFromSecret'] as const) {
+      const first = row(rows, 'ours-cached', scenario);
+      if (first) {
+        add(
+          `First set (${scenarioLabel[scenario].replace('first set, ', '')}), cached`,
+          '1 patch per object written + 1 status patch = 3 writes, no other request',
+          `${first.requests.max} requests, ${first.writes.max} writes (${first.outcome})`,
+          first.requests.max === 3 && first.writes.max === 3,
+        );
+      }
+    }
+  }
+  if (!isError(results.core)) {
+    add('Core speed: locate+parse+plan / JSON.parse', '≤ 0.25 (median)', fmtSpread(results.core.ratio), results.core.ratio.median <= 0.25);
+  }
+  if (!isError(results.scale)) {
+    const by = (config: ScaleSummary['config']) => (results.scale as { summary: readonly ScaleSummary[] }).summary.find((s) => s.config === config);
+    const cached = by('ours-cached');
+    if (cached) {
+      add(`Scale (${results.scale.controlPlanes}): cached steady pass requests`, '0', fmtSpread(cached.steady.requests), cached.steady.requests.max === 0);
+      for (const baseline of ['baseline-cached', 'baseline-uncached'] as const) {
+        const b = by(baseline);
+        if (!b) continue;
+        const ratio = cached.steady.wallMs.median / b.steady.wallMs.median;
+        add(
+          `Scale: cached steady pass vs ${scaleLabel[baseline]} steady pass`,
+          '< 1/10 of the wall time',
+          `${fmt(cached.steady.wallMs.median)} ms vs ${fmt(b.steady.wallMs.median)} ms (ratio ${fmt(ratio)}, slowest cached run ${fmt(cached.steady.wallMs.max / b.steady.wallMs.min)})`,
+          cached.steady.wallMs.max < b.steady.wallMs.min / 10,
+        );
+      }
+      const limit = 3 * cached.objectsJsonBytes;
+      add(
+        'Scale: cached peak heap',
+        `< 3 × JSON of the cached objects (${fmt(cached.objectsJsonBytes / MB)} MB → < ${fmt(limit / MB)} MB)`,
+        `${fmtSpread(mb(cached.peakHeapBytes))} MB peak (${fmt(cached.peakHeapBytes.max / cached.objectsJsonBytes)}× at most)`,
+        cached.peakHeapBytes.max < limit,
+      );
+    }
+  }
+  return targets;
+};
+
+const table = (head: readonly string[], body: ReadonlyArray<readonly string[]>): string =>
+  [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...body.map((cells) => `| ${cells.join(' | ')} |`)].join('\n');
+
+const coreTable = (core: CoreSpeedResult): string =>
+  table(
+    ['Measure', 'µs per op, median (min–max)', 'ops/s, median'],
+    [
+      ['`JSON.parse` of the three objects', fmtSpread(core.micros.jsonParse), fmt(core.opsPerSecond.jsonParse.median)],
+      ['**locate + parse + plan** (+ condition)', fmtSpread(core.micros.locateParsePlan), fmt(core.opsPerSecond.locateParsePlan.median)],
+      ['  of which locate (with parse)', fmtSpread(core.micros.locate), ''],
+      ['  of which plan', fmtSpread(core.micros.plan), ''],
+      ['io-ts decoding of the three objects', fmtSpread(core.micros.decode), ''],
+      ['decode + locate + parse + plan', fmtSpread(core.micros.decodeLocateParsePlan), fmt(core.opsPerSecond.decodeLocateParsePlan.median)],
+    ],
+  ) +
+  `\n\nRatio to \`JSON.parse\` (per round): **${fmtSpread(core.ratio)}** for locate + parse + plan; ${fmtSpread(core.ratioWithDecode)} with io-ts decoding. ` +
+  `Objects: CAPTControlPlane ${core.jsonBytes.controlPlane} B, Cluster ${core.jsonBytes.cluster} B, Workspace ${core.jsonBytes.workspace} B of JSON (${core.jsonBytes.total} B in all); ${core.micros.jsonParse.runs} rounds of ${core.batchSize} operations each.`;
+
+const verbs = (byVerb: Readonly<Record<string, number>>): string =>
+  Object.entries(byVerb)
+    .map(([verb, n]) => `${n} ${verb}`)
+    .join(', ') || '—';
+
+const scenarioTable = (rows: readonly ScenarioRow[]): string =>
+  table(
+    ['Scenario', 'Client', 'Requests', 'Writes', 'Which', 'ms, median (min–max)', 'Outcome'],
+    rows.map((r) => [scenarioLabel[r.scenario], configLabel[r.config], fmtSpread(r.requests), fmtSpread(r.writes), verbs(r.byVerb), fmtSpread(r.ms), r.outcome]),
+  );
+
+const scaleTable = (summary: readonly ScaleSummary[]): string =>
+  table(
+    ['Client', 'First pass s', 'First req.', 'First writes', 'Steady pass s', 'Steady req.', 'Steady writes', 'Peak RSS MB', 'Peak heap MB', 'Heap kept MB', 'Heap before client MB', 'Failures'],
+    summary.map((s) => [
+      scaleLabel[s.config],
+      fmtSpread(seconds(s.first.wallMs)),
+      fmtSpread(s.first.requests),
+      fmtSpread(s.first.writes),
+      fmtSpread(seconds(s.steady.wallMs)),
+      fmtSpread(s.steady.requests),
+      fmtSpread(s.steady.writes),
+      fmtSpread(mb(s.peakRssBytes)),
+      fmtSpread(mb(s.peakHeapBytes)),
+      fmtSpread(mb(s.retainedHeapBytes)),
+      fmtSpread(mb(s.heapBeforeClientBytes)),
+      String(s.first.failures.max + s.steady.failures.max),
+    ]),
+  );
+
+/** The generated part of docs/benchmarks.md. */
+export const resultsMarkdown = (results: BenchResults, chartPath: string): string => {
+  const m = results.machine;
+  const parts: string[] = [];
+  parts.push(
+    `Run of ${results.date} at commit \`${results.commit}\`${results.quick ? ' (**--quick**)' : ''}, ${fmt(results.durationMs / 1000)} s in all. ` +
+      `Machine: ${m.cpus} × ${m.cpuModel}, ${fmt(m.memoryBytes / 1024 ** 3)} GiB memory, Node ${m.node} on ${m.platform}. ` +
+      `Raw figures: \`bench/results/${results.quick ? 'quick' : 'full'}.json\`.`,
+  );
+  parts.push('### Targets\n\n' + table(['Target', 'Wanted', 'Measured', 'Met'], results.targets.map((t) => [t.name, t.target, t.measured, t.met === undefined ? '—' : t.met ? 'yes' : '**no**'])));
+  parts.push(`![Requests per reconcile and wall time, library against the Go baseline](${chartPath})`);
+  parts.push(
+    '### Requests per reconcile\n\n' +
+      (isError(results.scenarios) ? `Not measured: ${results.scenarios.error}` : `${results.scenarios.repeats} runs each.\n\n${scenarioTable(results.scenarios.rows)}`),
+  );
+  parts.push('### Core speed\n\n' + (isError(results.core) ? `Not measured: ${results.core.error}` : coreTable(results.core)));
+  parts.push(
+    '### Scale\n\n' +
+      (isError(results.scale)
+        ? `Not measured: ${results.scale.error}`
+        : `${results.scale.controlPlanes} control planes (a quarter with the endpoint only in the connection Secret), ${results.scale.concurrency} reconciles in flight, ${results.scale.repeats} runs of each configuration, each in its own process with the server in another.\n\n${scaleTable(results.scale.summary)}`),
+  );
+  return parts.join('\n\n');
+};
+
+const palette = {
+  'ours-uncached-in-hand': '#6baed6',
+  'ours-uncached-by-name': '#3182bd',
+  'ours-cached': '#08519c',
+  'baseline-uncached': '#fdae6b',
+  'baseline-cached': '#e6550d',
+} as const;
+
+export const charts = (results: BenchResults): BarChart[] => {
+  const out: BarChart[] = [];
+  if (!isError(results.scenarios)) {
+    const rows = results.scenarios.rows;
+    const configs = Object.keys(configLabel) as Config[];
+    out.push({
+      title: 'Requests per reconcile (darker: writes)',
+      yLabel: 'API requests',
+      partLegend: 'writes',
+      series: configs.map((c) => ({ name: configLabel[c], color: palette[c] })),
+      groups: (Object.keys(scenarioLabel) as Scenario[]).map(
+        (scenario): Group => ({
+          label: scenarioLabel[scenario],
+          bars: configs.map((config) => {
+            const r = row(rows, config, scenario);
+            return r === undefined ? undefined : { value: r.requests.median, part: r.writes.median, min: r.requests.min, max: r.requests.max };
+          }),
+        }),
+      ),
+      height: 380,
+    });
+  }
+  if (!isError(results.scale)) {
+    const summary = results.scale.summary;
+    const configs = summary.map((s) => s.config);
+    const color = (c: ScaleSummary['config']) =>
+      c === 'ours-uncached' ? palette['ours-uncached-by-name'] : c === 'ours-cached' ? palette['ours-cached'] : palette[c];
+    out.push({
+      title: `Wall time for ${results.scale.controlPlanes} control planes (median, min–max whiskers)`,
+      yLabel: 'seconds',
+      series: configs.map((c) => ({ name: scaleLabel[c], color: color(c) })),
+      groups: (['first', 'steady'] as const).map(
+        (which): Group => ({
+          label: which === 'first' ? 'first pass (set every endpoint)' : 'steady pass (nothing to change)',
+          bars: summary.map((s) => {
+            const w = seconds(s[which].wallMs);
+            return { value: w.median, min: w.min, max: w.max, label: `${fmt(w.median)} s` };
+          }),
+        }),
+      ),
+      height: 360,
+    });
+  }
+  return out;
+};

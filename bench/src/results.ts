@@ -1,0 +1,70 @@
+/**
+ * The shape of a bench run's results file (bench/results/*.json) and the targets the issue
+ * sets, each checked against the run's own figures.
+ */
+import type { CoreSpeedResult } from './coreSpeed';
+import type { ScaleConfig, ScaleResult } from './scale';
+import type { ScenarioRow } from './scenarios';
+import { spread, type Spread } from './stats';
+
+export interface Machine {
+  readonly cpus: number;
+  readonly cpuModel: string;
+  readonly memoryBytes: number;
+  readonly node: string;
+  readonly platform: string;
+}
+
+export interface ScaleSummary {
+  readonly config: ScaleConfig;
+  readonly first: { readonly wallMs: Spread; readonly requests: Spread; readonly writes: Spread; readonly failures: Spread };
+  readonly steady: { readonly wallMs: Spread; readonly requests: Spread; readonly writes: Spread; readonly failures: Spread };
+  readonly peakRssBytes: Spread;
+  readonly peakHeapBytes: Spread;
+  readonly retainedHeapBytes: Spread;
+  readonly heapBeforeClientBytes: Spread;
+  readonly objectsJsonBytes: number;
+  readonly cacheSyncMs: Spread | undefined;
+}
+
+export interface Target {
+  readonly name: string;
+  readonly target: string;
+  readonly measured: string;
+  readonly met: boolean | undefined;
+}
+
+export interface BenchResults {
+  readonly date: string;
+  readonly commit: string;
+  readonly quick: boolean;
+  readonly machine: Machine;
+  readonly durationMs: number;
+  readonly core: CoreSpeedResult | { readonly error: string };
+  readonly scenarios: { readonly repeats: number; readonly rows: readonly ScenarioRow[] } | { readonly error: string };
+  readonly scale:
+    | { readonly controlPlanes: number; readonly concurrency: number; readonly repeats: number; readonly summary: readonly ScaleSummary[]; readonly runs: readonly ScaleResult[] }
+    | { readonly error: string };
+  readonly targets: readonly Target[];
+}
+
+export const summarizeScale = (config: ScaleConfig, runs: readonly ScaleResult[]): ScaleSummary => {
+  const pass = (which: 'first' | 'steady') => ({
+    wallMs: spread(runs.map((r) => r[which].wallMs)),
+    requests: spread(runs.map((r) => r[which].requests)),
+    writes: spread(runs.map((r) => r[which].writes)),
+    failures: spread(runs.map((r) => r[which].failures)),
+  });
+  const syncs = runs.flatMap((r) => (r.cacheSync ? [r.cacheSync.ms] : []));
+  return {
+    config,
+    first: pass('first'),
+    steady: pass('steady'),
+    peakRssBytes: spread(runs.map((r) => r.peakRssBytes)),
+    peakHeapBytes: spread(runs.map((r) => r.peakHeapBytes)),
+    retainedHeapBytes: spread(runs.map((r) => r.retainedHeapBytes)),
+    heapBeforeClientBytes: spread(runs.map((r) => r.heapBeforeClientBytes)),
+    objectsJsonBytes: Math.max(...runs.map((r) => r.objectsJsonBytes)),
+    cacheSyncMs: syncs.length > 0 ? spread(syncs) : undefined,
+  };
+};
