@@ -1,22 +1,16 @@
 /**
  * The bench's view of `@capt-endpoint/testing`'s loopback API server: start it, seed objects,
- * and read its request log as counts. The one place that knows the server's interface.
+ * and turn its request log into counts. The log is emptied at every mark, so a long scale run
+ * does not make the server process grow with it.
  */
 import type { KubeObject } from '@capt-endpoint/core';
+import { startFakeApiServer, type RecordedRequest } from '@capt-endpoint/testing';
 import type { RequestCount } from './server';
-
-/** What the bench needs of `startFakeApiServer()` (as documented by @capt-endpoint/testing). */
-interface FakeApiServer {
-  readonly requests: ReadonlyArray<{ readonly method: string; readonly path?: string; readonly url?: string }>;
-  readonly store: { add(object: KubeObject): unknown; all(): KubeObject[] };
-  kubeConfigYaml(): string;
-  close(): Promise<void>;
-}
 
 export interface BenchServer {
   add(object: KubeObject): number;
-  requestCount(): number;
-  countSince(mark: number): RequestCount;
+  mark(): void;
+  countSinceMark(): RequestCount;
   storeBytes(): { bytes: number; objects: number };
   kubeConfigYaml(): string;
   close(): Promise<void>;
@@ -24,36 +18,35 @@ export interface BenchServer {
 
 const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
-/** GET on a collection is a LIST, or a WATCH with `watch=true`: named apart from object reads. */
-const verbOf = (request: FakeApiServer['requests'][number]): string => {
-  const target = request.path ?? request.url ?? '';
-  if (request.method !== 'GET') return request.method;
-  if (/[?&]watch=(true|1)/.test(target)) return 'WATCH';
-  return 'GET';
+/** A GET is an object read, a LIST (collection) or a WATCH (`watch=true`): named apart. */
+const verbOf = (request: RecordedRequest, namedPath: boolean): string => {
+  if (request.method !== 'GET') return request.path.endsWith('/status') ? `${request.method} status` : request.method;
+  if (request.query['watch'] === 'true' || request.query['watch'] === '1') return 'WATCH';
+  return namedPath ? 'GET' : 'LIST';
 };
 
 export const fakeApiServer = async (): Promise<BenchServer> => {
-  const testing = (await import('@capt-endpoint/testing')) as unknown as { startFakeApiServer?: () => Promise<FakeApiServer> };
-  if (typeof testing.startFakeApiServer !== 'function') {
-    throw new Error('@capt-endpoint/testing has no startFakeApiServer yet (branch h/testing has not landed it)');
-  }
-  const server = await testing.startFakeApiServer();
+  const server = await startFakeApiServer();
+  const plurals = new Set(['captcontrolplanes', 'workspacetemplateapplies', 'workspaces', 'secrets', 'clusters', 'events']);
+  // A path ending in a plural is a collection; one ending in a name (or /status) is an object.
+  const isNamed = (path: string): boolean => !plurals.has(path.split('/').pop() ?? '');
   return {
     add: (object) => {
       server.store.add(object);
       return 1;
     },
-    requestCount: () => server.requests.length,
-    countSince: (mark) => {
+    mark: () => {
+      server.requests.length = 0;
+    },
+    countSinceMark: () => {
       const byVerb: Record<string, number> = {};
       let writes = 0;
-      const recent = server.requests.slice(mark);
-      for (const request of recent) {
-        const verb = verbOf(request);
+      for (const request of server.requests) {
+        const verb = verbOf(request, isNamed(request.path));
         byVerb[verb] = (byVerb[verb] ?? 0) + 1;
         if (WRITES.has(request.method)) writes++;
       }
-      return { requests: recent.length, writes, byVerb };
+      return { requests: server.requests.length, writes, byVerb };
     },
     storeBytes: () => {
       const objects = server.store.all();

@@ -90,13 +90,12 @@ const pool = async (n: number, concurrency: number, work: (i: number) => Promise
 
 /** Waits until the cache has heard nothing for `quietMs` (the watch has delivered our writes). */
 const cacheQuiet = async (client: CachedClient, quietMs: number): Promise<void> => {
-  const onChange = (client as { onChange?: (listener: () => void) => () => void }).onChange;
   let last = Date.now();
-  const unsubscribe = onChange?.call(client, () => {
+  const unsubscribe = client.onChange(() => {
     last = Date.now();
   });
   while (Date.now() - last < quietMs) await new Promise((resolve) => setTimeout(resolve, quietMs / 4));
-  unsubscribe?.();
+  unsubscribe();
 };
 
 export const runScale = async (options: ScaleOptions): Promise<ScaleResult> => {

@@ -31,7 +31,6 @@ export type ServerReply =
 
 const main = async (): Promise<void> => {
   const server = await fakeApiServer();
-  let mark = 0;
   const reply = (message: ServerReply): void => {
     process.send?.(message);
   };
@@ -44,10 +43,10 @@ const main = async (): Promise<void> => {
           return reply({ op: 'seeded', objects });
         }
         case 'mark':
-          mark = server.requestCount();
+          server.mark();
           return reply({ op: 'marked' });
         case 'count':
-          return reply({ op: 'counted', count: server.countSince(mark) });
+          return reply({ op: 'counted', count: server.countSinceMark() });
         case 'storeBytes':
           return reply({ op: 'storeBytes', ...server.storeBytes() });
         case 'close':
