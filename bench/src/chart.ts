@@ -57,7 +57,22 @@ const tick = (value: number): string => (Number.isInteger(value) ? String(value)
 export const barChart = (chart: BarChart, offset = { x: 0, y: 0 }): string => {
   const width = chart.width ?? 900;
   const height = chart.height ?? 360;
-  const margin = { top: 56, right: 16, bottom: 64, left: 64 };
+  // Legend first: it wraps onto as many rows as it needs, and the plot starts below it.
+  const legend = [...chart.series.map((s) => ({ name: s.name, color: s.color })), ...(chart.partLegend ? [{ name: chart.partLegend, color: '#333' }] : [])];
+  const legendParts: string[] = [];
+  let lx = 64;
+  let ly = 32;
+  for (const item of legend) {
+    const itemW = 24 + item.name.length * 6.8;
+    if (lx + itemW > width - 16 && lx > 64) {
+      lx = 64;
+      ly += 18;
+    }
+    legendParts.push(`<rect x="${lx}" y="${ly}" width="12" height="12" fill="${item.color}"/>`);
+    legendParts.push(`<text x="${lx + 16}" y="${ly + 10}">${escape(item.name)}</text>`);
+    lx += itemW;
+  }
+  const margin = { top: ly + 30, right: 16, bottom: 40, left: 64 };
   const plotW = width - margin.left - margin.right;
   const plotH = height - margin.top - margin.bottom;
   const highest = Math.max(...chart.groups.flatMap((g) => g.bars.map((b) => (b === undefined ? 0 : Math.max(b.value, b.max ?? 0)))));
@@ -68,14 +83,7 @@ export const barChart = (chart: BarChart, offset = { x: 0, y: 0 }): string => {
   const out: string[] = [];
   out.push(`<g transform="translate(${offset.x},${offset.y})" font-family="sans-serif" font-size="12">`);
   out.push(`<text x="${width / 2}" y="20" text-anchor="middle" font-size="15" font-weight="bold">${escape(chart.title)}</text>`);
-  // Legend.
-  let lx = margin.left;
-  const legend = [...chart.series.map((s) => ({ name: s.name, color: s.color })), ...(chart.partLegend ? [{ name: chart.partLegend, color: '#333' }] : [])];
-  for (const item of legend) {
-    out.push(`<rect x="${lx}" y="32" width="12" height="12" fill="${item.color}"/>`);
-    out.push(`<text x="${lx + 16}" y="42">${escape(item.name)}</text>`);
-    lx += 24 + item.name.length * 6.6;
-  }
+  out.push(...legendParts);
   // Axis and grid.
   for (let v = 0; v <= top + step / 2; v += step) {
     out.push(`<line x1="${margin.left}" x2="${width - margin.right}" y1="${round(y(v))}" y2="${round(y(v))}" stroke="#ddd"/>`);

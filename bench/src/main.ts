@@ -4,7 +4,9 @@
  * run, rewrites the generated section of docs/benchmarks.md.
  *
  * Options: --quick (fewer repeats and control planes, for a try-out), --only=core,scenarios,scale,
- * --control-planes=N, --repeats=N (scale runs per configuration), --concurrency=N.
+ * --control-planes=N, --repeats=N (scale processes per configuration), --steady-passes=N (steady
+ * passes of the library's cached client per process), --concurrency=N, and --from=FILE to redraw
+ * the chart and the docs from an earlier results file without measuring.
  */
 import { execSync, fork } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -42,7 +44,8 @@ const arg = (name: string): string | undefined =>
 const quick = process.argv.includes('--quick');
 const only = new Set((arg('only') ?? 'core,scenarios,scale').split(','));
 const controlPlanes = Number(arg('control-planes') ?? (quick ? 1000 : 10_000));
-const scaleRepeats = Number(arg('repeats') ?? (quick ? 1 : 3));
+const scaleRepeats = Number(arg('repeats') ?? 1);
+const steadyPasses = Number(arg('steady-passes') ?? 3);
 const concurrency = Number(arg('concurrency') ?? 16);
 
 const attempt = async <T>(what: string, work: () => Promise<T>): Promise<T | { error: string }> => {
@@ -59,73 +62,84 @@ const attempt = async <T>(what: string, work: () => Promise<T>): Promise<T | { e
   }
 };
 
-const skipped = { error: 'not run (--only)' };
-const started = Date.now();
+const measure = async (): Promise<BenchResults> => {
+  const started = Date.now();
+  const skipped = { error: 'not run (--only)' };
 
-const core = only.has('core')
-  ? await attempt('core speed', () => inChild<CoreSpeedResult>({ task: 'core', options: { rounds: quick ? 9 : 31, batchMs: 15 } }))
-  : skipped;
+  const core = only.has('core')
+    ? await attempt('core speed', () => inChild<CoreSpeedResult>({ task: 'core', options: { rounds: quick ? 9 : 31, batchMs: 15 } }))
+    : skipped;
 
-const scenarioRepeats = quick ? 2 : 3;
-const scenarios = only.has('scenarios')
-  ? await attempt('requests per reconcile', async () => ({
-      repeats: scenarioRepeats,
-      rows: await inChild<ScenarioRow[]>({ task: 'scenarios', options: { repeats: scenarioRepeats } }),
-    }))
-  : skipped;
+  const scenarioRepeats = quick ? 2 : 3;
+  const scenarios = only.has('scenarios')
+    ? await attempt('requests per reconcile', async () => ({
+        repeats: scenarioRepeats,
+        rows: await inChild<ScenarioRow[]>({ task: 'scenarios', options: { repeats: scenarioRepeats } }),
+      }))
+    : skipped;
 
-const scale = only.has('scale')
-  ? await attempt(`scale (${controlPlanes} control planes × ${SCALE_CONFIGS.length} configurations × ${scaleRepeats})`, async () => {
-      const runs: ScaleResult[] = [];
-      // Configurations interleaved across repeats, so drift on the machine hits them all alike.
-      for (let r = 0; r < scaleRepeats; r++) {
-        for (const config of SCALE_CONFIGS) {
-          const result = await inChild<ScaleResult>({ task: 'scale', options: { config, controlPlanes, concurrency } }, ['--expose-gc']);
-          console.log(
-            `bench:   ${config}: first ${fmt(result.first.wallMs / 1000)} s / ${result.first.requests} req, steady ${fmt(result.steady.wallMs / 1000)} s / ${result.steady.requests} req, peak heap ${fmt(result.peakHeapBytes / 2 ** 20)} MB`,
-          );
-          runs.push(result);
+  const scale = only.has('scale')
+    ? await attempt(`scale (${controlPlanes} control planes × ${SCALE_CONFIGS.length} configurations × ${scaleRepeats})`, async () => {
+        const runs: ScaleResult[] = [];
+        // Configurations interleaved across repeats, so drift on the machine hits them all alike.
+        for (let r = 0; r < scaleRepeats; r++) {
+          for (const config of SCALE_CONFIGS) {
+            const result = await inChild<ScaleResult>({ task: 'scale', options: { config, controlPlanes, concurrency, steadyPasses: config === 'ours-cached' ? steadyPasses : 1 } }, ['--expose-gc']);
+            console.log(
+              `bench:   ${config}: first ${fmt(result.first.wallMs / 1000)} s / ${result.first.requests} req, steady ${result.steady.map((p) => `${fmt(p.wallMs / 1000)} s / ${p.requests} req`).join(', ')}, peak heap ${fmt(result.peakHeapBytes / 2 ** 20)} MB`,
+            );
+            runs.push(result);
+          }
         }
-      }
-      return {
-        controlPlanes,
-        concurrency,
-        repeats: scaleRepeats,
-        summary: SCALE_CONFIGS.map((config) => summarizeScale(config, runs.filter((r) => r.config === config))),
-        runs,
-      };
-    })
-  : skipped;
+        return {
+          controlPlanes,
+          concurrency,
+          repeats: scaleRepeats,
+          steadyPasses,
+          summary: SCALE_CONFIGS.map((config) => summarizeScale(config, runs.filter((r) => r.config === config))),
+          runs,
+        };
+      })
+    : skipped;
 
-const commit = (() => {
-  try {
-    return execSync('git rev-parse --short HEAD', { cwd: root }).toString().trim();
-  } catch {
-    return 'unknown';
-  }
-})();
+  const commit = (() => {
+    try {
+      return execSync('git rev-parse --short HEAD', { cwd: root }).toString().trim();
+    } catch {
+      return 'unknown';
+    }
+  })();
 
-const partial: Omit<BenchResults, 'targets'> = {
-  date: new Date().toISOString(),
-  commit,
-  quick,
-  machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryBytes: totalmem(), node: process.version, platform: `${process.platform}-${process.arch}` },
-  durationMs: Date.now() - started,
-  core,
-  scenarios,
-  scale,
+  const partial: Omit<BenchResults, 'targets'> = {
+    date: new Date().toISOString(),
+    commit,
+    quick,
+    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryBytes: totalmem(), node: process.version, platform: `${process.platform}-${process.arch}` },
+    durationMs: Date.now() - started,
+    core,
+    scenarios,
+    scale,
+  };
+  const results: BenchResults = { ...partial, targets: checkTargets(partial) };
+  return results;
 };
-const results: BenchResults = { ...partial, targets: checkTargets(partial) };
 
-const name = quick ? 'quick' : 'full';
-writeFileSync(`${root}bench/results/${name}.json`, `${JSON.stringify(results, null, 2)}\n`);
+const from = arg('from');
+const begun = Date.now();
+const loaded = from === undefined ? undefined : (JSON.parse(readFileSync(from, 'utf8')) as BenchResults);
+// Targets are checked again on a redraw, so a change to the checks shows on old figures too.
+const results: BenchResults = loaded ? { ...loaded, targets: checkTargets(loaded) } : await measure();
+const quickResults = results.quick;
+
+const name = quickResults ? 'quick' : 'full';
+if (from === undefined) writeFileSync(`${root}bench/results/${name}.json`, `${JSON.stringify(results, null, 2)}\n`);
 writeFileSync(`${root}bench/results/${name}.svg`, svgDocument(charts(results)));
 
 const markdown = resultsMarkdown(results, `../bench/results/${name}.svg`);
 const docs = `${root}docs/benchmarks.md`;
 const START = '<!-- bench:results:start -->';
 const END = '<!-- bench:results:end -->';
-if (!quick && only.size === 3 && existsSync(docs)) {
+if (!quickResults && (from !== undefined || only.size === 3) && existsSync(docs)) {
   const text = readFileSync(docs, 'utf8');
   const from = text.indexOf(START);
   const to = text.indexOf(END);
@@ -136,4 +150,4 @@ if (!quick && only.size === 3 && existsSync(docs)) {
 }
 
 console.log(`\n${results.targets.map((t) => `${t.met === undefined ? '  ' : t.met ? 'ok' : 'NO'}  ${t.name}: ${t.measured} (wanted ${t.target})`).join('\n')}`);
-console.log(`\nbench: ${fmt((Date.now() - started) / 1000)} s; results in bench/results/${name}.json and ${name}.svg`);
+console.log(`\nbench: ${fmt((Date.now() - begun) / 1000)} s; results in bench/results/${name}.json and ${name}.svg`);

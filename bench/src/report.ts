@@ -89,6 +89,13 @@ export const checkTargets = (results: Omit<BenchResults, 'targets'>): Target[] =
         `${fmtSpread(mb(cached.peakHeapBytes))} MB peak (${fmt(cached.peakHeapBytes.max / cached.objectsJsonBytes)}× at most)`,
         cached.peakHeapBytes.max < limit,
       );
+      const kept = cached.retainedHeapBytes.max - cached.heapBeforeClientBytes.min;
+      add(
+        'Scale: cached heap kept after a full GC, above the heap before the client (context, not a target)',
+        '—',
+        `${fmt(kept / MB)} MB (${fmt(kept / cached.objectsJsonBytes)}× the cached objects' JSON)`,
+        undefined,
+      );
     }
   }
   return targets;
@@ -162,7 +169,10 @@ export const resultsMarkdown = (results: BenchResults, chartPath: string): strin
     '### Scale\n\n' +
       (isError(results.scale)
         ? `Not measured: ${results.scale.error}`
-        : `${results.scale.controlPlanes} control planes (a quarter with the endpoint only in the connection Secret), ${results.scale.concurrency} reconciles in flight, ${results.scale.repeats} runs of each configuration, each in its own process with the server in another.\n\n${scaleTable(results.scale.summary)}`),
+        : `${results.scale.controlPlanes} control planes (a quarter with the endpoint only in the connection Secret), ${results.scale.concurrency} reconciles in flight. ` +
+          `Each configuration ran ${results.scale.repeats === 1 ? 'once' : `${results.scale.repeats} times`} in a process of its own (the server in another): one first pass, then ${results.scale.steadyPasses} steady passes; ` +
+          `first-pass figures are over ${results.scale.repeats} run${results.scale.repeats === 1 ? '' : 's'}, steady-pass figures over ${results.scale.repeats * results.scale.steadyPasses}, memory figures over the ${results.scale.repeats} process${results.scale.repeats === 1 ? '' : 'es'}. ` +
+          `Peak heap is the highest \`heapUsed\` sampled every 10 ms (garbage included); heap kept is \`heapUsed\` after the passes and a full GC; heap before client is node, client-node and the bench before any client existed.\n\n${scaleTable(results.scale.summary)}`),
   );
   return parts.join('\n\n');
 };

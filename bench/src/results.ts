@@ -43,18 +43,21 @@ export interface BenchResults {
   readonly core: CoreSpeedResult | { readonly error: string };
   readonly scenarios: { readonly repeats: number; readonly rows: readonly ScenarioRow[] } | { readonly error: string };
   readonly scale:
-    | { readonly controlPlanes: number; readonly concurrency: number; readonly repeats: number; readonly summary: readonly ScaleSummary[]; readonly runs: readonly ScaleResult[] }
+    | { readonly controlPlanes: number; readonly concurrency: number; readonly repeats: number; readonly steadyPasses: number; readonly summary: readonly ScaleSummary[]; readonly runs: readonly ScaleResult[] }
     | { readonly error: string };
   readonly targets: readonly Target[];
 }
 
 export const summarizeScale = (config: ScaleConfig, runs: readonly ScaleResult[]): ScaleSummary => {
-  const pass = (which: 'first' | 'steady') => ({
-    wallMs: spread(runs.map((r) => r[which].wallMs)),
-    requests: spread(runs.map((r) => r[which].requests)),
-    writes: spread(runs.map((r) => r[which].writes)),
-    failures: spread(runs.map((r) => r[which].failures)),
-  });
+  const pass = (which: 'first' | 'steady') => {
+    const passes = runs.flatMap((r) => (which === 'first' ? [r.first] : r.steady));
+    return {
+      wallMs: spread(passes.map((p) => p.wallMs)),
+      requests: spread(passes.map((p) => p.requests)),
+      writes: spread(passes.map((p) => p.writes)),
+      failures: spread(passes.map((p) => p.failures)),
+    };
+  };
   const syncs = runs.flatMap((r) => (r.cacheSync ? [r.cacheSync.ms] : []));
   return {
     config,

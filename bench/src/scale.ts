@@ -20,6 +20,8 @@ export interface ScaleOptions {
   readonly controlPlanes: number;
   /** Reconciles in flight at once (a controller's worker count). */
   readonly concurrency: number;
+  /** Steady passes after the first pass (each one a sample; the first pass happens once a process). */
+  readonly steadyPasses: number;
 }
 
 export interface PassResult {
@@ -43,7 +45,7 @@ export interface ScaleResult {
   /** Cached configurations: time and requests to list everything and start watching. */
   readonly cacheSync: { readonly ms: number; readonly requests: number } | undefined;
   readonly first: PassResult;
-  readonly steady: PassResult;
+  readonly steady: readonly PassResult[];
   readonly peakRssBytes: number;
   readonly peakHeapBytes: number;
   /** Heap still in use after the steady pass and a full GC: what the client keeps. */
@@ -51,6 +53,8 @@ export interface ScaleResult {
   /** JSON size of every object on the server: all of them are of kinds the cached client caches. */
   readonly objectsJsonBytes: number;
   readonly objects: number;
+  /** Cached configurations: failed lists and watches of the informers, by kind and error. */
+  readonly informerErrors: Readonly<Record<string, number>> | undefined;
 }
 
 const gc = (): void => (globalThis as { gc?: () => void }).gc?.();
@@ -162,8 +166,11 @@ export const runScale = async (options: ScaleOptions): Promise<ScaleResult> => {
 
   note(memory.take());
   const first = await pass();
-  if (cached !== undefined) await cacheQuiet(cached, 300);
-  const steady = await pass();
+  const steady: PassResult[] = [];
+  for (let k = 0; k < options.steadyPasses; k++) {
+    if (cached !== undefined) await cacheQuiet(cached, 300);
+    steady.push(await pass());
+  }
   note(memory.take());
   memory.stop();
   gc();
@@ -184,5 +191,6 @@ export const runScale = async (options: ScaleOptions): Promise<ScaleResult> => {
     retainedHeapBytes,
     objectsJsonBytes: Math.max(store.bytes, after.bytes),
     objects: after.objects,
+    informerErrors: cached === undefined ? undefined : { ...cached.informerErrors },
   };
 };

@@ -76,15 +76,25 @@ export const spawnServer = (): Promise<ServerHandle> =>
     });
   });
 
-export type CachedClient = CachedKubernetesClient;
+export type CachedClient = CachedKubernetesClient & {
+  /** Failed lists and watches, by kind and error, since the client started (the informers retry by themselves). */
+  readonly informerErrors: Readonly<Record<string, number>>;
+};
 
 export const plainClient = (kubeConfig: KubeConfig): ClusterClient => createKubernetesClient(kubeConfig);
 
 /** The informer-backed client, once every informer has listed. */
 export const cachedClient = async (kubeConfig: KubeConfig): Promise<CachedClient> => {
+  const informerErrors: Record<string, number> = {};
   // Every Secret on the bench's server is a connection Secret, and the loopback server serves no
   // field selectors: cache them all, which holds the same objects as the default selector would.
-  const client = createCachedKubernetesClient(kubeConfig, { secrets: {} });
+  const client = createCachedKubernetesClient(kubeConfig, {
+    secrets: {},
+    onError: (error, kind) => {
+      const key = `${kind.kind}: ${error.kind}${error.code === undefined ? '' : ` ${error.code}`}`;
+      informerErrors[key] = (informerErrors[key] ?? 0) + 1;
+    },
+  });
   await client.synced();
-  return client;
+  return Object.assign(client, { informerErrors });
 };

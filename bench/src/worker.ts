@@ -3,9 +3,8 @@
  * the orchestrator over IPC. Each task gets a fresh process so one measurement's JIT state,
  * garbage and heap never colour another's.
  */
-import { measureCoreSpeed, type CoreSpeedOptions } from './coreSpeed';
-import { runScale, type ScaleOptions } from './scale';
-import { measureScenarios } from './scenarios';
+import type { CoreSpeedOptions } from './coreSpeed';
+import type { ScaleOptions } from './scale';
 
 export type Task =
   | { readonly task: 'core'; readonly options: CoreSpeedOptions }
@@ -14,19 +13,25 @@ export type Task =
 
 const run = async (task: Task): Promise<unknown> => {
   switch (task.task) {
+    // Imported on demand: the core-speed process never loads client-node or the wire code.
     case 'core':
-      return measureCoreSpeed(task.options);
+      return (await import('./coreSpeed')).measureCoreSpeed(task.options);
     case 'scenarios':
-      return measureScenarios(task.options);
+      return (await import('./scenarios')).measureScenarios(task.options);
     case 'scale':
-      return runScale(task.options);
+      return (await import('./scale')).runScale(task.options);
   }
 };
 
 const task = JSON.parse(process.argv[2] ?? '{}') as Task;
 run(task).then(
   (result) => {
-    process.send?.({ ok: true, result }, () => process.exit(0));
+    // Run by hand (no IPC channel): print the result instead.
+    if (process.send === undefined) {
+      console.log(JSON.stringify(result, null, 2));
+      process.exit(0);
+    }
+    process.send({ ok: true, result }, () => process.exit(0));
   },
   (error: unknown) => {
     process.send?.({ ok: false, error: error instanceof Error ? (error.stack ?? error.message) : String(error) }, () => process.exit(1));
