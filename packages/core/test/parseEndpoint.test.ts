@@ -107,6 +107,7 @@ const cases: Case[] = [
   ['64-character label', `${'a'.repeat(64)}.example.com`, 'InvalidHost'],
   ['254-character name', `${'a.'.repeat(126)}bc`, 'InvalidHost'],
   ['wildcard', '*.example.com', 'InvalidHost'],
+  ['numeric last label, read as IPv4 by the parser', 'example.123', 'InvalidHost'],
   ['backslash', 'https://api.example.com\\x', 'InvalidHost'],
   ['percent-encoded host', 'https://%61pi.example.com', 'InvalidHost'],
   ['invalid punycode', 'https://xn--a.example.com', 'InvalidHost'],
