@@ -18,6 +18,7 @@ const config: Config = {
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   testTimeout: 30000,
+  setupFiles: ['<rootDir>/jest.setup.ts'],
 };
 
 export default config;
