@@ -33,12 +33,14 @@ export interface RecordedRequest {
   readonly fieldManager?: string;
 }
 
-/** An injected answer: the status code, and optionally the Status reason and message. */
-export interface InjectedResponse {
-  readonly code: number;
-  readonly reason?: string;
-  readonly message?: string;
-}
+/**
+ * An injected answer: a Status with this code (and reason and message, defaulting from the
+ * code); or `reset`, which destroys the connection without an answer; or `hang`, which never
+ * answers (until the client gives up or the server closes).
+ */
+export type InjectedResponse =
+  | { readonly code: number; readonly reason?: string; readonly message?: string }
+  | { readonly action: 'reset' | 'hang' };
 
 /** Decides, per request, whether to answer with an injected error instead of serving it. */
 export type RequestInjection = (request: RecordedRequest) => InjectedResponse | undefined;
@@ -307,7 +309,11 @@ export const startFakeApiServer = async (options: FakeApiServerOptions = {}): Pr
     if (text === undefined) return reply(response, failWith(413, 'the request body is too large'));
     for (const injection of injections) {
       const injected = injection(recorded);
-      if (injected) return reply(response, failWith(injected.code, injected.message ?? `injected failure (${injected.code})`));
+      if (!injected) continue;
+      if (!('action' in injected))
+        return reply(response, { code: injected.code, body: status(injected.code, injected.message ?? `injected failure (${injected.code})`, injected.reason) });
+      if (injected.action === 'reset') request.socket.destroy();
+      return;
     }
     const route = routeOf(url.pathname, resources);
     if (!route) return reply(response, notServed());

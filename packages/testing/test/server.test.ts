@@ -227,15 +227,32 @@ describe('fake API server: injection and recording', () => {
     expect((await call('PATCH', cpPath, { spec: { x: 1 } })).code).toBe(200);
   });
 
-  it('takes an injection at start, with a reason and message', async () => {
-    const failing = await startFakeApiServer({ inject: () => ({ code: 429, message: 'slow down' }) });
+  it('takes an injection at start, with a message, and a reason of its own', async () => {
+    const failing = await startFakeApiServer({
+      inject: (request) => (request.method === 'GET' ? { code: 429, message: 'slow down' } : { code: 500, reason: 'ServerTimeout' }),
+    });
     try {
       const response = await fetch(`${failing.url}${cpPath}`);
       expect(response.status).toBe(429);
       expect(await response.json()).toMatchObject({ reason: 'TooManyRequests', message: 'slow down' });
+      const patched = await fetch(`${failing.url}${cpPath}`, { method: 'PATCH', body: '{}' });
+      expect(await patched.json()).toMatchObject({ code: 500, reason: 'ServerTimeout' });
     } finally {
       await failing.close();
     }
+  });
+
+  it('resets the connection, or never answers, when told to', async () => {
+    const remove = server.inject(() => ({ action: 'reset' }));
+    await expect(fetch(`${server.url}${cpPath}`)).rejects.toThrow();
+    remove();
+    server.inject(() => ({ action: 'hang' }));
+    const controller = new AbortController();
+    const pending = fetch(`${server.url}${cpPath}`, { signal: controller.signal });
+    while (server.requests.length < 2) await new Promise((resolve) => setTimeout(resolve, 5));
+    controller.abort();
+    await expect(pending).rejects.toThrow(/abort/i);
+    expect(server.requests.map((r) => r.method)).toEqual(['GET', 'GET']);
   });
 
   it('gives a kubeconfig for plain http with a dummy token', () => {
