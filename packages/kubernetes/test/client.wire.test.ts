@@ -6,15 +6,12 @@ import * as E from 'fp-ts/lib/Either.js';
 import { KubeConfig } from '@kubernetes/client-node';
 import type { ApiError } from '@capt-endpoint/core';
 import { createKubernetesClient } from '../src';
-import { SECRET_VALUE, clusterRef, cpRef, deniedRequests, secretRef, startWire, workspaceRef, type Wire } from './harness';
+import { SECRET_VALUE, clusterRef, cpRef, secretRef, workspaceRef, wirePerTest, type Wire } from './harness';
 
+const current = wirePerTest();
 let wire: Wire;
-beforeEach(async () => {
-  wire = await startWire();
-});
-afterEach(async () => {
-  await wire.server.close();
-  expect(deniedRequests(wire.server.requests)).toEqual([]);
+beforeEach(() => {
+  wire = current();
 });
 
 const leftOf = <A>(result: E.Either<ApiError, A>): ApiError => {

@@ -2,15 +2,12 @@
 // and a stuck object that cannot flood the API.
 import * as E from 'fp-ts/lib/Either.js';
 import { createEventRecorder, createKubernetesClient, type EventInput } from '../src';
-import { NS, cpRef, deniedRequests, startWire, type Wire } from './harness';
+import { NS, cpRef, wirePerTest, type Wire } from './harness';
 
+const current = wirePerTest();
 let wire: Wire;
-beforeEach(async () => {
-  wire = await startWire();
-});
-afterEach(async () => {
-  await wire.server.close();
-  expect(deniedRequests(wire.server.requests)).toEqual([]);
+beforeEach(() => {
+  wire = current();
 });
 
 const invalid: EventInput = {

@@ -127,3 +127,19 @@ export const deniedRequests = (requests: readonly RecordedRequest[]): string[] =
     return needed && allows(rules, needed) ? [] : [`${needed?.verb ?? request.method} ${needed?.group ?? '?'}/${needed?.resource ?? '?'} ${request.path}`];
   });
 };
+
+/**
+ * A fresh server for each test of the calling file; after each, it is closed and its traffic
+ * checked against docs/rbac.yaml. Returns the accessor for the current one.
+ */
+export const wirePerTest = (options?: FakeApiServerOptions): (() => Wire) => {
+  let current: Wire | undefined;
+  beforeEach(async () => {
+    current = await startWire(options);
+  });
+  afterEach(async () => {
+    await current!.server.close();
+    expect(deniedRequests(current!.server.requests)).toEqual([]);
+  });
+  return () => current!;
+};
