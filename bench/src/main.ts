@@ -67,7 +67,7 @@ const measure = async (): Promise<BenchResults> => {
   const skipped = { error: 'not run (--only)' };
 
   const core = only.has('core')
-    ? await attempt('core speed', () => inChild<CoreSpeedResult>({ task: 'core', options: { rounds: quick ? 9 : 31, batchMs: 15 } }))
+    ? await attempt('core speed', () => inChild<CoreSpeedResult>({ task: 'core', options: { rounds: quick ? 101 : 301, batchMs: 1 } }))
     : skipped;
 
   const scenarioRepeats = quick ? 2 : 3;

@@ -111,6 +111,7 @@ const coreTable = (core: CoreSpeedResult): string =>
       ['`JSON.parse` of the three objects', fmtSpread(core.micros.jsonParse), fmt(core.opsPerSecond.jsonParse.median)],
       ['**locate + parse + plan** (+ condition)', fmtSpread(core.micros.locateParsePlan), fmt(core.opsPerSecond.locateParsePlan.median)],
       ['  of which locate (with parse)', fmtSpread(core.micros.locate), ''],
+      ['    of which parse (`parseEndpoint` of the EKS URL)', fmtSpread(core.micros.parse), ''],
       ['  of which plan', fmtSpread(core.micros.plan), ''],
       ['io-ts decoding of the three objects', fmtSpread(core.micros.decode), ''],
       ['decode + locate + parse + plan', fmtSpread(core.micros.decodeLocateParsePlan), fmt(core.opsPerSecond.decodeLocateParsePlan.median)],

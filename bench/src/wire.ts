@@ -86,10 +86,8 @@ export const plainClient = (kubeConfig: KubeConfig): ClusterClient => createKube
 /** The informer-backed client, once every informer has listed. */
 export const cachedClient = async (kubeConfig: KubeConfig): Promise<CachedClient> => {
   const informerErrors: Record<string, number> = {};
-  // Every Secret on the bench's server is a connection Secret, and the loopback server serves no
-  // field selectors: cache them all, which holds the same objects as the default selector would.
+  // The defaults a controller would use: the kinds reconcile reads, connection Secrets by field selector.
   const client = createCachedKubernetesClient(kubeConfig, {
-    secrets: {},
     onError: (error, kind) => {
       const key = `${kind.kind}: ${error.kind}${error.code === undefined ? '' : ` ${error.code}`}`;
       informerErrors[key] = (informerErrors[key] ?? 0) + 1;

@@ -157,29 +157,24 @@ interface Authority {
   readonly port: number | undefined;
 }
 
-/** `rest` is what follows `https://`, or a bare value: host[:port] and at most a trailing slash. */
+/**
+ * `rest` is what follows `https://`, or a bare value: host[:port] and at most a trailing slash.
+ * Early returns instead of Either combinators: this runs on every reconcile, and fp-ts's
+ * dual-arity `chain`/`bind` cost more here than both URL parses (see docs/benchmarks.md).
+ */
 const parseAuthority = (rest: string, shown: string): Result<Authority> => {
   const authority = rest.split(/[/?#]/, 1)[0] ?? '';
   const portText = writtenPortText(authority);
-  return pipe(
-    parseUrl(AS_WRITTEN + rest),
-    E.fromOption(() => refusal(authority, shown)),
-    E.chain((written) => checkStructure(written, rest, shown)),
-    E.bindTo('written'),
-    E.bind('port', () => (portText === undefined ? E.right(undefined) : portFromText(portText, shown))),
-    E.bind('canonical', () =>
-      pipe(
-        parseUrl(AS_HTTPS + authority),
-        E.fromOption(() => parseError('InvalidHost', PROBLEM.host, quote(shown))),
-      ),
-    ),
-    E.chain(({ written, port, canonical }) =>
-      pipe(
-        hostFrom(canonical.hostname, written.hostname, shown),
-        E.map((host) => ({ host, port })),
-      ),
-    ),
-  );
+  const written = parseUrl(AS_WRITTEN + rest);
+  if (O.isNone(written)) return E.left(refusal(authority, shown));
+  const structure = checkStructure(written.value, rest, shown);
+  if (E.isLeft(structure)) return structure;
+  const port = portText === undefined ? E.right(undefined) : portFromText(portText, shown);
+  if (E.isLeft(port)) return port;
+  const canonical = parseUrl(AS_HTTPS + authority);
+  if (O.isNone(canonical)) return E.left(parseError('InvalidHost', PROBLEM.host, quote(shown)));
+  const host = hostFrom(canonical.value.hostname, structure.right.hostname, shown);
+  return E.isLeft(host) ? host : E.right({ host: host.right, port: port.right });
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -199,18 +194,19 @@ const cleanText = (raw: string): Result<string> => {
 const bracketBareIpv6 = (text: string): string =>
   !text.includes('[') && text.indexOf(':') !== text.lastIndexOf(':') ? `[${text}]` : text;
 
-const parseText = (raw: string, defaultPort: number): Result<ApiEndpoint> =>
-  pipe(
-    cleanText(raw),
-    E.chain((text) => {
-      const scheme = SCHEME.exec(text);
-      if (scheme === null) return parseAuthority(bracketBareIpv6(text), text);
-      return scheme[1]?.toLowerCase() === 'https'
+const parseText = (raw: string, defaultPort: number): Result<ApiEndpoint> => {
+  const cleaned = cleanText(raw);
+  if (E.isLeft(cleaned)) return cleaned;
+  const text = cleaned.right;
+  const scheme = SCHEME.exec(text);
+  const authority =
+    scheme === null
+      ? parseAuthority(bracketBareIpv6(text), text)
+      : scheme[1]?.toLowerCase() === 'https'
         ? parseAuthority(text.slice(scheme[0].length), text)
-        : fail('UnsupportedScheme', PROBLEM.scheme, text);
-    }),
-    E.map(({ host, port }) => ({ host, port: port ?? defaultPort })),
-  );
+        : fail<Authority>('UnsupportedScheme', PROBLEM.scheme, text);
+  return E.isLeft(authority) ? authority : E.right({ host: authority.right.host, port: authority.right.port ?? defaultPort });
+};
 
 // ---------------------------------------------------------------------------------------------
 // Objects: { host, port? }.
@@ -265,20 +261,19 @@ const parseObject = (raw: object, defaultPort: number): Result<ApiEndpoint> =>
 
 // ---------------------------------------------------------------------------------------------
 
-const defaultPortFrom = (options: ParseEndpointOptions | undefined): Result<number> =>
-  pipe(
-    E.tryCatch(
-      () => options?.defaultPort,
-      () => parseError('InvalidPort', PROBLEM.defaultPort),
-    ),
-    E.chain((port) =>
-      port === undefined
-        ? E.right(HTTPS_PORT)
-        : typeof port === 'number' && isPortNumber(port)
-          ? E.right(port)
-          : fail('InvalidPort', PROBLEM.defaultPort),
-    ),
+const defaultPortFrom = (options: ParseEndpointOptions | undefined): Result<number> => {
+  if (options === undefined || options === null) return E.right(HTTPS_PORT);
+  const port = E.tryCatch(
+    () => options.defaultPort,
+    () => parseError('InvalidPort', PROBLEM.defaultPort),
   );
+  if (E.isLeft(port)) return port;
+  return port.right === undefined
+    ? E.right(HTTPS_PORT)
+    : typeof port.right === 'number' && isPortNumber(port.right)
+      ? E.right(port.right)
+      : fail('InvalidPort', PROBLEM.defaultPort);
+};
 
 const unsupportedType = (type: string): Result<never> =>
   E.left(parseError('UnsupportedValueType', PROBLEM.valueType, `got ${type}`));
@@ -301,8 +296,7 @@ const parseValue = (raw: unknown, defaultPort: number): Result<ApiEndpoint> => {
  * `{ host, port? }`. Hosts come out lowercase, IDNA-encoded and IPv6 without brackets; a value
  * without a port gets `defaultPort` (443).
  */
-export const parseEndpoint = (raw: unknown, options?: ParseEndpointOptions): E.Either<EndpointParseError, ApiEndpoint> =>
-  pipe(
-    defaultPortFrom(options),
-    E.chain((defaultPort) => parseValue(raw, defaultPort)),
-  );
+export const parseEndpoint = (raw: unknown, options?: ParseEndpointOptions): E.Either<EndpointParseError, ApiEndpoint> => {
+  const defaultPort = defaultPortFrom(options);
+  return E.isLeft(defaultPort) ? defaultPort : parseValue(raw, defaultPort.right);
+};
