@@ -10,7 +10,7 @@
  */
 import { execSync, fork } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { svgDocument } from './chart';
 import type { CoreSpeedResult } from './coreSpeed';
@@ -64,6 +64,7 @@ const attempt = async <T>(what: string, work: () => Promise<T>): Promise<T | { e
 
 const measure = async (): Promise<BenchResults> => {
   const started = Date.now();
+  const loadAtStart = loadavg();
   const skipped = { error: 'not run (--only)' };
 
   const core = only.has('core')
@@ -114,7 +115,7 @@ const measure = async (): Promise<BenchResults> => {
     date: new Date().toISOString(),
     commit,
     quick,
-    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryBytes: totalmem(), node: process.version, platform: `${process.platform}-${process.arch}` },
+    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryBytes: totalmem(), node: process.version, platform: `${process.platform}-${process.arch}`, loadAverage: { start: loadAtStart, end: loadavg() } },
     durationMs: Date.now() - started,
     core,
     scenarios,

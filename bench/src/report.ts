@@ -156,7 +156,9 @@ export const resultsMarkdown = (results: BenchResults, chartPath: string): strin
   const parts: string[] = [];
   parts.push(
     `Run of ${results.date} at commit \`${results.commit}\`${results.quick ? ' (**--quick**)' : ''}, ${fmt(results.durationMs / 1000)} s in all. ` +
-      `Machine: ${m.cpus} × ${m.cpuModel}, ${fmt(m.memoryBytes / 1024 ** 3)} GiB memory, Node ${m.node} on ${m.platform}. ` +
+      `Machine: ${m.cpus} × ${m.cpuModel}, ${fmt(m.memoryBytes / 1024 ** 3)} GiB memory, Node ${m.node} on ${m.platform}` +
+      (m.loadAverage ? `; load average ${m.loadAverage.start.map((l) => l.toFixed(1)).join(' ')} at the start, ${m.loadAverage.end.map((l) => l.toFixed(1)).join(' ')} at the end` : '') +
+      '. ' +
       `Raw figures: \`bench/results/${results.quick ? 'quick' : 'full'}.json\`.`,
   );
   parts.push('### Targets\n\n' + table(['Target', 'Wanted', 'Measured', 'Met'], results.targets.map((t) => [t.name, t.target, t.measured, t.met === undefined ? '—' : t.met ? 'yes' : '**no**'])));

@@ -13,6 +13,8 @@ export interface Machine {
   readonly memoryBytes: number;
   readonly node: string;
   readonly platform: string;
+  /** os.loadavg() (1, 5, 15 minutes) when the run started and when it ended: how shared the machine was. */
+  readonly loadAverage?: { readonly start: readonly number[]; readonly end: readonly number[] };
 }
 
 export interface ScaleSummary {
