@@ -173,8 +173,9 @@ export const resultsMarkdown = (results: BenchResults, chartPath: string): strin
       (isError(results.scale)
         ? `Not measured: ${results.scale.error}`
         : `${results.scale.controlPlanes} control planes (a quarter with the endpoint only in the connection Secret), ${results.scale.concurrency} reconciles in flight. ` +
-          `Each configuration ran ${results.scale.repeats === 1 ? 'once' : `${results.scale.repeats} times`} in a process of its own (the server in another): one first pass, then ${results.scale.steadyPasses} steady passes; ` +
-          `first-pass figures are over ${results.scale.repeats} run${results.scale.repeats === 1 ? '' : 's'}, steady-pass figures over ${results.scale.repeats * results.scale.steadyPasses}, memory figures over the ${results.scale.repeats} process${results.scale.repeats === 1 ? '' : 'es'}. ` +
+          `Each configuration ran ${results.scale.repeats === 1 ? 'once' : `${results.scale.repeats} times`} in a process of its own (the server in another): one first pass, then steady passes ` +
+          `(${results.scale.steadyPasses} for the library's cached client, whose steady passes make no requests; one for the others, whose steady passes make tens of thousands). ` +
+          `Where a cell shows one number, it comes from one pass; memory figures are over the ${results.scale.repeats} process${results.scale.repeats === 1 ? '' : 'es'} of each configuration. ` +
           `Peak heap is the highest \`heapUsed\` sampled every 10 ms (garbage included); heap kept is \`heapUsed\` after the passes and a full GC; heap before client is node, client-node and the bench before any client existed.\n\n${scaleTable(results.scale.summary)}`),
   );
   return parts.join('\n\n');

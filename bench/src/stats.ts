@@ -27,6 +27,7 @@ export const msSince = (start: bigint): number => Number(process.hrtime.bigint()
 /** `12.3` style: three significant figures, no exponent for the sizes we print. */
 export const fmt = (value: number, digits = 3): string => {
   if (!Number.isFinite(value)) return String(value);
+  if (Number.isInteger(value) && Math.abs(value) >= 1) return String(value);
   if (value === 0) return '0';
   const magnitude = Math.floor(Math.log10(Math.abs(value)));
   const decimals = Math.max(0, digits - 1 - magnitude);
