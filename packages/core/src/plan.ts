@@ -178,7 +178,8 @@ export const planEndpointUpdate = (
         type,
         status: 'False',
         reason: 'EndpointDrift',
-        message: `${drift.objects.join(' and ')} hold ${formatHostPort(drift.current)} but the Workspace now says ${formatHostPort(
+        // Independent of which objects held it, so copying it to the other object does not change it.
+        message: `the endpoint is ${formatHostPort(drift.current)} but the Workspace now says ${formatHostPort(
           drift.workspace,
         )}; kept (onEndpointChange: keep)`,
       };
