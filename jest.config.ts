@@ -3,7 +3,7 @@ import type { Config } from 'jest';
 // Tests run from the TypeScript sources (CommonJS, compiled by swc); the built packages are
 // checked separately by scripts/check-load.mjs. client-node and a few of its dependencies ship
 // ESM only, so swc compiles them too instead of jest's default of leaving node_modules alone.
-const esmOnly = ['@kubernetes/client-node', 'openid-client', 'oauth4webapi', 'jose', 'jsonpath-plus', 'js-yaml'];
+const esmOnly = ['@kubernetes/client-node', 'openid-client', 'oauth4webapi', 'jose', 'jsonpath-plus', 'js-yaml', 'socks-proxy-agent', 'agent-base'];
 
 const config: Config = {
   testEnvironment: 'node',

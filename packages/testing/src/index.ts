@@ -1,2 +1,11 @@
-// Placeholder until this package's issue lands: the package name, so the load check has an export to compare.
-export const packageName = '@capt-endpoint/testing';
+/**
+ * @capt-endpoint/testing: an in-memory Kubernetes API for tests. `ObjectStore` holds the API
+ * server's semantics; `createFakeClient` puts the core's `ClusterClient` in front of it, with
+ * error injection and call recording; `startFakeApiServer` serves the same store over loopback
+ * HTTP so the real `@kubernetes/client-node` can talk to it.
+ */
+export * from './store';
+export * from './apiErrors';
+export * from './faults';
+export * from './fakeClient';
+export { objectsFromYaml } from './yaml';

@@ -1,0 +1,54 @@
+/**
+ * The API server's failures, built as core `ApiError`s with the code, Status reason and message
+ * a real API server gives. Shared by the store, the fake client and the loopback server so the
+ * three agree. Messages name the resource and the object, never its contents.
+ */
+import { apiError, resourceFor, type ApiError, type ObjectRef } from '@capt-endpoint/core';
+
+/** `plural.group` (or `plural` for the core group), as the API server names a resource. */
+export const qualifiedResource = (apiVersion: string, kind: string): string => {
+  const known = resourceFor(apiVersion, kind);
+  const slash = apiVersion.indexOf('/');
+  const group = slash < 0 ? '' : apiVersion.slice(0, slash);
+  const plural = known?.plural ?? `${kind.toLowerCase()}s`;
+  return group ? `${plural}.${group}` : plural;
+};
+
+const named = (ref: ObjectRef): string => `${qualifiedResource(ref.apiVersion, ref.kind)} "${ref.name}"`;
+
+export const notFound = (ref: ObjectRef): ApiError =>
+  apiError('NotFound', `${named(ref)} not found`, { code: 404, statusReason: 'NotFound' });
+
+export const alreadyExists = (ref: ObjectRef): ApiError =>
+  apiError('Conflict', `${named(ref)} already exists`, { code: 409, statusReason: 'AlreadyExists' });
+
+export const conflict = (ref: ObjectRef): ApiError =>
+  apiError(
+    'Conflict',
+    `Operation cannot be fulfilled on ${named(ref)}: the object has been modified; please apply your changes to the latest version and try again`,
+    { code: 409, statusReason: 'Conflict' },
+  );
+
+/** 422: the request is well formed but asks for a change the API does not allow. */
+export const invalid = (ref: ObjectRef, problem: string): ApiError =>
+  apiError('Invalid', `${named(ref)} is invalid: ${problem}`, { code: 422, statusReason: 'Invalid' });
+
+/** 400: the request itself is malformed. */
+export const badRequest = (message: string): ApiError =>
+  apiError('Invalid', message, { code: 400, statusReason: 'BadRequest' });
+
+/** 410: a watch asked to resume from a resourceVersion whose events are no longer kept. */
+export const expired = (requested: number, oldest: number): ApiError =>
+  apiError('Other', `too old resource version: ${requested} (${oldest})`, { code: 410, statusReason: 'Expired' });
+
+export const internalError = (message = 'Internal error occurred: injected failure'): ApiError =>
+  apiError('Other', message, { code: 500, statusReason: 'InternalError' });
+
+export const serviceUnavailable = (message = 'the server is currently unable to handle the request'): ApiError =>
+  apiError('Unavailable', message, { code: 503, statusReason: 'ServiceUnavailable' });
+
+/** A request that never got an answer: the client gave up (timeout or abort). No HTTP status. */
+export const requestTimeout = (message = 'the request timed out before the server answered'): ApiError =>
+  apiError('Timeout', message);
+
+export const aborted = (): ApiError => apiError('Timeout', 'the request was aborted before the server answered');

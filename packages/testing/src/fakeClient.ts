@@ -1,0 +1,263 @@
+/**
+ * The fake cluster for unit tests: the core's `ClusterClient` over an in-memory `ObjectStore`,
+ * with every call recorded, failures injectable per verb and per object (standing rules,
+ * queues, or seeded random failures), optional latency, and setup helpers that go straight to
+ * the store without being recorded.
+ *
+ * The ClusterClient methods never throw: every failure is a `Left(ApiError)`.
+ */
+import * as E from 'fp-ts/lib/Either.js';
+import type { TaskEither } from 'fp-ts/lib/TaskEither.js';
+import {
+  applyMergePatch,
+  type ApiError,
+  type ClusterClient,
+  type KubeObject,
+  type MergePatch,
+  type ObjectRef,
+  type PatchOptions,
+  type RequestOptions,
+} from '@capt-endpoint/core';
+import { aborted, internalError } from './apiErrors';
+import {
+  InstalledRule,
+  callMatches,
+  randomFailureSource,
+  type Call,
+  type CallMatch,
+  type Failure,
+  type FailureHandle,
+  type FailureRule,
+  type RandomFailures,
+  type Verb,
+  type VerbSelector,
+} from './faults';
+import { ObjectStore, type ObjectStoreOptions } from './store';
+import { objectsFromYaml } from './yaml';
+
+/** A recorded call; `error` is set when the call failed (injected or from the store). */
+export interface RecordedCall extends Call {
+  readonly error?: ApiError;
+}
+
+export interface FakeClientOptions extends ObjectStoreOptions {
+  /** Use this store instead of a new one (e.g. to share it with `startFakeApiServer`). */
+  readonly store?: ObjectStore;
+  /** Delay in milliseconds before each call reaches the store, fixed or per call. */
+  readonly latency?: number | ((call: Call) => number);
+  /** Seeded random failures, e.g. `{ rate: 0.3, seed: 42 }`. */
+  readonly randomFailures?: RandomFailures;
+}
+
+const sleep = (ms: number, signal: AbortSignal | undefined): Promise<boolean> =>
+  new Promise((resolve) => {
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve(true);
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+
+const refOnly = (ref: ObjectRef): ObjectRef => ({
+  apiVersion: ref.apiVersion,
+  kind: ref.kind,
+  ...(ref.namespace ? { namespace: ref.namespace } : {}),
+  name: ref.name,
+});
+
+export class FakeClient implements ClusterClient {
+  readonly store: ObjectStore;
+  private readonly recorded: Array<{ -readonly [K in keyof RecordedCall]: RecordedCall[K] }> = [];
+  private readonly rules: InstalledRule[] = [];
+  private random: ((call: Call) => ApiError | undefined) | undefined;
+  private readonly latency: number | ((call: Call) => number);
+
+  constructor(objects: readonly KubeObject[] | string = [], options: FakeClientOptions = {}) {
+    this.store = options.store ?? new ObjectStore([], options);
+    this.latency = options.latency ?? 0;
+    this.setRandomFailures(options.randomFailures);
+    this.add(...(typeof objects === 'string' ? objectsFromYaml(objects) : objects));
+  }
+
+  // ---- ClusterClient ------------------------------------------------------------------------
+
+  /** ClusterClient.get: `Right(undefined)` when the object does not exist. */
+  get(ref: ObjectRef, options?: RequestOptions): TaskEither<ApiError, KubeObject | undefined>;
+  /** Test inspection: a copy of the stored object, or undefined; not recorded. */
+  get(apiVersion: string, kind: string, namespace: string | undefined, name: string): KubeObject | undefined;
+  get(
+    first: ObjectRef | string,
+    second?: RequestOptions | string,
+    namespace?: string,
+    name?: string,
+  ): TaskEither<ApiError, KubeObject | undefined> | KubeObject | undefined {
+    if (typeof first === 'string')
+      return this.store.get({ apiVersion: first, kind: String(second), namespace, name: name ?? '' });
+    return this.call('get', first, undefined, second as RequestOptions | undefined, () => {
+      const found = this.store.find(first);
+      return E.isLeft(found) && found.left.code === 404 ? E.right(undefined) : found;
+    });
+  }
+
+  patch(ref: ObjectRef, patch: MergePatch, options?: PatchOptions): TaskEither<ApiError, KubeObject> {
+    return this.call('patch', ref, patch, options, () => this.store.patch(ref, patch));
+  }
+
+  patchStatus(ref: ObjectRef, patch: MergePatch, options?: PatchOptions): TaskEither<ApiError, KubeObject> {
+    return this.call('patchStatus', ref, patch, options, () => this.store.patch(ref, patch, { subresource: 'status' }));
+  }
+
+  // ---- recorded calls -----------------------------------------------------------------------
+
+  /** Every call made through the ClusterClient methods, in the order they were made. */
+  get calls(): readonly RecordedCall[] {
+    return this.recorded;
+  }
+
+  /** How many calls (of `verb`, matching `match`) were made. */
+  count(verb?: Verb | '*', match?: CallMatch): number {
+    return this.callsOf(verb, match).length;
+  }
+
+  /** The calls of `verb` (or all) that match. */
+  callsOf(verb: Verb | '*' = '*', match?: CallMatch): RecordedCall[] {
+    return this.recorded.filter((c) => (verb === '*' || c.verb === verb) && callMatches(match, c));
+  }
+
+  /** The patch and patchStatus calls, failed ones included. */
+  writes(match?: CallMatch): RecordedCall[] {
+    return this.recorded.filter((c) => c.verb !== 'get' && callMatches(match, c));
+  }
+
+  resetCalls(): void {
+    this.recorded.length = 0;
+  }
+
+  // ---- failure injection --------------------------------------------------------------------
+
+  /**
+   * Makes matching calls fail. `failure` is one failure (every matching call fails until the
+   * rule is removed), an array (a queue: the next matching calls fail one each, then calls go
+   * through), or a rule function `(call) => failure | undefined`. Rules are asked in the order
+   * they were installed; the first that fails a call wins. A failed call never reaches the store.
+   */
+  failOn(verbs: VerbSelector, failure: Failure | readonly Failure[] | FailureRule): FailureHandle;
+  failOn(verbs: VerbSelector, match: CallMatch | undefined, failure: Failure | readonly Failure[] | FailureRule): FailureHandle;
+  failOn(
+    verbs: VerbSelector,
+    ...args: [Failure | readonly Failure[] | FailureRule] | [CallMatch | undefined, Failure | readonly Failure[] | FailureRule]
+  ): FailureHandle {
+    const [match, failure] = args.length === 1 ? [undefined, args[0]] : args;
+    const rule: InstalledRule = new InstalledRule(verbs, match, failure, () => {
+      const index = this.rules.indexOf(rule);
+      if (index >= 0) this.rules.splice(index, 1);
+    });
+    this.rules.push(rule);
+    return rule;
+  }
+
+  /** Makes the next matching call fail once. */
+  failOnce(verbs: VerbSelector, match: CallMatch | undefined, failure: Failure): FailureHandle {
+    return this.failOn(verbs, match, [failure]);
+  }
+
+  /** Removes every failure rule and the random failures. */
+  clearFailures(): void {
+    this.rules.length = 0;
+    this.random = undefined;
+  }
+
+  /** Turns seeded random failures on (or off with undefined). */
+  setRandomFailures(config: RandomFailures | undefined): void {
+    this.random = config && randomFailureSource(config);
+  }
+
+  // ---- setup helpers (not recorded, throw on failure) ---------------------------------------
+
+  /** Adds objects as they are (see `ObjectStore.add`). */
+  add(...objects: KubeObject[]): this {
+    for (const object of objects) this.store.add(object);
+    return this;
+  }
+
+  /** Adds the objects of a multi-document YAML text. */
+  addYaml(text: string): this {
+    return this.add(...objectsFromYaml(text));
+  }
+
+  /** Creates or replaces an object whole, status included. Returns the stored copy. */
+  put(object: KubeObject): KubeObject {
+    return this.orThrow('put', this.store.put(object));
+  }
+
+  /** Applies a merge patch to the whole object, status included (no status isolation). Returns the stored copy. */
+  edit(ref: ObjectRef, patch: MergePatch): KubeObject {
+    const current = this.orThrow('edit', this.store.find(ref));
+    return this.put(applyMergePatch(current, patch) as KubeObject);
+  }
+
+  /** Deletes an object (with finalizers: marks it deleted). */
+  delete(ref: ObjectRef): KubeObject {
+    return this.orThrow('delete', this.store.delete(ref));
+  }
+
+  /** A copy of the stored object, or undefined; not recorded. */
+  object(ref: ObjectRef): KubeObject | undefined {
+    return this.store.get(ref);
+  }
+
+  // -------------------------------------------------------------------------------------------
+
+  private orThrow<A>(what: string, result: E.Either<ApiError, A>): A {
+    if (E.isLeft(result)) throw new Error(`FakeClient.${what}: ${result.left.message}`);
+    return result.right;
+  }
+
+  private injected(call: Call): ApiError | undefined {
+    for (const rule of this.rules) {
+      const failure = rule.failureOf(call);
+      if (failure) return failure;
+    }
+    return this.random?.(call);
+  }
+
+  private call<A>(
+    verb: Verb,
+    ref: ObjectRef,
+    body: MergePatch | undefined,
+    options: PatchOptions | undefined,
+    operation: () => E.Either<ApiError, A>,
+  ): TaskEither<ApiError, A> {
+    return async () => {
+      const record: (typeof this.recorded)[number] = { verb, ...refOnly(ref) };
+      if (body !== undefined) record.body = structuredClone(body);
+      if (options?.fieldManager !== undefined) record.fieldManager = options.fieldManager;
+      this.recorded.push(record);
+      let result: E.Either<ApiError, A>;
+      try {
+        result = await this.execute(record, options?.signal, operation);
+      } catch (error) {
+        result = E.left(internalError(`the fake client failed: ${error instanceof Error ? error.message : 'unknown error'}`));
+      }
+      if (E.isLeft(result)) record.error = result.left;
+      return result;
+    };
+  }
+
+  private async execute<A>(call: Call, signal: AbortSignal | undefined, operation: () => E.Either<ApiError, A>): Promise<E.Either<ApiError, A>> {
+    if (signal?.aborted) return E.left(aborted());
+    const failure = this.injected(call);
+    if (failure) return E.left(failure);
+    const delay = typeof this.latency === 'function' ? this.latency(call) : this.latency;
+    if (delay > 0 && !(await sleep(delay, signal))) return E.left(aborted());
+    return operation();
+  }
+}
+
+/** A fake cluster holding `objects` (or the objects of a multi-document YAML text). */
+export const createFakeClient = (objects: readonly KubeObject[] | string = [], options: FakeClientOptions = {}): FakeClient =>
+  new FakeClient(objects, options);

@@ -1,0 +1,409 @@
+/**
+ * The one copy of API-server semantics that both the in-memory fake client and the loopback
+ * HTTP server use: a synchronous object store keyed by apiVersion, kind, namespace and name.
+ *
+ * What it does as a real API server does:
+ * - one global resourceVersion counter, bumped by every write that changes something; a write
+ *   that changes nothing returns the object and leaves its resourceVersion alone;
+ * - `metadata.generation` starts at 1 and grows only when something outside metadata and
+ *   status changes;
+ * - a merge patch (RFC 7386) carrying `metadata.resourceVersion` (or `metadata.uid`) that no
+ *   longer matches fails with 409 Conflict;
+ * - a patch of the main resource cannot change status or the object's identity
+ *   (name, namespace, uid, resourceVersion, generation, creationTimestamp, deletionTimestamp);
+ *   a status patch changes only status;
+ * - deleting an object with finalizers only sets `deletionTimestamp`; the object goes away when
+ *   a later write leaves it with no finalizers;
+ * - every write is an event (ADDED, MODIFIED, DELETED) for watchers, and a bounded history of
+ *   events lets a watch resume from a resourceVersion, or get 410 Gone when it is too old.
+ *
+ * Scope: a kind the core knows (`resourceFor`) has its real scope; an unknown kind is
+ * namespaced when a namespace is given and cluster-scoped otherwise.
+ */
+import * as E from 'fp-ts/lib/Either.js';
+import {
+  applyMergePatch,
+  refOf,
+  resourceFor,
+  type ApiError,
+  type KubeObject,
+  type MergePatch,
+  type ObjectRef,
+} from '@capt-endpoint/core';
+import { alreadyExists, badRequest, conflict, expired, invalid, notFound } from './apiErrors';
+import { copy, isRecord, jsonEqual, toJson } from './json';
+
+export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
+
+export interface WatchEvent {
+  readonly type: WatchEventType;
+  readonly object: KubeObject;
+}
+
+export type WatchListener = (event: WatchEvent) => void;
+
+export interface ObjectStoreOptions {
+  /** How many events are kept for watch resumption (default 1000); older resourceVersions get 410 Gone. */
+  readonly historyLimit?: number;
+  /** The clock for creationTimestamp and deletionTimestamp (default: the system clock). */
+  readonly now?: () => Date;
+}
+
+export interface PatchOptions {
+  /** `'status'` writes the status subresource: only `status` changes. */
+  readonly subresource?: 'status' | undefined;
+}
+
+export interface ObjectList {
+  readonly items: KubeObject[];
+  /** The store's resourceVersion when the list was taken: a watch from here misses nothing. */
+  readonly resourceVersion: string;
+}
+
+/** How `create` treats identity fields: the API assigns them; seeding keeps what the test gave. */
+type CreateMode = 'api' | 'seed';
+
+/** Fields of metadata that only the server sets; patches and puts cannot change them. */
+const serverOwnedMetadata = ['uid', 'resourceVersion', 'generation', 'creationTimestamp'] as const;
+
+const rfc3339 = (date: Date): string => date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+const keyOf = (ref: ObjectRef): string => JSON.stringify([ref.apiVersion, ref.kind, ref.namespace ?? '', ref.name]);
+
+/** Everything except metadata and status: a change here is a spec change and bumps generation. */
+const specPart = (object: KubeObject): Record<string, unknown> => {
+  const { metadata: _metadata, status: _status, ...rest } = object;
+  return rest;
+};
+
+const finalizersOf = (object: KubeObject): unknown[] => {
+  const finalizers = object.metadata['finalizers'];
+  return Array.isArray(finalizers) ? finalizers : [];
+};
+
+// The alphabet the API server draws generateName suffixes from (no vowels, no lookalikes).
+const suffixAlphabet = 'bcdfghjklmnpqrstvwxz2456789';
+
+export class ObjectStore {
+  private readonly objects = new Map<string, KubeObject>();
+  private readonly listeners = new Set<WatchListener>();
+  private history: Array<{ readonly revision: number; readonly event: WatchEvent }> = [];
+  private revision = 0;
+  /** Events up to and including this revision are no longer kept. */
+  private compactedThrough = 0;
+  private uids = 0;
+  private generatedNames = 0;
+  private readonly historyLimit: number;
+  private readonly now: () => Date;
+
+  constructor(objects: readonly KubeObject[] = [], options: ObjectStoreOptions = {}) {
+    this.historyLimit = Math.max(0, options.historyLimit ?? 1000);
+    this.now = options.now ?? (() => new Date());
+    for (const object of objects) this.add(object);
+  }
+
+  /** The resourceVersion of the last write. */
+  get resourceVersion(): string {
+    return String(this.revision);
+  }
+
+  /** Whether `ref` names a namespaced resource (see the module comment for unknown kinds). */
+  static isNamespaced(ref: Pick<ObjectRef, 'apiVersion' | 'kind' | 'namespace'>): boolean {
+    return resourceFor(ref.apiVersion, ref.kind)?.namespaced ?? Boolean(ref.namespace);
+  }
+
+  /**
+   * Test setup: stores `object` as given, keeping its uid, generation, creationTimestamp and
+   * deletionTimestamp when it has them (the resourceVersion is always the store's). Throws when
+   * the object cannot be stored; the message names the object, never its contents.
+   */
+  add(object: KubeObject): KubeObject {
+    return this.orThrow('add', object, this.createAs('seed', object));
+  }
+
+  /** POST: creates `object`; the store assigns uid, resourceVersion, generation 1 and creationTimestamp. */
+  create(object: KubeObject): E.Either<ApiError, KubeObject> {
+    return this.createAs('api', object);
+  }
+
+  /** A copy of the stored object, or undefined. */
+  get(ref: ObjectRef): KubeObject | undefined {
+    const stored = this.objects.get(keyOf(normalizeRef(ref)));
+    return stored && copy(stored);
+  }
+
+  /** The stored object (a copy); 404 NotFound when there is none, 400 when the ref's scope is wrong. */
+  find(ref: ObjectRef): E.Either<ApiError, KubeObject> {
+    const located = this.locate(ref);
+    if (E.isLeft(located)) return located;
+    const stored = this.objects.get(keyOf(located.right));
+    return stored ? E.right(copy(stored)) : E.left(notFound(located.right));
+  }
+
+  /** Every object of one kind, in one namespace or (namespace omitted) in all, sorted by namespace and name. */
+  list(apiVersion: string, kind: string, namespace?: string): ObjectList {
+    const items = [...this.objects.values()]
+      .filter(
+        (o) =>
+          o.apiVersion === apiVersion &&
+          o.kind === kind &&
+          (!namespace || (o.metadata.namespace ?? '') === namespace),
+      )
+      .sort((a, b) => compareRefs(refOf(a), refOf(b)))
+      .map(copy);
+    return { items, resourceVersion: this.resourceVersion };
+  }
+
+  /** Every stored object, sorted; for test assertions and debugging. */
+  all(): KubeObject[] {
+    return [...this.objects.values()].sort((a, b) => compareRefs(refOf(a), refOf(b))).map(copy);
+  }
+
+  /** PATCH with a JSON merge patch, to the main resource or (`subresource: 'status'`) to status. */
+  patch(ref: ObjectRef, patch: MergePatch, options: PatchOptions = {}): E.Either<ApiError, KubeObject> {
+    if (!isRecord(patch)) return E.left(badRequest('a JSON merge patch must be a JSON object'));
+    const body = toJson(patch) as Record<string, unknown>;
+    return this.update(ref, body['metadata'], (current) => {
+      const merged = applyMergePatch(current, body) as KubeObject;
+      const identity = checkIdentity(ref, current, merged);
+      if (identity) return E.left(identity);
+      if (options.subresource === 'status') {
+        const next = copy(current);
+        setOrDelete(next, 'status', merged['status']);
+        return E.right(next);
+      }
+      const next: KubeObject = {
+        ...merged,
+        metadata: keepServerFields(merged.metadata, current.metadata, ['deletionTimestamp', 'deletionGracePeriodSeconds']),
+      };
+      setOrDelete(next, 'status', current['status']);
+      return E.right(next);
+    }, options.subresource !== 'status');
+  }
+
+  /**
+   * Test setup: creates the object or replaces the stored one whole, status included (no status
+   * isolation). A `metadata.resourceVersion` in `object` must match, as for an update.
+   */
+  put(object: KubeObject): E.Either<ApiError, KubeObject> {
+    const next = toJson(object);
+    const ref = normalizeRef(refOf(next));
+    if (!this.objects.has(keyOf(ref))) return this.createAs('seed', next);
+    return this.update(ref, next.metadata, (current) => {
+      const identity = checkIdentity(ref, current, next);
+      if (identity) return E.left(identity);
+      return E.right({ ...next, metadata: keepServerFields(next.metadata, current.metadata, []) });
+    }, true);
+  }
+
+  /** DELETE: removes the object, or only marks it (deletionTimestamp) while it has finalizers. */
+  delete(ref: ObjectRef): E.Either<ApiError, KubeObject> {
+    const located = this.locate(ref);
+    if (E.isLeft(located)) return located;
+    const key = keyOf(located.right);
+    const current = this.objects.get(key);
+    if (!current) return E.left(notFound(located.right));
+    if (finalizersOf(current).length > 0) {
+      if (current.metadata.deletionTimestamp) return E.right(copy(current));
+      const next = copy(current);
+      next.metadata.deletionTimestamp = rfc3339(this.now());
+      next.metadata['deletionGracePeriodSeconds'] = 0;
+      return E.right(this.commit(key, current, next, false));
+    }
+    return E.right(this.remove(key, current));
+  }
+
+  /** Calls `listener` after every write with a copy of the event; returns the unsubscribe function. */
+  watch(listener: WatchListener): () => void {
+    this.listeners.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+    };
+  }
+
+  /**
+   * The events after `resourceVersion`, oldest first, for a watch that resumes there; 410 Gone
+   * (reason Expired) when some of them are no longer kept.
+   */
+  eventsSince(resourceVersion: string): E.Either<ApiError, WatchEvent[]> {
+    if (!/^\d+$/.test(resourceVersion)) return E.left(badRequest(`invalid resourceVersion: ${JSON.stringify(resourceVersion.slice(0, 40))}`));
+    const from = Number(resourceVersion);
+    if (from < this.compactedThrough) return E.left(expired(from, this.compactedThrough + 1));
+    return E.right(this.history.filter((h) => h.revision > from).map((h) => copy(h.event)));
+  }
+
+  /** Forgets every event so far: a watch from any earlier resourceVersion gets 410 Gone. */
+  compact(): void {
+    this.history = [];
+    this.compactedThrough = this.revision;
+  }
+
+  // -------------------------------------------------------------------------------------------
+
+  private orThrow<A>(verb: string, object: KubeObject, result: E.Either<ApiError, A>): A {
+    if (E.isRight(result)) return result.right;
+    const what = `${object?.kind ?? '(no kind)'} ${object?.metadata?.namespace ? `${object.metadata.namespace}/` : ''}${object?.metadata?.name ?? '(no name)'}`;
+    throw new Error(`ObjectStore.${verb} ${what}: ${result.left.message}`);
+  }
+
+  private locate(ref: ObjectRef): E.Either<ApiError, ObjectRef> {
+    const normal = normalizeRef(ref);
+    if (!normal.name) return E.left(badRequest('resource name may not be empty'));
+    const known = resourceFor(normal.apiVersion, normal.kind);
+    if (known?.namespaced && !normal.namespace)
+      return E.left(badRequest(`${normal.kind} ${normal.apiVersion} is namespaced: a namespace is required`));
+    if (known && !known.namespaced && normal.namespace)
+      return E.left(badRequest(`${normal.kind} ${normal.apiVersion} is cluster-scoped: a request for it takes no namespace`));
+    return E.right(normal);
+  }
+
+  private createAs(mode: CreateMode, input: KubeObject): E.Either<ApiError, KubeObject> {
+    if (!isRecord(input) || typeof input.apiVersion !== 'string' || typeof input.kind !== 'string' || !isRecord(input.metadata))
+      return E.left(badRequest('an object needs apiVersion, kind and metadata'));
+    const object = toJson(input);
+    const metadata = object.metadata;
+    if (!metadata.name && typeof metadata['generateName'] === 'string' && metadata['generateName'])
+      metadata.name = `${metadata['generateName']}${this.nextSuffix()}`;
+    if (resourceFor(object.apiVersion, object.kind)?.namespaced === false) delete metadata.namespace;
+    const ref = refOf(object);
+    if (!ref.name) return E.left(invalid(ref, 'metadata.name: Required value: name or generateName is required'));
+    const located = this.locate(ref);
+    if (E.isLeft(located)) return located;
+    const key = keyOf(located.right);
+    if (this.objects.has(key)) return E.left(alreadyExists(located.right));
+    const seeded = mode === 'seed';
+    metadata.uid = (seeded && metadata.uid) || this.nextUid();
+    metadata['creationTimestamp'] = (seeded && metadata['creationTimestamp']) || rfc3339(this.now());
+    metadata.generation = (seeded && metadata.generation) || 1;
+    if (!seeded) {
+      delete metadata.deletionTimestamp;
+      delete metadata['deletionGracePeriodSeconds'];
+    }
+    this.revision += 1;
+    metadata.resourceVersion = this.resourceVersion;
+    this.objects.set(key, object);
+    this.emit('ADDED', object);
+    return E.right(copy(object));
+  }
+
+  /**
+   * The shared path of every update: find the object, check the preconditions the caller's
+   * metadata carries, compute the next state, and commit it.
+   */
+  private update(
+    ref: ObjectRef,
+    preconditions: unknown,
+    next: (current: KubeObject) => E.Either<ApiError, KubeObject>,
+    mayChangeSpec: boolean,
+  ): E.Either<ApiError, KubeObject> {
+    const located = this.locate(ref);
+    if (E.isLeft(located)) return located;
+    const key = keyOf(located.right);
+    const current = this.objects.get(key);
+    if (!current) return E.left(notFound(located.right));
+    if (isRecord(preconditions)) {
+      const { resourceVersion, uid } = preconditions;
+      if (typeof resourceVersion === 'string' && resourceVersion !== current.metadata.resourceVersion)
+        return E.left(conflict(located.right));
+      if (typeof uid === 'string' && uid !== current.metadata.uid) return E.left(conflict(located.right));
+    }
+    const computed = next(copy(current));
+    if (E.isLeft(computed)) return computed;
+    return E.right(this.commit(key, current, computed.right, mayChangeSpec));
+  }
+
+  /** Stores `next` unless it equals `current`; bumps resourceVersion (and generation on a spec change). */
+  private commit(key: string, current: KubeObject, next: KubeObject, mayChangeSpec: boolean): KubeObject {
+    if (jsonEqual(current, next)) return copy(current);
+    if (mayChangeSpec && !jsonEqual(specPart(current), specPart(next)))
+      next.metadata.generation = (current.metadata.generation ?? 0) + 1;
+    if (next.metadata.deletionTimestamp && finalizersOf(next).length === 0) return this.remove(key, next);
+    this.revision += 1;
+    next.metadata.resourceVersion = this.resourceVersion;
+    this.objects.set(key, next);
+    this.emit('MODIFIED', next);
+    return copy(next);
+  }
+
+  private remove(key: string, last: KubeObject): KubeObject {
+    this.revision += 1;
+    const gone = copy(last);
+    gone.metadata.resourceVersion = this.resourceVersion;
+    this.objects.delete(key);
+    this.emit('DELETED', gone);
+    return copy(gone);
+  }
+
+  private emit(type: WatchEventType, object: KubeObject): void {
+    const event: WatchEvent = { type, object: copy(object) };
+    this.history.push({ revision: this.revision, event });
+    while (this.history.length > this.historyLimit) {
+      const dropped = this.history.shift();
+      if (dropped) this.compactedThrough = dropped.revision;
+    }
+    for (const listener of [...this.listeners]) {
+      try {
+        listener(copy(event));
+      } catch (error) {
+        // The write has happened; a failing listener must not undo it or hide from the test.
+        queueMicrotask(() => {
+          throw error;
+        });
+      }
+    }
+  }
+
+  private nextUid(): string {
+    this.uids += 1;
+    return `00000000-0000-4000-8000-${this.uids.toString(16).padStart(12, '0')}`;
+  }
+
+  private nextSuffix(): string {
+    this.generatedNames += 1;
+    let n = this.generatedNames;
+    let suffix = '';
+    for (let i = 0; i < 5; i++) {
+      suffix = suffixAlphabet[n % suffixAlphabet.length] + suffix;
+      n = Math.floor(n / suffixAlphabet.length);
+    }
+    return suffix;
+  }
+}
+
+/** `''` and a missing namespace mean the same; a cluster-scoped ref keeps whatever it was given for `locate` to judge. */
+const normalizeRef = (ref: ObjectRef): ObjectRef => ({
+  apiVersion: ref.apiVersion,
+  kind: ref.kind,
+  namespace: ref.namespace || undefined,
+  name: ref.name,
+});
+
+const compareRefs = (a: ObjectRef, b: ObjectRef): number =>
+  (a.namespace ?? '').localeCompare(b.namespace ?? '') || a.name.localeCompare(b.name);
+
+/** A write may not move the object: same apiVersion, kind, name and namespace. */
+const checkIdentity = (ref: ObjectRef, current: KubeObject, next: KubeObject): ApiError | undefined => {
+  if (!isRecord(next) || !isRecord(next.metadata)) return invalid(ref, 'metadata: Required value');
+  if (next.apiVersion !== current.apiVersion || next.kind !== current.kind)
+    return invalid(ref, 'apiVersion and kind: field is immutable');
+  if (next.metadata.name !== current.metadata.name) return invalid(ref, 'metadata.name: field is immutable');
+  if ((next.metadata.namespace || undefined) !== (current.metadata.namespace || undefined))
+    return invalid(ref, 'metadata.namespace: field is immutable');
+  return undefined;
+};
+
+/** `wanted` metadata with the server-owned fields (and `extra`) put back as they were. */
+const keepServerFields = (
+  wanted: KubeObject['metadata'],
+  current: KubeObject['metadata'],
+  extra: readonly string[],
+): KubeObject['metadata'] => {
+  const metadata = { ...wanted };
+  for (const field of [...serverOwnedMetadata, ...extra]) setOrDelete(metadata, field, current[field]);
+  return metadata;
+};
+
+const setOrDelete = (target: Record<string, unknown>, key: string, value: unknown): void => {
+  if (value === undefined) delete target[key];
+  else target[key] = value;
+};

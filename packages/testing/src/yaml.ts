@@ -1,0 +1,65 @@
+/**
+ * Objects for test setup from multi-document YAML, read with client-node's own loader
+ * (`loadAllYaml`). Empty documents (a stray `---`, comments only) are skipped. A document that
+ * is not YAML or not a Kubernetes object throws at setup with its position; the message never
+ * quotes the document, which may be a Secret.
+ *
+ * client-node types the kinds it knows (a Secret becomes a V1Secret): fields its model lacks
+ * are dropped and timestamps come back with milliseconds. Custom resources are kept as written.
+ */
+import { loadAllYaml } from '@kubernetes/client-node';
+import type { KubeObject } from '@capt-endpoint/core';
+import { isRecord, toJson } from './json';
+
+interface Document {
+  readonly text: string;
+  /** 1-based line, in the whole text, where the document's content starts. */
+  readonly line: number;
+}
+
+// `loadAllYaml` fails on an empty document, so split at document markers first (a `---` or
+// `...` at column 0 always ends a YAML document, even inside a block scalar).
+const documentsOf = (text: string): Document[] => {
+  const documents: Array<{ lines: string[]; line: number }> = [{ lines: [], line: 1 }];
+  text.split(/\r?\n/).forEach((line, index) => {
+    const start = /^---(?:\s+(.*))?$/.exec(line);
+    if (start) documents.push(start[1] ? { lines: [start[1]], line: index + 1 } : { lines: [], line: index + 2 });
+    else if (/^\.\.\.\s*$/.test(line)) documents.push({ lines: [], line: index + 2 });
+    else documents[documents.length - 1]?.lines.push(line);
+  });
+  return documents.map((d) => ({ text: d.lines.join('\n'), line: d.line }));
+};
+
+const isBlank = (text: string): boolean => text.split('\n').every((line) => /^\s*(#.*)?$/.test(line));
+
+const yamlProblem = (error: unknown, firstLine: number): string => {
+  const e = error as { reason?: unknown; mark?: { line?: unknown; column?: unknown } };
+  if (typeof e?.reason === 'string' && typeof e.mark?.line === 'number' && typeof e.mark.column === 'number')
+    return `${e.reason} at line ${firstLine + e.mark.line}, column ${e.mark.column + 1}`;
+  return 'not valid YAML';
+};
+
+const isKubeObject = (value: unknown): value is KubeObject =>
+  isRecord(value) &&
+  typeof value['apiVersion'] === 'string' &&
+  typeof value['kind'] === 'string' &&
+  isRecord(value['metadata']) &&
+  (typeof value['metadata']['name'] === 'string' || typeof value['metadata']['generateName'] === 'string');
+
+/** The Kubernetes objects in a multi-document YAML text. Throws on a document that is not one. */
+export const objectsFromYaml = (text: string): KubeObject[] =>
+  documentsOf(text)
+    .filter((document) => !isBlank(document.text))
+    .flatMap((document) => {
+      let values: unknown[];
+      try {
+        values = loadAllYaml(document.text) as unknown[];
+      } catch (error) {
+        throw new Error(`YAML document at line ${document.line}: ${yamlProblem(error, document.line)}`);
+      }
+      return values.map((value) => {
+        if (!isKubeObject(value))
+          throw new Error(`YAML document at line ${document.line} is not a Kubernetes object: it needs apiVersion, kind and metadata.name`);
+        return toJson(value);
+      });
+    });
