@@ -8,7 +8,11 @@
  */
 import * as E from 'fp-ts/lib/Either.js';
 import {
+  CONTROL_PLANE_API_VERSION,
   DEFAULT_CONDITION_TYPE,
+  reconcileEndpoint,
+  type ClusterClient,
+  type ReconcileOptions,
   applyMergePatch,
   describeRef,
   formatHostPort,
@@ -26,7 +30,7 @@ import {
   type WaitingOn,
   type Condition,
 } from '@capt-endpoint/core';
-import type { RecordedRead, RecordingClient } from './recordingClient';
+import { recordingClient, type RecordedRead, type RecordingClient } from './recordingClient';
 
 export type CheckStatus = 'pass' | 'wait' | 'fail' | 'info';
 
@@ -218,4 +222,17 @@ const conditionAfter = (recording: RecordingClient, controlPlane: ObjectRef): Co
   const write = [...recording.writes].reverse().find((w) => w.verb === 'patchStatus' && w.error === undefined && sameRef(w.ref, controlPlane));
   const conditions = (write?.patch['status'] as { conditions?: Condition[] } | undefined)?.conditions;
   return conditions?.find((c) => c.type === DEFAULT_CONDITION_TYPE);
+};
+
+/** One reconcile of `target` through a recording wrapper of `client`, and its report. */
+export const reconcileWithReport = async (
+  client: ClusterClient,
+  target: { readonly namespace: string; readonly name: string },
+  options: ReconcileOptions,
+  recordingOptions: { readonly dryRun?: boolean } = {},
+): Promise<Report> => {
+  const recording = recordingClient(client, recordingOptions);
+  const result = await reconcileEndpoint(recording, target, options)();
+  const ref: ObjectRef = { apiVersion: CONTROL_PLANE_API_VERSION, kind: 'CAPTControlPlane', namespace: target.namespace, name: target.name };
+  return buildReport(ref, result, recording, options);
 };
