@@ -4,6 +4,10 @@
  */
 export { createKubernetesClient, DEFAULT_FIELD_MANAGER, DEFAULT_TIMEOUT_MS, MERGE_PATCH } from './kubernetesClient';
 export type { KubernetesClient, KubernetesClientOptions } from './kubernetesClient';
+export { createCachedKubernetesClient, defaultCachedKinds, CONNECTION_SECRET_SELECTOR } from './cachedClient';
+export type { CachedKubernetesClient, CachedKubernetesClientOptions, CachedKind, Backoff, CacheChange, ChangeType } from './cachedClient';
+export { createEventRecorder, MAX_EVENT_MESSAGE } from './eventRecorder';
+export type { EventRecorder, EventRecorderOptions, EventInput, EventSink, RecordResult } from './eventRecorder';
 export { fromResponse, fromThrown, kindOfStatus, MAX_MESSAGE_LENGTH } from './apiErrors';
 export { resourceTable, collectionPath, resolveTarget } from './resources';
 export type { ResourceTable, Target } from './resources';

@@ -9,3 +9,6 @@ export * from './apiErrors';
 export * from './faults';
 export * from './fakeClient';
 export { objectsFromYaml } from './yaml';
+export * from './server';
+export * from './status';
+export { routeOf, type Route } from './routes';

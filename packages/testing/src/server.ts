@@ -1,0 +1,354 @@
+/**
+ * A loopback HTTP server that speaks the Kubernetes REST API over an `ObjectStore`, so the
+ * real `@kubernetes/client-node` (and `kubectl get --raw`) can be tested against the same
+ * semantics as the in-memory fake: GET, LIST, WATCH, PATCH (JSON merge patch only, main
+ * resource and /status), POST (create) and DELETE, with `Status` error bodies.
+ *
+ * Every request is recorded, and responses can be replaced by injected errors, so wire tests
+ * can assert the traffic an adapter sends and how it handles failures.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as E from 'fp-ts/lib/Either.js';
+import { KNOWN_RESOURCES, type ApiError, type KubeObject, type ResourceInfo } from '@capt-endpoint/core';
+import { badRequest } from './apiErrors';
+import { routeOf, type Route } from './routes';
+import { status, statusOfError, type Status, type StatusDetails } from './status';
+import { ObjectStore, type WatchEvent } from './store';
+import { objectsFromYaml } from './yaml';
+
+/** One request as the server received it. */
+export interface RecordedRequest {
+  readonly method: string;
+  /** The URL path, e.g. `/apis/controlplane.cluster.x-k8s.io/v1beta1/namespaces/default/captcontrolplanes/cp`. */
+  readonly path: string;
+  /** The query parameters (the last value of each). */
+  readonly query: Readonly<Record<string, string>>;
+  /** The media type of the body, without parameters (`application/merge-patch+json`). */
+  readonly contentType?: string;
+  /** The body parsed as JSON, or its text when it is not JSON. */
+  readonly body?: unknown;
+  /** `query.fieldManager`, for convenience. */
+  readonly fieldManager?: string;
+}
+
+/** An injected answer: the status code, and optionally the Status reason and message. */
+export interface InjectedResponse {
+  readonly code: number;
+  readonly reason?: string;
+  readonly message?: string;
+}
+
+/** Decides, per request, whether to answer with an injected error instead of serving it. */
+export type RequestInjection = (request: RecordedRequest) => InjectedResponse | undefined;
+
+export interface FakeApiServerOptions {
+  /** Serve this store (e.g. one shared with a `FakeClient`); default: a new one. */
+  readonly store?: ObjectStore;
+  /** Objects (or multi-document YAML) to add to the store at start. */
+  readonly objects?: readonly KubeObject[] | string;
+  /** The port on 127.0.0.1 (default 0: any free port). */
+  readonly port?: number;
+  /** The resources served (default: the core's KNOWN_RESOURCES). */
+  readonly resources?: readonly ResourceInfo[];
+  /** Error injection, asked for every request after it is recorded. */
+  readonly inject?: RequestInjection;
+}
+
+export interface FakeApiServer {
+  /** `http://127.0.0.1:PORT` */
+  readonly url: string;
+  readonly store: ObjectStore;
+  /** Every request received, in order. */
+  readonly requests: RecordedRequest[];
+  /** A kubeconfig for client-node or kubectl: plain http, insecure-skip-tls-verify, a dummy token. */
+  kubeConfigYaml(namespace?: string): string;
+  /** Adds an injection rule (asked after the earlier ones); returns its remover. */
+  inject(rule: RequestInjection): () => void;
+  /** Sends a BOOKMARK with the current resourceVersion to every watch that allowed bookmarks. */
+  bookmark(): void;
+  /** Ends every open watch stream cleanly, as an API server does on timeout or restart. */
+  dropWatches(): void;
+  /** How many watch streams are open. */
+  readonly openWatches: number;
+  /** Ends all watches and connections and frees the port. */
+  close(): Promise<void>;
+}
+
+const MAX_BODY_BYTES = 3 * 1024 * 1024;
+const MERGE_PATCH = 'application/merge-patch+json';
+
+interface Reply {
+  readonly code: number;
+  readonly body: unknown;
+}
+
+interface OpenWatch {
+  /** Sends a BOOKMARK when the watch allowed them. */
+  bookmark(): void;
+  end(): void;
+}
+
+const mediaType = (header: string | undefined): string | undefined => header?.split(';')[0]?.trim().toLowerCase() || undefined;
+
+const readBody = (request: IncomingMessage): Promise<string | undefined> =>
+  new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+    });
+    request.on('end', () => resolve(size > MAX_BODY_BYTES ? undefined : Buffer.concat(chunks).toString('utf8')));
+    request.on('error', reject);
+  });
+
+const parseJson = (text: string): E.Either<ApiError, unknown> => {
+  try {
+    return E.right(JSON.parse(text));
+  } catch {
+    return E.left(badRequest('the request body is not valid JSON'));
+  }
+};
+
+const detailsOf = (route: Route, name?: string): StatusDetails => ({
+  ...(name ?? route.name ? { name: name ?? route.name } : {}),
+  group: route.resource.group,
+  kind: route.resource.plural,
+});
+
+const fail = (error: ApiError, details?: StatusDetails): Reply => {
+  const body = statusOfError(error, details);
+  return { code: body.code, body };
+};
+
+const failWith = (code: number, message: string, details?: StatusDetails): Reply => ({
+  code,
+  body: status(code, message, undefined, details),
+});
+
+const ok = (either: E.Either<ApiError, unknown>, route: Route, code = 200): Reply =>
+  E.isRight(either) ? { code, body: either.right } : fail(either.left, detailsOf(route));
+
+const notServed = (): Reply => failWith(404, 'the server could not find the requested resource');
+
+const unsupported = (accepted: string): Reply =>
+  failWith(415, `the body of the request was in an unknown format - accepted media types include: ${accepted}`);
+
+/** The REST semantics of one request that is not a watch. */
+const serve = (store: ObjectStore, route: Route, request: RecordedRequest, text: string | undefined): Reply => {
+  const ref = { apiVersion: route.apiVersion, kind: route.resource.kind, namespace: route.namespace, name: route.name ?? '' };
+  const body = (): E.Either<ApiError, unknown> => (text === undefined || text === '' ? E.left(badRequest('the request has no body')) : parseJson(text));
+  switch (request.method) {
+    case 'GET':
+      if (route.name !== undefined) return ok(store.find(ref), route);
+      if (request.query['labelSelector'] || request.query['fieldSelector'])
+        return failWith(400, 'label and field selectors are not supported by the fake API server');
+      return ok(E.right(listOf(store, route)), route);
+    case 'PATCH': {
+      if (route.name === undefined) return failWith(405, 'the server does not allow this method on the requested resource');
+      if (request.contentType !== MERGE_PATCH) return unsupported(MERGE_PATCH);
+      const patch = body();
+      if (E.isLeft(patch)) return fail(patch.left, detailsOf(route));
+      return ok(store.patch(ref, patch.right as never, { subresource: route.subresource }), route);
+    }
+    case 'POST': {
+      if (route.name !== undefined || route.subresource) return failWith(405, 'the server does not allow this method on the requested resource');
+      if (request.contentType !== undefined && request.contentType !== 'application/json') return unsupported('application/json');
+      const object = body();
+      if (E.isLeft(object)) return fail(object.left, detailsOf(route));
+      return ok(create(store, route, object.right), route, 201);
+    }
+    case 'DELETE':
+      if (route.name === undefined || route.subresource) return failWith(405, 'the server does not allow this method on the requested resource');
+      return ok(store.delete(ref), route);
+    default:
+      return failWith(405, `the fake API server does not serve ${request.method}: the library writes with JSON merge patches only`);
+  }
+};
+
+const listOf = (store: ObjectStore, route: Route) => {
+  const { items, resourceVersion } = store.list(route.apiVersion, route.resource.kind, route.namespace);
+  return { apiVersion: route.apiVersion, kind: `${route.resource.kind}List`, metadata: { resourceVersion }, items };
+};
+
+const create = (store: ObjectStore, route: Route, input: unknown): E.Either<ApiError, KubeObject> => {
+  const object = input as KubeObject;
+  if (typeof object !== 'object' || object === null || Array.isArray(object) || typeof object.metadata !== 'object' || object.metadata === null)
+    return E.left(badRequest('the request body is not a Kubernetes object'));
+  if (object.apiVersion !== route.apiVersion || object.kind !== route.resource.kind)
+    return E.left(badRequest(`the API version and kind in the body (${object.apiVersion}, ${object.kind}) do not match the request path`));
+  if (object.metadata.namespace && object.metadata.namespace !== route.namespace)
+    return E.left(badRequest('the namespace of the provided object does not match the namespace sent on the request'));
+  return store.create({ ...object, metadata: { ...object.metadata, ...(route.namespace ? { namespace: route.namespace } : {}) } });
+};
+
+const eventMatches = (route: Route) => (event: WatchEvent): boolean =>
+  event.object.apiVersion === route.apiVersion &&
+  event.object.kind === route.resource.kind &&
+  (route.namespace === undefined || event.object.metadata.namespace === route.namespace);
+
+const isTrue = (value: string | undefined): boolean => value === 'true' || value === '1';
+
+/** Starts the fake API server on 127.0.0.1. */
+export const startFakeApiServer = async (options: FakeApiServerOptions = {}): Promise<FakeApiServer> => {
+  const store = options.store ?? new ObjectStore();
+  const seed = options.objects ?? [];
+  for (const object of typeof seed === 'string' ? objectsFromYaml(seed) : seed) store.add(object);
+  const resources = options.resources ?? KNOWN_RESOURCES;
+  const requests: RecordedRequest[] = [];
+  const injections: RequestInjection[] = options.inject ? [options.inject] : [];
+  const watches = new Set<OpenWatch>();
+
+  const reply = (response: ServerResponse, { code, body }: Reply): void => {
+    response.writeHead(code, { 'Content-Type': 'application/json' });
+    response.end(JSON.stringify(body));
+  };
+
+  const watch = (response: ServerResponse, route: Route, recorded: RecordedRequest): void => {
+    const query = recorded.query;
+    if (query['labelSelector'] || query['fieldSelector'])
+      return reply(response, failWith(400, 'label and field selectors are not supported by the fake API server'));
+    const matches = eventMatches(route);
+    const from = query['resourceVersion'];
+    let backlog: WatchEvent[] | Status;
+    if (!from || from === '0') backlog = store.list(route.apiVersion, route.resource.kind, route.namespace).items.map((object) => ({ type: 'ADDED', object }));
+    else {
+      const since = store.eventsSince(from);
+      if (E.isLeft(since) && since.left.code !== 410) return reply(response, fail(since.left));
+      backlog = E.isLeft(since) ? statusOfError(since.left) : since.right.filter(matches);
+    }
+    response.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache' });
+    response.flushHeaders();
+    const line = (event: { type: string; object: unknown }): void => {
+      response.write(`${JSON.stringify(event)}\n`);
+    };
+    // An expired resourceVersion is answered as the API server does: one ERROR event, then the end.
+    if (!Array.isArray(backlog)) {
+      line({ type: 'ERROR', object: backlog });
+      response.end();
+      return;
+    }
+    const events = backlog;
+    const allowBookmarks = isTrue(query['allowWatchBookmarks']);
+    let timer: NodeJS.Timeout | undefined;
+    const open: OpenWatch = {
+      bookmark: () => {
+        if (allowBookmarks) line(bookmarkEvent(route));
+      },
+      end: () => {
+        if (!watches.delete(open)) return;
+        stop();
+        clearTimeout(timer);
+        response.end();
+      },
+    };
+    const stop = store.watch((event) => {
+      if (matches(event)) line(event);
+    });
+    watches.add(open);
+    for (const event of events) line(event);
+    const timeout = Number(query['timeoutSeconds']);
+    if (timeout > 0)
+      timer = setTimeout(() => {
+        open.bookmark();
+        open.end();
+      }, timeout * 1000);
+    // Not the request's 'close': Node emits that as soon as the request body is read.
+    response.on('close', open.end);
+  };
+
+  // A BOOKMARK carries only the resourceVersion the watcher may resume from.
+  const bookmarkEvent = (route: Route) => ({
+    type: 'BOOKMARK',
+    object: { apiVersion: route.apiVersion, kind: route.resource.kind, metadata: { resourceVersion: store.resourceVersion } },
+  });
+
+  const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+    const text = await readBody(request);
+    const contentType = mediaType(request.headers['content-type']);
+    const parsedBody = text === undefined || text === '' ? undefined : E.getOrElse<ApiError, unknown>(() => text)(parseJson(text));
+    const query = Object.fromEntries(url.searchParams);
+    const recorded: RecordedRequest = {
+      method: request.method ?? 'GET',
+      path: url.pathname,
+      query,
+      ...(contentType ? { contentType } : {}),
+      ...(parsedBody !== undefined ? { body: parsedBody } : {}),
+      ...(query['fieldManager'] !== undefined ? { fieldManager: query['fieldManager'] } : {}),
+    };
+    requests.push(recorded);
+    if (text === undefined) return reply(response, failWith(413, 'the request body is too large'));
+    for (const injection of injections) {
+      const injected = injection(recorded);
+      if (injected) return reply(response, failWith(injected.code, injected.message ?? `injected failure (${injected.code})`));
+    }
+    const route = routeOf(url.pathname, resources);
+    if (!route) return reply(response, notServed());
+    if (recorded.method === 'GET' && route.name === undefined && isTrue(query['watch'])) return watch(response, route, recorded);
+    reply(response, serve(store, route, recorded, text));
+  };
+
+  const server: Server = createServer((request, response) => {
+    handle(request, response).catch(() => {
+      if (!response.headersSent) reply(response, failWith(500, 'Internal error occurred'));
+      else response.destroy();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  return {
+    url,
+    store,
+    requests,
+    kubeConfigYaml: (namespace = 'default') =>
+      [
+        'apiVersion: v1',
+        'kind: Config',
+        'clusters:',
+        '- name: fake',
+        '  cluster:',
+        `    server: ${url}`,
+        '    insecure-skip-tls-verify: true',
+        'users:',
+        '- name: fake',
+        '  user:',
+        '    token: fake-token',
+        'contexts:',
+        '- name: fake',
+        '  context:',
+        '    cluster: fake',
+        '    user: fake',
+        `    namespace: ${namespace}`,
+        'current-context: fake',
+        '',
+      ].join('\n'),
+    inject: (rule) => {
+      injections.push(rule);
+      return () => {
+        const index = injections.indexOf(rule);
+        if (index >= 0) injections.splice(index, 1);
+      };
+    },
+    bookmark: () => {
+      for (const open of watches) open.bookmark();
+    },
+    dropWatches: () => {
+      for (const open of [...watches]) open.end();
+    },
+    get openWatches() {
+      return watches.size;
+    },
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        for (const open of [...watches]) open.end();
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+};
