@@ -79,16 +79,16 @@ const noPositionals = (command: CommandName, positionals: readonly string[]): E.
 const parseExplain = (args: readonly string[]): E.Either<UsageError, Command> =>
   pipe(
     parse('explain', definitions.explain, args),
-    E.chainFirst(({ positionals }) => noPositionals('explain', positionals)),
-    E.chain(({ values }) =>
+    E.chain(({ values, positionals }) =>
       values.help
         ? E.right<UsageError, Command>({ _tag: 'Help', command: 'explain' })
         : pipe(
             E.Do,
             E.bind('files', () =>
-              values.file === undefined || values.file.length === 0
-                ? E.left(usageError('explain: give at least one manifest file with -f FILE', 'explain'))
-                : E.right(values.file),
+              // Files after the first -f count too, so `-f examples/manifests/*.yaml` works as typed.
+              [...(values.file ?? []), ...positionals].length === 0
+                ? E.left(usageError('explain: give at least one manifest file or directory with -f FILE', 'explain'))
+                : E.right([...(values.file ?? []), ...positionals]),
             ),
             E.bind('controlPlane', () =>
               values['control-plane'] === undefined ? E.right(undefined) : parseNamespacedName('--control-plane', values['control-plane']),

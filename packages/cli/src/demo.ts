@@ -7,7 +7,6 @@
  * The cluster starts from `<dir>/*.yaml`; the later states of the Workspace come from
  * `<dir>/later/`. Request counts are the fake's own record of calls.
  */
-import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import { CONTROL_PLANE_API_VERSION, describeRef, refOf, type KubeObject } from '@capt-endpoint/core';
@@ -45,18 +44,12 @@ export const LATER_APPLIED = 'later/workspace-applied.yaml';
 export const LATER_CHANGED = 'later/workspace-endpoint-changed.yaml';
 
 export const loadDemoManifests = async (dir: string, read: ReadText = readTextFile): Promise<E.Either<DemoError, DemoManifests>> => {
-  let names: string[];
-  try {
-    names = (await readdir(dir)).filter((name) => name.endsWith('.yaml') || name.endsWith('.yml')).sort();
-  } catch {
-    return E.left(demoError(`cannot read the demo's manifests in ${dir}; pass --manifests DIR (the repository's examples/manifests)`));
+  const load = async (files: readonly string[]) => loadManifests(files, read);
+  const [initial, applied, changed] = await Promise.all([load([dir]), load([join(dir, LATER_APPLIED)]), load([join(dir, LATER_CHANGED)])]);
+  for (const loaded of [initial, applied, changed]) {
+    if (E.isLeft(loaded)) return E.left(demoError(`${loaded.left.message}; the demo needs the repository's examples/manifests (or --manifests DIR)`));
   }
-  const load = async (files: readonly string[]) => loadManifests(files.map((file) => join(dir, file)), read);
-  const [initial, applied, changed] = await Promise.all([load(names), load([LATER_APPLIED]), load([LATER_CHANGED])]);
-  if (E.isLeft(initial)) return E.left(demoError(initial.left.message));
-  if (E.isLeft(applied)) return E.left(demoError(applied.left.message));
-  if (E.isLeft(changed)) return E.left(demoError(changed.left.message));
-  return E.right({ initial: initial.right, applied: applied.right, changed: changed.right });
+  return E.right({ initial: E.toUnion(initial) as KubeObject[], applied: E.toUnion(applied) as KubeObject[], changed: E.toUnion(changed) as KubeObject[] });
 };
 
 const reconcileStep = async (

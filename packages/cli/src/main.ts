@@ -53,9 +53,9 @@ const execute = async (command: Command, io: CliIO): Promise<number> => {
       io.stdout.write(`capt-endpoint ${VERSION}\n`);
       return 0;
     case 'Explain': {
-      const read: ReadText = (file) =>
-        file === '-' ? (io.readStdin ?? (() => Promise.reject(new Error('no stdin'))))() : readTextFile(resolve(cwd, file));
-      const objects = await loadManifests(command.files, read);
+      const read: ReadText = (file) => (file === '-' ? (io.readStdin ?? (() => Promise.reject(new Error('no stdin'))))() : readTextFile(file));
+      const files = command.files.map((file) => (file === '-' ? file : resolve(cwd, file)));
+      const objects = await loadManifests(files, read);
       if (E.isLeft(objects)) return fail(io, objects.left.message);
       const reports = await explain(objects.right, command.controlPlane, command.settings);
       if (E.isLeft(reports)) return fail(io, reports.left.message);

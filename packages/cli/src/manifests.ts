@@ -3,7 +3,8 @@
  * testing package's YAML loader (client-node's `loadAllYaml` underneath). An unreadable file or
  * a bad document is one line naming the file and the place, never the document's content.
  */
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import type { KubeObject } from '@capt-endpoint/core';
 import { objectsFromYaml } from '@capt-endpoint/testing';
@@ -25,10 +26,22 @@ export type ReadText = (path: string) => Promise<string>;
 
 export const readTextFile: ReadText = (path) => readFile(path, 'utf8');
 
+const isYamlName = (name: string): boolean => name.endsWith('.yaml') || name.endsWith('.yml');
+
+/** A directory stands for its YAML files (not its subdirectories), as with `kubectl apply -f DIR`. */
+const expand = async (file: string): Promise<readonly string[]> => {
+  if (file === '-') return [file];
+  const info = await stat(file).catch(() => undefined);
+  if (info === undefined || !info.isDirectory()) return [file];
+  return (await readdir(file)).filter(isYamlName).sort().map((name) => join(file, name));
+};
+
 /** The objects of every file, in order. */
 export const loadManifests = async (files: readonly string[], read: ReadText = readTextFile): Promise<E.Either<ManifestError, KubeObject[]>> => {
   const objects: KubeObject[] = [];
-  for (const file of files) {
+  const expanded = (await Promise.all(files.map(expand))).flat();
+  if (expanded.length === 0) return E.left(manifestError(`${files.join(', ')}: no .yaml files`));
+  for (const file of expanded) {
     let text: string;
     try {
       text = await read(file);

@@ -73,9 +73,10 @@ const describeWrite = (write: ReportedWrite): string => {
 export const renderEndpoints = (report: Pick<Report, 'endpoints'>, style: Style, indent: string): string[] => {
   const width = Math.max(0, ...report.endpoints.map((change) => change.object.length));
   return report.endpoints.map((change) => {
-    const moved = showEndpoint(change.before) !== showEndpoint(change.after);
-    const after = moved ? style.bold(showEndpoint(change.after)) : showEndpoint(change.after);
-    return `${indent}${change.object.padEnd(width)}  ${showEndpoint(change.before)} → ${after}`;
+    const before = showEndpoint(change.before);
+    const after = showEndpoint(change.after);
+    const shown = before === after ? `${after} ${style.dim('(unchanged)')}` : `${before} → ${style.bold(after)}`;
+    return `${indent}${change.object.padEnd(width)}  ${shown}`;
   });
 };
 

@@ -179,12 +179,8 @@ export const buildReport = (
     sent: write.sent,
     ...(write.error === undefined ? {} : { error: write.error.message }),
   }));
-  const base = {
-    controlPlane: `${controlPlane.namespace ?? ''}/${controlPlane.name}`,
-    dryRun: recording.dryRun,
-    endpoints: endpointChanges(recording),
-    writes,
-  };
+  const base = { controlPlane: `${controlPlane.namespace ?? ''}/${controlPlane.name}` };
+  const effects = { dryRun: recording.dryRun, endpoints: endpointChanges(recording), writes };
   if (E.isLeft(result)) {
     const error = result.left;
     const source = error._tag === 'InvalidEndpointValue' ? error.source : undefined;
@@ -198,10 +194,12 @@ export const buildReport = (
       condition,
       error: errorSummary(error),
       checks: [...checks, { status: 'fail', text: error.message }],
+      ...effects,
     };
   }
   const outcome = result.right;
-  const valueCheck = outcome.source === undefined ? [] : [sourceCheck(outcome.source, outcome.endpoint, reads)];
+  // Under drift the Workspace's value is not the endpoint kept: show what the Workspace says.
+  const valueCheck = outcome.source === undefined ? [] : [sourceCheck(outcome.source, outcome.drift?.workspace ?? outcome.endpoint, reads)];
   return {
     ...base,
     result: outcome._tag,
@@ -214,6 +212,7 @@ export const buildReport = (
     condition: outcome.condition,
     requeueAfter: outcome.requeueAfter,
     checks: [...checks, ...valueCheck, verdict(outcome, recording.dryRun)],
+    ...effects,
   };
 };
 
