@@ -13,4 +13,5 @@ export default defineConfig({
   platform: 'node',
   tsconfig: '../../tsconfig.json',
   noExternal: [/^@capt-endpoint\//],
+  silent: true,
 });

@@ -144,9 +144,12 @@ export const startController = (options: ControllerOptions): Controller => {
   const concurrency = Math.max(1, options.concurrency ?? 2);
   logger.info({ namespace: options.namespace ?? '(all)', concurrency }, 'controller starting');
   const workers = Array.from({ length: concurrency }, () => worker());
-  const synced = cluster.synced().then(() => logger.info({}, 'caches synced'));
-
   let stopping: Promise<void> | undefined;
+  // The cached client also resolves `synced()` when it is stopped: only a real sync is news.
+  const synced = cluster.synced().then(() => {
+    if (stopping === undefined) logger.info({}, 'caches synced');
+  });
+
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
       logger.info({ queued: queue.length }, 'stopping: finishing in-flight reconciles');
