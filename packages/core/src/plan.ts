@@ -137,10 +137,12 @@ export const planEndpointUpdate = (
   const onCluster = withCluster ? storedEndpoint(cluster) : undefined;
   const established = onControlPlane ?? onCluster;
 
-  // Under 'keep' what is set stays set; under 'update' the Workspace's value wins when it has one.
-  const target = policy === 'keep' ? (established ?? workspace) : (workspace ?? established);
-  const controlPlaneWants = policy === 'keep' ? (onControlPlane ?? target) : target;
-  const clusterWants = withCluster ? (policy === 'keep' ? (onCluster ?? target) : target) : undefined;
+  // Under 'keep' what is set stays set; under 'update' the Workspace's value wins when it has
+  // one. Without a value from the Workspace, both policies only fill what is unset.
+  const follow = policy === 'update' && workspace !== undefined;
+  const target = follow ? workspace : (established ?? workspace);
+  const controlPlaneWants = follow ? target : (onControlPlane ?? target);
+  const clusterWants = withCluster ? (follow ? target : (onCluster ?? target)) : undefined;
 
   const needs = (current: ApiEndpoint | undefined, wanted: ApiEndpoint | undefined): wanted is ApiEndpoint =>
     wanted !== undefined && (current === undefined || !endpointsEqual(current, wanted));
@@ -161,12 +163,12 @@ export const planEndpointUpdate = (
     .filter(([, held]) => held !== undefined && workspace !== undefined && !endpointsEqual(held, workspace))
     .map(([kind]) => kind);
   const drift: Drift | undefined =
-    workspace !== undefined && established !== undefined && differing.length > 0
+    workspace !== undefined && established !== undefined && differing.length > 0 && (follow || !endpointsEqual(established, workspace))
       ? { current: established, workspace, objects: differing, followed: policy === 'update' }
       : undefined;
   // Under 'keep' the two objects can also disagree with each other; neither is overwritten.
   const objectsDisagree =
-    onControlPlane !== undefined && onCluster !== undefined && !endpointsEqual(onControlPlane, onCluster) && policy === 'keep';
+    onControlPlane !== undefined && onCluster !== undefined && !endpointsEqual(onControlPlane, onCluster) && !follow;
 
   const allHold = controlPlaneWants !== undefined && (!withCluster || clusterWants !== undefined);
   const sourceGone = found === undefined && invalid === undefined && allHold;

@@ -83,6 +83,13 @@ describe('planEndpointUpdate', () => {
     expect(p.condition).toMatchObject({ status: 'True', reason: 'EndpointSet' });
   });
 
+  it("under 'update' without a value from the Workspace, only fills what is unset", () => {
+    const p = plan(waiting, cp({ endpoint: A }), cl(B), { onEndpointChange: 'update' });
+    expect(p.controlPlanePatch).toBeUndefined();
+    expect(p.clusterPatch).toBeUndefined();
+    expect(p.condition).toMatchObject({ status: 'False', reason: 'EndpointDrift' });
+  });
+
   it('reports two objects that disagree with each other and overwrites neither', () => {
     const p = plan(found(A), cp({ endpoint: A }), cl(B));
     expect(p.controlPlanePatch).toBeUndefined();
