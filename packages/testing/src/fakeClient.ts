@@ -97,10 +97,8 @@ export class FakeClient implements ClusterClient {
   ): TaskEither<ApiError, KubeObject | undefined> | KubeObject | undefined {
     if (typeof first === 'string')
       return this.store.get({ apiVersion: first, kind: String(second), namespace, name: name ?? '' });
-    return this.call('get', first, undefined, second as RequestOptions | undefined, () => {
-      const found = this.store.find(first);
-      return E.isLeft(found) && found.left.code === 404 ? E.right(undefined) : found;
-    });
+    // As an adapter does, a 404 on get (from the store or injected) is the absence of the object.
+    return this.call<KubeObject | undefined>('get', first, undefined, second as RequestOptions | undefined, () => this.store.find(first), () => undefined);
   }
 
   patch(ref: ObjectRef, patch: MergePatch, options?: PatchOptions): TaskEither<ApiError, KubeObject> {
@@ -231,6 +229,8 @@ export class FakeClient implements ClusterClient {
     body: MergePatch | undefined,
     options: PatchOptions | undefined,
     operation: () => E.Either<ApiError, A>,
+    /** The answer to a 404, for get: the object's absence. */
+    absent?: () => A,
   ): TaskEither<ApiError, A> {
     return async () => {
       const record: (typeof this.recorded)[number] = { verb, ...refOnly(ref) };
@@ -243,6 +243,7 @@ export class FakeClient implements ClusterClient {
       } catch (error) {
         result = E.left(internalError(`the fake client failed: ${error instanceof Error ? error.message : 'unknown error'}`));
       }
+      if (absent && E.isLeft(result) && result.left.code === 404) result = E.right(absent());
       if (E.isLeft(result)) record.error = result.left;
       return result;
     };

@@ -77,6 +77,8 @@ export interface FakeApiServer {
 
 const MAX_BODY_BYTES = 3 * 1024 * 1024;
 const MERGE_PATCH = 'application/merge-patch+json';
+/** Query parameters that would change the answer and are not implemented: refused rather than ignored. */
+const unsupportedParameters = ['labelSelector', 'fieldSelector', 'dryRun'] as const;
 
 interface Reply {
   readonly code: number;
@@ -142,8 +144,6 @@ const serve = (store: ObjectStore, route: Route, request: RecordedRequest, text:
   switch (request.method) {
     case 'GET':
       if (route.name !== undefined) return ok(store.find(ref), route);
-      if (request.query['labelSelector'] || request.query['fieldSelector'])
-        return failWith(400, 'label and field selectors are not supported by the fake API server');
       return ok(E.right(listOf(store, route)), route);
     case 'PATCH': {
       if (route.name === undefined) return failWith(405, 'the server does not allow this method on the requested resource');
@@ -207,8 +207,6 @@ export const startFakeApiServer = async (options: FakeApiServerOptions = {}): Pr
 
   const watch = (response: ServerResponse, route: Route, recorded: RecordedRequest): void => {
     const query = recorded.query;
-    if (query['labelSelector'] || query['fieldSelector'])
-      return reply(response, failWith(400, 'label and field selectors are not supported by the fake API server'));
     const matches = eventMatches(route);
     const from = query['resourceVersion'];
     let backlog: WatchEvent[] | Status;
@@ -286,6 +284,8 @@ export const startFakeApiServer = async (options: FakeApiServerOptions = {}): Pr
     }
     const route = routeOf(url.pathname, resources);
     if (!route) return reply(response, notServed());
+    const refused = unsupportedParameters.filter((name) => query[name]);
+    if (refused.length > 0) return reply(response, failWith(400, `not supported by the fake API server: ${refused.join(', ')}`));
     if (recorded.method === 'GET' && route.name === undefined && isTrue(query['watch'])) return watch(response, route, recorded);
     reply(response, serve(store, route, recorded, text));
   };

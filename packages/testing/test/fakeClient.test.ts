@@ -145,16 +145,25 @@ describe('FakeClient failure injection', () => {
 
   it('matches objects with a predicate in the three-argument form', async () => {
     const fake = createFakeClient([controlPlane(), secret()]);
-    fake.failOnce('*', (call) => call.namespace === 'default' && call.name === 'conn', 'NotFound');
-    expect(left(await fake.get(secretRef)())).toMatchObject({ code: 404 });
+    fake.failOnce('*', (call) => call.namespace === 'default' && call.name === 'conn', 'Unavailable');
+    expect(left(await fake.get(cpRef)().then(() => fake.get(secretRef)()))).toMatchObject({ code: 503 });
     expect(right(await fake.get(secretRef)())).toBeDefined();
+  });
+
+  it('turns an injected 404 on get into Right(undefined), as an adapter would, and fails writes with it', async () => {
+    const fake = createFakeClient([controlPlane()]);
+    const rule = fake.failOn('*', { name: 'cp' }, 'NotFound');
+    expect(await fake.get(cpRef)()).toEqual(E.right(undefined));
+    expect(left(await fake.patch(cpRef, { spec: { a: 1 } })())).toMatchObject({ kind: 'NotFound', code: 404 });
+    expect(rule.hits).toBe(2);
+    expect(fake.calls[0]?.error).toBeUndefined();
   });
 
   it('asks rules in order; clearFailures removes them all', async () => {
     const fake = createFakeClient([controlPlane()]);
-    fake.failOn('get', 'NotFound');
+    fake.failOn('get', 'Unavailable');
     fake.failOn('get', 'Conflict');
-    expect(left(await fake.get(cpRef)())).toMatchObject({ code: 404 });
+    expect(left(await fake.get(cpRef)())).toMatchObject({ code: 503 });
     fake.clearFailures();
     expect(right(await fake.get(cpRef)())).toBeDefined();
   });
@@ -178,8 +187,8 @@ describe('FakeClient failure injection', () => {
   });
 
   it('limits random failures to the verbs and failures asked for', async () => {
-    const fake = createFakeClient([controlPlane()], { randomFailures: { rate: 1, seed: 1, verbs: ['get'], failures: ['NotFound'] } });
-    expect(left(await fake.get(cpRef)())).toMatchObject({ code: 404 });
+    const fake = createFakeClient([controlPlane()], { randomFailures: { rate: 1, seed: 1, verbs: ['get'], failures: ['InternalError'] } });
+    expect(left(await fake.get(cpRef)())).toMatchObject({ code: 500 });
     expect(right(await fake.patch(cpRef, { spec: { a: 1 } })())).toBeDefined();
     fake.setRandomFailures(undefined);
     expect(right(await fake.get(cpRef)())).toBeDefined();

@@ -73,10 +73,13 @@ describe('fake API server: reads', () => {
     expect(workspaces.body).toMatchObject({ kind: 'WorkspaceList', items: [expect.objectContaining({ kind: 'Workspace' })] });
   });
 
-  it('refuses label and field selectors rather than ignoring them', async () => {
+  it('refuses label and field selectors and dry runs rather than ignoring them', async () => {
     const { code, body } = await call('GET', '/api/v1/secrets?labelSelector=a%3Db');
     expect(code).toBe(400);
     expectStatus(body, 400, 'BadRequest');
+    expect((await call('GET', '/api/v1/secrets?watch=true&fieldSelector=metadata.name%3Dconn')).code).toBe(400);
+    expect((await call('PATCH', `${cpPath}?dryRun=All`, { spec: { x: 1 } })).code).toBe(400);
+    expect(server.store.resourceVersion).toBe('3');
   });
 });
 
