@@ -48,6 +48,14 @@ const releaseConnection = (context: RequestContext): void => {
   versions.getAgent?.()?.destroy?.();
 };
 
+/**
+ * Rejects when `signal` aborts. Raced against the exchange so that it ends on time even where
+ * client-node cannot pass the signal to fetch (1.3.x); releasing the connection then closes
+ * the socket under the abandoned request.
+ */
+const untilEnded = (signal: AbortSignal): Promise<never> =>
+  new Promise((_, reject) => signal.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError')), { once: true }));
+
 /** The clear message client-node would otherwise bury in an exception. */
 const configProblem = (kc: KubeConfig): ApiError | undefined => {
   const cluster = kc.getCurrentCluster();
@@ -66,7 +74,8 @@ const buildContext = (server: string, request: HttpRequest, signal: AbortSignal)
     context.setHeaderParam('Content-Type', request.contentType ?? 'application/json');
     context.setBody(JSON.stringify(request.body));
   }
-  context.setSignal(signal);
+  // client-node 1.4 and later pass the signal to fetch; 1.3 cannot (see `untilEnded`).
+  (context as { setSignal?: (signal: AbortSignal) => void }).setSignal?.(signal);
   return context;
 };
 
@@ -98,8 +107,9 @@ export const makeTransport = (kc: KubeConfig, timeoutMs: number): Transport => {
       } catch (thrown) {
         return E.left(apiError('Other', `the kubeconfig's credentials could not be applied (${thrown instanceof Error ? thrown.name : typeof thrown})`));
       }
-      const response = await http.send(context).toPromise();
-      const text = await response.body.text();
+      const ended = untilEnded(controller.signal);
+      const response = await Promise.race([http.send(context).toPromise(), ended]);
+      const text = await Promise.race([response.body.text(), ended]);
       const code = response.httpStatusCode;
       return code >= 200 && code < 300 ? E.right({ code, text }) : E.left(fromResponse(code, text));
     } catch (thrown) {

@@ -12,3 +12,4 @@ export { objectsFromYaml } from './yaml';
 export * from './server';
 export * from './status';
 export { routeOf, type Route } from './routes';
+export { selectorOf, type Selector } from './selectors';

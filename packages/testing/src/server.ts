@@ -14,7 +14,8 @@ import { KNOWN_RESOURCES, type ApiError, type KubeObject, type ResourceInfo } fr
 import { badRequest } from './apiErrors';
 import { routeOf, type Route } from './routes';
 import { status, statusOfError, type Status, type StatusDetails } from './status';
-import { ObjectStore, type WatchEvent } from './store';
+import { selectorOf, type Selector } from './selectors';
+import { ObjectStore, type Change, type WatchEvent } from './store';
 import { objectsFromYaml } from './yaml';
 
 /** One request as the server received it. */
@@ -32,12 +33,14 @@ export interface RecordedRequest {
   readonly fieldManager?: string;
 }
 
-/** An injected answer: the status code, and optionally the Status reason and message. */
-export interface InjectedResponse {
-  readonly code: number;
-  readonly reason?: string;
-  readonly message?: string;
-}
+/**
+ * An injected answer: a Status with this code (and reason and message, defaulting from the
+ * code); or `reset`, which destroys the connection without an answer; or `hang`, which never
+ * answers (until the client gives up or the server closes).
+ */
+export type InjectedResponse =
+  | { readonly code: number; readonly reason?: string; readonly message?: string }
+  | { readonly action: 'reset' | 'hang' };
 
 /** Decides, per request, whether to answer with an injected error instead of serving it. */
 export type RequestInjection = (request: RecordedRequest) => InjectedResponse | undefined;
@@ -78,7 +81,7 @@ export interface FakeApiServer {
 const MAX_BODY_BYTES = 3 * 1024 * 1024;
 const MERGE_PATCH = 'application/merge-patch+json';
 /** Query parameters that would change the answer and are not implemented: refused rather than ignored. */
-const unsupportedParameters = ['labelSelector', 'fieldSelector', 'dryRun'] as const;
+const unsupportedParameters = ['dryRun'] as const;
 
 interface Reply {
   readonly code: number;
@@ -144,7 +147,7 @@ const serve = (store: ObjectStore, route: Route, request: RecordedRequest, text:
   switch (request.method) {
     case 'GET':
       if (route.name !== undefined) return ok(store.find(ref), route);
-      return ok(E.right(listOf(store, route)), route);
+      return ok(E.map((inView: Selector) => listOf(store, route, inView))(viewOf(route, request.query)), route);
     case 'PATCH': {
       if (route.name === undefined) return failWith(405, 'the server does not allow this method on the requested resource');
       if (request.contentType !== MERGE_PATCH) return unsupported(MERGE_PATCH);
@@ -167,9 +170,9 @@ const serve = (store: ObjectStore, route: Route, request: RecordedRequest, text:
   }
 };
 
-const listOf = (store: ObjectStore, route: Route) => {
+const listOf = (store: ObjectStore, route: Route, inView: Selector) => {
   const { items, resourceVersion } = store.list(route.apiVersion, route.resource.kind, route.namespace);
-  return { apiVersion: route.apiVersion, kind: `${route.resource.kind}List`, metadata: { resourceVersion }, items };
+  return { apiVersion: route.apiVersion, kind: `${route.resource.kind}List`, metadata: { resourceVersion }, items: items.filter(inView) };
 };
 
 const create = (store: ObjectStore, route: Route, input: unknown): E.Either<ApiError, KubeObject> => {
@@ -183,10 +186,31 @@ const create = (store: ObjectStore, route: Route, input: unknown): E.Either<ApiE
   return store.create({ ...object, metadata: { ...object.metadata, ...(route.namespace ? { namespace: route.namespace } : {}) } });
 };
 
-const eventMatches = (route: Route) => (event: WatchEvent): boolean =>
-  event.object.apiVersion === route.apiVersion &&
-  event.object.kind === route.resource.kind &&
-  (route.namespace === undefined || event.object.metadata.namespace === route.namespace);
+/** What a list or watch of `route` sees: the route's kind and namespace, narrowed by its selectors. */
+const viewOf = (route: Route, query: Readonly<Record<string, string>>): E.Either<ApiError, Selector> =>
+  E.map(
+    (selected: Selector): Selector =>
+      (object) =>
+        object.apiVersion === route.apiVersion &&
+        object.kind === route.resource.kind &&
+        (route.namespace === undefined || object.metadata.namespace === route.namespace) &&
+        selected(object),
+  )(selectorOf(query, route.apiVersion, route.resource.kind));
+
+/**
+ * A write as a watcher of a view sees it: an object that enters the view is ADDED, one that
+ * changes in it is MODIFIED, and one that leaves it (deleted, or no longer selected) is DELETED
+ * with its last state in the view and the write's resourceVersion, as the API server does.
+ */
+const seenThrough =
+  (inView: Selector) =>
+  ({ event, previous }: Change): WatchEvent | undefined => {
+    const now = event.type !== 'DELETED' && inView(event.object);
+    const before = previous !== undefined && inView(previous);
+    if (now) return { type: before ? 'MODIFIED' : 'ADDED', object: event.object };
+    if (!before) return undefined;
+    return { type: 'DELETED', object: { ...previous, metadata: { ...previous.metadata, resourceVersion: event.object.metadata.resourceVersion } } };
+  };
 
 const isTrue = (value: string | undefined): boolean => value === 'true' || value === '1';
 
@@ -207,14 +231,18 @@ export const startFakeApiServer = async (options: FakeApiServerOptions = {}): Pr
 
   const watch = (response: ServerResponse, route: Route, recorded: RecordedRequest): void => {
     const query = recorded.query;
-    const matches = eventMatches(route);
+    const view = viewOf(route, query);
+    if (E.isLeft(view)) return reply(response, fail(view.left));
+    const inView = view.right;
+    const seen = seenThrough(inView);
     const from = query['resourceVersion'];
     let backlog: WatchEvent[] | Status;
-    if (!from || from === '0') backlog = store.list(route.apiVersion, route.resource.kind, route.namespace).items.map((object) => ({ type: 'ADDED', object }));
+    if (!from || from === '0')
+      backlog = store.list(route.apiVersion, route.resource.kind, route.namespace).items.filter(inView).map((object) => ({ type: 'ADDED', object }));
     else {
-      const since = store.eventsSince(from);
+      const since = store.changesSince(from);
       if (E.isLeft(since) && since.left.code !== 410) return reply(response, fail(since.left));
-      backlog = E.isLeft(since) ? statusOfError(since.left) : since.right.filter(matches);
+      backlog = E.isLeft(since) ? statusOfError(since.left) : since.right.flatMap((change) => seen(change) ?? []);
     }
     response.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache' });
     response.flushHeaders();
@@ -241,8 +269,9 @@ export const startFakeApiServer = async (options: FakeApiServerOptions = {}): Pr
         response.end();
       },
     };
-    const stop = store.watch((event) => {
-      if (matches(event)) line(event);
+    const stop = store.watch((event, previous) => {
+      const visible = seen({ event, previous });
+      if (visible) line(visible);
     });
     watches.add(open);
     for (const event of events) line(event);
@@ -280,7 +309,11 @@ export const startFakeApiServer = async (options: FakeApiServerOptions = {}): Pr
     if (text === undefined) return reply(response, failWith(413, 'the request body is too large'));
     for (const injection of injections) {
       const injected = injection(recorded);
-      if (injected) return reply(response, failWith(injected.code, injected.message ?? `injected failure (${injected.code})`));
+      if (!injected) continue;
+      if (!('action' in injected))
+        return reply(response, { code: injected.code, body: status(injected.code, injected.message ?? `injected failure (${injected.code})`, injected.reason) });
+      if (injected.action === 'reset') request.socket.destroy();
+      return;
     }
     const route = routeOf(url.pathname, resources);
     if (!route) return reply(response, notServed());

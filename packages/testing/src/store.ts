@@ -40,7 +40,14 @@ export interface WatchEvent {
   readonly object: KubeObject;
 }
 
-export type WatchListener = (event: WatchEvent) => void;
+/** A write as watchers see it, with the object's state before the write (none for ADDED). */
+export interface Change {
+  readonly event: WatchEvent;
+  readonly previous: KubeObject | undefined;
+}
+
+/** Called after every write; `previous` lets a filtered watcher see an object enter or leave its view. */
+export type WatchListener = (event: WatchEvent, previous: KubeObject | undefined) => void;
 
 export interface ObjectStoreOptions {
   /** How many events are kept for watch resumption (default 1000); older resourceVersions get 410 Gone. */
@@ -87,7 +94,7 @@ const suffixAlphabet = 'bcdfghjklmnpqrstvwxz2456789';
 export class ObjectStore {
   private readonly objects = new Map<string, KubeObject>();
   private readonly listeners = new Set<WatchListener>();
-  private history: Array<{ readonly revision: number; readonly event: WatchEvent }> = [];
+  private history: Array<{ readonly revision: number; readonly change: Change }> = [];
   private revision = 0;
   /** Events up to and including this revision are no longer kept. */
   private compactedThrough = 0;
@@ -210,7 +217,7 @@ export class ObjectStore {
       next.metadata['deletionGracePeriodSeconds'] = 0;
       return E.right(this.commit(key, current, next, false));
     }
-    return E.right(this.remove(key, current));
+    return E.right(this.remove(key, current, current));
   }
 
   /** Calls `listener` after every write with a copy of the event; returns the unsubscribe function. */
@@ -226,10 +233,15 @@ export class ObjectStore {
    * (reason Expired) when some of them are no longer kept.
    */
   eventsSince(resourceVersion: string): E.Either<ApiError, WatchEvent[]> {
+    return E.map((changes: Change[]) => changes.map((c) => c.event))(this.changesSince(resourceVersion));
+  }
+
+  /** As `eventsSince`, with each object's state before the write. */
+  changesSince(resourceVersion: string): E.Either<ApiError, Change[]> {
     if (!/^\d+$/.test(resourceVersion)) return E.left(badRequest(`invalid resourceVersion: ${JSON.stringify(resourceVersion.slice(0, 40))}`));
     const from = Number(resourceVersion);
     if (from < this.compactedThrough) return E.left(expired(from, this.compactedThrough + 1));
-    return E.right(this.history.filter((h) => h.revision > from).map((h) => copy(h.event)));
+    return E.right(this.history.filter((h) => h.revision > from).map((h) => copy(h.change)));
   }
 
   /** Forgets every event so far: a watch from any earlier resourceVersion gets 410 Gone. */
@@ -317,33 +329,34 @@ export class ObjectStore {
     if (jsonEqual(current, next)) return copy(current);
     if (mayChangeSpec && !jsonEqual(specPart(current), specPart(next)))
       next.metadata.generation = (current.metadata.generation ?? 0) + 1;
-    if (next.metadata.deletionTimestamp && finalizersOf(next).length === 0) return this.remove(key, next);
+    if (next.metadata.deletionTimestamp && finalizersOf(next).length === 0) return this.remove(key, next, current);
     this.revision += 1;
     next.metadata.resourceVersion = this.resourceVersion;
     this.objects.set(key, next);
-    this.emit('MODIFIED', next);
+    this.emit('MODIFIED', next, current);
     return copy(next);
   }
 
-  private remove(key: string, last: KubeObject): KubeObject {
+  private remove(key: string, last: KubeObject, previous: KubeObject): KubeObject {
     this.revision += 1;
     const gone = copy(last);
     gone.metadata.resourceVersion = this.resourceVersion;
     this.objects.delete(key);
-    this.emit('DELETED', gone);
+    this.emit('DELETED', gone, previous);
     return copy(gone);
   }
 
-  private emit(type: WatchEventType, object: KubeObject): void {
+  private emit(type: WatchEventType, object: KubeObject, previous?: KubeObject): void {
     const event: WatchEvent = { type, object: copy(object) };
-    this.history.push({ revision: this.revision, event });
+    const change: Change = { event, previous: previous && copy(previous) };
+    this.history.push({ revision: this.revision, change });
     while (this.history.length > this.historyLimit) {
       const dropped = this.history.shift();
       if (dropped) this.compactedThrough = dropped.revision;
     }
     for (const listener of [...this.listeners]) {
       try {
-        listener(copy(event));
+        listener(copy(event), change.previous && copy(change.previous));
       } catch (error) {
         // The write has happened; a failing listener must not undo it or hide from the test.
         queueMicrotask(() => {

@@ -67,6 +67,13 @@ describe('client-node against the fake API server', () => {
     ]);
   });
 
+  it('lists Secrets with the field selector on type', async () => {
+    server.store.add({ ...secret(), metadata: { name: 'other', namespace: 'default' }, type: 'Opaque' });
+    const list = await config.makeApiClient(CoreV1Api).listNamespacedSecret({ namespace: 'default', fieldSelector: 'type=connection.crossplane.io/v1alpha1' });
+    expect(list.items.map((s) => s.metadata?.name)).toEqual(['conn']);
+    expect(list.metadata?.resourceVersion).toBe('4');
+  });
+
   it('surfaces a 404 as an ApiException with the Status body', async () => {
     const error = await rejection(config.makeApiClient(CoreV1Api).readNamespacedSecret({ name: 'missing', namespace: 'default' }));
     expect(error.code).toBe(404);

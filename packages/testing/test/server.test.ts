@@ -73,12 +73,28 @@ describe('fake API server: reads', () => {
     expect(workspaces.body).toMatchObject({ kind: 'WorkspaceList', items: [expect.objectContaining({ kind: 'Workspace' })] });
   });
 
-  it('refuses label and field selectors and dry runs rather than ignoring them', async () => {
-    const { code, body } = await call('GET', '/api/v1/secrets?labelSelector=a%3Db');
+  it('lists with label and field selectors', async () => {
+    server.store.add({ ...secret(), metadata: { name: 'labelled', namespace: 'default', labels: { app: 'capt' } }, type: 'Opaque' });
+    const names = async (query: string) =>
+      (await call('GET', `/api/v1/namespaces/default/secrets?${new URLSearchParams(query)}`)).body['items'].map((o: any) => o.metadata.name);
+    expect(await names('labelSelector=app=capt')).toEqual(['labelled']);
+    expect(await names('labelSelector=app notin (capt)')).toEqual(['conn']);
+    expect(await names('fieldSelector=type=connection.crossplane.io/v1alpha1')).toEqual(['conn']);
+    expect(await names('fieldSelector=metadata.name!=conn,type=Opaque')).toEqual(['labelled']);
+  });
+
+  it('answers 400 for a selector it cannot read or a field the kind does not index', async () => {
+    const unsupported = await call('GET', '/apis/controlplane.cluster.x-k8s.io/v1beta1/captcontrolplanes?fieldSelector=spec.x%3D1');
+    expect(unsupported.code).toBe(400);
+    expectStatus(unsupported.body, 400, 'BadRequest');
+    expect(unsupported.body['message']).toBe('field label not supported: spec.x');
+    expect((await call('GET', '/api/v1/secrets?watch=true&labelSelector=a%20in%20b')).code).toBe(400);
+  });
+
+  it('refuses dry runs rather than writing', async () => {
+    const { code, body } = await call('PATCH', `${cpPath}?dryRun=All`, { spec: { x: 1 } });
     expect(code).toBe(400);
     expectStatus(body, 400, 'BadRequest');
-    expect((await call('GET', '/api/v1/secrets?watch=true&fieldSelector=metadata.name%3Dconn')).code).toBe(400);
-    expect((await call('PATCH', `${cpPath}?dryRun=All`, { spec: { x: 1 } })).code).toBe(400);
     expect(server.store.resourceVersion).toBe('3');
   });
 });
@@ -211,15 +227,32 @@ describe('fake API server: injection and recording', () => {
     expect((await call('PATCH', cpPath, { spec: { x: 1 } })).code).toBe(200);
   });
 
-  it('takes an injection at start, with a reason and message', async () => {
-    const failing = await startFakeApiServer({ inject: () => ({ code: 429, message: 'slow down' }) });
+  it('takes an injection at start, with a message, and a reason of its own', async () => {
+    const failing = await startFakeApiServer({
+      inject: (request) => (request.method === 'GET' ? { code: 429, message: 'slow down' } : { code: 500, reason: 'ServerTimeout' }),
+    });
     try {
       const response = await fetch(`${failing.url}${cpPath}`);
       expect(response.status).toBe(429);
       expect(await response.json()).toMatchObject({ reason: 'TooManyRequests', message: 'slow down' });
+      const patched = await fetch(`${failing.url}${cpPath}`, { method: 'PATCH', body: '{}' });
+      expect(await patched.json()).toMatchObject({ code: 500, reason: 'ServerTimeout' });
     } finally {
       await failing.close();
     }
+  });
+
+  it('resets the connection, or never answers, when told to', async () => {
+    const remove = server.inject(() => ({ action: 'reset' }));
+    await expect(fetch(`${server.url}${cpPath}`)).rejects.toThrow();
+    remove();
+    server.inject(() => ({ action: 'hang' }));
+    const controller = new AbortController();
+    const pending = fetch(`${server.url}${cpPath}`, { signal: controller.signal });
+    while (server.requests.length < 2) await new Promise((resolve) => setTimeout(resolve, 5));
+    controller.abort();
+    await expect(pending).rejects.toThrow(/abort/i);
+    expect(server.requests.map((r) => r.method)).toEqual(['GET', 'GET']);
   });
 
   it('gives a kubeconfig for plain http with a dummy token', () => {
@@ -282,6 +315,27 @@ describe('fake API server: watch', () => {
     const event = await watch.next();
     expect(event).toMatchObject({ type: 'ERROR', object: { kind: 'Status', code: 410, reason: 'Expired', status: 'Failure' } });
     expect(await watch.next()).toBe('end');
+  });
+
+  it('shows a selected watch objects entering, changing in and leaving its view', async () => {
+    const watch = await openWatch('/api/v1/namespaces/default/secrets?watch=true&resourceVersion=3&labelSelector=app%3Dcapt');
+    await call('PATCH', secretPath, { data: { other: 'eA==' } }); // not selected: nothing
+    await call('PATCH', secretPath, { metadata: { labels: { app: 'capt' } } });
+    expect(await watch.next()).toMatchObject({ type: 'ADDED', object: { metadata: { name: 'conn', resourceVersion: '5' } } });
+    await call('PATCH', secretPath, { data: { more: 'eQ==' } });
+    expect(await watch.next()).toMatchObject({ type: 'MODIFIED', object: { metadata: { resourceVersion: '6' } } });
+    await call('PATCH', secretPath, { metadata: { labels: { app: 'other' } } });
+    expect(await watch.next()).toMatchObject({ type: 'DELETED', object: { metadata: { labels: { app: 'capt' }, resourceVersion: '7' } } });
+    watch.abort();
+  });
+
+  it('replays a selected watch from a resourceVersion the same way', async () => {
+    await call('PATCH', secretPath, { metadata: { labels: { app: 'capt' } } });
+    await call('DELETE', secretPath);
+    const watch = await openWatch('/api/v1/secrets?watch=true&resourceVersion=3&labelSelector=app');
+    expect(await watch.next()).toMatchObject({ type: 'ADDED', object: { metadata: { resourceVersion: '4' } } });
+    expect(await watch.next()).toMatchObject({ type: 'DELETED', object: { metadata: { resourceVersion: '5' } } });
+    watch.abort();
   });
 
   it('ends open watches on dropWatches(), and forgets closed ones', async () => {

@@ -299,6 +299,20 @@ describe('ObjectStore watch and history', () => {
     expect(right(store.eventsSince('0'))[0]!.object.spec).toEqual({ workspaceTemplateApplyName: 'wta' });
   });
 
+  it('gives listeners and changesSince the state before each write', () => {
+    const store = new ObjectStore();
+    const previous: Array<unknown> = [];
+    store.watch((_event, before) => previous.push(before?.metadata.resourceVersion));
+    store.add(controlPlane());
+    right(store.patch(cpRef, { spec: { x: 1 } }));
+    right(store.delete(cpRef));
+    expect(previous).toEqual([undefined, '1', '2']);
+    expect(right(store.changesSince('1')).map((c) => [c.event.type, c.previous?.spec])).toEqual([
+      ['MODIFIED', { workspaceTemplateApplyName: 'wta' }],
+      ['DELETED', { workspaceTemplateApplyName: 'wta', x: 1 }],
+    ]);
+  });
+
   it('replays the events after a resourceVersion', () => {
     const store = new ObjectStore([controlPlane(), secret()]);
     right(store.patch(cpRef, { spec: { x: 1 } }));
