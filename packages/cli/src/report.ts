@@ -128,6 +128,10 @@ const errorSummary = (error: EndpointError): NonNullable<Report['error']> => ({
   message: error.message,
 });
 
+/** core's summaries say what was written; in a dry run nothing was. */
+const asPlanned = (message: string, dryRun: boolean): string =>
+  dryRun ? message.replace(/\(wrote ([^)]*)\)$/, '(would write $1)').replace(/^removed /, 'would remove ') : message;
+
 const verdict = (outcome: ReconcileOutcome, dryRun: boolean): Check => {
   const endpoint = outcome.endpoint === undefined ? 'none' : formatHostPort(outcome.endpoint);
   switch (outcome._tag) {
@@ -140,7 +144,7 @@ const verdict = (outcome: ReconcileOutcome, dryRun: boolean): Check => {
     case 'Drift':
       return { status: 'fail', text: outcome.condition?.message ?? outcome.message };
     case 'CleanedUp':
-      return { status: 'pass', text: outcome.message.replace(/^CleanedUp: /, '') };
+      return { status: 'pass', text: asPlanned(outcome.message.replace(/^CleanedUp: /, ''), dryRun) };
     case 'ControlPlaneGone':
       return { status: 'fail', text: outcome.message };
   }
@@ -204,7 +208,7 @@ export const buildReport = (
     ...base,
     result: outcome._tag,
     exitCode: exitCodeOf(outcome._tag),
-    message: outcome.message,
+    message: asPlanned(outcome.message, recording.dryRun),
     endpoint: outcome.endpoint,
     source: outcome.source,
     waitingOn: outcome.waitingOn,

@@ -50,6 +50,7 @@ describe('capt-endpoint explain', () => {
       'patchStatus CAPTControlPlane team-a/demo-cp false',
     ]);
     expect(writes[0]?.patch.spec).toEqual({ controlPlaneEndpoint: { host: EKS_HOST, port: 443 } });
+    expect(report?.['message']).toMatch(/\(would write CAPTControlPlane, Cluster, CAPTControlPlaneStatus\)$/);
   });
 
   it('prints YAML documents through dumpYaml', async () => {
@@ -167,6 +168,27 @@ data:
       expect(stderr).not.toMatch(/\n\s+at /);
     }
     expect((await run(['explain', '--nope'])).code).toBe(64);
+  });
+
+  it('says what deleting would clear, without clearing it', async () => {
+    const deleting = tempFile(
+      'deleting.yaml',
+      `apiVersion: controlplane.cluster.x-k8s.io/v1beta1
+kind: CAPTControlPlane
+metadata: {name: demo-cp, namespace: team-a, deletionTimestamp: "2026-01-05T10:00:00Z", finalizers: [x], ownerReferences: [{apiVersion: cluster.x-k8s.io/v1beta1, kind: Cluster, name: demo}]}
+spec: {workspaceTemplateApplyName: demo-eks-apply}
+---
+apiVersion: cluster.x-k8s.io/v1beta1
+kind: Cluster
+metadata: {name: demo, namespace: team-a}
+spec: {controlPlaneEndpoint: {host: ${EKS_HOST}, port: 443}}
+`,
+    );
+    const { code, stdout } = await run(['explain', ...initial, '-f', deleting]);
+    expect(code).toBe(0);
+    expect(stdout).toContain("deleted: would clear the Cluster's endpoint (dry run)");
+    expect(stdout).toContain('✓ would remove the endpoint from Cluster team-a/demo');
+    expect(stdout).toContain('patch Cluster team-a/demo: {"metadata":{"resourceVersion":');
   });
 
   it('prints help for each command and exits 0', async () => {
