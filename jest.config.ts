@@ -7,7 +7,8 @@ const esmOnly = ['@kubernetes/client-node', 'openid-client', 'oauth4webapi', 'jo
 
 const config: Config = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/packages', '<rootDir>/examples'],
+  roots: ['<rootDir>'],
+  testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   testMatch: ['**/test/**/*.test.ts', '**/examples/**/*.test.ts'],
   transform: {
     '^.+\\.(t|j|mj)s$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }],

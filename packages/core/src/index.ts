@@ -13,3 +13,4 @@ export * from './locate';
 export * from './condition';
 export * from './plan';
 export * from './reconcile';
+export * from './parseEndpoint';

@@ -1,20 +1,308 @@
-// TEMPORARY local stand-in until h/parse lands; never committed.
+/**
+ * The endpoint grammar: `parseEndpoint` turns a value read from a Terraform output or a
+ * connection Secret into Cluster API's `{ host, port }`, or says why it cannot.
+ *
+ * The platform's WHATWG URL parser decides the structure. It reads the value twice: once under
+ * a scheme it does not know (`capt-endpoint:`), which keeps the host and an explicit port as
+ * written, and once as `https:`, which gives the canonical host (lowercase, IDNA `xn--` form,
+ * compressed IPv6). Checks on the raw text only catch what the parser hides: whitespace it
+ * strips, an empty `@`, `?`, `#` or port it drops, dot segments it resolves, percent-encoding
+ * it decodes and old IPv4 forms it rewrites. docs/endpoint-grammar.md lists every form.
+ *
+ * Total: returns an `Either` for any input and never throws; every property read of a caller's
+ * object is guarded. `problem` never quotes the value; `message` does (shortened).
+ */
 import * as E from 'fp-ts/lib/Either.js';
+import * as O from 'fp-ts/lib/Option.js';
+import { pipe } from 'fp-ts/lib/function.js';
 import type { ApiEndpoint } from './endpoint';
-import { parseError, type EndpointParseError } from './errors';
-export const parseEndpoint = (raw: unknown, options: { defaultPort?: number } = {}): E.Either<EndpointParseError, ApiEndpoint> => {
-  if (typeof raw === 'object' && raw !== null) {
-    const o = raw as { host?: unknown; port?: unknown };
-    if (typeof o.host !== 'string') return E.left(parseError('MalformedEndpointObject', 'object has no host'));
-    return E.right({ host: o.host.toLowerCase(), port: o.port === undefined ? options.defaultPort ?? 443 : Number(o.port) });
-  }
-  if (typeof raw !== 'string') return E.left(parseError('UnsupportedValueType', 'not a string'));
-  const s = raw.trim();
-  if (s === '') return E.left(parseError('EmptyEndpoint', 'empty'));
-  if (/\s/.test(s)) return E.left(parseError('InvalidCharacters', 'whitespace', s));
-  try {
-    const u = new URL(s.includes('://') ? s : `https://${s}`);
-    if (u.protocol !== 'https:') return E.left(parseError('UnsupportedScheme', 'scheme', s));
-    return E.right({ host: u.hostname.replace(/^\[|\]$/g, ''), port: u.port ? Number(u.port) : s.match(/:(\d+)\/?$/) ? Number(s.match(/:(\d+)\/?$/)![1]) : options.defaultPort ?? 443 });
-  } catch { return E.left(parseError('InvalidHost', 'bad host', s)); }
+import { parseError, type EndpointParseError, type EndpointParseErrorTag } from './errors';
+
+export interface ParseEndpointOptions {
+  /** The port of a value that names none. 443 unless told otherwise. */
+  readonly defaultPort?: number;
+}
+
+type Result<A> = E.Either<EndpointParseError, A>;
+
+const HTTPS_PORT = 443;
+const MAX_PORT = 65535;
+const MAX_DNS_NAME = 253;
+/** Longer values are cut in `message`: enough to recognise, not a wall of text. */
+const MAX_QUOTED = 200;
+
+/** A scheme is only read before `://`; without it, `host:port` is host and port (RFC 3986 scheme syntax). */
+const SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//;
+/** Whitespace, control and invisible format characters: the URL parser drops some of them silently. */
+const UNSAFE_CHARACTER = /[\s\p{Cc}\p{Cf}]/u;
+const DNS_LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+/** How the URL parser writes a host it read as IPv4. */
+const SERIALISED_IPV4 = /^\d{1,3}(?:\.\d{1,3}){3}$/;
+/** Under a scheme the parser does not know, hosts and ports are kept as written. */
+const AS_WRITTEN = 'capt-endpoint://';
+const AS_HTTPS = 'https://';
+
+const PROBLEM = {
+  empty: 'the endpoint is empty',
+  valueType: 'an endpoint must be a string or an object with a host and an optional port',
+  characters: 'the endpoint contains whitespace or control characters',
+  scheme: 'the only supported scheme is https',
+  userinfo: 'user information (user:password@) is not allowed in an endpoint',
+  queryOrFragment: 'a query (?) or fragment (#) is not allowed in an endpoint',
+  path: 'a path is not allowed in an endpoint; only a single trailing slash is',
+  noHost: 'the endpoint has no host',
+  host: 'the host is neither a DNS name (labels of 1-63 letters, digits and hyphens, not starting or ending with a hyphen, 253 characters in all) nor an IP address',
+  percentEncodedHost: 'the host is percent-encoded',
+  ipv4Form: 'an IPv4 address must be written as four decimal numbers 0-255 without leading zeros',
+  objectHostNotBare: "the endpoint object's host must be a bare DNS name or IP address, without scheme, port, path or user information",
+  objectShape: 'an endpoint object has a string host, an optional port and no other fields',
+  objectUnreadable: 'the endpoint object could not be read',
+  objectPortType: "the endpoint object's port must be a number or a numeric string",
+  portEmpty: 'the port is empty',
+  portNotDecimal: 'the port is not a decimal number',
+  portLeadingZero: 'the port has a leading zero',
+  portRange: 'the port is not a whole number from 1 to 65535',
+  defaultPort: 'the defaultPort option is not a whole number from 1 to 65535',
+} as const;
+
+const quote = (text: string): string =>
+  JSON.stringify(text.length > MAX_QUOTED ? `${text.slice(0, MAX_QUOTED)}…` : text);
+
+const fail = <A = never>(tag: EndpointParseErrorTag, problem: string, shown?: string): Result<A> =>
+  E.left(parseError(tag, problem, shown === undefined ? undefined : quote(shown)));
+
+const isPortNumber = (n: number): boolean => Number.isInteger(n) && n >= 1 && n <= MAX_PORT;
+
+/** A port written as text: ASCII digits only, no sign, no leading zero, 1..65535. */
+const portFromText = (text: string, shown: string): Result<number> =>
+  text === ''
+    ? fail('InvalidPort', PROBLEM.portEmpty, shown)
+    : !/^[0-9]+$/.test(text)
+      ? fail('InvalidPort', PROBLEM.portNotDecimal, shown)
+      : /^0./.test(text)
+        ? fail('InvalidPort', PROBLEM.portLeadingZero, shown)
+        : isPortNumber(Number(text))
+          ? E.right(Number(text))
+          : fail('InvalidPort', PROBLEM.portRange, shown);
+
+// ---------------------------------------------------------------------------------------------
+// host[:port][/] after the scheme, the part the URL parser reads.
+
+const parseUrl = (text: string): O.Option<URL> => O.tryCatch(() => new URL(text));
+
+/**
+ * The text after the authority's last colon, or `undefined` when it has none outside IPv6
+ * brackets. Used only on text whose structure the parser has read (or refused), to see the
+ * port as written: the parser reads `:08` as 8 and `h:` as no port.
+ */
+const writtenPortText = (authority: string): string | undefined => {
+  const colon = authority.lastIndexOf(':');
+  return colon > authority.lastIndexOf(']') ? authority.slice(colon + 1) : undefined;
 };
+
+/** The parser refused the text: blame a port that is not 1..65535, else the host. */
+const refusal = (authority: string, shown: string): EndpointParseError => {
+  const portText = writtenPortText(authority);
+  const port = portText === undefined ? E.right(0) : portFromText(portText, shown);
+  return E.isLeft(port) ? port.left : parseError('InvalidHost', PROBLEM.host, quote(shown));
+};
+
+type StructureRule = readonly [(written: URL, rest: string) => boolean, EndpointParseErrorTag, string];
+
+/** In order: the parser's view first, so that `h/a@b` is a path; then what the parser hides. */
+const structureRules: readonly StructureRule[] = [
+  [(written) => written.hostname === '', 'InvalidHost', PROBLEM.noHost],
+  [(written) => written.username !== '' || written.password !== '', 'UserinfoNotAllowed', PROBLEM.userinfo],
+  [(written) => written.search !== '' || written.hash !== '', 'QueryOrFragmentNotAllowed', PROBLEM.queryOrFragment],
+  [(written) => written.pathname !== '' && written.pathname !== '/', 'PathNotAllowed', PROBLEM.path],
+  // An empty `@`, `?` or `#` leaves no trace in the parsed URL.
+  [(_, rest) => rest.includes('@'), 'UserinfoNotAllowed', PROBLEM.userinfo],
+  [(_, rest) => rest.includes('?') || rest.includes('#'), 'QueryOrFragmentNotAllowed', PROBLEM.queryOrFragment],
+  // Dot segments (`/.`, `/..`, `/%2e`) resolve to `/` or nothing.
+  [(_, rest) => !/^[^/]*\/?$/.test(rest), 'PathNotAllowed', PROBLEM.path],
+  // `%68ost` decodes to `host`; a hostname in an output is never percent-encoded.
+  [(_, rest) => rest.includes('%'), 'InvalidHost', PROBLEM.percentEncodedHost],
+];
+
+const checkStructure = (written: URL, rest: string, shown: string): Result<URL> =>
+  pipe(
+    O.fromNullable(structureRules.find(([broken]) => broken(written, rest))),
+    O.match(
+      () => E.right(written),
+      ([, tag, problem]) => fail(tag, problem, shown),
+    ),
+  );
+
+const isDnsName = (name: string): boolean =>
+  name.length <= MAX_DNS_NAME && name.split('.').every((label) => DNS_LABEL.test(label));
+
+/**
+ * The canonical host. `canonical` is the https parser's host, `written` the same host as
+ * written: a host the parser read as IPv4 counts only when it was written that way already.
+ */
+const hostFrom = (canonical: string, written: string, shown: string): Result<string> =>
+  canonical.startsWith('[')
+    ? E.right(canonical.slice(1, -1))
+    : SERIALISED_IPV4.test(canonical)
+      ? written === canonical
+        ? E.right(canonical)
+        : fail('InvalidHost', PROBLEM.ipv4Form, shown)
+      : isDnsName(canonical)
+        ? E.right(canonical)
+        : fail('InvalidHost', PROBLEM.host, shown);
+
+interface Authority {
+  readonly host: string;
+  /** `undefined` when no port is written. */
+  readonly port: number | undefined;
+}
+
+/** `rest` is what follows `https://`, or a bare value: host[:port] and at most a trailing slash. */
+const parseAuthority = (rest: string, shown: string): Result<Authority> => {
+  const authority = rest.split(/[/?#]/, 1)[0] ?? '';
+  const portText = writtenPortText(authority);
+  return pipe(
+    parseUrl(AS_WRITTEN + rest),
+    E.fromOption(() => refusal(authority, shown)),
+    E.chain((written) => checkStructure(written, rest, shown)),
+    E.bindTo('written'),
+    E.bind('port', () => (portText === undefined ? E.right(undefined) : portFromText(portText, shown))),
+    E.bind('canonical', () =>
+      pipe(
+        parseUrl(AS_HTTPS + authority),
+        E.fromOption(() => parseError('InvalidHost', PROBLEM.host, quote(shown))),
+      ),
+    ),
+    E.chain(({ written, port, canonical }) =>
+      pipe(
+        hostFrom(canonical.hostname, written.hostname, shown),
+        E.map((host) => ({ host, port })),
+      ),
+    ),
+  );
+};
+
+// ---------------------------------------------------------------------------------------------
+// Strings: a URL, host[:port] or a bare IPv6 address.
+
+/** Trimmed (Secret values often end in a newline), not empty, no inner whitespace or controls. */
+const cleanText = (raw: string): Result<string> => {
+  const text = raw.trim();
+  return text === ''
+    ? fail('EmptyEndpoint', PROBLEM.empty)
+    : UNSAFE_CHARACTER.test(text)
+      ? fail('InvalidCharacters', PROBLEM.characters, text)
+      : E.right(text);
+};
+
+/** Without a scheme, more than one colon and no brackets can only be a bare IPv6 address. */
+const bracketBareIpv6 = (text: string): string =>
+  !text.includes('[') && text.indexOf(':') !== text.lastIndexOf(':') ? `[${text}]` : text;
+
+const parseText = (raw: string, defaultPort: number): Result<ApiEndpoint> =>
+  pipe(
+    cleanText(raw),
+    E.chain((text) => {
+      const scheme = SCHEME.exec(text);
+      if (scheme === null) return parseAuthority(bracketBareIpv6(text), text);
+      return scheme[1]?.toLowerCase() === 'https'
+        ? parseAuthority(text.slice(scheme[0].length), text)
+        : fail('UnsupportedScheme', PROBLEM.scheme, text);
+    }),
+    E.map(({ host, port }) => ({ host, port: port ?? defaultPort })),
+  );
+
+// ---------------------------------------------------------------------------------------------
+// Objects: { host, port? }.
+
+/** The object's host: a bare DNS name or IP address; an IPv6 address with or without brackets. */
+const parseBareHost = (raw: string): Result<string> =>
+  pipe(
+    cleanText(raw),
+    E.chain((text) => {
+      if (/[/?#@]/.test(text)) return fail('InvalidHost', PROBLEM.objectHostNotBare, text);
+      const bracketed = text.startsWith('[') && text.endsWith(']');
+      // Every colon ends up inside brackets, so no port can be read: `h:443` is not a host.
+      const authority = !bracketed && text.includes(':') ? `[${text}]` : text;
+      return pipe(
+        parseAuthority(authority, text),
+        E.map(({ host }) => host),
+      );
+    }),
+  );
+
+const parseObjectPort = (port: unknown, defaultPort: number): Result<number> => {
+  // Terraform gives an unset optional object attribute as null.
+  if (port === undefined || port === null) return E.right(defaultPort);
+  if (typeof port === 'number') return isPortNumber(port) ? E.right(port) : fail('InvalidPort', PROBLEM.portRange, String(port));
+  if (typeof port === 'string') return portFromText(port.trim(), port);
+  return E.left(parseError('MalformedEndpointObject', PROBLEM.objectPortType, `port is ${typeof port}`));
+};
+
+/** Reads a caller's object: getters and proxies may throw, and nothing may escape. */
+const guarded = <A>(read: () => A): Result<A> =>
+  E.tryCatch(read, () => parseError('MalformedEndpointObject', PROBLEM.objectUnreadable));
+
+const parseObject = (raw: object, defaultPort: number): Result<ApiEndpoint> =>
+  pipe(
+    guarded(() => Object.keys(raw)),
+    E.chain((keys) => {
+      const unexpected = keys.filter((key) => key !== 'host' && key !== 'port');
+      return unexpected.length > 0 || !keys.includes('host')
+        ? E.left(parseError('MalformedEndpointObject', PROBLEM.objectShape, unexpected.length > 0 ? `unexpected ${unexpected.map(quote).join(', ')}` : 'no host'))
+        : guarded(() => ({ host: (raw as { host?: unknown }).host, port: (raw as { port?: unknown }).port }));
+    }),
+    E.chain(({ host, port }) =>
+      typeof host !== 'string'
+        ? E.left(parseError('MalformedEndpointObject', PROBLEM.objectShape, `host is ${typeof host}`))
+        : pipe(
+            E.Do,
+            E.apS('host', parseBareHost(host)),
+            E.apS('port', parseObjectPort(port, defaultPort)),
+          ),
+    ),
+  );
+
+// ---------------------------------------------------------------------------------------------
+
+const defaultPortFrom = (options: ParseEndpointOptions | undefined): Result<number> =>
+  pipe(
+    E.tryCatch(
+      () => options?.defaultPort,
+      () => parseError('InvalidPort', PROBLEM.defaultPort),
+    ),
+    E.chain((port) =>
+      port === undefined
+        ? E.right(HTTPS_PORT)
+        : typeof port === 'number' && isPortNumber(port)
+          ? E.right(port)
+          : fail('InvalidPort', PROBLEM.defaultPort),
+    ),
+  );
+
+const unsupportedType = (type: string): Result<never> =>
+  E.left(parseError('UnsupportedValueType', PROBLEM.valueType, `got ${type}`));
+
+const isArray = (raw: object): Result<boolean> => guarded(() => Array.isArray(raw));
+
+const parseValue = (raw: unknown, defaultPort: number): Result<ApiEndpoint> => {
+  if (raw === undefined || raw === null) return fail('EmptyEndpoint', PROBLEM.empty);
+  if (typeof raw === 'string') return parseText(raw, defaultPort);
+  if (typeof raw !== 'object') return unsupportedType(typeof raw);
+  return pipe(
+    isArray(raw),
+    E.chain((array) => (array ? unsupportedType('array') : parseObject(raw, defaultPort))),
+  );
+};
+
+/**
+ * Parses an endpoint as Terraform outputs hold it: `https://host[:port][/]`, `host[:port]`,
+ * an IPv4 or IPv6 address (IPv6 in brackets when a port follows), or an object
+ * `{ host, port? }`. Hosts come out lowercase, IDNA-encoded and IPv6 without brackets; a value
+ * without a port gets `defaultPort` (443).
+ */
+export const parseEndpoint = (raw: unknown, options?: ParseEndpointOptions): E.Either<EndpointParseError, ApiEndpoint> =>
+  pipe(
+    defaultPortFrom(options),
+    E.chain((defaultPort) => parseValue(raw, defaultPort)),
+  );
