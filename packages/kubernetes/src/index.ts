@@ -1,2 +1,13 @@
-// Placeholder until this package's issue lands: the package name, so the load check has an export to compare.
-export const packageName = '@capt-endpoint/kubernetes';
+/**
+ * @capt-endpoint/kubernetes: core's ClusterClient for real clusters, over @kubernetes/client-node.
+ * Plain (one request a call) or cached (informers), plus an optional, rate-limited event recorder.
+ */
+export { createKubernetesClient, DEFAULT_FIELD_MANAGER, DEFAULT_TIMEOUT_MS, MERGE_PATCH } from './kubernetesClient';
+export type { KubernetesClient, KubernetesClientOptions } from './kubernetesClient';
+export { createCachedKubernetesClient, defaultCachedKinds, CONNECTION_SECRET_SELECTOR } from './cachedClient';
+export type { CachedKubernetesClient, CachedKubernetesClientOptions, CachedKind, Backoff, CacheChange, ChangeType } from './cachedClient';
+export { createEventRecorder, MAX_EVENT_MESSAGE } from './eventRecorder';
+export type { EventRecorder, EventRecorderOptions, EventInput, EventSink, RecordResult } from './eventRecorder';
+export { fromResponse, fromThrown, kindOfStatus, MAX_MESSAGE_LENGTH } from './apiErrors';
+export { resourceTable, collectionPath, resolveTarget } from './resources';
+export type { ResourceTable, Target } from './resources';

@@ -1,0 +1,112 @@
+/**
+ * Failed requests as core's typed `ApiError`: an HTTP status with its body, or anything a
+ * request can throw (client-node's `ApiException`, fetch's network errors, aborts, timeouts).
+ *
+ * Secret safety: a response body is only read as a Kubernetes `Status`; its `message` and
+ * `reason` are kept (truncated), anything else in a body is dropped. A thrown error's own
+ * message is never copied either (a JSON parse error quotes the text it choked on); only its
+ * name and system error code are.
+ */
+import { STATUS_CODES } from 'node:http';
+import { apiError, type ApiError, type ApiErrorKind } from '@capt-endpoint/core';
+
+/** Longest Status message kept, in characters. */
+export const MAX_MESSAGE_LENGTH = 512;
+
+export const truncate = (text: string, max = MAX_MESSAGE_LENGTH): string =>
+  text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+
+/** The kind of failure an HTTP status means. */
+export const kindOfStatus = (code: number): ApiErrorKind => {
+  if (code === 404) return 'NotFound';
+  if (code === 409) return 'Conflict';
+  if (code === 400 || code === 422) return 'Invalid';
+  if (code === 401 || code === 403) return 'Forbidden';
+  if (code === 408) return 'Timeout';
+  if (code === 429 || code >= 500) return 'Unavailable';
+  return 'Other';
+};
+
+interface StatusFields {
+  readonly message: string | undefined;
+  readonly reason: string | undefined;
+}
+
+const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === 'object' && u !== null && !Array.isArray(u);
+
+const stringField = (record: Record<string, unknown>, key: string): string | undefined =>
+  typeof record[key] === 'string' && record[key] !== '' ? (record[key] as string) : undefined;
+
+/** The message and reason of a `Status` object; nothing for any other value. */
+const statusFieldsOf = (value: unknown): StatusFields | undefined =>
+  isRecord(value) && value['kind'] === 'Status'
+    ? { message: stringField(value, 'message'), reason: stringField(value, 'reason') }
+    : undefined;
+
+const parseJson = (text: string): unknown => {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+};
+
+/** A body as the API sends it (JSON text) or as some clients hand it over (already parsed). */
+const statusOfBody = (body: unknown): StatusFields | undefined =>
+  statusFieldsOf(typeof body === 'string' ? parseJson(body) : body);
+
+/** The ApiError for a response with a non-success status. */
+export const fromResponse = (code: number, body: unknown): ApiError => {
+  const status = statusOfBody(body);
+  const message = status?.message ?? `HTTP ${code} ${STATUS_CODES[code] ?? 'error'}${status ? '' : ' (no Status in the response)'}`;
+  return apiError(kindOfStatus(code), truncate(message), { code, statusReason: status?.reason });
+};
+
+// ---------------------------------------------------------------------------------------------
+// Thrown errors.
+
+/** Codes of failures to reach the server at all or to finish the exchange with it. */
+const timeoutCodes = new Set(['ETIMEDOUT', 'ESOCKETTIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+
+const nameOf = (u: unknown): string | undefined => (isRecord(u) || u instanceof Error ? stringField(u as Record<string, unknown>, 'name') : undefined);
+
+/** The first system error code (`ECONNREFUSED`, `UND_ERR_SOCKET`, ...) in an error's cause chain. */
+export const systemCodeOf = (u: unknown, depth = 0): string | undefined => {
+  if (depth > 5 || !(isRecord(u) || u instanceof Error)) return undefined;
+  const record = u as Record<string, unknown>;
+  const own = typeof record['code'] === 'string' ? (record['code'] as string) : undefined;
+  if (own !== undefined) return own;
+  const nested = Array.isArray(record['errors']) ? (record['errors'] as unknown[]) : [];
+  return [record['cause'], ...nested].map((c) => systemCodeOf(c, depth + 1)).find((c) => c !== undefined);
+};
+
+/** client-node's ApiException (or anything shaped like it): an HTTP status and the raw body. */
+const httpFailureOf = (u: unknown): { code: number; body: unknown } | undefined => {
+  if (!isRecord(u) && !(u instanceof Error)) return undefined;
+  const record = u as Record<string, unknown>;
+  const code = typeof record['code'] === 'number' ? record['code'] : record['statusCode'];
+  return typeof code === 'number' && code >= 100 && code < 600 ? { code, body: record['body'] } : undefined;
+};
+
+/** Why a request ended early, when its own signals say so. */
+export type EarlyEnd = { readonly by: 'timeout'; readonly afterMs: number } | { readonly by: 'abort' };
+
+export const fromEarlyEnd = (end: EarlyEnd): ApiError =>
+  end.by === 'timeout'
+    ? apiError('Timeout', `the request timed out after ${end.afterMs} ms`)
+    : apiError('Timeout', 'the request was aborted');
+
+/** The ApiError for anything a request threw. Never copies the thrown error's message. */
+export const fromThrown = (thrown: unknown): ApiError => {
+  const http = httpFailureOf(thrown);
+  if (http) return fromResponse(http.code, http.body);
+  const name = nameOf(thrown);
+  if (name === 'TimeoutError') return apiError('Timeout', 'the request timed out');
+  if (name === 'AbortError') return fromEarlyEnd({ by: 'abort' });
+  const code = systemCodeOf(thrown);
+  if (code !== undefined && timeoutCodes.has(code)) return apiError('Timeout', `the request timed out (${code})`);
+  if (code !== undefined) return apiError('Unavailable', `the API server could not be reached (${code})`);
+  if (name === 'TypeError' && thrown instanceof Error && thrown.message === 'fetch failed')
+    return apiError('Unavailable', 'the API server could not be reached');
+  return apiError('Other', `the request failed (${name ?? typeof thrown})`);
+};

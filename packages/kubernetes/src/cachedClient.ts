@@ -1,0 +1,152 @@
+/**
+ * A ClusterClient that answers reads from informers (list + watch) for the kinds a reconcile
+ * reads, so that a steady-state reconcile makes no API request at all. Reads the cache cannot
+ * answer (kind not cached, other namespace, not synced yet, filtered out by a selector) fall
+ * through to a GET; writes go to the API and the object it returns updates the cache.
+ */
+import * as TE from 'fp-ts/lib/TaskEither.js';
+import { pipe } from 'fp-ts/lib/function.js';
+import type { KubeConfig } from '@kubernetes/client-node';
+import {
+  CLUSTER_SCOPED_WORKSPACE_API_VERSION,
+  CONTROL_PLANE_API_VERSION,
+  WORKSPACE_TEMPLATE_APPLY_API_VERSION,
+  type ApiError,
+  type KubeObject,
+  type ObjectRef,
+  type WorkspaceApiVersion,
+} from '@capt-endpoint/core';
+import { startInformer, type Backoff, type CacheChange, type Informer } from './informer';
+import { clientFromParts, clientParts, type KubernetesClient, type KubernetesClientOptions } from './kubernetesClient';
+
+export type { Backoff, CacheChange, ChangeType } from './informer';
+
+/** The field selector that keeps only Crossplane connection Secrets in the cache. */
+export const CONNECTION_SECRET_SELECTOR = 'type=connection.crossplane.io/v1alpha1';
+
+/** One kind to cache, optionally narrowed by selectors (then a miss falls through to a GET). */
+export interface CachedKind {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly labelSelector?: string | undefined;
+  readonly fieldSelector?: string | undefined;
+}
+
+export interface CachedKubernetesClientOptions extends KubernetesClientOptions {
+  /** Cache namespaced kinds of this namespace only (cluster-scoped Workspaces are still cached cluster-wide). */
+  readonly namespace?: string | undefined;
+  /** Which Workspace kind to cache. Default the cluster-scoped `tf.upbound.io/v1beta1`, as reconcile's default. */
+  readonly workspaceApiVersion?: WorkspaceApiVersion | undefined;
+  /** Which Cluster version to cache: the apiVersion in the control planes' owner references. Default `cluster.x-k8s.io/v1beta1`. */
+  readonly clusterApiVersion?: string | undefined;
+  /**
+   * Which Secrets to cache. Default: Crossplane connection Secrets only
+   * (`fieldSelector: type=connection.crossplane.io/v1alpha1`); `false` caches none (each read is a GET).
+   */
+  readonly secrets?: false | { readonly labelSelector?: string | undefined; readonly fieldSelector?: string | undefined } | undefined;
+  /** Replaces the kinds above entirely. */
+  readonly kinds?: readonly CachedKind[] | undefined;
+  /** Delays between attempts after a failed list or watch. */
+  readonly backoff?: Backoff | undefined;
+  /** Asks the server to end each watch after this many seconds (the informer then watches again). Default 300. */
+  readonly watchTimeoutSeconds?: number | undefined;
+  /** Told about every failed list or watch (the informer retries by itself). */
+  readonly onError?: ((error: ApiError, kind: CachedKind) => void) | undefined;
+}
+
+export interface CachedKubernetesClient extends KubernetesClient {
+  /** Whether every informer has listed once. */
+  hasSynced(): boolean;
+  /** Resolves once every informer has listed once (or once the client is stopped). */
+  synced(): Promise<void>;
+  /** Calls `listener` for every object that changes in the cache; returns the unsubscribe function. */
+  onChange(listener: (change: CacheChange) => void): () => void;
+  /** Stops every informer and closes its watch; resolves when they have all ended. */
+  stop(): Promise<void>;
+}
+
+/** The kinds reconcile reads, as configured. */
+export const defaultCachedKinds = (options: CachedKubernetesClientOptions = {}): readonly CachedKind[] => [
+  { apiVersion: CONTROL_PLANE_API_VERSION, kind: 'CAPTControlPlane' },
+  { apiVersion: WORKSPACE_TEMPLATE_APPLY_API_VERSION, kind: 'WorkspaceTemplateApply' },
+  { apiVersion: options.workspaceApiVersion ?? CLUSTER_SCOPED_WORKSPACE_API_VERSION, kind: 'Workspace' },
+  { apiVersion: options.clusterApiVersion ?? 'cluster.x-k8s.io/v1beta1', kind: 'Cluster' },
+  ...(options.secrets === false
+    ? []
+    : [{ apiVersion: 'v1', kind: 'Secret', ...(options.secrets ?? { fieldSelector: CONNECTION_SECRET_SELECTOR }) }]),
+];
+
+const isFiltered = (informer: Informer): boolean =>
+  informer.spec.labelSelector !== undefined || informer.spec.fieldSelector !== undefined;
+
+/**
+ * A ClusterClient backed by informers for the kinds reconcile reads. The informers start at
+ * once; `await client.synced()` before relying on zero-request reads, and `await client.stop()`
+ * when done. A kind that is not in the resource table is not cached (its reads still fail
+ * with the typed error).
+ */
+export const createCachedKubernetesClient = (
+  kubeConfig: KubeConfig,
+  options: CachedKubernetesClientOptions = {},
+): CachedKubernetesClient => {
+  const parts = clientParts(kubeConfig, options);
+  const api = clientFromParts(parts);
+  const listeners = new Set<(change: CacheChange) => void>();
+  const informers = new Map<string, Informer>();
+  for (const kind of options.kinds ?? defaultCachedKinds(options)) {
+    const resource = parts.table(kind.apiVersion, kind.kind);
+    if (resource === undefined) continue;
+    informers.set(
+      `${kind.apiVersion}/${kind.kind}`,
+      startInformer(
+        { resource, namespace: resource.namespaced ? options.namespace : undefined, labelSelector: kind.labelSelector, fieldSelector: kind.fieldSelector },
+        {
+          kubeConfig,
+          transport: parts.transport,
+          backoff: options.backoff,
+          watchTimeoutSeconds: options.watchTimeoutSeconds,
+          onChange: (change) => listeners.forEach((listener) => listener(change)),
+          onError: (error) => options.onError?.(error, kind),
+        },
+      ),
+    );
+  }
+
+  /** The informer that can answer for this reference, if one can. */
+  const informerFor = (ref: ObjectRef): Informer | undefined => {
+    const informer = informers.get(`${ref.apiVersion}/${ref.kind}`);
+    if (informer === undefined || !informer.hasSynced()) return undefined;
+    const { namespace } = informer.spec;
+    return informer.spec.resource.namespaced && namespace !== undefined && ref.namespace !== namespace ? undefined : informer;
+  };
+
+  /** Our own writes update the cache, unless selectors decide what belongs in it. */
+  const remember = (ref: ObjectRef) => (object: KubeObject) => () => {
+    const informer = informerFor(ref);
+    if (informer !== undefined && !isFiltered(informer)) informer.accept(object);
+  };
+
+  return {
+    ...api,
+    get: (ref, requestOptions) => {
+      const informer = informerFor(ref);
+      const held = informer?.get(ref.namespace, ref.name);
+      if (held !== undefined) return TE.right(structuredClone(held));
+      if (informer !== undefined && !isFiltered(informer)) return TE.right(undefined);
+      return api.get(ref, requestOptions);
+    },
+    patch: (ref, patch, patchOptions) => pipe(api.patch(ref, patch, patchOptions), TE.tap(TE.fromIOK(remember(ref)))),
+    patchStatus: (ref, patch, patchOptions) => pipe(api.patchStatus(ref, patch, patchOptions), TE.tap(TE.fromIOK(remember(ref)))),
+    hasSynced: () => [...informers.values()].every((informer) => informer.hasSynced()),
+    synced: async () => {
+      await Promise.all([...informers.values()].map((informer) => informer.synced()));
+    },
+    onChange: (listener) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    stop: async () => {
+      await Promise.all([...informers.values()].map((informer) => informer.stop()));
+    },
+  };
+};

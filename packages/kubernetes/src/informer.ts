@@ -1,0 +1,251 @@
+/**
+ * An informer for one resource: lists it, then watches from the list's resourceVersion with
+ * client-node's `Watch`, keeping an in-memory copy of every object. Unlike client-node's own
+ * `makeInformer`, it never stops on its own (ADR 0031): a failed list or watch is retried with
+ * exponential backoff, a 410 Gone (as an HTTP status or as a watch ERROR event) relists, and
+ * `stop()` ends it quietly. It also accepts the objects our own writes return, so a read after
+ * a write is not stale, and ignores watch events older than what it holds.
+ */
+import type { KubeConfig } from '@kubernetes/client-node';
+import { Watch } from '@kubernetes/client-node';
+import { apiError, type ApiError, type KubeObject, type ResourceInfo } from '@capt-endpoint/core';
+import { fromThrown } from './apiErrors';
+import { apiVersionOf, collectionPath } from './resources';
+import type { Transport } from './transport';
+
+export type ChangeType = 'added' | 'modified' | 'deleted';
+
+/** One object changed in the cache: which one and how. Never carries the object itself. */
+export interface CacheChange {
+  readonly type: ChangeType;
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly namespace: string | undefined;
+  readonly name: string;
+}
+
+export interface Backoff {
+  /** First delay after a failure, in milliseconds. Default 1000. */
+  readonly initialMs?: number | undefined;
+  /** Longest delay, in milliseconds. Default 30 000. */
+  readonly maxMs?: number | undefined;
+}
+
+export interface InformerSpec {
+  readonly resource: ResourceInfo;
+  /** For a namespaced resource: watch this namespace only. */
+  readonly namespace?: string | undefined;
+  readonly labelSelector?: string | undefined;
+  readonly fieldSelector?: string | undefined;
+}
+
+export interface InformerDeps {
+  readonly kubeConfig: KubeConfig;
+  readonly transport: Transport;
+  readonly backoff?: Backoff | undefined;
+  /** Asks the server to end each watch after this long; the informer then watches again. Default 300. */
+  readonly watchTimeoutSeconds?: number | undefined;
+  readonly onChange: (change: CacheChange) => void;
+  readonly onError: (error: ApiError) => void;
+}
+
+export interface Informer {
+  readonly spec: InformerSpec;
+  /** Whether it has listed once since it started. */
+  hasSynced(): boolean;
+  /** Resolves once it has listed, or once it is stopped. */
+  synced(): Promise<void>;
+  /** The object, when held: `undefined` means "not held", which is "absent" only without selectors. */
+  get(namespace: string | undefined, name: string): KubeObject | undefined;
+  /** Takes an object the API just returned to us, unless the cache already holds a newer one. */
+  accept(object: KubeObject): void;
+  stop(): Promise<void>;
+}
+
+const keyOf = (namespace: string | undefined, name: string): string => `${namespace ?? ''}/${name}`;
+
+/**
+ * Whether `incoming` is older than `held`. resourceVersions are opaque strings to clients, but
+ * every API server in use issues integers (etcd revisions); when either is not one, nothing is
+ * treated as older, so the newest-arriving copy wins.
+ */
+export const isOlder = (incoming: KubeObject, held: KubeObject | undefined): boolean => {
+  const a = incoming.metadata.resourceVersion;
+  const b = held?.metadata.resourceVersion;
+  if (a === undefined || b === undefined || !/^\d+$/.test(a) || !/^\d+$/.test(b)) return false;
+  return BigInt(a) < BigInt(b);
+};
+
+export const backoffDelay = (failures: number, backoff: Backoff = {}): number =>
+  failures <= 0 ? 0 : Math.min(backoff.maxMs ?? 30_000, (backoff.initialMs ?? 1_000) * 2 ** Math.min(failures - 1, 20));
+
+/** A watch shorter than this that delivered nothing counts as a failure (no tight reconnect loop). */
+const MIN_USEFUL_WATCH_MS = 1_000;
+
+interface WatchEnd {
+  readonly error: unknown;
+  readonly gone: boolean;
+  readonly delivered: boolean;
+}
+
+export const startInformer = (spec: InformerSpec, deps: InformerDeps): Informer => {
+  const { resource } = spec;
+  const apiVersion = apiVersionOf(resource);
+  const path = collectionPath(resource, spec.namespace);
+  const store = new Map<string, KubeObject>();
+  const watcher = new Watch(deps.kubeConfig);
+  const stopping = new AbortController();
+  let resourceVersion = '';
+  let isSynced = false;
+  let markSynced: () => void = () => undefined;
+  const syncedPromise = new Promise<void>((resolve) => (markSynced = resolve));
+  let currentWatch: AbortController | undefined;
+
+  const emit = (type: ChangeType, object: KubeObject): void =>
+    deps.onChange({ type, apiVersion, kind: resource.kind, namespace: object.metadata.namespace, name: object.metadata.name ?? '' });
+
+  /** Lists and watches carry objects without apiVersion and kind (core-group lists omit them). */
+  const complete = (object: KubeObject): KubeObject => ({ ...object, apiVersion: object.apiVersion ?? apiVersion, kind: object.kind ?? resource.kind });
+
+  const upsert = (incoming: KubeObject): void => {
+    const object = complete(incoming);
+    const key = keyOf(object.metadata.namespace, object.metadata.name ?? '');
+    const held = store.get(key);
+    if (isOlder(object, held)) return;
+    if (held !== undefined && held.metadata.resourceVersion === object.metadata.resourceVersion) return;
+    store.set(key, object);
+    emit(held === undefined ? 'added' : 'modified', object);
+  };
+
+  const remove = (object: KubeObject): void => {
+    const key = keyOf(object.metadata.namespace, object.metadata.name ?? '');
+    const held = store.get(key);
+    if (held === undefined || isOlder(object, held)) return;
+    store.delete(key);
+    emit('deleted', held);
+  };
+
+  const selectors = (): Record<string, string | undefined> => ({ labelSelector: spec.labelSelector, fieldSelector: spec.fieldSelector });
+
+  /** A full list replaces the store; objects we wrote after the list's snapshot stay. */
+  const list = async (): Promise<ApiError | undefined> => {
+    const response = await deps.transport({ method: 'GET', path, query: selectors(), signal: stopping.signal })();
+    if (response._tag === 'Left') return response.left;
+    let parsed: { metadata?: { resourceVersion?: string }; items?: KubeObject[] };
+    try {
+      parsed = JSON.parse(response.right.text);
+    } catch {
+      return apiError('Other', `the list of ${resource.plural} is not JSON`);
+    }
+    const items = (parsed.items ?? []).map(complete);
+    const listVersion = parsed.metadata?.resourceVersion ?? '';
+    const listed = new Set(items.map((o) => keyOf(o.metadata.namespace, o.metadata.name ?? '')));
+    const snapshot = { apiVersion, kind: resource.kind, metadata: { resourceVersion: listVersion } };
+    for (const [key, held] of store) if (!listed.has(key) && !isOlder(snapshot, held)) remove(held);
+    items.forEach(upsert);
+    resourceVersion = listVersion;
+    return undefined;
+  };
+
+  const watchOnce = (): Promise<WatchEnd> =>
+    new Promise((resolve) => {
+      let gone = false;
+      let delivered = false;
+      let failure: { code: number; body: unknown } | undefined;
+      const onEvent = (type: string, object: KubeObject & { code?: number }): void => {
+        if (type === 'ERROR') {
+          // The event's object is a Status; the server ends the watch after it, and so do we.
+          gone = object.code === 410;
+          failure = { code: typeof object.code === 'number' ? object.code : 500, body: object };
+          currentWatch?.abort();
+          return;
+        }
+        delivered = true;
+        if (type === 'ADDED' || type === 'MODIFIED') upsert(object);
+        else if (type === 'DELETED') remove(object);
+        if (object.metadata?.resourceVersion) resourceVersion = object.metadata.resourceVersion;
+      };
+      const query = {
+        ...selectors(),
+        resourceVersion,
+        allowWatchBookmarks: 'true',
+        timeoutSeconds: String(deps.watchTimeoutSeconds ?? 300),
+      };
+      watcher
+        .watch(path, query, onEvent, (error: unknown) => resolve({ error: gone ? null : (failure ?? error), gone, delivered }))
+        .then((controller: AbortController) => {
+          currentWatch = controller;
+          if (stopping.signal.aborted) controller.abort();
+        })
+        .catch((error: unknown) => resolve({ error, gone: false, delivered: false }));
+    });
+
+  const sleep = (ms: number): Promise<void> =>
+    new Promise((resolve) => {
+      if (ms <= 0 || stopping.signal.aborted) return resolve();
+      const timer = setTimeout(done, ms);
+      function done(): void {
+        clearTimeout(timer);
+        stopping.signal.removeEventListener('abort', done);
+        resolve();
+      }
+      stopping.signal.addEventListener('abort', done, { once: true });
+    });
+
+  const isGone = (error: unknown): boolean => {
+    const code = (error as { statusCode?: unknown; code?: unknown } | null)?.statusCode ?? (error as { code?: unknown } | null)?.code;
+    return code === 410;
+  };
+  const isClientTimeout = (error: unknown): boolean => (error as { name?: unknown } | null)?.name === 'TimeoutError';
+
+  const run = async (): Promise<void> => {
+    let failures = 0;
+    while (!stopping.signal.aborted) {
+      await sleep(backoffDelay(failures, deps.backoff));
+      if (stopping.signal.aborted) break;
+      if (resourceVersion === '') {
+        const failed = await list();
+        if (stopping.signal.aborted) break;
+        if (failed) {
+          failures++;
+          deps.onError(failed);
+          continue;
+        }
+        failures = 0;
+        if (!isSynced) {
+          isSynced = true;
+          markSynced();
+        }
+      }
+      const started = Date.now();
+      const end = await watchOnce();
+      currentWatch = undefined;
+      if (stopping.signal.aborted) break;
+      if (end.gone || isGone(end.error)) {
+        resourceVersion = '';
+        continue;
+      }
+      if (end.error && !isClientTimeout(end.error)) {
+        failures++;
+        deps.onError(fromThrown(end.error));
+        continue;
+      }
+      failures = end.delivered || Date.now() - started >= MIN_USEFUL_WATCH_MS ? 0 : failures + 1;
+    }
+    markSynced();
+  };
+  const running = run();
+
+  return {
+    spec,
+    hasSynced: () => isSynced,
+    synced: () => syncedPromise,
+    get: (namespace, name) => store.get(keyOf(resource.namespaced ? namespace : undefined, name)),
+    accept: upsert,
+    stop: async () => {
+      stopping.abort();
+      currentWatch?.abort();
+      await running;
+    },
+  };
+};

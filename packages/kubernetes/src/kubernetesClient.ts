@@ -1,0 +1,132 @@
+/**
+ * core's `ClusterClient` for a real cluster: every call is one request to the API server, made
+ * through @kubernetes/client-node with the caller's KubeConfig. Patches are JSON merge patches
+ * (`application/merge-patch+json`, set explicitly: client-node would send json-patch) and carry
+ * a `fieldManager`; status goes through the `/status` subresource.
+ */
+import * as E from 'fp-ts/lib/Either.js';
+import * as TE from 'fp-ts/lib/TaskEither.js';
+import { pipe } from 'fp-ts/lib/function.js';
+import type { KubeConfig } from '@kubernetes/client-node';
+import {
+  apiError,
+  type ApiError,
+  type ClusterClient,
+  type KubeObject,
+  type MergePatch,
+  type ObjectRef,
+  type PatchOptions,
+  type RequestOptions,
+  type ResourceInfo,
+} from '@capt-endpoint/core';
+import { collectionPath, resolveResource, resolveTarget, resourceTable, type ResourceTable } from './resources';
+import { makeTransport, type HttpResponse, type Transport } from './transport';
+
+export const DEFAULT_FIELD_MANAGER = 'capt-endpoint';
+export const DEFAULT_TIMEOUT_MS = 10_000;
+export const MERGE_PATCH = 'application/merge-patch+json';
+
+export interface KubernetesClientOptions {
+  /** Names this writer in the objects' managedFields. Default `capt-endpoint`; `PatchOptions.fieldManager` overrides it per call. */
+  readonly fieldManager?: string | undefined;
+  /** Longest a request may take, in milliseconds, before it ends with a `Timeout` ApiError. Default 10 000. */
+  readonly timeoutMs?: number | undefined;
+  /** Kinds beyond core's KNOWN_RESOURCES (or replacements for them): their group, version, plural and scope. */
+  readonly resources?: readonly ResourceInfo[] | undefined;
+}
+
+/** A ClusterClient that can also create objects (the event recorder uses it). */
+export interface KubernetesClient extends ClusterClient {
+  create(object: KubeObject, options?: PatchOptions): TE.TaskEither<ApiError, KubeObject>;
+}
+
+const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === 'object' && u !== null && !Array.isArray(u);
+
+/** A response body as a Kubernetes object; a body that is not one is an error that quotes none of it. */
+export const parseObject = (text: string): E.Either<ApiError, KubeObject> => {
+  const parsed = E.tryCatch(
+    () => JSON.parse(text) as unknown,
+    () => apiError('Other', 'the API server sent a response that is not JSON'),
+  );
+  return pipe(
+    parsed,
+    E.filterOrElse(
+      (u): u is KubeObject =>
+        isRecord(u) && typeof u['apiVersion'] === 'string' && typeof u['kind'] === 'string' && isRecord(u['metadata']),
+      () => apiError('Other', 'the API server sent a response that is not a Kubernetes object'),
+    ),
+  );
+};
+
+const objectOf = (response: HttpResponse): E.Either<ApiError, KubeObject> => parseObject(response.text);
+
+/** The pieces the plain and the cached client share. */
+export interface ClientParts {
+  readonly table: ResourceTable;
+  readonly transport: Transport;
+  readonly fieldManager: string;
+}
+
+export const clientParts = (kubeConfig: KubeConfig, options: KubernetesClientOptions = {}): ClientParts => ({
+  table: resourceTable(options.resources),
+  transport: makeTransport(kubeConfig, options.timeoutMs ?? DEFAULT_TIMEOUT_MS),
+  fieldManager: options.fieldManager ?? DEFAULT_FIELD_MANAGER,
+});
+
+export const clientFromParts = ({ table, transport, fieldManager }: ClientParts): KubernetesClient => {
+  const resolve = resolveTarget(table);
+  const managerOf = (options?: PatchOptions): string => options?.fieldManager ?? fieldManager;
+
+  const patchAt =
+    (subresource: 'status' | undefined) =>
+    (ref: ObjectRef, patch: MergePatch, options?: PatchOptions): TE.TaskEither<ApiError, KubeObject> =>
+      pipe(
+        TE.fromEither(resolve(ref, subresource)),
+        TE.chain(({ path }) =>
+          transport({
+            method: 'PATCH',
+            path,
+            query: { fieldManager: managerOf(options) },
+            contentType: MERGE_PATCH,
+            body: patch,
+            signal: options?.signal,
+          }),
+        ),
+        TE.chainEitherK(objectOf),
+      );
+
+  return {
+    get: (ref: ObjectRef, options?: RequestOptions) =>
+      pipe(
+        TE.fromEither(resolve(ref)),
+        TE.chain(({ path }) => transport({ method: 'GET', path, signal: options?.signal })),
+        TE.chainEitherK(objectOf),
+        TE.map((object): KubeObject | undefined => object),
+        TE.orElse((error) => (error.kind === 'NotFound' && error.code === 404 ? TE.right(undefined) : TE.left(error))),
+      ),
+    patch: patchAt(undefined),
+    patchStatus: patchAt('status'),
+    create: (object: KubeObject, options?: PatchOptions) =>
+      pipe(
+        TE.fromEither(resolveResource(table)(object.apiVersion, object.kind, object.metadata.namespace)),
+        TE.chain((resource) =>
+          transport({
+            method: 'POST',
+            path: collectionPath(resource, object.metadata.namespace),
+            query: { fieldManager: managerOf(options) },
+            contentType: 'application/json',
+            body: object,
+            signal: options?.signal,
+          }),
+        ),
+        TE.chainEitherK(objectOf),
+      ),
+  };
+};
+
+/**
+ * A ClusterClient for the cluster of `kubeConfig`'s current context. Load the KubeConfig the
+ * usual way (`loadFromDefault()`, `loadFromFile(path)`, `loadFromCluster()` inside a Pod).
+ */
+export const createKubernetesClient = (kubeConfig: KubeConfig, options: KubernetesClientOptions = {}): KubernetesClient =>
+  clientFromParts(clientParts(kubeConfig, options));

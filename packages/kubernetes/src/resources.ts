@@ -1,0 +1,74 @@
+/**
+ * REST mapping: from an object's apiVersion and kind to the request path the API serves it at.
+ * The table is core's KNOWN_RESOURCES plus whatever the caller registers; no discovery request
+ * is made (ADR 0030), so a kind missing from the table is a typed error, never a guess.
+ */
+import * as E from 'fp-ts/lib/Either.js';
+import { pipe } from 'fp-ts/lib/function.js';
+import { KNOWN_RESOURCES, apiError, type ApiError, type ObjectRef, type ResourceInfo } from '@capt-endpoint/core';
+
+/** Finds the resource for an apiVersion and kind. */
+export type ResourceTable = (apiVersion: string, kind: string) => ResourceInfo | undefined;
+
+const keyOf = (group: string, version: string, kind: string): string => `${group ? `${group}/` : ''}${version}/${kind}`;
+
+/** core's KNOWN_RESOURCES, with `extra` entries added (an extra entry for a known kind replaces it). */
+export const resourceTable = (extra: readonly ResourceInfo[] = []): ResourceTable => {
+  const byKey = new Map([...KNOWN_RESOURCES, ...extra].map((r) => [keyOf(r.group, r.version, r.kind), r]));
+  return (apiVersion, kind) => byKey.get(`${apiVersion}/${kind}`);
+};
+
+/** The apiVersion a resource is served under (`v1` for the core group). */
+export const apiVersionOf = (resource: ResourceInfo): string =>
+  resource.group ? `${resource.group}/${resource.version}` : resource.version;
+
+/** `/api/v1` for the core group, `/apis/<group>/<version>` for every other. */
+const groupVersionPath = (resource: ResourceInfo): string =>
+  resource.group ? `/apis/${resource.group}/${resource.version}` : `/api/${resource.version}`;
+
+const segment = encodeURIComponent;
+
+/** The collection path; for a namespaced resource without a namespace, every namespace's. */
+export const collectionPath = (resource: ResourceInfo, namespace?: string): string =>
+  resource.namespaced && namespace
+    ? `${groupVersionPath(resource)}/namespaces/${segment(namespace)}/${resource.plural}`
+    : `${groupVersionPath(resource)}/${resource.plural}`;
+
+/** A resolved request target: the resource and the object's path (optionally a subresource). */
+export interface Target {
+  readonly resource: ResourceInfo;
+  readonly path: string;
+}
+
+/** The resource of an apiVersion and kind, checked to be usable in `namespace`. */
+export const resolveResource =
+  (table: ResourceTable) =>
+  (apiVersion: string, kind: string, namespace: string | undefined): E.Either<ApiError, ResourceInfo> =>
+    pipe(
+      E.fromNullable(
+        apiError('Invalid', `no REST mapping for kind ${kind} in ${apiVersion}: register it with the 'resources' option`),
+      )(table(apiVersion, kind)),
+      E.filterOrElse(
+        (resource) => !resource.namespaced || Boolean(namespace),
+        (resource) => apiError('Invalid', `${resource.kind} is namespaced but no namespace was given`),
+      ),
+    );
+
+/**
+ * Resolves a reference to its path. A namespaced kind needs a namespace; a cluster-scoped kind
+ * ignores one (references built from owner references may carry the owner's namespace).
+ */
+export const resolveTarget =
+  (table: ResourceTable) =>
+  (ref: ObjectRef, subresource?: 'status'): E.Either<ApiError, Target> =>
+    pipe(
+      resolveResource(table)(ref.apiVersion, ref.kind, ref.namespace),
+      E.filterOrElse(
+        () => ref.name !== '',
+        () => apiError('Invalid', `the reference to a ${ref.kind} has an empty name`),
+      ),
+      E.map((resource) => ({
+        resource,
+        path: `${collectionPath(resource, ref.namespace)}/${segment(ref.name)}${subresource ? `/${subresource}` : ''}`,
+      })),
+    );

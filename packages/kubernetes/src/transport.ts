@@ -1,0 +1,125 @@
+/**
+ * One HTTP exchange with the API server, through client-node's own request machinery: its
+ * `RequestContext`, the kubeconfig's authentication and TLS (`applySecurityAuthentication`) and
+ * its fetch-based HTTP library (ADR 0030). Adds what a controller needs on every request: a
+ * timeout, the caller's AbortSignal, and failures as `ApiError` values instead of exceptions.
+ *
+ * The body of a successful response is returned as text for the caller to parse; the body of a
+ * failed one is reduced to its Status message here and never leaves this module.
+ */
+import * as E from 'fp-ts/lib/Either.js';
+import type * as TE from 'fp-ts/lib/TaskEither.js';
+import { IsomorphicFetchHttpLibrary, RequestContext, type HttpMethod, type KubeConfig } from '@kubernetes/client-node';
+import { apiError, type ApiError } from '@capt-endpoint/core';
+import { fromEarlyEnd, fromResponse, fromThrown, type EarlyEnd } from './apiErrors';
+
+export interface HttpRequest {
+  readonly method: 'GET' | 'PATCH' | 'POST';
+  /** Path below the cluster's server URL, e.g. `/api/v1/namespaces/a/secrets/b`. */
+  readonly path: string;
+  readonly query?: Readonly<Record<string, string | undefined>> | undefined;
+  /** Sent with the body; client-node's generated APIs would pick json-patch for a PATCH. */
+  readonly contentType?: string | undefined;
+  /** Serialised as JSON. */
+  readonly body?: unknown;
+  readonly signal?: AbortSignal | undefined;
+}
+
+/** A 2xx response: its status and body text. */
+export interface HttpResponse {
+  readonly code: number;
+  readonly text: string;
+}
+
+export type Transport = (request: HttpRequest) => TE.TaskEither<ApiError, HttpResponse>;
+
+export const USER_AGENT = 'capt-endpoint/kubernetes';
+
+/**
+ * client-node 2.x builds a fresh undici dispatcher (1.x: an https.Agent) for every request;
+ * left alone its idle keep-alive socket outlives the request. Release it once we are done.
+ */
+const releaseConnection = (context: RequestContext): void => {
+  const versions = context as unknown as {
+    getDispatcher?: () => { destroy?: () => Promise<void> } | undefined;
+    getAgent?: () => { destroy?: () => void } | undefined;
+  };
+  versions.getDispatcher?.()?.destroy?.().catch(() => undefined);
+  versions.getAgent?.()?.destroy?.();
+};
+
+/**
+ * Rejects when `signal` aborts. Raced against the exchange so that it ends on time even where
+ * client-node cannot pass the signal to fetch (1.3.x); releasing the connection then closes
+ * the socket under the abandoned request.
+ */
+const untilEnded = (signal: AbortSignal): Promise<never> =>
+  new Promise((_, reject) => signal.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError')), { once: true }));
+
+/** The clear message client-node would otherwise bury in an exception. */
+const configProblem = (kc: KubeConfig): ApiError | undefined => {
+  const cluster = kc.getCurrentCluster();
+  if (!cluster) return apiError('Other', 'the kubeconfig has no current cluster');
+  if (cluster.server.startsWith('http://') && !cluster.skipTLSVerify)
+    return apiError('Other', `the kubeconfig's server is plain http, which client-node only allows with insecure-skip-tls-verify`);
+  return undefined;
+};
+
+const buildContext = (server: string, request: HttpRequest, signal: AbortSignal): RequestContext => {
+  const context = new RequestContext(`${server}${request.path}`, request.method as HttpMethod);
+  for (const [key, value] of Object.entries(request.query ?? {})) if (value !== undefined) context.setQueryParam(key, value);
+  context.setHeaderParam('Accept', 'application/json');
+  context.setHeaderParam('User-Agent', USER_AGENT);
+  if (request.body !== undefined) {
+    context.setHeaderParam('Content-Type', request.contentType ?? 'application/json');
+    context.setBody(JSON.stringify(request.body));
+  }
+  // client-node 1.4 and later pass the signal to fetch; 1.3 cannot (see `untilEnded`).
+  (context as { setSignal?: (signal: AbortSignal) => void }).setSignal?.(signal);
+  return context;
+};
+
+/** Sends requests for the kubeconfig's current context; each ends after `timeoutMs` at the latest. */
+export const makeTransport = (kc: KubeConfig, timeoutMs: number): Transport => {
+  const http = new IsomorphicFetchHttpLibrary();
+  return (request) => async () => {
+    const problem = configProblem(kc);
+    if (problem) return E.left(problem);
+    if (request.signal?.aborted) return E.left(fromEarlyEnd({ by: 'abort' }));
+
+    const controller = new AbortController();
+    let early: EarlyEnd | undefined;
+    const timer = setTimeout(() => {
+      early = { by: 'timeout', afterMs: timeoutMs };
+      controller.abort();
+    }, timeoutMs);
+    timer.unref();
+    const onAbort = (): void => {
+      early = { by: 'abort' };
+      controller.abort();
+    };
+    request.signal?.addEventListener('abort', onAbort, { once: true });
+
+    const context = buildContext(kc.getCurrentCluster()!.server, request, controller.signal);
+    const ended = untilEnded(controller.signal);
+    try {
+      try {
+        // Credentials may come from an exec plugin or a token refresh: bounded by the same signal.
+        await Promise.race([kc.applySecurityAuthentication(context), ended]);
+      } catch (thrown) {
+        if (early) return E.left(fromEarlyEnd(early));
+        return E.left(apiError('Other', `the kubeconfig's credentials could not be applied (${thrown instanceof Error ? thrown.name : typeof thrown})`));
+      }
+      const response = await Promise.race([http.send(context).toPromise(), ended]);
+      const text = await Promise.race([response.body.text(), ended]);
+      const code = response.httpStatusCode;
+      return code >= 200 && code < 300 ? E.right({ code, text }) : E.left(fromResponse(code, text));
+    } catch (thrown) {
+      return E.left(early ? fromEarlyEnd(early) : fromThrown(thrown));
+    } finally {
+      clearTimeout(timer);
+      request.signal?.removeEventListener('abort', onAbort);
+      releaseConnection(context);
+    }
+  };
+};

@@ -1,0 +1,242 @@
+// createCachedKubernetesClient against the fake API server: informers list and watch through
+// the real client-node, serve reads from memory, follow changes, survive dropped watches and
+// 410 Gone, take our own writes, and stop without leaving anything open.
+import * as E from 'fp-ts/lib/Either.js';
+import type { ApiError, KubeObject, ObjectRef } from '@capt-endpoint/core';
+import { createCachedKubernetesClient, type CacheChange, type CachedKubernetesClient, type CachedKubernetesClientOptions } from '../src';
+import { NS, applyRef, clusterRef, cpRef, deniedRequests, secretRef, startWire, workspaceRef, type Wire } from './harness';
+
+let wire: Wire;
+let client: CachedKubernetesClient | undefined;
+let errors: ApiError[];
+
+// The fake API server does not implement selectors, so the Secret cache runs without one here.
+const start = (options: CachedKubernetesClientOptions = {}): CachedKubernetesClient => {
+  client = createCachedKubernetesClient(wire.kc, {
+    secrets: {},
+    backoff: { initialMs: 20, maxMs: 200 },
+    onError: (error) => errors.push(error),
+    ...options,
+  });
+  return client;
+};
+
+beforeEach(async () => {
+  errors = [];
+  wire = await startWire();
+});
+afterEach(async () => {
+  await client?.stop();
+  client = undefined;
+  await wire.server.close();
+  expect(deniedRequests(wire.server.requests)).toEqual([]);
+});
+
+const waitFor = async (what: string, condition: () => boolean): Promise<void> => {
+  for (let i = 0; i < 500 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  if (!condition()) throw new Error(`timed out waiting for ${what}`);
+};
+
+/** Synced, and every informer's watch open: from here on, only changes cause traffic. */
+const settled = async (cache: CachedKubernetesClient, watchCount = 5): Promise<void> => {
+  await cache.synced();
+  await waitFor(`${watchCount} watches`, () => wire.server.openWatches === watchCount);
+};
+
+const read = async (ref: ObjectRef): Promise<KubeObject | undefined> => {
+  const result = await client!.get(ref)();
+  if (E.isLeft(result)) throw new Error(result.left.message);
+  return result.right;
+};
+
+const lists = () => wire.server.requests.filter((r) => r.method === 'GET' && r.query['watch'] === undefined && !r.path.split('/').includes('eks-a'));
+const watches = () => wire.server.requests.filter((r) => r.query['watch'] === 'true');
+
+describe('synced', () => {
+  it('lists and watches each kind reconcile reads, then says it is synced', async () => {
+    const cache = start();
+    expect(cache.hasSynced()).toBe(false);
+    await cache.synced();
+    expect(cache.hasSynced()).toBe(true);
+    expect(lists().map((r) => r.path).sort()).toEqual([
+      '/api/v1/secrets',
+      '/apis/cluster.x-k8s.io/v1beta1/clusters',
+      '/apis/controlplane.cluster.x-k8s.io/v1beta1/captcontrolplanes',
+      '/apis/infrastructure.cluster.x-k8s.io/v1beta1/workspacetemplateapplies',
+      '/apis/tf.upbound.io/v1beta1/workspaces',
+    ]);
+    await waitFor('five watches', () => wire.server.openWatches === 5);
+    for (const request of watches()) {
+      expect(request.query).toMatchObject({ watch: 'true', allowWatchBookmarks: 'true', timeoutSeconds: '300' });
+      expect(Number(request.query['resourceVersion'])).toBeGreaterThan(0);
+    }
+  });
+
+  it('serves every read of a steady-state reconcile from memory: zero requests', async () => {
+    const cache = start();
+    await settled(cache);
+    const before = wire.server.requests.length;
+    for (const ref of [cpRef, clusterRef, applyRef, workspaceRef, secretRef]) expect((await read(ref))?.metadata.name).toBe(ref.name);
+    expect(await read({ ...cpRef, name: 'absent' })).toBeUndefined();
+    expect(wire.server.requests.length).toBe(before);
+  });
+
+  it('returns copies: mutating a result does not change the cache', async () => {
+    const cache = start();
+    await cache.synced();
+    const first = await read(cpRef);
+    first!.metadata.name = 'changed';
+    expect((await read(cpRef))?.metadata.name).toBe('eks-a');
+  });
+
+  it('scoped to one namespace: lists there, and a read elsewhere is a GET', async () => {
+    const cache = start({ namespace: NS });
+    await settled(cache);
+    expect(lists().map((r) => r.path)).toContain(`/apis/controlplane.cluster.x-k8s.io/v1beta1/namespaces/${NS}/captcontrolplanes`);
+    expect(lists().map((r) => r.path)).toContain('/apis/tf.upbound.io/v1beta1/workspaces');
+    const before = wire.server.requests.length;
+    expect(await read({ ...cpRef, namespace: 'elsewhere' })).toBeUndefined();
+    expect(wire.server.requests.slice(before).map((r) => r.path)).toEqual(['/apis/controlplane.cluster.x-k8s.io/v1beta1/namespaces/elsewhere/captcontrolplanes/eks-a']);
+  });
+
+  it('a kind not cached is read with a GET', async () => {
+    const cache = start({ secrets: false });
+    await settled(cache, 4);
+    const before = wire.server.requests.length;
+    expect((await read(secretRef))?.metadata.name).toBe(secretRef.name);
+    expect(wire.server.requests.slice(before).map((r) => r.path)).toEqual(['/api/v1/namespaces/clusters/secrets/eks-a-conn']);
+  });
+});
+
+describe('following changes', () => {
+  it('watch events update the cache and are reported by kind, namespace and name', async () => {
+    const cache = start();
+    const changes: CacheChange[] = [];
+    cache.onChange((change) => changes.push(change));
+    await settled(cache);
+    changes.length = 0;
+    wire.server.store.patch(workspaceRef, { status: { atProvider: { outputs: { cluster_endpoint: 'https://b.example' } } } }, { subresource: 'status' });
+    await waitFor('the change', () => changes.length > 0);
+    expect(changes).toEqual([{ type: 'modified', apiVersion: 'tf.upbound.io/v1beta1', kind: 'Workspace', namespace: undefined, name: 'eks-a-ws' }]);
+    const before = wire.server.requests.length;
+    expect((await read(workspaceRef))?.['status']).toMatchObject({ atProvider: { outputs: { cluster_endpoint: 'https://b.example' } } });
+    wire.server.store.delete(applyRef);
+    await waitFor('the deletion', () => changes.some((c) => c.type === 'deleted'));
+    expect(await read(applyRef)).toBeUndefined();
+    expect(wire.server.requests.length).toBe(before);
+  });
+
+  it('our own write updates the cache at once, before its watch event', async () => {
+    const cache = start();
+    await settled(cache);
+    const before = wire.server.requests.length;
+    const written = await cache.patch(cpRef, { spec: { controlPlaneEndpoint: { host: 'a.example', port: 443 } } })();
+    expect(E.isRight(written)).toBe(true);
+    const cached = await read(cpRef);
+    expect(cached?.metadata.resourceVersion).toBe(E.isRight(written) ? written.right.metadata.resourceVersion : 'x');
+    expect(cached?.['spec']).toMatchObject({ controlPlaneEndpoint: { host: 'a.example', port: 443 } });
+    const status = await cache.patchStatus(cpRef, { status: { conditions: [] } })();
+    expect((await read(cpRef))?.metadata.resourceVersion).toBe(E.isRight(status) ? status.right.metadata.resourceVersion : 'x');
+    expect(wire.server.requests.slice(before).map((r) => r.method)).toEqual(['PATCH', 'PATCH']);
+  });
+
+  it('unsubscribed listeners hear nothing more', async () => {
+    const cache = start();
+    const heard: CacheChange[] = [];
+    const unsubscribe = cache.onChange((change) => heard.push(change));
+    await cache.synced();
+    unsubscribe();
+    const count = heard.length;
+    wire.server.store.patch(cpRef, { spec: { x: 1 } });
+    await cache.patch(cpRef, { spec: { x: 2 } })();
+    expect(heard.length).toBe(count);
+  });
+});
+
+describe('surviving the API server', () => {
+  it('resumes after dropped watches and still serves correct data', async () => {
+    const cache = start();
+    const changes: CacheChange[] = [];
+    cache.onChange((change) => changes.push(change));
+    await settled(cache);
+    const listsBefore = lists().length;
+    wire.server.dropWatches();
+    await waitFor('the watches to reopen', () => wire.server.openWatches === 5);
+    changes.length = 0;
+    wire.server.store.patch(clusterRef, { spec: { controlPlaneEndpoint: { host: 'c.example', port: 6443 } } });
+    await waitFor('the change after reconnecting', () => changes.length > 0);
+    expect((await read(clusterRef))?.['spec']).toEqual({ controlPlaneEndpoint: { host: 'c.example', port: 6443 } });
+    expect(lists().length).toBe(listsBefore); // resumed from the resourceVersion, no relist
+    expect(errors).toEqual([]);
+  });
+
+  it('relists after 410 Gone and reports what changed while it was away', async () => {
+    const cache = start();
+    const changes: CacheChange[] = [];
+    cache.onChange((change) => changes.push(change));
+    await settled(cache);
+    changes.length = 0;
+    const listsBefore = lists().length;
+    // While no watch is open: a deletion and a change, then compaction, so resuming is 410 Gone.
+    wire.server.dropWatches();
+    wire.server.store.delete(secretRef);
+    wire.server.store.patch(cpRef, { spec: { workspaceTemplateApplyName: 'renamed' } });
+    wire.server.store.compact();
+    await waitFor('the relists', () => lists().length >= listsBefore + 5);
+    await waitFor('the changes', () => changes.length >= 2);
+    expect(changes).toEqual(
+      expect.arrayContaining([
+        { type: 'deleted', apiVersion: 'v1', kind: 'Secret', namespace: NS, name: secretRef.name },
+        { type: 'modified', apiVersion: cpRef.apiVersion, kind: 'CAPTControlPlane', namespace: NS, name: cpRef.name },
+      ]),
+    );
+    const before = wire.server.requests.length;
+    expect(await read(secretRef)).toBeUndefined();
+    expect((await read(cpRef))?.['spec']).toMatchObject({ workspaceTemplateApplyName: 'renamed' });
+    expect(wire.server.requests.length).toBe(before);
+    expect(errors).toEqual([]);
+  });
+
+  it('retries a failing list with backoff, reporting each failure, then syncs', async () => {
+    let failures = 3;
+    wire.server.inject((r) => (r.path.endsWith('/workspaces') && r.query['watch'] === undefined && failures-- > 0 ? { code: 503, message: 'etcd leader changed' } : undefined));
+    const cache = start();
+    await cache.synced();
+    expect(errors).toHaveLength(3);
+    expect(errors[0]).toMatchObject({ kind: 'Unavailable', code: 503, message: 'etcd leader changed' });
+    expect((await read(workspaceRef))?.metadata.name).toBe(workspaceRef.name);
+  });
+
+  it('until synced, reads fall through to GETs', async () => {
+    wire.server.inject((r) => (r.path.endsWith('/captcontrolplanes') ? { code: 500, message: 'down' } : undefined));
+    const cache = start();
+    await waitFor('a failed list', () => errors.length > 0);
+    expect(cache.hasSynced()).toBe(false);
+    const before = wire.server.requests.length;
+    expect((await read(cpRef))?.metadata.name).toBe(cpRef.name);
+    expect(wire.server.requests.slice(before).filter((r) => r.path.endsWith('/eks-a'))).toHaveLength(1);
+  });
+});
+
+describe('stopping', () => {
+  it('closes every watch, reports no error, and resolves a pending synced()', async () => {
+    const cache = start();
+    await settled(cache);
+    await cache.stop();
+    await waitFor('the watches to close', () => wire.server.openWatches === 0);
+    expect(errors).toEqual([]);
+    const requests = wire.server.requests.length;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(wire.server.requests.length).toBe(requests);
+  });
+
+  it('stops while still failing to list, without waiting out the backoff', async () => {
+    wire.server.inject(() => ({ code: 500, message: 'down' }));
+    const cache = start({ backoff: { initialMs: 60_000 } });
+    await waitFor('a failed list', () => errors.length > 0);
+    const pending = cache.synced();
+    await cache.stop();
+    await pending;
+    expect(cache.hasSynced()).toBe(false);
+  });
+});
