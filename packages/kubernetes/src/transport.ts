@@ -101,13 +101,15 @@ export const makeTransport = (kc: KubeConfig, timeoutMs: number): Transport => {
     request.signal?.addEventListener('abort', onAbort, { once: true });
 
     const context = buildContext(kc.getCurrentCluster()!.server, request, controller.signal);
+    const ended = untilEnded(controller.signal);
     try {
       try {
-        await kc.applySecurityAuthentication(context);
+        // Credentials may come from an exec plugin or a token refresh: bounded by the same signal.
+        await Promise.race([kc.applySecurityAuthentication(context), ended]);
       } catch (thrown) {
+        if (early) return E.left(fromEarlyEnd(early));
         return E.left(apiError('Other', `the kubeconfig's credentials could not be applied (${thrown instanceof Error ? thrown.name : typeof thrown})`));
       }
-      const ended = untilEnded(controller.signal);
       const response = await Promise.race([http.send(context).toPromise(), ended]);
       const text = await Promise.race([response.body.text(), ended]);
       const code = response.httpStatusCode;

@@ -187,6 +187,20 @@ describe('connections that fail', () => {
     });
   });
 
+  it('credentials that cannot be obtained: an error that quotes nothing, nothing sent', async () => {
+    const kc = new KubeConfig();
+    kc.loadFromOptions({
+      clusters: [{ name: 'c', server: wire.server.url, skipTLSVerify: true }],
+      users: [{ name: 'u', exec: { apiVersion: 'client.authentication.k8s.io/v1', command: '/nonexistent/credential-plugin', args: [] } }],
+      contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
+      currentContext: 'x',
+    });
+    const error = leftOf(await createKubernetesClient(kc).get(cpRef)());
+    expect(error).toMatchObject({ kind: 'Other' });
+    expect(error.message).toMatch(/^the kubeconfig's credentials could not be applied \(\w+\)$/);
+    expect(wire.server.requests).toHaveLength(0);
+  });
+
   it('plain http without insecure-skip-tls-verify: a clear error, nothing sent', async () => {
     const kc = new KubeConfig();
     kc.loadFromOptions({
