@@ -361,6 +361,16 @@ const invalidOptions = (options: ReconcileOptions): EndpointError | undefined =>
 /**
  * Keeps one control plane's endpoint right. On a 409 Conflict it reads the objects again and
  * plans again once; a second conflict is a retryable `ConflictRetriesExhausted`. Never rejects.
+ * @example
+ * ```ts
+ * import * as E from 'fp-ts/lib/Either.js';
+ * import { reconcileEndpoint, renderError, type ClusterClient } from '@capt-endpoint/core';
+ *
+ * declare const client: ClusterClient; // createKubernetesClient(kubeConfig), or createFakeClient(yaml) in tests
+ * const result = await reconcileEndpoint(client, { namespace: 'team-a', name: 'demo-cp' }, { onEndpointChange: 'keep' })();
+ * if (E.isLeft(result)) console.error(renderError(result.left), result.left.retryable ? '(will retry)' : '');
+ * else console.log(result.right._tag, result.right.endpoint, result.right.requeueAfter);
+ * ```
  */
 export const reconcileEndpoint =
   (client: ClusterClient, target: ReconcileTarget, options: ReconcileOptions = {}): TaskEither<EndpointError, ReconcileOutcome> =>
