@@ -35,6 +35,8 @@ export type Command =
       readonly connection: Connection;
       readonly namespace: string | undefined;
       readonly concurrency: number;
+      /** Record Kubernetes Events on the control planes (set, drift, invalid, cleared). */
+      readonly events: boolean;
       readonly settings: CommonSettings;
     }
   | { readonly _tag: 'Demo'; readonly json: boolean; readonly manifests: string | undefined };
@@ -54,7 +56,7 @@ const connection = { kubeconfig: { type: 'string' }, context: { type: 'string' }
 const definitions = {
   explain: { ...help, ...output, ...commonFlagDefinitions, file: { type: 'string', short: 'f', multiple: true }, 'control-plane': { type: 'string' } },
   reconcile: { ...help, ...output, ...commonFlagDefinitions, ...connection, namespace: { type: 'string', short: 'n' }, 'dry-run': { type: 'boolean' } },
-  run: { ...help, ...commonFlagDefinitions, ...connection, namespace: { type: 'string', short: 'n' }, concurrency: { type: 'string' } },
+  run: { ...help, ...commonFlagDefinitions, ...connection, namespace: { type: 'string', short: 'n' }, concurrency: { type: 'string' }, 'no-events': { type: 'boolean' } },
   demo: { ...help, json: { type: 'boolean' }, manifests: { type: 'string' } },
 } as const;
 
@@ -155,6 +157,7 @@ const parseRun = (args: readonly string[]): E.Either<UsageError, Command> =>
                 connection: { kubeconfig: values.kubeconfig, context: values.context },
                 namespace: values.namespace,
                 concurrency,
+                events: values['no-events'] !== true,
                 settings,
               }),
             ),

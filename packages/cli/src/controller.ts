@@ -19,6 +19,7 @@ import {
   type ClusterClient,
   type ReconcileOptions,
 } from '@capt-endpoint/core';
+import { endpointEventFor, type EventRecorder } from '@capt-endpoint/kubernetes';
 import { controlPlaneKey, DependencyIndex, parseControlPlaneKey } from './dependencyIndex';
 import type { JsonLogger } from './jsonLogger';
 import { recordingClient } from './recordingClient';
@@ -51,6 +52,8 @@ export interface ControllerOptions {
   /** Reconciles at once. Default 2. */
   readonly concurrency?: number | undefined;
   readonly queue?: WorkQueueOptions | undefined;
+  /** Records an Event for results worth one (endpoint set, drift, invalid, cleared); see `endpointEventFor`. */
+  readonly events?: Pick<EventRecorder, 'record'> | undefined;
 }
 
 export interface Controller {
@@ -78,6 +81,14 @@ export const startController = (options: ControllerOptions): Controller => {
   };
   const unsubscribe = cluster.onChange(onChange);
 
+  const recordEvent = async (target: { namespace: string; name: string }, result: Parameters<typeof endpointEventFor>[1]): Promise<void> => {
+    const event = options.events === undefined ? undefined : endpointEventFor({ apiVersion: CONTROL_PLANE_API_VERSION, kind: 'CAPTControlPlane', ...target }, result);
+    if (event === undefined || options.events === undefined) return;
+    const recorded = await options.events.record(event)();
+    // An Event is a courtesy: failing to record one changes nothing else.
+    if (E.isLeft(recorded)) logger.debug({ controlPlane: controlPlaneKey(target.namespace, target.name), reason: recorded.left.reason }, `could not record an Event: ${recorded.left.message}`);
+  };
+
   const reconcileKey = async (key: string): Promise<void> => {
     const target = parseControlPlaneKey(key);
     const recording = recordingClient(cluster);
@@ -85,6 +96,7 @@ export const startController = (options: ControllerOptions): Controller => {
     const result = await reconcileEndpoint(recording, target, options.reconcile ?? {})();
     const reads = recording.reads.map((read) => read.ref).filter((ref) => ref.kind !== 'CAPTControlPlane');
     const durationMs = Date.now() - started;
+    await recordEvent(target, result);
     if (E.isLeft(result)) {
       index.record(key, reads, { replace: false });
       const error = result.left;

@@ -5,7 +5,7 @@
  * bin), then stops taking work, finishes in-flight reconciles, stops the informers and exits 0.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
-import { createCachedKubernetesClient } from '@capt-endpoint/kubernetes';
+import { createCachedKubernetesClient, createEventRecorder } from '@capt-endpoint/kubernetes';
 import type { Command } from './args';
 import { startController } from './controller';
 import { jsonLogger } from './jsonLogger';
@@ -33,6 +33,7 @@ export const runController = async (kubeConfig: KubeConfig, command: RunCommand,
     reconcile: command.settings,
     namespace: command.namespace,
     concurrency: command.concurrency,
+    events: command.events ? createEventRecorder(kubeConfig) : undefined,
   });
   await aborted(io.signal);
   await controller.stop();

@@ -63,7 +63,7 @@ One reconcile of the CAPTControlPlane NAMESPACE/NAME against a live cluster.
   -o, --output FORMAT         text (default), json or yaml
 
 ${common}`,
-  run: `Usage: capt-endpoint run [--kubeconfig PATH] [--context NAME] [--namespace NS] [--concurrency N]
+  run: `Usage: capt-endpoint run [--kubeconfig PATH] [--context NAME] [--namespace NS] [--concurrency N] [--no-events]
 
 A small controller on the library's public API: watches CAPTControlPlanes and the
 WorkspaceTemplateApplies, Workspaces and Secrets they read, reconciles each control plane that
@@ -74,6 +74,8 @@ cleanly on SIGINT or SIGTERM: finishes what is in flight, then exits 0.
   --context NAME              a context of the kubeconfig
   --namespace NS              watch control planes in NS only (default all namespaces)
   --concurrency N             reconciles at once (default 2)
+  --no-events                 record no Kubernetes Events (default: set, drift, invalid and cleared
+                              endpoints are recorded on the control plane, rate-limited)
 
 ${common}`,
   demo: `Usage: capt-endpoint demo [--json] [--manifests DIR]

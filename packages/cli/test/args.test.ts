@@ -42,7 +42,8 @@ describe('parseCommandLine', () => {
     expect(parsed(['run', '--namespace', 'team-a', '--concurrency', '4', '--allow-secret-namespace', '*'])).toMatchObject({
       _tag: 'Run', namespace: 'team-a', concurrency: 4, settings: { allowSecretNamespaces: 'any' },
     });
-    expect(parsed(['run'])).toMatchObject({ _tag: 'Run', concurrency: 2, namespace: undefined });
+    expect(parsed(['run'])).toMatchObject({ _tag: 'Run', concurrency: 2, namespace: undefined, events: true });
+    expect(parsed(['run', '--no-events'])).toMatchObject({ _tag: 'Run', events: false });
   });
 
   it('answers --help for every command and for none', () => {

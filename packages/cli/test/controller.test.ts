@@ -1,3 +1,4 @@
+import * as E from 'fp-ts/lib/Either.js';
 import { createFakeClient } from '@capt-endpoint/testing';
 import { jsonLogger, startController, type Controller } from '../src';
 import { EKS_HOST, eventually, initialObjects, manifest, watchedFake } from './helpers';
@@ -5,12 +6,12 @@ import { EKS_HOST, eventually, initialObjects, manifest, watchedFake } from './h
 const CP = ['controlplane.cluster.x-k8s.io/v1beta1', 'CAPTControlPlane', 'team-a', 'demo-cp'] as const;
 const CLUSTER = ['cluster.x-k8s.io/v1beta1', 'Cluster', 'team-a', 'demo'] as const;
 
-const setup = (options: { concurrency?: number } = {}) => {
+const setup = (options: { concurrency?: number; events?: Parameters<typeof startController>[0]['events'] } = {}) => {
   const fake = createFakeClient(initialObjects());
   const cluster = watchedFake(fake);
   let text = '';
   const logger = jsonLogger({ write: (line: string) => (text += line) }, { level: 'debug' });
-  const controller = startController({ cluster, logger, concurrency: options.concurrency ?? 2, queue: { baseDelayMs: 20, maxDelayMs: 200 } });
+  const controller = startController({ cluster, logger, concurrency: options.concurrency ?? 2, queue: { baseDelayMs: 20, maxDelayMs: 200 }, events: options.events });
   const logs = () => text.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
   return { fake, cluster, controller, logs };
 };
@@ -61,6 +62,27 @@ describe('the controller', () => {
     fake.resetCalls();
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(fake.writes()).toEqual([]);
+  });
+
+  it('records an Event when the endpoint is set and when it drifts, none while waiting or steady', async () => {
+    const events: Array<{ type: string; reason: string; message: string; name: string }> = [];
+    const recorder = {
+      record: (input: { type: string; reason: string; message: string; regarding: { name: string } }) => async () => {
+        events.push({ type: input.type, reason: input.reason, message: input.message, name: input.regarding.name });
+        return E.right('Created' as const);
+      },
+    };
+    const { fake, controller, logs } = setup({ events: recorder });
+    running = controller;
+    await eventually(() => logs().some((l) => l['result'] === 'Waiting'));
+    expect(events).toEqual([]);
+    manifest('later/workspace-applied.yaml').forEach((object) => fake.put(object));
+    await eventually(() => logs().some((l) => l['result'] === 'UpToDate'));
+    expect(events).toEqual([expect.objectContaining({ type: 'Normal', reason: 'EndpointSet', name: 'demo-cp' })]);
+    manifest('later/workspace-endpoint-changed.yaml').forEach((object) => fake.put(object));
+    await eventually(() => logs().some((l) => l['result'] === 'Drift'));
+    expect(events.at(-1)).toMatchObject({ type: 'Warning', reason: 'EndpointDrift' });
+    expect(events.at(-1)?.message).toContain('the Workspace now says');
   });
 
   it('stops taking work, finishes in flight, then stops the watches', async () => {
