@@ -32,10 +32,16 @@ const documentsOf = (text: string): Document[] => {
 
 const isBlank = (text: string): boolean => text.split('\n').every((line) => /^\s*(#.*)?$/.test(line));
 
+/**
+ * js-yaml's reason, cut before anything it quotes from the document: some reasons name a tag, an
+ * alias or a directive as written (`unidentified alias "hunter2"` for an unquoted `*hunter2`).
+ */
+const reasonWords = (reason: string): string => reason.split(/["!]|: /, 1)[0]?.trim() || 'not valid YAML';
+
 const yamlProblem = (error: unknown, firstLine: number): string => {
   const e = error as { reason?: unknown; mark?: { line?: unknown; column?: unknown } };
   if (typeof e?.reason === 'string' && typeof e.mark?.line === 'number' && typeof e.mark.column === 'number')
-    return `${e.reason} at line ${firstLine + e.mark.line}, column ${e.mark.column + 1}`;
+    return `${reasonWords(e.reason)} at line ${firstLine + e.mark.line}, column ${e.mark.column + 1}`;
   return 'not valid YAML';
 };
 
