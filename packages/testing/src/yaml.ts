@@ -52,7 +52,13 @@ const isKubeObject = (value: unknown): value is KubeObject =>
   isRecord(value['metadata']) &&
   (typeof value['metadata']['name'] === 'string' || typeof value['metadata']['generateName'] === 'string');
 
-/** The Kubernetes objects in a multi-document YAML text. Throws on a document that is not one. */
+/** `kubectl get -o yaml` of several objects prints one `v1 List`: its items are the objects. */
+const itemsOf = (value: unknown): unknown[] =>
+  isRecord(value) && value['apiVersion'] === 'v1' && value['kind'] === 'List' && Array.isArray(value['items'])
+    ? value['items']
+    : [value];
+
+/** The Kubernetes objects in a multi-document YAML text (a `v1 List` stands for its items). Throws on a document that is not one. */
 export const objectsFromYaml = (text: string): KubeObject[] =>
   documentsOf(text)
     .filter((document) => !isBlank(document.text))
@@ -63,7 +69,7 @@ export const objectsFromYaml = (text: string): KubeObject[] =>
       } catch (error) {
         throw new Error(`YAML document at line ${document.line}: ${yamlProblem(error, document.line)}`);
       }
-      return values.map((value) => {
+      return values.flatMap(itemsOf).map((value) => {
         if (!isKubeObject(value))
           throw new Error(`YAML document at line ${document.line} is not a Kubernetes object: it needs apiVersion, kind and metadata.name`);
         return toJson(value);

@@ -282,6 +282,14 @@ data:
     expect(attempt).not.toThrow(/hunter2/);
   });
 
+  it('reads a v1 List, as kubectl get -o yaml prints several objects, item by item', () => {
+    const fake = createFakeClient(
+      'apiVersion: v1\nkind: List\nmetadata: {resourceVersion: ""}\nitems:\n- apiVersion: v1\n  kind: Secret\n  metadata: {name: conn, namespace: default}\n',
+    );
+    expect(fake.store.all().map((o: KubeObject) => `${o.kind} ${o.metadata.name}`)).toEqual(['Secret conn']);
+    expect(() => createFakeClient('apiVersion: v1\nkind: List\nmetadata: {}\nitems:\n- 1\n')).toThrow(/not a Kubernetes object/);
+  });
+
   it('throws at setup for a document that is not a Kubernetes object', () => {
     expect(() => createFakeClient('- 1\n- 2\n')).toThrow(/not a Kubernetes object/);
     expect(() => createFakeClient('apiVersion: v1\nkind: Secret\n')).toThrow(/metadata\.name/);
