@@ -167,7 +167,7 @@ export const buildReport = (
   controlPlane: ObjectRef,
   result: E.Either<EndpointError, ReconcileOutcome>,
   recording: RecordingClient,
-  options: { readonly updateCluster?: boolean | undefined } = {},
+  options: { readonly updateCluster?: boolean | undefined; readonly conditionType?: string | undefined } = {},
 ): Report => {
   const reads = recording.reads;
   const checks: Check[] = reads.map(readCheck).filter((check): check is Check => check !== undefined);
@@ -188,7 +188,7 @@ export const buildReport = (
   if (E.isLeft(result)) {
     const error = result.left;
     const source = error._tag === 'InvalidEndpointValue' ? error.source : undefined;
-    const condition = held === undefined ? undefined : conditionAfter(recording, controlPlane);
+    const condition = held === undefined ? undefined : conditionAfter(recording, controlPlane, options.conditionType ?? DEFAULT_CONDITION_TYPE);
     return {
       ...base,
       result: 'Error',
@@ -221,10 +221,10 @@ export const buildReport = (
 };
 
 /** The condition a failed reconcile recorded (value errors end in a False condition first). */
-const conditionAfter = (recording: RecordingClient, controlPlane: ObjectRef): Condition | undefined => {
+const conditionAfter = (recording: RecordingClient, controlPlane: ObjectRef, type: string): Condition | undefined => {
   const write = [...recording.writes].reverse().find((w) => w.verb === 'patchStatus' && w.error === undefined && sameRef(w.ref, controlPlane));
   const conditions = (write?.patch['status'] as { conditions?: Condition[] } | undefined)?.conditions;
-  return conditions?.find((c) => c.type === DEFAULT_CONDITION_TYPE);
+  return conditions?.find((c) => c.type === type);
 };
 
 /** One reconcile of `target` through a recording wrapper of `client`, and its report. */
