@@ -24,7 +24,8 @@ export const applyMergePatch = (target: Json, patch: Json): Json => {
   const result: Record<string, Json> = isPlainObject(target) ? { ...target } : {};
   for (const [key, value] of Object.entries(patch)) {
     if (value === null) delete result[key];
-    else result[key] = applyMergePatch(result[key], value);
+    // defineProperty, not assignment: a `__proto__` key from JSON.parse is data, not a prototype.
+    else Object.defineProperty(result, key, { value: applyMergePatch(result[key], value), enumerable: true, writable: true, configurable: true });
   }
   return result;
 };
