@@ -62,11 +62,28 @@ export interface ClusterClient {
   patchStatus(ref: ObjectRef, patch: MergePatch, options?: PatchOptions): TaskEither<ApiError, KubeObject>;
 }
 
-/** `Kind apiVersion namespace/name`, for messages and logs. Never includes object contents. */
+/**
+ * `Kind apiVersion namespace/name`, for messages and logs. Never includes object contents.
+ * @example
+ * ```ts
+ * import { describeRef } from '@capt-endpoint/core';
+ *
+ * describeRef({ apiVersion: 'v1', kind: 'Secret', namespace: 'team-a', name: 'demo-eks-conn' }); // 'Secret team-a/demo-eks-conn'
+ * ```
+ */
 export const describeRef = (ref: ObjectRef): string =>
   `${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}`;
 
-/** The object's own reference, read from its apiVersion, kind and metadata. */
+/**
+ * The object's own reference, read from its apiVersion, kind and metadata.
+ * @example
+ * ```ts
+ * import { refOf, type KubeObject } from '@capt-endpoint/core';
+ *
+ * const secret: KubeObject = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'demo-eks-conn', namespace: 'team-a' } };
+ * refOf(secret); // { apiVersion: 'v1', kind: 'Secret', namespace: 'team-a', name: 'demo-eks-conn' }
+ * ```
+ */
 export const refOf = (object: KubeObject): ObjectRef => ({
   apiVersion: object.apiVersion,
   kind: object.kind,

@@ -33,7 +33,18 @@ const sameCondition = (current: Condition, next: Condition): boolean =>
   (current.message ?? '') === (next.message ?? '') &&
   current.observedGeneration === next.observedGeneration;
 
-/** Our condition as it would be stored, keeping lastTransitionTime when the status is unchanged. */
+/**
+ * Our condition as it would be stored, keeping lastTransitionTime when the status is unchanged.
+ * @example
+ * ```ts
+ * import { nextCondition } from '@capt-endpoint/core';
+ *
+ * const desired = { type: 'EndpointReady', status: 'True', reason: 'EndpointSet', message: 'endpoint api.example.com:443' } as const;
+ * const first = nextCondition(undefined, desired, 1, new Date('2026-01-05T09:00:00Z'));
+ * // Same status later: the transition time stays '2026-01-05T09:00:00Z'.
+ * nextCondition(first, { ...desired, message: 'endpoint api.example.com:443 from Secret' }, 2, new Date()).lastTransitionTime;
+ * ```
+ */
 export const nextCondition = (
   existing: Condition | undefined,
   desired: DesiredCondition,
@@ -51,7 +62,21 @@ export const nextCondition = (
   ...(observedGeneration === undefined ? {} : { observedGeneration }),
 });
 
-/** The condition of the given type on a control plane, if any. */
+/**
+ * The condition of the given type on a control plane, if any.
+ * @example
+ * ```ts
+ * import { findCondition, type CAPTControlPlane } from '@capt-endpoint/core';
+ *
+ * const controlPlane: CAPTControlPlane = {
+ *   apiVersion: 'controlplane.cluster.x-k8s.io/v1beta1',
+ *   kind: 'CAPTControlPlane',
+ *   metadata: { name: 'demo-cp', namespace: 'team-a' },
+ *   status: { conditions: [{ type: 'EndpointReady', status: 'True', reason: 'EndpointSet' }] },
+ * };
+ * findCondition(controlPlane, 'EndpointReady')?.status; // 'True'
+ * ```
+ */
 export const findCondition = (controlPlane: CAPTControlPlane, type: string): Condition | undefined =>
   controlPlane.status?.conditions?.find((c) => c.type === type);
 
@@ -65,6 +90,20 @@ export interface ConditionUpdate {
  * The condition to record and the status patch that records it. `observedGeneration` is the
  * generation the spec has after our own spec patch (its response tells it); using an older one
  * would make every later reconcile rewrite the condition.
+ * @example
+ * ```ts
+ * import * as O from 'fp-ts/lib/Option.js';
+ * import { planCondition, type CAPTControlPlane } from '@capt-endpoint/core';
+ *
+ * declare const controlPlane: CAPTControlPlane;
+ * const update = planCondition(
+ *   controlPlane,
+ *   { type: 'EndpointReady', status: 'False', reason: 'WaitingForWorkspace', message: 'Workspace demo-eks does not exist yet' },
+ *   new Date(),
+ * );
+ * // None when the stored condition already says this; otherwise a status merge patch for patchStatus.
+ * const patch = O.toUndefined(update.patch);
+ * ```
  */
 export const planCondition = (
   controlPlane: CAPTControlPlane,

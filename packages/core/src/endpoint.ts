@@ -10,17 +10,53 @@ export interface ApiEndpoint {
   readonly port: number;
 }
 
-/** Cluster API's "valid": both host and port set (v1beta1 writes `{host: "", port: 0}` for unset). */
+/**
+ * Cluster API's "valid": both host and port set (v1beta1 writes `{host: "", port: 0}` for unset).
+ * @example
+ * ```ts
+ * import { isEndpointSet } from '@capt-endpoint/core';
+ *
+ * isEndpointSet({ host: '', port: 0 }); // false: v1beta1's "unset"
+ * isEndpointSet(undefined); // false: v1beta2's "unset"
+ * isEndpointSet({ host: 'api.example.com', port: 6443 }); // true
+ * ```
+ */
 export const isEndpointSet = (stored: StoredEndpoint | undefined): stored is ApiEndpoint =>
   stored !== undefined && typeof stored.host === 'string' && stored.host !== '' && typeof stored.port === 'number' && stored.port !== 0;
 
-/** Equal when the ports match and the hosts match without regard to case. */
+/**
+ * Equal when the ports match and the hosts match without regard to case.
+ * @example
+ * ```ts
+ * import { endpointsEqual } from '@capt-endpoint/core';
+ *
+ * endpointsEqual({ host: 'API.example.com', port: 443 }, { host: 'api.example.com', port: 443 }); // true
+ * endpointsEqual({ host: 'api.example.com', port: 443 }, { host: 'api.example.com', port: 6443 }); // false
+ * ```
+ */
 export const endpointsEqual = (a: ApiEndpoint, b: ApiEndpoint): boolean =>
   a.port === b.port && a.host.toLowerCase() === b.host.toLowerCase();
 
-/** `host:port`, with an IPv6 host in brackets. */
+/**
+ * `host:port`, with an IPv6 host in brackets.
+ * @example
+ * ```ts
+ * import { formatHostPort } from '@capt-endpoint/core';
+ *
+ * formatHostPort({ host: 'api.example.com', port: 6443 }); // 'api.example.com:6443'
+ * formatHostPort({ host: '2001:db8::1', port: 6443 }); // '[2001:db8::1]:6443'
+ * ```
+ */
 export const formatHostPort = (endpoint: ApiEndpoint): string =>
   `${endpoint.host.includes(':') ? `[${endpoint.host}]` : endpoint.host}:${endpoint.port}`;
 
-/** The URL a kubeconfig would use: `https://host:port`. */
+/**
+ * The URL a kubeconfig would use: `https://host:port`.
+ * @example
+ * ```ts
+ * import { endpointUrl } from '@capt-endpoint/core';
+ *
+ * endpointUrl({ host: '10.0.0.10', port: 6443 }); // 'https://10.0.0.10:6443'
+ * ```
+ */
 export const endpointUrl = (endpoint: ApiEndpoint): string => `https://${formatHostPort(endpoint)}`;

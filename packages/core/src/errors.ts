@@ -36,6 +36,16 @@ export interface EndpointParseError extends ErrorBase {
   readonly problem: string;
 }
 
+/**
+ * @example
+ * ```ts
+ * import { parseError } from '@capt-endpoint/core';
+ *
+ * const error = parseError('InvalidPort', 'the port is not a number from 1 to 65535', 'api.example.com:0');
+ * error.problem; // 'the port is not a number from 1 to 65535' (safe to show for a Secret value)
+ * error.message; // 'the port is not a number from 1 to 65535: api.example.com:0'
+ * ```
+ */
 export const parseError = (
   tag: EndpointParseErrorTag,
   problem: string,
@@ -120,6 +130,16 @@ export interface ApiError extends ErrorBase {
 
 const retryableKinds: ReadonlySet<ApiErrorKind> = new Set(['Conflict', 'Unavailable', 'Timeout', 'Other']);
 
+/**
+ * @example
+ * ```ts
+ * import { apiError } from '@capt-endpoint/core';
+ *
+ * const error = apiError('Unavailable', 'connect ECONNREFUSED 10.0.0.1:6443', { code: 503 });
+ * error.reason; // 'ApiUnavailable'
+ * error.retryable; // true
+ * ```
+ */
 export const apiError = (
   kind: ApiErrorKind,
   message: string,
@@ -161,11 +181,28 @@ export type EndpointError =
 
 export type EndpointErrorTag = EndpointError['_tag'];
 
-/** One line for a log or a CLI: `Reason: message`. */
+/**
+ * One line for a log or a CLI: `Reason: message`.
+ * @example
+ * ```ts
+ * import { apiError, renderError } from '@capt-endpoint/core';
+ *
+ * renderError(apiError('Forbidden', 'secrets "demo-eks-conn" is forbidden', { code: 403 }));
+ * // 'ApiForbidden: secrets "demo-eks-conn" is forbidden'
+ * ```
+ */
 export const renderError = (error: EndpointError): string =>
   `${error.reason}: ${error.message.replace(/\s*\n\s*/g, ' ')}`;
 
-/** Narrowing helper for callers that switch on the tag. */
+/**
+ * Narrowing helper for callers that switch on the tag.
+ * @example
+ * ```ts
+ * import { isEndpointError, renderError } from '@capt-endpoint/core';
+ *
+ * const reported = (value: unknown): string => (isEndpointError(value) ? renderError(value) : 'not one of ours');
+ * ```
+ */
 export const isEndpointError = (u: unknown): u is EndpointError =>
   typeof u === 'object' &&
   u !== null &&

@@ -49,11 +49,29 @@ export const KNOWN_RESOURCES: readonly ResourceInfo[] = [
 
 const byKey = new Map(KNOWN_RESOURCES.map((r) => [`${r.group ? `${r.group}/` : ''}${r.version}/${r.kind}`, r]));
 
-/** The resource for an apiVersion and kind, or undefined when the library does not know it. */
+/**
+ * The resource for an apiVersion and kind, or undefined when the library does not know it.
+ * @example
+ * ```ts
+ * import { resourceFor } from '@capt-endpoint/core';
+ *
+ * resourceFor('tf.upbound.io/v1beta1', 'Workspace')?.namespaced; // false
+ * resourceFor('tf.m.upbound.io/v1beta1', 'Workspace')?.plural; // 'workspaces'
+ * ```
+ */
 export const resourceFor = (apiVersion: string, kind: string): ResourceInfo | undefined =>
   byKey.get(`${apiVersion}/${kind}`);
 
-/** The group of an apiVersion (`''` for the core group). */
+/**
+ * The group of an apiVersion (`''` for the core group).
+ * @example
+ * ```ts
+ * import { groupOf } from '@capt-endpoint/core';
+ *
+ * groupOf('cluster.x-k8s.io/v1beta1'); // 'cluster.x-k8s.io'
+ * groupOf('v1'); // ''
+ * ```
+ */
 export const groupOf = (apiVersion: string): string => {
   const slash = apiVersion.indexOf('/');
   return slash < 0 ? '' : apiVersion.slice(0, slash);

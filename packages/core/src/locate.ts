@@ -64,6 +64,15 @@ export interface NotYetAvailable {
   readonly message: string;
 }
 
+/**
+ * @example
+ * ```ts
+ * import { notYetAvailable } from '@capt-endpoint/core';
+ *
+ * notYetAvailable('Workspace', 'Workspace demo-eks does not exist yet');
+ * // { _tag: 'NotYetAvailable', waitingOn: 'Workspace', message: 'Workspace demo-eks does not exist yet' }
+ * ```
+ */
 export const notYetAvailable = (waitingOn: WaitingOn, message: string): NotYetAvailable => ({
   _tag: 'NotYetAvailable',
   waitingOn,
@@ -119,6 +128,20 @@ const invalidFromSecret = (secret: SecretRef, key: string, error: EndpointParseE
  * Looks for the endpoint in the Workspace's outputs. When they lack it, names the connection
  * Secret to read (cluster-scoped Workspaces name its namespace; namespaced ones keep it in
  * their own namespace).
+ * @example
+ * ```ts
+ * import { locateInWorkspace, type Workspace } from '@capt-endpoint/core';
+ *
+ * const workspace: Workspace = {
+ *   apiVersion: 'tf.upbound.io/v1beta1',
+ *   kind: 'Workspace',
+ *   metadata: { name: 'demo-eks' },
+ *   status: { atProvider: { outputs: { cluster_endpoint: 'https://ABC.gr7.us-west-2.eks.amazonaws.com' } } },
+ * };
+ * locateInWorkspace(workspace);
+ * // Right({ _tag: 'Found', endpoint: { host: 'abc.gr7.us-west-2.eks.amazonaws.com', port: 443 },
+ * //         source: { from: 'outputs', workspace: 'Workspace demo-eks', key: 'cluster_endpoint' } })
+ * ```
  */
 export const locateInWorkspace = (
   workspace: Workspace,
@@ -197,7 +220,22 @@ const secretValueAsRaw = (text: string): unknown => {
   );
 };
 
-/** Looks for the endpoint in the connection Secret (undefined: it does not exist yet). */
+/**
+ * Looks for the endpoint in the connection Secret (undefined: it does not exist yet).
+ * @example
+ * ```ts
+ * import { locateInSecret, type Secret } from '@capt-endpoint/core';
+ *
+ * const secret: Secret = {
+ *   apiVersion: 'v1',
+ *   kind: 'Secret',
+ *   metadata: { name: 'demo-eks-conn', namespace: 'team-a' },
+ *   data: { cluster_endpoint: btoa('https://10.0.0.10:6443') }, // as the API returns it: base64
+ * };
+ * locateInSecret(secret, { namespace: 'team-a', name: 'demo-eks-conn' });
+ * // Right({ _tag: 'Found', endpoint: { host: '10.0.0.10', port: 6443 }, source: { from: 'secret', ... } })
+ * ```
+ */
 export const locateInSecret = (
   secret: Secret | undefined,
   ref: SecretRef,

@@ -9,13 +9,23 @@ type Json = unknown;
 const isPlainObject = (value: Json): value is Record<string, Json> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
-/** Returns a new value: `target` with `patch` applied. Neither argument is modified. */
+/**
+ * Returns a new value: `target` with `patch` applied. Neither argument is modified.
+ * @example
+ * ```ts
+ * import { applyMergePatch } from '@capt-endpoint/core';
+ *
+ * applyMergePatch({ spec: { a: 1, b: 2 }, list: [1, 2] }, { spec: { b: null, c: 3 }, list: [3] });
+ * // { spec: { a: 1, c: 3 }, list: [3] }
+ * ```
+ */
 export const applyMergePatch = (target: Json, patch: Json): Json => {
   if (!isPlainObject(patch)) return structuredClone(patch);
   const result: Record<string, Json> = isPlainObject(target) ? { ...target } : {};
   for (const [key, value] of Object.entries(patch)) {
     if (value === null) delete result[key];
-    else result[key] = applyMergePatch(result[key], value);
+    // defineProperty, not assignment: a `__proto__` key from JSON.parse is data, not a prototype.
+    else Object.defineProperty(result, key, { value: applyMergePatch(result[key], value), enumerable: true, writable: true, configurable: true });
   }
   return result;
 };

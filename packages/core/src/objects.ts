@@ -99,6 +99,14 @@ const pathOf = (error: t.ValidationError): string =>
 /**
  * Decodes `input` with `codec`; a failure names the object and every path that was wrong. The
  * message never quotes values (the object may be a Secret).
+ * @example
+ * ```ts
+ * import * as E from 'fp-ts/lib/Either.js';
+ * import { Cluster, decodeObject } from '@capt-endpoint/core';
+ *
+ * const decoded = decodeObject(Cluster, 'Cluster team-a/demo')({ apiVersion: 'cluster.x-k8s.io/v1beta1', kind: 'Cluster', metadata: {} });
+ * if (E.isLeft(decoded)) decoded.left.paths; // ['metadata.name']
+ * ```
  */
 export const decodeObject =
   <C extends t.Mixed>(codec: C, what: string) =>

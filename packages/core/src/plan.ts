@@ -83,6 +83,15 @@ const valueErrorTags: ReadonlySet<EndpointError['_tag']> = new Set([
   'MalformedEndpointObject',
 ]);
 
+/**
+ * @example
+ * ```ts
+ * import { apiError, isValueError, parseError } from '@capt-endpoint/core';
+ *
+ * isValueError(parseError('InvalidHost', 'the host is not a DNS name or IP address')); // true: record a False condition
+ * isValueError(apiError('Timeout', 'the request timed out')); // false: the caller retries
+ * ```
+ */
 export const isValueError = (error: EndpointError): boolean => valueErrorTags.has(error._tag);
 
 const lock = (object: { metadata: { resourceVersion?: string } }, optimisticLock: boolean) =>
@@ -115,6 +124,22 @@ const waitingReason = (waiting: NotYetAvailable): string => `WaitingFor${waiting
  * Plans the endpoint update. `cluster` is the owner Cluster, or undefined when there is none.
  * Left only for failures that are not about the endpoint's value (they have no condition to
  * record: the caller retries).
+ * @example
+ * ```ts
+ * import * as E from 'fp-ts/lib/Either.js';
+ * import { planEndpointUpdate, type CAPTControlPlane, type Cluster, type Found } from '@capt-endpoint/core';
+ *
+ * declare const controlPlane: CAPTControlPlane;
+ * declare const cluster: Cluster | undefined;
+ * const found: Found = {
+ *   _tag: 'Found',
+ *   endpoint: { host: 'api.example.com', port: 443 },
+ *   source: { from: 'outputs', workspace: 'Workspace demo-eks', key: 'cluster_endpoint' },
+ * };
+ * const plan = planEndpointUpdate(E.right(found), controlPlane, cluster, { onEndpointChange: 'keep' });
+ * // Patches only for objects that lack the endpoint; drift is reported, never overwritten under 'keep'.
+ * if (E.isRight(plan)) [plan.right.controlPlanePatch, plan.right.clusterPatch, plan.right.condition.reason];
+ * ```
  */
 export const planEndpointUpdate = (
   resolution: Resolution,
@@ -230,6 +255,16 @@ export interface CleanupPlan {
  * For a CAPTControlPlane being deleted (CAPTEP-0019/0041): remove the endpoint from the owner
  * Cluster. A merge patch with `null` removes the field in v1beta1 and v1beta2 alike, instead of
  * writing zeros that v1beta2 would reject.
+ * @example
+ * ```ts
+ * import * as E from 'fp-ts/lib/Either.js';
+ * import { planEndpointCleanup, type Cluster } from '@capt-endpoint/core';
+ *
+ * declare const cluster: Cluster;
+ * const cleanup = planEndpointCleanup(cluster);
+ * // While the Cluster holds an endpoint: { spec: { controlPlaneEndpoint: null }, metadata: { resourceVersion } }
+ * if (E.isRight(cleanup)) cleanup.right.clusterPatch;
+ * ```
  */
 export const planEndpointCleanup = (
   cluster: Cluster | undefined,

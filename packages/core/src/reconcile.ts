@@ -20,7 +20,7 @@ import {
 } from './clusterClient';
 import { planCondition } from './condition';
 import type { ApiEndpoint } from './endpoint';
-import { apiError, type ApiError, type EndpointError, type EndpointSource, type RequestFailed } from './errors';
+import { apiError, isEndpointError, type ApiError, type EndpointError, type EndpointSource, type RequestFailed } from './errors';
 import {
   CLUSTER_GROUP,
   CONTROL_PLANE_API_VERSION,
@@ -109,13 +109,19 @@ class Stale {
   constructor(readonly ref: ObjectRef) {}
 }
 
+/** A client that breaks its contract with a Left that is not an ApiError still yields a typed error. */
+const asApiError = (error: unknown): ApiError =>
+  isEndpointError(error) && error._tag === 'ApiError'
+    ? error
+    : apiError('Other', 'the cluster client failed with a value that is not an ApiError');
+
 /** The walk's context: the client calls with our signal and field manager, and decoding. */
 const session = (client: ClusterClient, options: ReconcileOptions) => {
   const signal = options.signal;
   const fieldManager = options.fieldManager ?? DEFAULT_FIELD_MANAGER;
   return {
     get: async (ref: ObjectRef): Promise<E.Either<EndpointError, KubeObject | undefined>> =>
-      E.mapLeft((error: ApiError) => requestFailed('get', ref, error))(await client.get(ref, { signal })()),
+      E.mapLeft((error: ApiError) => requestFailed('get', ref, asApiError(error)))(await client.get(ref, { signal })()),
     write: async (
       verb: 'patch' | 'patchStatus',
       ref: ObjectRef,
@@ -123,7 +129,8 @@ const session = (client: ClusterClient, options: ReconcileOptions) => {
     ): Promise<E.Either<EndpointError | Stale, KubeObject>> => {
       const result = await client[verb](ref, patch, { signal, fieldManager })();
       if (E.isRight(result)) return result;
-      return E.left(result.left.kind === 'Conflict' ? new Stale(ref) : requestFailed(verb, ref, result.left));
+      const error = asApiError(result.left);
+      return E.left(error.kind === 'Conflict' ? new Stale(ref) : requestFailed(verb, ref, error));
     },
   };
 };
@@ -164,7 +171,7 @@ const resolve = async (
   }
   const applyRef: ObjectRef = { apiVersion: WORKSPACE_TEMPLATE_APPLY_API_VERSION, kind: 'WorkspaceTemplateApply', namespace, name: applyName };
   const fetchedApply =
-    heldApply !== undefined && heldApply.metadata.name === applyName && heldApply.metadata.namespace === namespace
+    heldApply !== undefined && heldApply.metadata?.name === applyName && heldApply.metadata?.namespace === namespace
       ? E.right(heldApply)
       : await io.get(applyRef);
   if (E.isLeft(fetchedApply)) return fetchedApply;
@@ -344,50 +351,68 @@ const attempt = async (
   return E.right(outcome);
 };
 
+const invalidOption = (option: string, message: string): EndpointError => ({
+  _tag: 'InvalidOptions',
+  option,
+  reason: 'InvalidOptions',
+  retryable: false,
+  message,
+});
+
 const invalidOptions = (options: ReconcileOptions): EndpointError | undefined => {
   const apiVersion = options.workspaceApiVersion;
-  if (apiVersion !== undefined && !(WORKSPACE_API_VERSIONS as readonly string[]).includes(apiVersion)) {
-    return {
-      _tag: 'InvalidOptions',
-      option: 'workspaceApiVersion',
-      reason: 'InvalidOptions',
-      retryable: false,
-      message: `workspaceApiVersion must be one of ${WORKSPACE_API_VERSIONS.join(', ')}`,
-    };
-  }
-  return undefined;
+  return apiVersion !== undefined && !(WORKSPACE_API_VERSIONS as readonly string[]).includes(apiVersion)
+    ? invalidOption('workspaceApiVersion', `workspaceApiVersion must be one of ${WORKSPACE_API_VERSIONS.join(', ')}`)
+    : undefined;
 };
 
 /**
  * Keeps one control plane's endpoint right. On a 409 Conflict it reads the objects again and
  * plans again once; a second conflict is a retryable `ConflictRetriesExhausted`. Never rejects.
+ * @example
+ * ```ts
+ * import * as E from 'fp-ts/lib/Either.js';
+ * import { reconcileEndpoint, renderError, type ClusterClient } from '@capt-endpoint/core';
+ *
+ * declare const client: ClusterClient; // createKubernetesClient(kubeConfig), or createFakeClient(yaml) in tests
+ * const result = await reconcileEndpoint(client, { namespace: 'team-a', name: 'demo-cp' }, { onEndpointChange: 'keep' })();
+ * if (E.isLeft(result)) console.error(renderError(result.left), result.left.retryable ? '(will retry)' : '');
+ * else console.log(result.right._tag, result.right.endpoint, result.right.requeueAfter);
+ * ```
  */
 export const reconcileEndpoint =
   (client: ClusterClient, target: ReconcileTarget, options: ReconcileOptions = {}): TaskEither<EndpointError, ReconcileOutcome> =>
   async () => {
-    const bad = invalidOptions(options);
-    if (bad !== undefined) return E.left(bad);
-    const held: Held =
-      'controlPlane' in target
-        ? { controlPlane: target.controlPlane, cluster: target.cluster, workspaceApply: target.workspaceApply }
-        : { controlPlane: undefined, cluster: undefined, workspaceApply: undefined };
-    const ref: ObjectRef =
-      'controlPlane' in target
-        ? {
-            apiVersion: CONTROL_PLANE_API_VERSION,
-            kind: 'CAPTControlPlane',
-            namespace: target.controlPlane.metadata?.namespace,
-            name: target.controlPlane.metadata?.name ?? '',
-          }
-        : { apiVersion: CONTROL_PLANE_API_VERSION, kind: 'CAPTControlPlane', namespace: target.namespace, name: target.name };
-    const io = session(client, options);
+    // Until the target is read, failures name an unnamed control plane.
+    let ref: ObjectRef = { apiVersion: CONTROL_PLANE_API_VERSION, kind: 'CAPTControlPlane', name: '' };
     try {
-      const first = await attempt(io, ref, held, options);
+      // Callers without the types can hand anything; none of it may make us reject.
+      const settings: ReconcileOptions = options ?? {};
+      if (typeof target !== 'object' || target === null) {
+        return E.left(invalidOption('target', 'the target must be { namespace, name } or { controlPlane }'));
+      }
+      const bad = invalidOptions(settings);
+      if (bad !== undefined) return E.left(bad);
+      const held: Held =
+        'controlPlane' in target
+          ? { controlPlane: target.controlPlane, cluster: target.cluster, workspaceApply: target.workspaceApply }
+          : { controlPlane: undefined, cluster: undefined, workspaceApply: undefined };
+      ref =
+        'controlPlane' in target
+          ? {
+              apiVersion: CONTROL_PLANE_API_VERSION,
+              kind: 'CAPTControlPlane',
+              namespace: target.controlPlane?.metadata?.namespace,
+              name: target.controlPlane?.metadata?.name ?? '',
+            }
+          : { apiVersion: CONTROL_PLANE_API_VERSION, kind: 'CAPTControlPlane', namespace: target.namespace, name: target.name };
+      const io = session(client, settings);
+      const first = await attempt(io, ref, held, settings);
       if (E.isRight(first) || !(first.left instanceof Stale)) return first as E.Either<EndpointError, ReconcileOutcome>;
-      options.logger?.debug({ controlPlane: describeRef(ref), object: describeRef(first.left.ref) }, 'conflict on write: reading again');
+      settings.logger?.debug({ controlPlane: describeRef(ref), object: describeRef(first.left.ref) }, 'conflict on write: reading again');
       // What we held is stale now: read the control plane and the Cluster again.
       const fresh: Held = { controlPlane: undefined, cluster: held.cluster === null ? null : undefined, workspaceApply: held.workspaceApply };
-      const second = await attempt(io, ref, fresh, options);
+      const second = await attempt(io, ref, fresh, settings);
       if (E.isRight(second) || !(second.left instanceof Stale)) return second as E.Either<EndpointError, ReconcileOutcome>;
       return E.left({
         _tag: 'ConflictRetriesExhausted',
@@ -397,8 +422,8 @@ export const reconcileEndpoint =
         message: `${describeRef(second.left.ref)} kept changing while we wrote it; a later reconcile will try again`,
       });
     } catch {
-      // A ClusterClient broke its contract and threw (or rejected); we still never reject. The
-      // exception itself is dropped: it may carry a response body with Secret data.
+      // A ClusterClient (or a logger, or a getter on a held object) threw or rejected; we still
+      // never reject. The exception itself is dropped: it may carry a response body with Secret data.
       return E.left(requestFailed('get', ref, apiError('Other', 'the cluster client threw instead of returning an error')));
     }
   };

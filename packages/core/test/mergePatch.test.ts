@@ -31,4 +31,11 @@ describe('applyMergePatch', () => {
     applyMergePatch(target, patch);
     expect(JSON.stringify([target, patch])).toBe(before);
   });
+
+  it('treats a __proto__ key from JSON as data, never as the prototype', () => {
+    const result = applyMergePatch({ a: 1 }, JSON.parse('{"__proto__": {"polluted": true}}')) as Record<string, unknown>;
+    expect(Object.getPrototypeOf(result)).toBe(Object.prototype);
+    expect((result as { polluted?: unknown }).polluted).toBeUndefined();
+    expect(Object.keys(result)).toEqual(['a', '__proto__']);
+  });
 });

@@ -7,6 +7,7 @@ export type { KubernetesClient, KubernetesClientOptions } from './kubernetesClie
 export { createCachedKubernetesClient, defaultCachedKinds, CONNECTION_SECRET_SELECTOR } from './cachedClient';
 export type { CachedKubernetesClient, CachedKubernetesClientOptions, CachedKind, Backoff, CacheChange, ChangeType } from './cachedClient';
 export { createEventRecorder, MAX_EVENT_MESSAGE } from './eventRecorder';
+export { endpointEventFor } from './endpointEvents';
 export type { EventRecorder, EventRecorderOptions, EventInput, EventSink, RecordResult } from './eventRecorder';
 export { fromResponse, fromThrown, kindOfStatus, MAX_MESSAGE_LENGTH } from './apiErrors';
 export { resourceTable, collectionPath, resolveTarget } from './resources';

@@ -10,10 +10,8 @@ let wire: Wire;
 let client: CachedKubernetesClient | undefined;
 let errors: ApiError[];
 
-// The fake API server does not implement selectors, so the Secret cache runs without one here.
 const start = (options: CachedKubernetesClientOptions = {}): CachedKubernetesClient => {
   client = createCachedKubernetesClient(wire.kc, {
-    secrets: {},
     backoff: { initialMs: 20, maxMs: 200 },
     onError: (error) => errors.push(error),
     ...options,
@@ -70,6 +68,24 @@ describe('synced', () => {
       expect(request.query).toMatchObject({ watch: 'true', allowWatchBookmarks: 'true', timeoutSeconds: '300' });
       expect(Number(request.query['resourceVersion'])).toBeGreaterThan(0);
     }
+    const secretTraffic = wire.server.requests.filter((r) => r.path === '/api/v1/secrets');
+    expect(secretTraffic).toHaveLength(2);
+    for (const request of secretTraffic) expect(request.query['fieldSelector']).toBe('type=connection.crossplane.io/v1alpha1');
+  });
+
+  it('caches only connection Secrets by default; a read of another Secret falls through to a GET', async () => {
+    wire.server.store.add({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'opaque', namespace: NS }, type: 'Opaque', data: { password: 'aHVudGVyMg==' } });
+    const cache = start();
+    await settled(cache);
+    const before = wire.server.requests.length;
+    expect((await read(secretRef))?.metadata.name).toBe(secretRef.name);
+    expect(wire.server.requests.length).toBe(before);
+    expect((await read({ ...secretRef, name: 'opaque' }))?.metadata.name).toBe('opaque');
+    expect((await read({ ...secretRef, name: 'absent' }))).toBeUndefined();
+    expect(wire.server.requests.slice(before).map((r) => r.path)).toEqual([
+      `/api/v1/namespaces/${NS}/secrets/opaque`,
+      `/api/v1/namespaces/${NS}/secrets/absent`,
+    ]);
   });
 
   it('serves every read of a steady-state reconcile from memory: zero requests', async () => {
@@ -190,10 +206,13 @@ describe('surviving the API server', () => {
         { type: 'modified', apiVersion: cpRef.apiVersion, kind: 'CAPTControlPlane', namespace: NS, name: cpRef.name },
       ]),
     );
+    await waitFor('the watches to reopen', () => wire.server.openWatches === 5);
     const before = wire.server.requests.length;
-    expect(await read(secretRef)).toBeUndefined();
     expect((await read(cpRef))?.['spec']).toMatchObject({ workspaceTemplateApplyName: 'renamed' });
     expect(wire.server.requests.length).toBe(before);
+    // The Secret cache is narrowed by a selector, so a miss is confirmed with a GET (404).
+    expect(await read(secretRef)).toBeUndefined();
+    expect(wire.server.requests.slice(before).map((r) => `${r.method} ${r.path}`)).toEqual([`GET /api/v1/namespaces/${NS}/secrets/${secretRef.name}`]);
     expect(errors).toEqual([]);
   });
 

@@ -179,7 +179,7 @@ describe('requests per reconcile', () => {
 
   it('cached, steady state: zero requests, by name or with the objects in hand', async () => {
     await startWith(converged);
-    const cache = createCachedKubernetesClient(wire.kc, { fieldManager: 'e2e', secrets: {} });
+    const cache = createCachedKubernetesClient(wire.kc, { fieldManager: 'e2e' });
     try {
       const target = await inHand(cache);
       await cache.synced();
@@ -195,7 +195,7 @@ describe('requests per reconcile', () => {
 
   it('cached: the first reconcile after a Workspace change sees the change without asking', async () => {
     await startWith([controlPlane(), cluster(), workspaceApply(), secret()]);
-    const cache = createCachedKubernetesClient(wire.kc, { fieldManager: 'e2e', secrets: {} });
+    const cache = createCachedKubernetesClient(wire.kc, { fieldManager: 'e2e' });
     try {
       await cache.synced();
       const woken: string[] = [];

@@ -247,7 +247,8 @@ export const startFakeApiServer = async (options: FakeApiServerOptions = {}): Pr
     response.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache' });
     response.flushHeaders();
     const line = (event: { type: string; object: unknown }): void => {
-      response.write(`${JSON.stringify(event)}\n`);
+      // The client may be gone before 'close' has been delivered; a late event is dropped.
+      if (!response.destroyed && !response.writableEnded) response.write(`${JSON.stringify(event)}\n`);
     };
     // An expired resourceVersion is answered as the API server does: one ERROR event, then the end.
     if (!Array.isArray(backlog)) {
@@ -283,6 +284,7 @@ export const startFakeApiServer = async (options: FakeApiServerOptions = {}): Pr
       }, timeout * 1000);
     // Not the request's 'close': Node emits that as soon as the request body is read.
     response.on('close', open.end);
+    response.on('error', open.end);
   };
 
   // A BOOKMARK carries only the resourceVersion the watcher may resume from.

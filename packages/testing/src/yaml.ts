@@ -32,10 +32,16 @@ const documentsOf = (text: string): Document[] => {
 
 const isBlank = (text: string): boolean => text.split('\n').every((line) => /^\s*(#.*)?$/.test(line));
 
+/**
+ * js-yaml's reason, cut before anything it quotes from the document: some reasons name a tag, an
+ * alias or a directive as written (`unidentified alias "hunter2"` for an unquoted `*hunter2`).
+ */
+const reasonWords = (reason: string): string => reason.split(/["!]|: /, 1)[0]?.trim() || 'not valid YAML';
+
 const yamlProblem = (error: unknown, firstLine: number): string => {
   const e = error as { reason?: unknown; mark?: { line?: unknown; column?: unknown } };
   if (typeof e?.reason === 'string' && typeof e.mark?.line === 'number' && typeof e.mark.column === 'number')
-    return `${e.reason} at line ${firstLine + e.mark.line}, column ${e.mark.column + 1}`;
+    return `${reasonWords(e.reason)} at line ${firstLine + e.mark.line}, column ${e.mark.column + 1}`;
   return 'not valid YAML';
 };
 
@@ -46,7 +52,13 @@ const isKubeObject = (value: unknown): value is KubeObject =>
   isRecord(value['metadata']) &&
   (typeof value['metadata']['name'] === 'string' || typeof value['metadata']['generateName'] === 'string');
 
-/** The Kubernetes objects in a multi-document YAML text. Throws on a document that is not one. */
+/** `kubectl get -o yaml` of several objects prints one `v1 List`: its items are the objects. */
+const itemsOf = (value: unknown): unknown[] =>
+  isRecord(value) && value['apiVersion'] === 'v1' && value['kind'] === 'List' && Array.isArray(value['items'])
+    ? value['items']
+    : [value];
+
+/** The Kubernetes objects in a multi-document YAML text (a `v1 List` stands for its items). Throws on a document that is not one. */
 export const objectsFromYaml = (text: string): KubeObject[] =>
   documentsOf(text)
     .filter((document) => !isBlank(document.text))
@@ -57,7 +69,7 @@ export const objectsFromYaml = (text: string): KubeObject[] =>
       } catch (error) {
         throw new Error(`YAML document at line ${document.line}: ${yamlProblem(error, document.line)}`);
       }
-      return values.map((value) => {
+      return values.flatMap(itemsOf).map((value) => {
         if (!isKubeObject(value))
           throw new Error(`YAML document at line ${document.line} is not a Kubernetes object: it needs apiVersion, kind and metadata.name`);
         return toJson(value);

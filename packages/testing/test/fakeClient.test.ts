@@ -270,6 +270,26 @@ data:
     expect(attempt).not.toThrow(/c2VjcmV0/);
   });
 
+  it.each([
+    ['an unquoted value read as an alias', 'data: {password: *hunter2}'],
+    ['an unquoted value read as a tag', 'data:\n  password: !hunter2 x'],
+    ['a verbatim tag', 'data:\n  password: !<hunter2> x'],
+    ['a named tag handle', 'data:\n  password: !hunter2!x y'],
+    ['a directive', '%hunter2 x\n---\ndata: {}'],
+  ])('throws at setup for %s without quoting it', (_, body) => {
+    const attempt = () => createFakeClient(`apiVersion: v1\nkind: Secret\nmetadata: {name: a, namespace: b}\n${body}\n`);
+    expect(attempt).toThrow(/^YAML document at line 1: [a-z ]+ at line \d+, column \d+$/);
+    expect(attempt).not.toThrow(/hunter2/);
+  });
+
+  it('reads a v1 List, as kubectl get -o yaml prints several objects, item by item', () => {
+    const fake = createFakeClient(
+      'apiVersion: v1\nkind: List\nmetadata: {resourceVersion: ""}\nitems:\n- apiVersion: v1\n  kind: Secret\n  metadata: {name: conn, namespace: default}\n',
+    );
+    expect(fake.store.all().map((o: KubeObject) => `${o.kind} ${o.metadata.name}`)).toEqual(['Secret conn']);
+    expect(() => createFakeClient('apiVersion: v1\nkind: List\nmetadata: {}\nitems:\n- 1\n')).toThrow(/not a Kubernetes object/);
+  });
+
   it('throws at setup for a document that is not a Kubernetes object', () => {
     expect(() => createFakeClient('- 1\n- 2\n')).toThrow(/not a Kubernetes object/);
     expect(() => createFakeClient('apiVersion: v1\nkind: Secret\n')).toThrow(/metadata\.name/);

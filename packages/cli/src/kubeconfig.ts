@@ -1,0 +1,46 @@
+/**
+ * Which cluster a live command talks to: a KubeConfig from --kubeconfig, or $KUBECONFIG, or
+ * client-node's defaults (~/.kube/config, then the in-cluster service account), with --context
+ * applied. Failures are one line; client-node's exceptions never reach the user.
+ */
+import { delimiter } from 'node:path';
+import * as E from 'fp-ts/lib/Either.js';
+import { KubeConfig } from '@kubernetes/client-node';
+import type { Connection } from './args';
+
+export interface KubeConfigError {
+  readonly _tag: 'KubeConfigError';
+  readonly message: string;
+}
+
+const kubeConfigError = (message: string): KubeConfigError => ({ _tag: 'KubeConfigError', message });
+
+const problem = (error: unknown): string => {
+  const code = (error as { code?: unknown }).code;
+  if (code === 'ENOENT') return 'no such file';
+  if (code === 'EACCES') return 'permission denied';
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? 'cannot be read';
+};
+
+export const loadKubeConfig = (connection: Connection, env: Readonly<Record<string, string | undefined>>): E.Either<KubeConfigError, KubeConfig> => {
+  const kubeConfig = new KubeConfig();
+  const fromEnv = env['KUBECONFIG'];
+  // One file named on the command line or in the given environment; otherwise client-node's own search.
+  const path = connection.kubeconfig ?? (fromEnv !== undefined && fromEnv !== '' && !fromEnv.includes(delimiter) ? fromEnv : undefined);
+  try {
+    if (path !== undefined) kubeConfig.loadFromFile(path);
+    else kubeConfig.loadFromDefault();
+  } catch (error) {
+    return E.left(kubeConfigError(`kubeconfig ${path ?? '(default)'}: ${problem(error)}`));
+  }
+  if (connection.context !== undefined) {
+    if (kubeConfig.getContextObject(connection.context) === null) {
+      return E.left(kubeConfigError(`kubeconfig ${path ?? '(default)'} has no context "${connection.context}"`));
+    }
+    kubeConfig.setCurrentContext(connection.context);
+  }
+  if (kubeConfig.getCurrentCluster() === null) {
+    return E.left(kubeConfigError(`kubeconfig ${path ?? '(default)'}: the current context names no cluster`));
+  }
+  return E.right(kubeConfig);
+};

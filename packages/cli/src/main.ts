@@ -1,0 +1,121 @@
+/**
+ * The `capt-endpoint` command as a function: `main(argv, io)` runs one command with the given
+ * streams and environment and resolves to the exit status. It never throws and never prints a
+ * stack trace: every failure is one line on stderr. The bin wires it to the process.
+ */
+import { resolve } from 'node:path';
+import * as E from 'fp-ts/lib/Either.js';
+import { createKubernetesClient } from '@capt-endpoint/kubernetes';
+import { parseCommandLine, type Command } from './args';
+import { DEMO_TITLE, loadDemoManifests, playDemo, renderDemoJson, renderDemoStep } from './demo';
+import { explain } from './explain';
+import { loadKubeConfig } from './kubeconfig';
+import { loadManifests, readTextFile, type ReadText } from './manifests';
+import { combinedExitCode, reconcileWithReport } from './report';
+import { renderReport, styleFor } from './render';
+import { runController } from './run';
+import { HELP } from './usage';
+
+export interface OutputStream {
+  write(text: string): unknown;
+  readonly isTTY?: boolean | undefined;
+}
+
+export interface CliIO {
+  readonly stdout: OutputStream;
+  readonly stderr: OutputStream;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Where relative paths start. Default the process's working directory. */
+  readonly cwd?: string | undefined;
+  /** `run` stops gracefully when this aborts (the bin aborts it on SIGINT and SIGTERM). */
+  readonly signal?: AbortSignal | undefined;
+  /** Reads standard input, for `-f -`. */
+  readonly readStdin?: (() => Promise<string>) | undefined;
+  /** Where the demo finds its manifests when --manifests is not given and ./examples/manifests does not exist. */
+  readonly demoManifests?: string | undefined;
+}
+
+export const EXIT_USAGE = 64;
+export const VERSION = '0.1.0';
+
+const fail = (io: CliIO, message: string, code = 1): number => {
+  io.stderr.write(`capt-endpoint: ${message.replace(/\s*\n\s*/g, ' ')}\n`);
+  return code;
+};
+
+const execute = async (command: Command, io: CliIO): Promise<number> => {
+  const cwd = io.cwd ?? process.cwd();
+  switch (command._tag) {
+    case 'Help':
+      io.stdout.write(`${HELP[command.command]}\n`);
+      return 0;
+    case 'Version':
+      io.stdout.write(`capt-endpoint ${VERSION}\n`);
+      return 0;
+    case 'Explain': {
+      const read: ReadText = (file) => (file === '-' ? (io.readStdin ?? (() => Promise.reject(new Error('no stdin'))))() : readTextFile(file));
+      const files = command.files.map((file) => (file === '-' ? file : resolve(cwd, file)));
+      const objects = await loadManifests(files, read);
+      if (E.isLeft(objects)) return fail(io, objects.left.message);
+      const reports = await explain(objects.right, command.controlPlane, command.settings);
+      if (E.isLeft(reports)) return fail(io, reports.left.message);
+      const style = styleFor(io.stdout, io.env);
+      reports.right.forEach((report, index) =>
+        io.stdout.write(`${command.output === 'text' && index > 0 ? '\n' : ''}${renderReport(report, command.output, style)}`),
+      );
+      return combinedExitCode(reports.right.map((report) => report.exitCode));
+    }
+    case 'Reconcile': {
+      const kubeConfig = loadKubeConfig(withCwd(command.connection, cwd), io.env);
+      if (E.isLeft(kubeConfig)) return fail(io, kubeConfig.left.message);
+      const client = createKubernetesClient(kubeConfig.right);
+      const report = await reconcileWithReport(client, command, command.settings, { dryRun: command.dryRun });
+      io.stdout.write(renderReport(report, command.output, styleFor(io.stdout, io.env)));
+      return report.exitCode;
+    }
+    case 'Run': {
+      const kubeConfig = loadKubeConfig(withCwd(command.connection, cwd), io.env);
+      if (E.isLeft(kubeConfig)) return fail(io, kubeConfig.left.message);
+      return runController(kubeConfig.right, command, io);
+    }
+    case 'Demo': {
+      const dir = command.manifests !== undefined ? resolve(cwd, command.manifests) : await demoDirectory(cwd, io.demoManifests);
+      const manifests = await loadDemoManifests(dir);
+      if (E.isLeft(manifests)) return fail(io, manifests.left.message);
+      const style = styleFor(io.stdout, io.env);
+      if (!command.json) io.stdout.write(`${style.bold(DEMO_TITLE)}\n\n`);
+      const played = await playDemo(manifests.right, (step) =>
+        io.stdout.write(command.json ? renderDemoJson(step) : `${renderDemoStep(step, style)}\n`),
+      );
+      return E.isLeft(played) ? fail(io, played.left.message) : 0;
+    }
+  }
+};
+
+const withCwd = <C extends { readonly kubeconfig: string | undefined }>(connection: C, cwd: string): C =>
+  connection.kubeconfig === undefined ? connection : { ...connection, kubeconfig: resolve(cwd, connection.kubeconfig) };
+
+const demoDirectory = async (cwd: string, fallback: string | undefined): Promise<string> => {
+  const local = resolve(cwd, 'examples/manifests');
+  if (fallback === undefined) return local;
+  const { access } = await import('node:fs/promises');
+  return access(local).then(
+    () => local,
+    () => fallback,
+  );
+};
+
+/** Runs the command line `argv` (without node and the script name) and resolves to the exit status. */
+export const main = async (argv: readonly string[], io: CliIO): Promise<number> => {
+  const command = parseCommandLine(argv);
+  if (E.isLeft(command)) {
+    const hint = command.left.command === undefined ? '' : ` (see capt-endpoint ${command.left.command} --help)`;
+    return fail(io, `${command.left.message}${hint}`, EXIT_USAGE);
+  }
+  try {
+    return await execute(command.right, io);
+  } catch (error) {
+    // A bug or an exception from a dependency: still one line, and no stack.
+    return fail(io, `unexpected failure: ${error instanceof Error ? error.message : String(error)}`);
+  }
+};

@@ -1,0 +1,58 @@
+/**
+ * Manifests from files: each file read as UTF-8 and split into Kubernetes objects with the
+ * testing package's YAML loader (client-node's `loadAllYaml` underneath). An unreadable file or
+ * a bad document is one line naming the file and the place, never the document's content.
+ */
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as E from 'fp-ts/lib/Either.js';
+import type { KubeObject } from '@capt-endpoint/core';
+import { objectsFromYaml } from '@capt-endpoint/testing';
+
+export interface ManifestError {
+  readonly _tag: 'ManifestError';
+  readonly message: string;
+}
+
+const manifestError = (message: string): ManifestError => ({ _tag: 'ManifestError', message });
+
+/** Node's errors name the path and the system code; keep that, drop the stack. */
+const readProblem = (error: unknown): string => {
+  const code = (error as { code?: unknown }).code;
+  return code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : typeof code === 'string' ? code : 'cannot be read';
+};
+
+export type ReadText = (path: string) => Promise<string>;
+
+export const readTextFile: ReadText = (path) => readFile(path, 'utf8');
+
+const isYamlName = (name: string): boolean => name.endsWith('.yaml') || name.endsWith('.yml');
+
+/** A directory stands for its YAML files (not its subdirectories), as with `kubectl apply -f DIR`. */
+const expand = async (file: string): Promise<readonly string[]> => {
+  if (file === '-') return [file];
+  const info = await stat(file).catch(() => undefined);
+  if (info === undefined || !info.isDirectory()) return [file];
+  return (await readdir(file)).filter(isYamlName).sort().map((name) => join(file, name));
+};
+
+/** The objects of every file, in order. */
+export const loadManifests = async (files: readonly string[], read: ReadText = readTextFile): Promise<E.Either<ManifestError, KubeObject[]>> => {
+  const objects: KubeObject[] = [];
+  const expanded = (await Promise.all(files.map(expand))).flat();
+  if (expanded.length === 0) return E.left(manifestError(`${files.join(', ')}: no .yaml files`));
+  for (const file of expanded) {
+    let text: string;
+    try {
+      text = await read(file);
+    } catch (error) {
+      return E.left(manifestError(`${file}: ${readProblem(error)}`));
+    }
+    try {
+      objects.push(...objectsFromYaml(text));
+    } catch (error) {
+      return E.left(manifestError(`${file}: ${error instanceof Error ? error.message : 'not valid YAML'}`));
+    }
+  }
+  return E.right(objects);
+};

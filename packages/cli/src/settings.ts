@@ -1,0 +1,97 @@
+/**
+ * The options every command shares (`--output-key`, `--default-port`, ...), turned from flag
+ * strings into core's `ReconcileOptions`. A flag with an unusable value is a `UsageError`, so the
+ * user hears about it before anything is read.
+ */
+import * as E from 'fp-ts/lib/Either.js';
+import { pipe } from 'fp-ts/lib/function.js';
+import * as A from 'fp-ts/lib/Array.js';
+import {
+  WORKSPACE_API_VERSIONS,
+  type EndpointChangePolicy,
+  type OutputKey,
+  type ReconcileOptions,
+  type WorkspaceApiVersion,
+} from '@capt-endpoint/core';
+import { usageError, type UsageError } from './usage';
+
+/** The raw values of the shared flags, as `util.parseArgs` returns them. */
+export interface CommonFlags {
+  readonly 'workspace-api-version'?: string | undefined;
+  readonly 'output-key'?: readonly string[] | undefined;
+  readonly 'default-port'?: string | undefined;
+  readonly 'on-endpoint-change'?: string | undefined;
+  readonly 'no-update-cluster'?: boolean | undefined;
+  readonly 'allow-secret-namespace'?: readonly string[] | undefined;
+}
+
+/** The shared flags' definitions, for `util.parseArgs`. */
+export const commonFlagDefinitions = {
+  'workspace-api-version': { type: 'string' },
+  'output-key': { type: 'string', multiple: true },
+  'default-port': { type: 'string' },
+  'on-endpoint-change': { type: 'string' },
+  'no-update-cluster': { type: 'boolean' },
+  'allow-secret-namespace': { type: 'string', multiple: true },
+} as const;
+
+/** The options a command passes to `reconcileEndpoint`, as far as flags decide them. */
+export type CommonSettings = Pick<
+  ReconcileOptions,
+  'workspaceApiVersion' | 'outputKeys' | 'defaultPort' | 'onEndpointChange' | 'updateCluster' | 'allowSecretNamespaces'
+>;
+
+/** `cluster_endpoint` names one output; `host+port` names a pair (`host+` is not allowed: drop the `+`). */
+export const parseOutputKey = (text: string): E.Either<UsageError, OutputKey> => {
+  const plus = text.indexOf('+');
+  if (plus < 0) return text === '' ? E.left(usageError('--output-key needs a name')) : E.right(text);
+  const host = text.slice(0, plus);
+  const port = text.slice(plus + 1);
+  return host === '' || port === '' || port.includes('+')
+    ? E.left(usageError(`--output-key "${text}" is not NAME or HOST+PORT`))
+    : E.right({ host, port });
+};
+
+export const parsePort = (flag: string, text: string): E.Either<UsageError, number> =>
+  /^\d{1,5}$/.test(text) && Number(text) >= 1 && Number(text) <= 65535
+    ? E.right(Number(text))
+    : E.left(usageError(`${flag} must be a port number from 1 to 65535, not "${text}"`));
+
+const oneOf = <A extends string>(flag: string, allowed: readonly A[], text: string): E.Either<UsageError, A> =>
+  (allowed as readonly string[]).includes(text)
+    ? E.right(text as A)
+    : E.left(usageError(`${flag} must be one of ${allowed.join(', ')}, not "${text}"`));
+
+const optional = <A>(text: string | undefined, parse: (text: string) => E.Either<UsageError, A>): E.Either<UsageError, A | undefined> =>
+  text === undefined ? E.right(undefined) : parse(text);
+
+export const commonSettings = (flags: CommonFlags): E.Either<UsageError, CommonSettings> =>
+  pipe(
+    E.Do,
+    E.bind('workspaceApiVersion', () =>
+      optional(flags['workspace-api-version'], (text) => oneOf<WorkspaceApiVersion>('--workspace-api-version', WORKSPACE_API_VERSIONS, text)),
+    ),
+    E.bind('outputKeys', () =>
+      flags['output-key'] === undefined ? E.right(undefined) : A.traverse(E.Applicative)(parseOutputKey)([...flags['output-key']]),
+    ),
+    E.bind('defaultPort', () => optional(flags['default-port'], (text) => parsePort('--default-port', text))),
+    E.bind('onEndpointChange', () =>
+      optional(flags['on-endpoint-change'], (text) => oneOf<EndpointChangePolicy>('--on-endpoint-change', ['keep', 'update'], text)),
+    ),
+    E.map((parsed) => {
+      const namespaces = flags['allow-secret-namespace'];
+      return {
+        ...parsed,
+        updateCluster: flags['no-update-cluster'] === true ? false : undefined,
+        allowSecretNamespaces: namespaces === undefined ? undefined : namespaces.includes('*') ? ('any' as const) : namespaces,
+      };
+    }),
+  );
+
+/** `NAMESPACE/NAME`. */
+export const parseNamespacedName = (flag: string, text: string): E.Either<UsageError, { namespace: string; name: string }> => {
+  const parts = text.split('/');
+  return parts.length === 2 && parts[0] !== '' && parts[1] !== ''
+    ? E.right({ namespace: parts[0] as string, name: parts[1] as string })
+    : E.left(usageError(`${flag} must be NAMESPACE/NAME, not "${text}"`));
+};

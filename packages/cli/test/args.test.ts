@@ -1,0 +1,93 @@
+import * as E from 'fp-ts/lib/Either.js';
+import { parseCommandLine, parseOutputKey } from '../src';
+
+const parsed = (argv: string[]) => {
+  const result = parseCommandLine(argv);
+  if (E.isLeft(result)) throw new Error(result.left.message);
+  return result.right;
+};
+const failure = (argv: string[]) => {
+  const result = parseCommandLine(argv);
+  if (E.isRight(result)) throw new Error(`expected a usage error for ${argv.join(' ')}`);
+  return result.left.message;
+};
+
+describe('parseCommandLine', () => {
+  it('reads explain with its files, control plane, output and every shared option', () => {
+    const command = parsed([
+      'explain', '-f', 'a.yaml', 'b.yaml', '--file', 'c.yaml', '--control-plane', 'team-a/demo-cp', '-o', 'yaml',
+      '--workspace-api-version', 'tf.m.upbound.io/v1beta1', '--output-key', 'endpoint', '--output-key', 'host+port',
+      '--default-port', '6443', '--on-endpoint-change', 'update', '--no-update-cluster', '--allow-secret-namespace', 'infra',
+    ]);
+    expect(command).toEqual({
+      _tag: 'Explain',
+      files: ['a.yaml', 'c.yaml', 'b.yaml'],
+      controlPlane: { namespace: 'team-a', name: 'demo-cp' },
+      output: 'yaml',
+      settings: {
+        workspaceApiVersion: 'tf.m.upbound.io/v1beta1',
+        outputKeys: ['endpoint', { host: 'host', port: 'port' }],
+        defaultPort: 6443,
+        onEndpointChange: 'update',
+        updateCluster: false,
+        allowSecretNamespaces: ['infra'],
+      },
+    });
+  });
+
+  it('reads reconcile and run', () => {
+    expect(parsed(['reconcile', '--kubeconfig', 'k', '--context', 'c', '-n', 'team-a', 'demo-cp', '--dry-run'])).toMatchObject({
+      _tag: 'Reconcile', connection: { kubeconfig: 'k', context: 'c' }, namespace: 'team-a', name: 'demo-cp', dryRun: true, output: 'text',
+    });
+    expect(parsed(['run', '--namespace', 'team-a', '--concurrency', '4', '--allow-secret-namespace', '*'])).toMatchObject({
+      _tag: 'Run', namespace: 'team-a', concurrency: 4, settings: { allowSecretNamespaces: 'any' },
+    });
+    expect(parsed(['run'])).toMatchObject({ _tag: 'Run', concurrency: 2, namespace: undefined, events: true });
+    expect(parsed(['run', '--no-events'])).toMatchObject({ _tag: 'Run', events: false });
+  });
+
+  it('answers --help for every command and for none', () => {
+    for (const command of ['explain', 'reconcile', 'run', 'demo'] as const) {
+      expect(parsed([command, '--help'])).toEqual({ _tag: 'Help', command });
+      expect(parsed(['help', command])).toEqual({ _tag: 'Help', command });
+    }
+    expect(parsed([])).toEqual({ _tag: 'Help', command: 'main' });
+    expect(parsed(['-h'])).toEqual({ _tag: 'Help', command: 'main' });
+  });
+
+  it('refuses mistakes with one line each', () => {
+    const cases: Array<[string[], RegExp]> = [
+      [['frobnicate'], /unknown command "frobnicate"/],
+      [['explain', '--bogus', '-f', 'a'], /Unknown option '--bogus'/],
+      [['explain'], /at least one manifest/],
+      [['explain', '-f', 'a', '-o', 'xml'], /-o must be text, json or yaml/],
+      [['explain', '-f', 'a', '--control-plane', 'demo'], /NAMESPACE\/NAME/],
+      [['explain', '-f', 'a', '--default-port', '0'], /port number from 1 to 65535/],
+      [['explain', '-f', 'a', '--default-port', '443x'], /port number/],
+      [['explain', '-f', 'a', '--on-endpoint-change', 'always'], /keep, update/],
+      [['explain', '-f', 'a', '--workspace-api-version', 'tf.upbound.io/v1'], /tf\.upbound\.io\/v1beta1, tf\.m\.upbound\.io\/v1beta1/],
+      [['explain', '-f', 'a', '--output-key', 'host+'], /NAME or HOST\+PORT/],
+      [['reconcile', 'demo-cp'], /-n NAMESPACE/],
+      [['reconcile', '-n', 'team-a'], /-n NAMESPACE NAME/],
+      [['reconcile', '-n', 'team-a', 'a', 'b'], /unexpected argument "b"/],
+      [['run', '--concurrency', '0'], /--concurrency/],
+      [['run', 'extra'], /unexpected argument "extra"/],
+      [['demo', '--manifests'], /argument missing/],
+    ];
+    for (const [argv, pattern] of cases) {
+      const message = failure(argv);
+      expect(message).toMatch(pattern);
+      expect(message).not.toContain('\n');
+    }
+  });
+});
+
+describe('parseOutputKey', () => {
+  it('reads a name or a host+port pair', () => {
+    expect(parseOutputKey('cluster_endpoint')).toEqual(E.right('cluster_endpoint'));
+    expect(parseOutputKey('api_host+api_port')).toEqual(E.right({ host: 'api_host', port: 'api_port' }));
+    expect(E.isLeft(parseOutputKey('+port'))).toBe(true);
+    expect(E.isLeft(parseOutputKey('a+b+c'))).toBe(true);
+    expect(E.isLeft(parseOutputKey(''))).toBe(true);
+  });
+});

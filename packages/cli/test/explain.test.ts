@@ -1,0 +1,201 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadAllYaml } from '@kubernetes/client-node';
+import { EKS_HOST, jsonLines, run } from './helpers';
+
+const initial = ['-f', 'examples/manifests'];
+const applied = [...initial, '-f', 'examples/manifests/later/workspace-applied.yaml'];
+
+const tempFile = (name: string, text: string): string => {
+  const path = join(mkdtempSync(join(tmpdir(), 'capt-explain-')), name);
+  writeFileSync(path, text);
+  return path;
+};
+
+describe('capt-endpoint explain', () => {
+  it('explains why it waits, and exits 2, while the Workspace has no endpoint', async () => {
+    const { code, stdout, stderr } = await run(['explain', ...initial]);
+    expect(code).toBe(2);
+    expect(stderr).toBe('');
+    expect(stdout).toContain('CAPTControlPlane team-a/demo-cp: waiting for EndpointOutput (dry run)');
+    expect(stdout).toContain('✓ Workspace demo-eks');
+    expect(stdout).toContain('✓ Secret team-a/demo-eks-conn, the connection Secret: the outputs lack the endpoint');
+    expect(stdout).toContain('… connection Secret team-a/demo-eks-conn has no key "cluster_endpoint" yet');
+    expect(stdout).not.toContain('\u001b[');
+  });
+
+  it('says what would be set, from which output, with the patches it would send, and exits 0', async () => {
+    const { code, stdout } = await run(['explain', ...applied, '-o', 'json']);
+    expect(code).toBe(0);
+    const [report, ...more] = jsonLines(stdout);
+    expect(more).toEqual([]);
+    expect(report).toMatchObject({
+      controlPlane: 'team-a/demo-cp',
+      result: 'Updated',
+      exitCode: 0,
+      dryRun: true,
+      endpoint: { host: EKS_HOST, port: 443 },
+      source: { from: 'outputs', workspace: 'Workspace demo-eks', key: 'cluster_endpoint' },
+      condition: { type: 'EndpointReady', status: 'True', reason: 'EndpointSet' },
+      endpoints: [
+        { object: 'CAPTControlPlane team-a/demo-cp', before: null, after: { host: EKS_HOST, port: 443 } },
+        { object: 'Cluster team-a/demo', before: null, after: { host: EKS_HOST, port: 443 } },
+      ],
+    });
+    const writes = report?.['writes'] as Array<{ verb: string; object: string; sent: boolean; patch: { spec?: unknown } }>;
+    expect(writes.map((w) => `${w.verb} ${w.object} ${w.sent}`)).toEqual([
+      'patch CAPTControlPlane team-a/demo-cp false',
+      'patch Cluster team-a/demo false',
+      'patchStatus CAPTControlPlane team-a/demo-cp false',
+    ]);
+    expect(writes[0]?.patch.spec).toEqual({ controlPlaneEndpoint: { host: EKS_HOST, port: 443 } });
+    expect(report?.['message']).toMatch(/\(would write CAPTControlPlane, Cluster, CAPTControlPlaneStatus\)$/);
+  });
+
+  it('prints YAML documents through dumpYaml', async () => {
+    const { code, stdout } = await run(['explain', ...applied, '-o', 'yaml']);
+    expect(code).toBe(0);
+    const documents = loadAllYaml(stdout) as Array<Record<string, unknown>>;
+    expect(documents).toHaveLength(1);
+    expect(documents[0]).toMatchObject({ result: 'Updated', endpoint: { host: EKS_HOST, port: 443 } });
+  });
+
+  it('shows drift as a refusal with its condition, and exits 1', async () => {
+    const drifted = tempFile(
+      'cp.yaml',
+      `apiVersion: controlplane.cluster.x-k8s.io/v1beta1
+kind: CAPTControlPlane
+metadata: {name: demo-cp, namespace: team-a, ownerReferences: [{apiVersion: cluster.x-k8s.io/v1beta1, kind: Cluster, name: demo}]}
+spec: {workspaceTemplateApplyName: demo-eks-apply, controlPlaneEndpoint: {host: old.example.com, port: 443}}
+`,
+    );
+    const { code, stdout } = await run(['explain', ...applied, '-f', drifted]);
+    expect(code).toBe(1);
+    expect(stdout).toContain('drift: keeps old.example.com:443, the Workspace says');
+    expect(stdout).toContain('condition EndpointReady=False EndpointDrift');
+    // The Cluster had no endpoint: it gets the one the control plane holds, never the Workspace's new one.
+    expect(stdout).toMatch(/Cluster team-a\/demo +\(unset\) → old\.example\.com:443/);
+  });
+
+  it('explains each control plane in the files, and the worst exit status wins', async () => {
+    const second = tempFile(
+      'second.yaml',
+      `apiVersion: controlplane.cluster.x-k8s.io/v1beta1
+kind: CAPTControlPlane
+metadata: {name: other-cp, namespace: team-b}
+spec: {}
+`,
+    );
+    const { code, stdout } = await run(['explain', ...applied, '-f', second, '-o', 'json']);
+    const reports = jsonLines(stdout);
+    expect(reports.map((r) => [r['controlPlane'], r['result'], r['waitingOn']])).toEqual([
+      ['team-a/demo-cp', 'Updated', undefined],
+      ['team-b/other-cp', 'Waiting', 'WorkspaceTemplateApplyName'],
+    ]);
+    expect(reports[1]?.['checks']).toContainEqual({ status: 'info', text: 'no owner Cluster in ownerReferences: only the control plane is updated' });
+    expect(code).toBe(2);
+
+    const only = await run(['explain', ...applied, '-f', second, '--control-plane', 'team-a/demo-cp', '-o', 'json']);
+    expect(jsonLines(only.stdout).map((r) => r['controlPlane'])).toEqual(['team-a/demo-cp']);
+    expect(only.code).toBe(0);
+  });
+
+  it('reads the endpoint from the connection Secret and never prints a Secret value', async () => {
+    const secretOnly = tempFile(
+      'secret.yaml',
+      `apiVersion: v1
+kind: Secret
+metadata: {name: demo-eks-conn, namespace: team-a}
+type: connection.crossplane.io/v1alpha1
+data:
+  cluster_endpoint: ${Buffer.from('https://api.internal.example:6443').toString('base64')}
+  kubeconfig: ${Buffer.from('token: very-secret-token').toString('base64')}
+`,
+    );
+    for (const format of ['text', 'json', 'yaml']) {
+      const { code, stdout } = await run(['explain', ...initial, '-f', secretOnly, '-o', format]);
+      expect(code).toBe(0);
+      expect(stdout).toContain('api.internal.example');
+      expect(stdout).not.toContain('very-secret-token');
+      expect(stdout).not.toContain(Buffer.from('token: very-secret-token').toString('base64'));
+      expect(stdout).not.toContain('https://api.internal.example:6443');
+    }
+    const { stdout } = await run(['explain', ...initial, '-f', secretOnly]);
+    expect(stdout).toContain('✓ key "cluster_endpoint" of Secret team-a/demo-eks-conn (value not shown) → host api.internal.example, port 6443');
+  });
+
+  it('honours the shared options: --no-update-cluster and --output-key', async () => {
+    const { stdout } = await run(['explain', ...applied, '--no-update-cluster', '-o', 'json']);
+    const [report] = jsonLines(stdout);
+    expect((report?.['writes'] as Array<{ object: string }>).map((w) => w.object)).not.toContain('Cluster team-a/demo');
+    expect(report?.['checks']).toContainEqual({ status: 'info', text: '--no-update-cluster: the Cluster is left alone' });
+
+    const other = await run(['explain', ...applied, '--output-key', 'no_such_output', '-o', 'json']);
+    expect(other.code).toBe(2);
+    expect(jsonLines(other.stdout)[0]).toMatchObject({ result: 'Waiting', waitingOn: 'EndpointOutput' });
+  });
+
+  it('colours text on a terminal, and not with NO_COLOR', async () => {
+    expect((await run(['explain', ...applied], { tty: true })).stdout).toContain('\u001b[32m✓\u001b[39m');
+    expect((await run(['explain', ...applied], { tty: true, env: { NO_COLOR: '1' } })).stdout).not.toContain('\u001b[');
+  });
+
+  it('reads manifests from standard input with -f -', async () => {
+    const { readFileSync } = await import('node:fs');
+    const text = ['cluster', 'controlplane', 'workspacetemplateapply', 'later/workspace-applied']
+      .map((name) => readFileSync(join(__dirname, '../../../examples/manifests', `${name}.yaml`), 'utf8'))
+      .join('\n---\n');
+    const { code, stdout } = await run(['explain', '-f', '-', '-o', 'json'], { readStdin: async () => text });
+    expect(code).toBe(0);
+    expect(jsonLines(stdout)[0]).toMatchObject({ result: 'Updated' });
+  });
+
+  it('fails with one line, no stack, on unreadable files, bad YAML, non-objects and empty input', async () => {
+    const cases: Array<[string[], RegExp]> = [
+      [['explain', '-f', 'no/such/file.yaml'], /file\.yaml: no such file$/],
+      [['explain', '-f', tempFile('bad.yaml', 'a: [\n')], /bad\.yaml: YAML document at line 1: .* at line 2, column 1$/],
+      [['explain', '-f', tempFile('list.yaml', '- 1\n- 2\n')], /list\.yaml: YAML document at line 1 is not a Kubernetes object/],
+      [['explain', '-f', tempFile('empty.yaml', '# nothing\n')], /the files hold no CAPTControlPlane to explain$/],
+      [['explain', '--nope'], /Unknown option '--nope'/],
+    ];
+    for (const [argv, pattern] of cases) {
+      const { code, stdout, stderr } = await run(argv);
+      expect(code).not.toBe(0);
+      expect(stdout).toBe('');
+      expect(stderr.trimEnd()).toMatch(pattern);
+      expect(stderr.trimEnd().split('\n')).toHaveLength(1);
+      expect(stderr).not.toMatch(/\n\s+at /);
+    }
+    expect((await run(['explain', '--nope'])).code).toBe(64);
+  });
+
+  it('says what deleting would clear, without clearing it', async () => {
+    const deleting = tempFile(
+      'deleting.yaml',
+      `apiVersion: controlplane.cluster.x-k8s.io/v1beta1
+kind: CAPTControlPlane
+metadata: {name: demo-cp, namespace: team-a, deletionTimestamp: "2026-01-05T10:00:00Z", finalizers: [x], ownerReferences: [{apiVersion: cluster.x-k8s.io/v1beta1, kind: Cluster, name: demo}]}
+spec: {workspaceTemplateApplyName: demo-eks-apply}
+---
+apiVersion: cluster.x-k8s.io/v1beta1
+kind: Cluster
+metadata: {name: demo, namespace: team-a}
+spec: {controlPlaneEndpoint: {host: ${EKS_HOST}, port: 443}}
+`,
+    );
+    const { code, stdout } = await run(['explain', ...initial, '-f', deleting]);
+    expect(code).toBe(0);
+    expect(stdout).toContain("deleted: would clear the Cluster's endpoint (dry run)");
+    expect(stdout).toContain('✓ would remove the endpoint from Cluster team-a/demo');
+    expect(stdout).toContain('patch Cluster team-a/demo: {"metadata":{"resourceVersion":');
+  });
+
+  it('prints help for each command and exits 0', async () => {
+    for (const command of ['explain', 'reconcile', 'run', 'demo']) {
+      const { code, stdout } = await run([command, '--help']);
+      expect(code).toBe(0);
+      expect(stdout).toContain(`capt-endpoint ${command}`);
+    }
+  });
+});

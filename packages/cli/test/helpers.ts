@@ -1,0 +1,80 @@
+// Shared by the CLI tests: captured output streams, the repository's example manifests, and a
+// WatchedCluster over the fake client's store (the shape of the cached Kubernetes client).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CONTROL_PLANE_API_VERSION, refOf, type KubeObject } from '@capt-endpoint/core';
+import { objectsFromYaml, type FakeClient } from '@capt-endpoint/testing';
+import type { CliIO, ObjectChange, WatchedCluster } from '../src';
+import { main } from '../src';
+
+export const REPO = join(__dirname, '..', '..', '..');
+export const MANIFESTS = join(REPO, 'examples', 'manifests');
+export const EKS_HOST = '0123456789abcdef0123456789abcdef.gr7.us-west-2.eks.amazonaws.com';
+
+export const manifest = (file: string): KubeObject[] => objectsFromYaml(readFileSync(join(MANIFESTS, file), 'utf8'));
+export const initialObjects = (): KubeObject[] =>
+  ['cluster.yaml', 'controlplane.yaml', 'workspacetemplateapply.yaml', 'workspace.yaml', 'connection-secret.yaml'].flatMap(manifest);
+
+export interface Captured {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export const capture = (isTTY = false) => {
+  let text = '';
+  return { stream: { isTTY, write: (chunk: string) => (text += chunk) }, text: () => text };
+};
+
+/** Runs the CLI in-process. */
+export const run = async (argv: readonly string[], io: Partial<CliIO> & { tty?: boolean } = {}): Promise<Captured> => {
+  const stdout = capture(io.tty ?? false);
+  const stderr = capture();
+  const code = await main(argv, { env: {}, cwd: REPO, ...io, stdout: stdout.stream, stderr: stderr.stream });
+  return { code, stdout: stdout.text(), stderr: stderr.text() };
+};
+
+export const jsonLines = (text: string): Array<Record<string, unknown>> =>
+  text
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+
+const WATCHED: ReadonlyArray<readonly [string, string]> = [
+  [CONTROL_PLANE_API_VERSION, 'CAPTControlPlane'],
+  ['infrastructure.cluster.x-k8s.io/v1beta1', 'WorkspaceTemplateApply'],
+  ['tf.upbound.io/v1beta1', 'Workspace'],
+  ['v1', 'Secret'],
+];
+
+/** The fake as a watched cluster: like an informer, it reports what exists first, then each write. */
+export const watchedFake = (fake: FakeClient): WatchedCluster & { stopped: boolean } => {
+  const state = { stopped: false };
+  const change = (type: ObjectChange['type'], object: KubeObject): ObjectChange => ({ type, ...refOf(object), namespace: object.metadata.namespace });
+  return {
+    get: (ref, options) => fake.get(ref, options),
+    patch: (ref, patch, options) => fake.patch(ref, patch, options),
+    patchStatus: (ref, patch, options) => fake.patchStatus(ref, patch, options),
+    onChange: (listener) => {
+      const existing = WATCHED.flatMap(([apiVersion, kind]) => fake.store.list(apiVersion, kind).items);
+      queueMicrotask(() => existing.forEach((object) => listener(change('added', object))));
+      return fake.store.watch((event) => listener(change(event.type.toLowerCase() as ObjectChange['type'], event.object)));
+    },
+    synced: () => Promise.resolve(),
+    stop: async () => {
+      state.stopped = true;
+    },
+    get stopped() {
+      return state.stopped;
+    },
+  };
+};
+
+/** Resolves once `predicate` holds, checking after each turn of the event loop (fails the test after `ms`). */
+export const eventually = async (predicate: () => boolean, ms = 10_000): Promise<void> => {
+  const deadline = Date.now() + ms;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error('condition not reached in time');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+};

@@ -1,0 +1,31 @@
+/**
+ * Which Kubernetes Event, if any, describes a reconcile's result: the endpoint was set, it
+ * drifted, a value was invalid, or it was cleared on deletion. Everything else (waiting, up to
+ * date, a failed request) is not worth an Event: conditions and logs cover it.
+ *
+ * Messages come from core's outcome and error messages, which never contain Secret values.
+ */
+import * as E from 'fp-ts/lib/Either.js';
+import { isValueError, type EndpointError, type ObjectRef, type ReconcileOutcome } from '@capt-endpoint/core';
+import type { EventInput } from './eventRecorder';
+
+export const endpointEventFor = (
+  regarding: ObjectRef & { readonly uid?: string | undefined },
+  result: E.Either<EndpointError, ReconcileOutcome>,
+): EventInput | undefined => {
+  if (E.isLeft(result)) {
+    return isValueError(result.left) ? { regarding, type: 'Warning', reason: result.left.reason, message: result.left.message } : undefined;
+  }
+  const outcome = result.right;
+  const wroteSpec = outcome.updated.includes('CAPTControlPlane') || outcome.updated.includes('Cluster');
+  switch (outcome._tag) {
+    case 'Updated':
+      return wroteSpec ? { regarding, type: 'Normal', reason: 'EndpointSet', message: outcome.message } : undefined;
+    case 'Drift':
+      return { regarding, type: 'Warning', reason: 'EndpointDrift', message: outcome.condition?.message ?? outcome.message };
+    case 'CleanedUp':
+      return wroteSpec ? { regarding, type: 'Normal', reason: 'EndpointCleared', message: outcome.message } : undefined;
+    default:
+      return undefined;
+  }
+};
