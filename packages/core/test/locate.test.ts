@@ -68,8 +68,8 @@ describe('locateInWorkspace', () => {
     );
   });
 
-  it('waits when there are no outputs and no Secret reference', () => {
-    const result = locateInWorkspace(ws({}));
+  it.each([false, true])('waits when there are no outputs and no Secret reference (namespaced kind: %s)', (namespaced) => {
+    const result = locateInWorkspace(ws({ namespaced }));
     expect(result).toEqual(E.right(expect.objectContaining({ _tag: 'NotYetAvailable', waitingOn: 'EndpointOutput' })));
   });
 
@@ -78,8 +78,8 @@ describe('locateInWorkspace', () => {
     expect(result).toEqual(E.right(expect.objectContaining({ _tag: 'NotYetAvailable' })));
   });
 
-  it('is invalid when the value is there but bad, and quotes a value from the outputs', () => {
-    const result = locateInWorkspace(ws({ outputs: { cluster_endpoint: 'http://plain.example.com' } }));
+  it.each([false, true])('is invalid when the value is there but bad, and quotes a value from the outputs (namespaced kind: %s)', (namespaced) => {
+    const result = locateInWorkspace(ws({ outputs: { cluster_endpoint: 'http://plain.example.com' }, namespaced }));
     expect(E.isLeft(result) && result.left).toMatchObject({
       _tag: 'InvalidEndpointValue',
       cause: 'UnsupportedScheme',
@@ -89,8 +89,8 @@ describe('locateInWorkspace', () => {
     expect(E.isLeft(result) && result.left.message).toContain('http://plain.example.com');
   });
 
-  it('reports a malformed object', () => {
-    const result = locateInWorkspace(ws({ outputs: { cluster_endpoint: { address: 'x' } } }));
+  it.each([false, true])('reports a malformed object (namespaced kind: %s)', (namespaced) => {
+    const result = locateInWorkspace(ws({ outputs: { cluster_endpoint: { address: 'x' } }, namespaced }));
     expect(E.isLeft(result) && result.left).toMatchObject({ _tag: 'InvalidEndpointValue', cause: 'MalformedEndpointObject' });
   });
 
