@@ -61,7 +61,7 @@ export interface CachedKubernetesClient extends KubernetesClient {
   synced(): Promise<void>;
   /** Calls `listener` for every object that changes in the cache; returns the unsubscribe function. */
   onChange(listener: (change: CacheChange) => void): () => void;
-  /** Stops every informer and closes its watch; resolves when they have all ended. */
+  /** Stops every informer and closes its watch, then closes the kept connections (`close()`); resolves when all have ended. */
   stop(): Promise<void>;
 }
 
@@ -147,6 +147,7 @@ export const createCachedKubernetesClient = (
     },
     stop: async () => {
       await Promise.all([...informers.values()].map((informer) => informer.stop()));
+      await api.close();
     },
   };
 };
