@@ -50,6 +50,12 @@ export interface CachedKubernetesClientOptions extends KubernetesClientOptions {
   readonly backoff?: Backoff | undefined;
   /** Asks the server to end each watch after this many seconds (the informer then watches again). Default 300. */
   readonly watchTimeoutSeconds?: number | undefined;
+  /**
+   * Keep `metadata.managedFields` in the cached objects. Default `false`: the cache drops them
+   * (reads answered from the cache come without them; reads that fall through to a GET and the
+   * objects writes return still have them).
+   */
+  readonly keepManagedFields?: boolean | undefined;
   /** Told about every failed list or watch (the informer retries by itself). */
   readonly onError?: ((error: ApiError, kind: CachedKind) => void) | undefined;
 }
@@ -105,6 +111,7 @@ export const createCachedKubernetesClient = (
           transport: parts.transport,
           backoff: options.backoff,
           watchTimeoutSeconds: options.watchTimeoutSeconds,
+          keepManagedFields: options.keepManagedFields,
           onChange: (change) => listeners.forEach((listener) => listener(change)),
           onError: (error) => options.onError?.(error, kind),
         },

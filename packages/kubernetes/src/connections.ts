@@ -79,8 +79,8 @@ export const makeConnections = (kc: KubeConfig): Connections => {
       const settings = settingsOf(kc);
       if (settings === undefined) return;
       if (shared?.settings === settings) {
-        // Never connected: closing it costs nothing.
-        fresh.close().catch(ignore);
+        // The fresh one has no socket until it dispatches: nothing to close, the GC takes it
+        // (closing it would cost an error object with a stack trace per request).
         versioned.setDispatcher(shared.dispatcher);
         return;
       }

@@ -45,6 +45,8 @@ export interface InformerDeps {
   readonly backoff?: Backoff | undefined;
   /** Asks the server to end each watch after this long; the informer then watches again. Default 300. */
   readonly watchTimeoutSeconds?: number | undefined;
+  /** Hold `metadata.managedFields` too (dropped by default). */
+  readonly keepManagedFields?: boolean | undefined;
   readonly onChange: (change: CacheChange) => void;
   readonly onError: (error: ApiError) => void;
 }
@@ -104,8 +106,17 @@ export const startInformer = (spec: InformerSpec, deps: InformerDeps): Informer 
   const emit = (type: ChangeType, object: KubeObject): void =>
     deps.onChange({ type, apiVersion, kind: resource.kind, namespace: object.metadata.namespace, name: object.metadata.name ?? '' });
 
-  /** Lists and watches carry objects without apiVersion and kind (core-group lists omit them). */
-  const complete = (object: KubeObject): KubeObject => ({ ...object, apiVersion: object.apiVersion ?? apiVersion, kind: object.kind ?? resource.kind });
+  /**
+   * The object as held: lists and watches carry objects without apiVersion and kind (core-group
+   * lists omit them), and `metadata.managedFields` is dropped unless asked for. It is the API
+   * server's record of which field manager set which field, often the largest part of an
+   * object, and neither a reconcile nor a merge patch reads it (ADR 0071).
+   */
+  const complete = (object: KubeObject): KubeObject => {
+    const { managedFields, ...rest } = object.metadata as KubeObject['metadata'] & { managedFields?: unknown };
+    const metadata = deps.keepManagedFields || managedFields === undefined ? object.metadata : rest;
+    return { ...object, apiVersion: object.apiVersion ?? apiVersion, kind: object.kind ?? resource.kind, metadata };
+  };
 
   const upsert = (incoming: KubeObject): void => {
     const object = complete(incoming);
