@@ -138,7 +138,7 @@ export const createCachedKubernetesClient = (
     get: (ref, requestOptions) => {
       const informer = informerFor(ref);
       const held = informer?.get(ref.namespace, ref.name);
-      if (held !== undefined) return TE.right(structuredClone(held));
+      if (held !== undefined) return TE.right(held);
       if (informer !== undefined && !isFiltered(informer)) return TE.right(undefined);
       return api.get(ref, requestOptions);
     },
