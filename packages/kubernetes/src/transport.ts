@@ -48,8 +48,16 @@ export const USER_AGENT = 'capt-endpoint/kubernetes';
  * client-node cannot pass the signal to fetch (1.3.x); releasing its per-request agent then
  * closes the socket under the abandoned request.
  */
-const untilEnded = (signal: AbortSignal): Promise<never> =>
-  new Promise((_, reject) => signal.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError')), { once: true }));
+const untilEnded = (signal: AbortSignal): { readonly promise: Promise<never>; readonly dispose: () => void } => {
+  let listener: () => void = () => undefined;
+  const promise = new Promise<never>((_, reject) => {
+    listener = () => reject(new DOMException('aborted', 'AbortError'));
+    signal.addEventListener('abort', listener, { once: true });
+  });
+  // undici's fetch keeps the signal it was given until its own request is collected: a listener
+  // left on it would keep this promise, and through it the response, alive.
+  return { promise, dispose: () => signal.removeEventListener('abort', listener) };
+};
 
 /** The clear message client-node would otherwise bury in an exception. */
 const configProblem = (kc: KubeConfig): ApiError | undefined => {
@@ -100,7 +108,8 @@ export const makeTransport = (kc: KubeConfig, timeoutMs: number): ConnectedTrans
     request.signal?.addEventListener('abort', onAbort, { once: true });
 
     const context = buildContext(kc.getCurrentCluster()!.server, request, controller.signal);
-    const ended = untilEnded(controller.signal);
+    const until = untilEnded(controller.signal);
+    const ended = until.promise;
     try {
       try {
         // Credentials may come from an exec plugin or a token refresh: bounded by the same signal.
@@ -118,6 +127,7 @@ export const makeTransport = (kc: KubeConfig, timeoutMs: number): ConnectedTrans
       return E.left(early ? fromEarlyEnd(early) : fromThrown(thrown));
     } finally {
       clearTimeout(timer);
+      until.dispose();
       request.signal?.removeEventListener('abort', onAbort);
       connections.release(context);
     }
