@@ -89,6 +89,18 @@ export const checkTargets = (results: Omit<BenchResults, 'targets'>): Target[] =
         `${fmtSpread(mb(cached.peakHeapBytes))} MB peak (${fmt(cached.peakHeapBytes.max / cached.objectsJsonBytes)}× at most)`,
         cached.peakHeapBytes.max < limit,
       );
+      const capped = results.scale.capped;
+      if (capped !== undefined) {
+        const run = capped.result;
+        add(
+          `Scale: cached peak heap with V8's old space capped at ${capped.oldSpaceMiB} MiB (--max-old-space-size; 3 × JSON less ${fmt(limit / MB - capped.oldSpaceMiB)} MiB for the young generation)`,
+          `runs to the end, peak < ${fmt(limit / MB)} MB`,
+          isError(run)
+            ? `did not finish: ${run.error}`
+            : `${fmt(run.peakHeapBytes / MB)} MB peak (${fmt(run.peakHeapBytes / cached.objectsJsonBytes)}×); first pass ${fmt(run.first.wallMs / 1000)} s, steady ${run.steady.map((p) => fmt(p.wallMs / 1000)).join(', ')} s, ${run.first.failures + run.steady.reduce((n, p) => n + p.failures, 0)} failures`,
+          !isError(run) && run.peakHeapBytes < limit && run.first.failures === 0,
+        );
+      }
       const kept = cached.retainedHeapBytes.max - cached.heapBeforeClientBytes.min;
       add(
         'Scale: cached heap kept after a full GC, above the heap before the client (context, not a target)',

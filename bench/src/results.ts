@@ -29,6 +29,12 @@ export interface ScaleSummary {
   readonly cacheSyncMs: Spread | undefined;
 }
 
+export interface HeapCappedRun {
+  /** The `--max-old-space-size` given, in MiB. */
+  readonly oldSpaceMiB: number;
+  readonly result: ScaleResult | { readonly error: string };
+}
+
 export interface Target {
   readonly name: string;
   readonly target: string;
@@ -45,7 +51,16 @@ export interface BenchResults {
   readonly core: CoreSpeedResult | { readonly error: string };
   readonly scenarios: { readonly repeats: number; readonly rows: readonly ScenarioRow[] } | { readonly error: string };
   readonly scale:
-    | { readonly controlPlanes: number; readonly concurrency: number; readonly repeats: number; readonly steadyPasses: number; readonly summary: readonly ScaleSummary[]; readonly runs: readonly ScaleResult[] }
+    | {
+        readonly controlPlanes: number;
+        readonly concurrency: number;
+        readonly repeats: number;
+        readonly steadyPasses: number;
+        readonly summary: readonly ScaleSummary[];
+        readonly runs: readonly ScaleResult[];
+        /** The library's cached client once more, with V8's old space capped (`--max-old-space-size`): does it fit? */
+        readonly capped?: HeapCappedRun | undefined;
+      }
     | { readonly error: string };
   readonly targets: readonly Target[];
 }

@@ -24,7 +24,8 @@ const serverPath = fileURLToPath(new URL('./server.mjs', import.meta.url));
 
 export const spawnServer = (): Promise<ServerHandle> =>
   new Promise((resolveStart, rejectStart) => {
-    const child = fork(serverPath, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    // Not the measured process's flags (a heap cap is for the client only).
+    const child = fork(serverPath, [], { execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     const waiting: Array<{ resolve: (reply: ServerReply) => void; reject: (error: Error) => void }> = [];
     let started = false;
     const ask = (command: ServerCommand): Promise<ServerReply> =>

@@ -50,6 +50,12 @@ export interface CachedKubernetesClientOptions extends KubernetesClientOptions {
   readonly backoff?: Backoff | undefined;
   /** Asks the server to end each watch after this many seconds (the informer then watches again). Default 300. */
   readonly watchTimeoutSeconds?: number | undefined;
+  /**
+   * Keep `metadata.managedFields` in the cached objects. Default `false`: the cache drops them
+   * (reads answered from the cache come without them; reads that fall through to a GET and the
+   * objects writes return still have them).
+   */
+  readonly keepManagedFields?: boolean | undefined;
   /** Told about every failed list or watch (the informer retries by itself). */
   readonly onError?: ((error: ApiError, kind: CachedKind) => void) | undefined;
 }
@@ -61,7 +67,7 @@ export interface CachedKubernetesClient extends KubernetesClient {
   synced(): Promise<void>;
   /** Calls `listener` for every object that changes in the cache; returns the unsubscribe function. */
   onChange(listener: (change: CacheChange) => void): () => void;
-  /** Stops every informer and closes its watch; resolves when they have all ended. */
+  /** Stops every informer and closes its watch, then closes the kept connections (`close()`); resolves when all have ended. */
   stop(): Promise<void>;
 }
 
@@ -105,6 +111,7 @@ export const createCachedKubernetesClient = (
           transport: parts.transport,
           backoff: options.backoff,
           watchTimeoutSeconds: options.watchTimeoutSeconds,
+          keepManagedFields: options.keepManagedFields,
           onChange: (change) => listeners.forEach((listener) => listener(change)),
           onError: (error) => options.onError?.(error, kind),
         },
@@ -131,7 +138,7 @@ export const createCachedKubernetesClient = (
     get: (ref, requestOptions) => {
       const informer = informerFor(ref);
       const held = informer?.get(ref.namespace, ref.name);
-      if (held !== undefined) return TE.right(structuredClone(held));
+      if (held !== undefined) return TE.right(held);
       if (informer !== undefined && !isFiltered(informer)) return TE.right(undefined);
       return api.get(ref, requestOptions);
     },
@@ -147,6 +154,7 @@ export const createCachedKubernetesClient = (
     },
     stop: async () => {
       await Promise.all([...informers.values()].map((informer) => informer.stop()));
+      await api.close();
     },
   };
 };

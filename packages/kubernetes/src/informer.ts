@@ -5,6 +5,10 @@
  * exponential backoff, a 410 Gone (as an HTTP status or as a watch ERROR event) relists, and
  * `stop()` ends it quietly. It also accepts the objects our own writes return, so a read after
  * a write is not stale, and ignores watch events older than what it holds.
+ *
+ * Each object is held as its JSON text beside the few metadata fields the informer compares
+ * (ADR 0072): about a third of the memory of the parsed object, and every read parses a fresh
+ * copy that the caller owns, faster than cloning a held object would be.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import { Watch } from '@kubernetes/client-node';
@@ -45,6 +49,8 @@ export interface InformerDeps {
   readonly backoff?: Backoff | undefined;
   /** Asks the server to end each watch after this long; the informer then watches again. Default 300. */
   readonly watchTimeoutSeconds?: number | undefined;
+  /** Hold `metadata.managedFields` too (dropped by default). */
+  readonly keepManagedFields?: boolean | undefined;
   readonly onChange: (change: CacheChange) => void;
   readonly onError: (error: ApiError) => void;
 }
@@ -55,7 +61,7 @@ export interface Informer {
   hasSynced(): boolean;
   /** Resolves once it has listed, or once it is stopped. */
   synced(): Promise<void>;
-  /** The object, when held: `undefined` means "not held", which is "absent" only without selectors. */
+  /** A fresh copy of the object, when held: `undefined` means "not held", which is "absent" only without selectors. */
   get(namespace: string | undefined, name: string): KubeObject | undefined;
   /** Takes an object the API just returned to us, unless the cache already holds a newer one. */
   accept(object: KubeObject): void;
@@ -64,12 +70,26 @@ export interface Informer {
 
 const keyOf = (namespace: string | undefined, name: string): string => `${namespace ?? ''}/${name}`;
 
+interface Versioned {
+  readonly metadata: { readonly namespace?: string | undefined; readonly name?: string | undefined; readonly resourceVersion?: string | undefined };
+}
+
+/** An object as the informer holds it: what it compares, and the JSON of the whole. */
+interface Held extends Versioned {
+  readonly json: string;
+}
+
+const hold = (object: KubeObject): Held => {
+  const { namespace, name, resourceVersion } = object.metadata;
+  return { metadata: { namespace, name, resourceVersion }, json: JSON.stringify(object) };
+};
+
 /**
  * Whether `incoming` is older than `held`. resourceVersions are opaque strings to clients, but
  * every API server in use issues integers (etcd revisions); when either is not one, nothing is
  * treated as older, so the newest-arriving copy wins.
  */
-export const isOlder = (incoming: KubeObject, held: KubeObject | undefined): boolean => {
+export const isOlder = (incoming: Versioned, held: Versioned | undefined): boolean => {
   const a = incoming.metadata.resourceVersion;
   const b = held?.metadata.resourceVersion;
   if (a === undefined || b === undefined || !/^\d+$/.test(a) || !/^\d+$/.test(b)) return false;
@@ -92,7 +112,7 @@ export const startInformer = (spec: InformerSpec, deps: InformerDeps): Informer 
   const { resource } = spec;
   const apiVersion = apiVersionOf(resource);
   const path = collectionPath(resource, spec.namespace);
-  const store = new Map<string, KubeObject>();
+  const store = new Map<string, Held>();
   const watcher = new Watch(deps.kubeConfig);
   const stopping = new AbortController();
   let resourceVersion = '';
@@ -101,11 +121,20 @@ export const startInformer = (spec: InformerSpec, deps: InformerDeps): Informer 
   const syncedPromise = new Promise<void>((resolve) => (markSynced = resolve));
   let currentWatch: AbortController | undefined;
 
-  const emit = (type: ChangeType, object: KubeObject): void =>
+  const emit = (type: ChangeType, object: Versioned): void =>
     deps.onChange({ type, apiVersion, kind: resource.kind, namespace: object.metadata.namespace, name: object.metadata.name ?? '' });
 
-  /** Lists and watches carry objects without apiVersion and kind (core-group lists omit them). */
-  const complete = (object: KubeObject): KubeObject => ({ ...object, apiVersion: object.apiVersion ?? apiVersion, kind: object.kind ?? resource.kind });
+  /**
+   * The object as held: lists and watches carry objects without apiVersion and kind (core-group
+   * lists omit them), and `metadata.managedFields` is dropped unless asked for. It is the API
+   * server's record of which field manager set which field, often the largest part of an
+   * object, and neither a reconcile nor a merge patch reads it (ADR 0071).
+   */
+  const complete = (object: KubeObject): KubeObject => {
+    const { managedFields, ...rest } = object.metadata as KubeObject['metadata'] & { managedFields?: unknown };
+    const metadata = deps.keepManagedFields || managedFields === undefined ? object.metadata : rest;
+    return { ...object, apiVersion: object.apiVersion ?? apiVersion, kind: object.kind ?? resource.kind, metadata };
+  };
 
   const upsert = (incoming: KubeObject): void => {
     const object = complete(incoming);
@@ -113,11 +142,11 @@ export const startInformer = (spec: InformerSpec, deps: InformerDeps): Informer 
     const held = store.get(key);
     if (isOlder(object, held)) return;
     if (held !== undefined && held.metadata.resourceVersion === object.metadata.resourceVersion) return;
-    store.set(key, object);
+    store.set(key, hold(object));
     emit(held === undefined ? 'added' : 'modified', object);
   };
 
-  const remove = (object: KubeObject): void => {
+  const remove = (object: Versioned): void => {
     const key = keyOf(object.metadata.namespace, object.metadata.name ?? '');
     const held = store.get(key);
     if (held === undefined || isOlder(object, held)) return;
@@ -240,7 +269,10 @@ export const startInformer = (spec: InformerSpec, deps: InformerDeps): Informer 
     spec,
     hasSynced: () => isSynced,
     synced: () => syncedPromise,
-    get: (namespace, name) => store.get(keyOf(resource.namespaced ? namespace : undefined, name)),
+    get: (namespace, name) => {
+      const held = store.get(keyOf(resource.namespaced ? namespace : undefined, name));
+      return held === undefined ? undefined : (JSON.parse(held.json) as KubeObject);
+    },
     accept: upsert,
     stop: async () => {
       stopping.abort();

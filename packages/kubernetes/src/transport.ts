@@ -12,6 +12,7 @@ import type * as TE from 'fp-ts/lib/TaskEither.js';
 import { IsomorphicFetchHttpLibrary, RequestContext, type HttpMethod, type KubeConfig } from '@kubernetes/client-node';
 import { apiError, type ApiError } from '@capt-endpoint/core';
 import { fromEarlyEnd, fromResponse, fromThrown, type EarlyEnd } from './apiErrors';
+import { makeConnections } from './connections';
 
 export interface HttpRequest {
   readonly method: 'GET' | 'PATCH' | 'POST';
@@ -33,28 +34,30 @@ export interface HttpResponse {
 
 export type Transport = (request: HttpRequest) => TE.TaskEither<ApiError, HttpResponse>;
 
+/** A transport and the connections it keeps open between requests. */
+export interface ConnectedTransport {
+  readonly send: Transport;
+  /** Closes the kept connections once their requests have ended (a later request opens new ones). */
+  readonly close: () => Promise<void>;
+}
+
 export const USER_AGENT = 'capt-endpoint/kubernetes';
 
 /**
- * client-node 2.x builds a fresh undici dispatcher (1.x: an https.Agent) for every request;
- * left alone its idle keep-alive socket outlives the request. Release it once we are done.
- */
-const releaseConnection = (context: RequestContext): void => {
-  const versions = context as unknown as {
-    getDispatcher?: () => { destroy?: () => Promise<void> } | undefined;
-    getAgent?: () => { destroy?: () => void } | undefined;
-  };
-  versions.getDispatcher?.()?.destroy?.().catch(() => undefined);
-  versions.getAgent?.()?.destroy?.();
-};
-
-/**
  * Rejects when `signal` aborts. Raced against the exchange so that it ends on time even where
- * client-node cannot pass the signal to fetch (1.3.x); releasing the connection then closes
- * the socket under the abandoned request.
+ * client-node cannot pass the signal to fetch (1.3.x); releasing its per-request agent then
+ * closes the socket under the abandoned request.
  */
-const untilEnded = (signal: AbortSignal): Promise<never> =>
-  new Promise((_, reject) => signal.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError')), { once: true }));
+const untilEnded = (signal: AbortSignal): { readonly promise: Promise<never>; readonly dispose: () => void } => {
+  let listener: () => void = () => undefined;
+  const promise = new Promise<never>((_, reject) => {
+    listener = () => reject(new DOMException('aborted', 'AbortError'));
+    signal.addEventListener('abort', listener, { once: true });
+  });
+  // undici's fetch keeps the signal it was given until its own request is collected: a listener
+  // left on it would keep this promise, and through it the response, alive.
+  return { promise, dispose: () => signal.removeEventListener('abort', listener) };
+};
 
 /** The clear message client-node would otherwise bury in an exception. */
 const configProblem = (kc: KubeConfig): ApiError | undefined => {
@@ -79,10 +82,14 @@ const buildContext = (server: string, request: HttpRequest, signal: AbortSignal)
   return context;
 };
 
-/** Sends requests for the kubeconfig's current context; each ends after `timeoutMs` at the latest. */
-export const makeTransport = (kc: KubeConfig, timeoutMs: number): Transport => {
+/**
+ * Sends requests for the kubeconfig's current context, over connections kept between requests
+ * (see `connections.ts`); each request ends after `timeoutMs` at the latest.
+ */
+export const makeTransport = (kc: KubeConfig, timeoutMs: number): ConnectedTransport => {
   const http = new IsomorphicFetchHttpLibrary();
-  return (request) => async () => {
+  const connections = makeConnections(kc);
+  const send: Transport = (request) => async () => {
     const problem = configProblem(kc);
     if (problem) return E.left(problem);
     if (request.signal?.aborted) return E.left(fromEarlyEnd({ by: 'abort' }));
@@ -101,11 +108,13 @@ export const makeTransport = (kc: KubeConfig, timeoutMs: number): Transport => {
     request.signal?.addEventListener('abort', onAbort, { once: true });
 
     const context = buildContext(kc.getCurrentCluster()!.server, request, controller.signal);
-    const ended = untilEnded(controller.signal);
+    const until = untilEnded(controller.signal);
+    const ended = until.promise;
     try {
       try {
         // Credentials may come from an exec plugin or a token refresh: bounded by the same signal.
         await Promise.race([kc.applySecurityAuthentication(context), ended]);
+        connections.adopt(context);
       } catch (thrown) {
         if (early) return E.left(fromEarlyEnd(early));
         return E.left(apiError('Other', `the kubeconfig's credentials could not be applied (${thrown instanceof Error ? thrown.name : typeof thrown})`));
@@ -118,8 +127,10 @@ export const makeTransport = (kc: KubeConfig, timeoutMs: number): Transport => {
       return E.left(early ? fromEarlyEnd(early) : fromThrown(thrown));
     } finally {
       clearTimeout(timer);
+      until.dispose();
       request.signal?.removeEventListener('abort', onAbort);
-      releaseConnection(context);
+      connections.release(context);
     }
   };
+  return { send, close: connections.close };
 };

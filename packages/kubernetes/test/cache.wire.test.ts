@@ -105,6 +105,22 @@ describe('synced', () => {
     expect((await read(cpRef))?.metadata.name).toBe('eks-a');
   });
 
+  it('drops metadata.managedFields from what it holds, listed or written; keepManagedFields keeps them', async () => {
+    const managedFields = [{ manager: 'kubectl', operation: 'Update', fieldsType: 'FieldsV1', fieldsV1: { 'f:spec': {} } }];
+    wire.server.store.patch(cpRef, { metadata: { managedFields } });
+    const cache = start();
+    await cache.synced();
+    expect((await read(cpRef))?.metadata).not.toHaveProperty('managedFields');
+    expect((await read(cpRef))?.metadata.name).toBe('eks-a');
+    const written = await cache.patch(cpRef, { spec: { controlPlaneEndpoint: { host: 'a.example', port: 443 } } })();
+    expect(E.isRight(written) && written.right.metadata).toHaveProperty('managedFields', managedFields);
+    expect((await read(cpRef))?.metadata).not.toHaveProperty('managedFields');
+    await cache.stop();
+    const keeping = start({ keepManagedFields: true });
+    await keeping.synced();
+    expect((await read(cpRef))?.metadata).toHaveProperty('managedFields', managedFields);
+  });
+
   it('scoped to one namespace: lists there, and a read elsewhere is a GET', async () => {
     const cache = start({ namespace: NS });
     await settled(cache);

@@ -6,7 +6,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { KubeConfig } from '@kubernetes/client-node';
 import type { ApiError } from '@capt-endpoint/core';
 import { createKubernetesClient } from '../src';
-import { SECRET_VALUE, clusterRef, cpRef, secretRef, workspaceRef, wirePerTest, type Wire } from './harness';
+import { SECRET_VALUE, clusterRef, cpRef, kubeConfigFor, secretRef, workspaceRef, wirePerTest, type Wire } from './harness';
 
 const current = wirePerTest();
 let wire: Wire;
@@ -126,17 +126,6 @@ describe('errors as data', () => {
 });
 
 describe('connections that fail', () => {
-  const kubeConfigFor = (server: string): KubeConfig => {
-    const kc = new KubeConfig();
-    kc.loadFromOptions({
-      clusters: [{ name: 'c', server, skipTLSVerify: true }],
-      users: [{ name: 'u', token: 't' }],
-      contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
-      currentContext: 'x',
-    });
-    return kc;
-  };
-
   const listen = async (server: Server): Promise<string> => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

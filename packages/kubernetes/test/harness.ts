@@ -72,6 +72,18 @@ export const startWire = async (options: FakeApiServerOptions = {}): Promise<Wir
   return { server, kc };
 };
 
+/** A kubeconfig for a plain-http server of a test's own, with a token user. */
+export const kubeConfigFor = (server: string): KubeConfig => {
+  const kc = new KubeConfig();
+  kc.loadFromOptions({
+    clusters: [{ name: 'c', server, skipTLSVerify: true }],
+    users: [{ name: 'u', token: 't' }],
+    contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
+    currentContext: 'x',
+  });
+  return kc;
+};
+
 // ---------------------------------------------------------------------------------------------
 // RBAC: what a request needs, and whether docs/rbac.yaml grants it.
 
