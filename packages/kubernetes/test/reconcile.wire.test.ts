@@ -202,7 +202,9 @@ describe('requests per reconcile', () => {
       cache.onChange((change) => woken.push(`${change.kind} ${change.name}`));
       expect(await outcomeOf(cache)).toMatchObject({ _tag: 'Waiting', waitingOn: 'Workspace' });
       wire.server.store.add(workspace());
-      for (let i = 0; i < 200 && !woken.includes('Workspace eks-a-ws'); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+      // Generous under load: the watch event has to cross the loopback before the cache knows.
+      for (let i = 0; i < 1500 && !woken.includes('Workspace eks-a-ws'); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(woken).toContain('Workspace eks-a-ws');
       wire.server.requests.length = 0;
       expect(await outcomeOf(cache)).toMatchObject({ _tag: 'Updated', endpoint });
       expect(wire.server.requests.map((r) => r.method)).toEqual(['PATCH', 'PATCH', 'PATCH']);
