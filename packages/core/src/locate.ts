@@ -105,23 +105,20 @@ const rawValue = (values: (name: string) => unknown, key: OutputKey): unknown =>
   return present(port) ? { host, port } : { host };
 };
 
-const invalidFromOutputs = (workspace: string, key: string, error: EndpointParseError): InvalidEndpointValue => ({
+/**
+ * The value under `source` is not an endpoint. A value from the outputs may be quoted; a value
+ * from a Secret never is: its message uses the parse error's `problem`, which quotes nothing.
+ */
+const invalidValue = (source: EndpointSource, error: EndpointParseError): InvalidEndpointValue => ({
   _tag: 'InvalidEndpointValue',
   reason: 'InvalidEndpoint',
   retryable: false,
   cause: error._tag,
-  source: { from: 'outputs', workspace, key },
-  message: `${workspace} output "${key}" is not a valid endpoint: ${error.message}`,
-});
-
-const invalidFromSecret = (secret: SecretRef, key: string, error: EndpointParseError): InvalidEndpointValue => ({
-  _tag: 'InvalidEndpointValue',
-  reason: 'InvalidEndpoint',
-  retryable: false,
-  cause: error._tag,
-  source: { from: 'secret', secret, key },
-  // `problem`, never `message`: the message may quote the value.
-  message: `Secret ${secret.namespace}/${secret.name} key "${key}" is not a valid endpoint: ${error.problem}`,
+  source,
+  message:
+    source.from === 'outputs'
+      ? `${source.workspace} output "${source.key}" is not a valid endpoint: ${error.message}`
+      : `Secret ${source.secret.namespace}/${source.secret.name} key "${source.key}" is not a valid endpoint: ${error.problem}`,
 });
 
 /**
@@ -158,7 +155,7 @@ export const locateInWorkspace = (
     return pipe(
       parseEndpoint(raw, { defaultPort: options.defaultPort }),
       E.bimap(
-        (error): EndpointError => invalidFromOutputs(name, keyName(key), error),
+        (error): EndpointError => invalidValue({ from: 'outputs', workspace: name, key: keyName(key) }, error),
         (endpoint): Found => ({ _tag: 'Found', endpoint, source: { from: 'outputs', workspace: name, key: keyName(key) } }),
       ),
     );
@@ -268,7 +265,7 @@ export const locateInSecret = (
     return pipe(
       parseEndpoint(raw, { defaultPort: options.defaultPort }),
       E.bimap(
-        (error): EndpointError => invalidFromSecret(ref, keyName(key), error),
+        (error): EndpointError => invalidValue({ from: 'secret', secret: ref, key: keyName(key) }, error),
         (endpoint): Found => ({ _tag: 'Found', endpoint, source: { from: 'secret', secret: ref, key: keyName(key) } }),
       ),
     );
