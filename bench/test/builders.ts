@@ -39,6 +39,8 @@ export const scaleRun = (config: ScaleConfig, overrides: Partial<ScaleResult> = 
   objectsJsonBytes: 100 * MB,
   objects: 425,
   informerErrors: config.endsWith('-cached') ? {} : undefined,
+  setupMs: 800,
+  totalMs: 9000,
   ...overrides,
 });
 
