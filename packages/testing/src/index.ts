@@ -10,6 +10,7 @@ export * from './faults';
 export * from './fakeClient';
 export { objectsFromYaml } from './yaml';
 export * from './server';
+export { PagedLists, limitOf, type Page, type PagedListsOptions, type PageRequest, type Snapshot } from './pagedLists';
 export * from './status';
 export { routeOf, type Route } from './routes';
 export { selectorOf, type Selector } from './selectors';

@@ -1,8 +1,9 @@
 /**
  * A loopback HTTP server that speaks the Kubernetes REST API over an `ObjectStore`, so the
  * real `@kubernetes/client-node` (and `kubectl get --raw`) can be tested against the same
- * semantics as the in-memory fake: GET, LIST, WATCH, PATCH (JSON merge patch only, main
- * resource and /status), POST (create) and DELETE, with `Status` error bodies.
+ * semantics as the in-memory fake: GET, LIST (paged with `limit` and `continue`), WATCH, PATCH
+ * (JSON merge patch only, main resource and /status), POST (create) and DELETE, with `Status`
+ * error bodies.
  *
  * Every request is recorded, and responses can be replaced by injected errors, so wire tests
  * can assert the traffic an adapter sends and how it handles failures.
@@ -12,6 +13,7 @@ import type { AddressInfo } from 'node:net';
 import * as E from 'fp-ts/lib/Either.js';
 import { KNOWN_RESOURCES, type ApiError, type KubeObject, type ResourceInfo } from '@capt-endpoint/core';
 import { badRequest } from './apiErrors';
+import { PagedLists, type Page, type PagedListsOptions } from './pagedLists';
 import { routeOf, type Route } from './routes';
 import { status, statusOfError, type Status, type StatusDetails } from './status';
 import { selectorOf, type Selector } from './selectors';
@@ -56,6 +58,8 @@ export interface FakeApiServerOptions {
   readonly resources?: readonly ResourceInfo[];
   /** Error injection, asked for every request after it is recorded. */
   readonly inject?: RequestInjection;
+  /** How many paged lists stay open for `continue`, and for how long (default 32, 5 minutes). */
+  readonly pagedLists?: PagedListsOptions;
 }
 
 export interface FakeApiServer {
@@ -74,6 +78,8 @@ export interface FakeApiServer {
   dropWatches(): void;
   /** How many watch streams are open. */
   readonly openWatches: number;
+  /** Forgets the rest of every paged list: each outstanding `continue` token now gets 410 Expired. */
+  expireContinueTokens(): void;
   /** Ends all watches and connections and frees the port. */
   close(): Promise<void>;
 }
@@ -141,13 +147,13 @@ const unsupported = (accepted: string): Reply =>
   failWith(415, `the body of the request was in an unknown format - accepted media types include: ${accepted}`);
 
 /** The REST semantics of one request that is not a watch. */
-const serve = (store: ObjectStore, route: Route, request: RecordedRequest, text: string | undefined): Reply => {
+const serve = (store: ObjectStore, pages: PagedLists, route: Route, request: RecordedRequest, text: string | undefined): Reply => {
   const ref = { apiVersion: route.apiVersion, kind: route.resource.kind, namespace: route.namespace, name: route.name ?? '' };
   const body = (): E.Either<ApiError, unknown> => (text === undefined || text === '' ? E.left(badRequest('the request has no body')) : parseJson(text));
   switch (request.method) {
     case 'GET':
       if (route.name !== undefined) return ok(store.find(ref), route);
-      return ok(E.map((inView: Selector) => listOf(store, route, inView))(viewOf(route, request.query)), route);
+      return ok(E.flatMap((inView: Selector) => listOf(store, pages, route, request, inView))(viewOf(route, request.query)), route);
     case 'PATCH': {
       if (route.name === undefined) return failWith(405, 'the server does not allow this method on the requested resource');
       if (request.contentType !== MERGE_PATCH) return unsupported(MERGE_PATCH);
@@ -170,9 +176,20 @@ const serve = (store: ObjectStore, route: Route, request: RecordedRequest, text:
   }
 };
 
-const listOf = (store: ObjectStore, route: Route, inView: Selector) => {
-  const { items, resourceVersion } = store.list(route.apiVersion, route.resource.kind, route.namespace);
-  return { apiVersion: route.apiVersion, kind: `${route.resource.kind}List`, metadata: { resourceVersion }, items: items.filter(inView) };
+/**
+ * A list, or one page of it: the store is read for a first page only; a `continue` page comes
+ * from the rest of the list its token stands for (see `PagedLists`).
+ */
+const listOf = (store: ObjectStore, pages: PagedLists, route: Route, request: RecordedRequest, inView: Selector): E.Either<ApiError, unknown> => {
+  const { labelSelector, fieldSelector } = request.query;
+  const selected = Boolean(labelSelector) || Boolean(fieldSelector);
+  const scope = JSON.stringify([request.path, labelSelector ?? '', fieldSelector ?? '']);
+  return E.map(({ items, metadata }: Page) => ({ apiVersion: route.apiVersion, kind: `${route.resource.kind}List`, metadata, items }))(
+    pages.page(scope, request.query, () => {
+      const { items, resourceVersion } = store.list(route.apiVersion, route.resource.kind, route.namespace);
+      return { scope, items: items.filter(inView), resourceVersion, selected };
+    }),
+  );
 };
 
 const create = (store: ObjectStore, route: Route, input: unknown): E.Either<ApiError, KubeObject> => {
@@ -223,6 +240,7 @@ export const startFakeApiServer = async (options: FakeApiServerOptions = {}): Pr
   const requests: RecordedRequest[] = [];
   const injections: RequestInjection[] = options.inject ? [options.inject] : [];
   const watches = new Set<OpenWatch>();
+  const pages = new PagedLists(options.pagedLists);
 
   const reply = (response: ServerResponse, { code, body }: Reply): void => {
     response.writeHead(code, { 'Content-Type': 'application/json' });
@@ -325,7 +343,7 @@ export const startFakeApiServer = async (options: FakeApiServerOptions = {}): Pr
     const refused = unsupportedParameters.filter((name) => query[name]);
     if (refused.length > 0) return reply(response, failWith(400, `not supported by the fake API server: ${refused.join(', ')}`));
     if (recorded.method === 'GET' && route.name === undefined && isTrue(query['watch'])) return watch(response, route, recorded);
-    reply(response, serve(store, route, recorded, text));
+    reply(response, serve(store, pages, route, recorded, text));
   };
 
   const server: Server = createServer((request, response) => {
@@ -382,6 +400,7 @@ export const startFakeApiServer = async (options: FakeApiServerOptions = {}): Pr
     get openWatches() {
       return watches.size;
     },
+    expireContinueTokens: () => pages.expireAll(),
     close: () =>
       new Promise<void>((resolve, reject) => {
         for (const open of [...watches]) open.end();
