@@ -16,7 +16,7 @@ import {
   type ObjectRef,
   type WorkspaceApiVersion,
 } from '@capt-endpoint/core';
-import { startInformer, type Backoff, type CacheChange, type Informer } from './informer';
+import { pageSizeOf, startInformer, type Backoff, type CacheChange, type Informer } from './informer';
 import { clientFromParts, clientParts, type KubernetesClient, type KubernetesClientOptions } from './kubernetesClient';
 
 export type { Backoff, CacheChange, ChangeType } from './informer';
@@ -56,6 +56,12 @@ export interface CachedKubernetesClientOptions extends KubernetesClientOptions {
    * objects writes return still have them).
    */
   readonly keepManagedFields?: boolean | undefined;
+  /**
+   * How many objects each list request asks for (`limit`); the informer follows `continue` to
+   * the end of the list (ADR 0074). Default 500, as client-go's reflector; `0` lists each kind in
+   * one request. Must be a non-negative integer (a RangeError otherwise).
+   */
+  readonly pageSize?: number | undefined;
   /** Told about every failed list or watch (the informer retries by itself). */
   readonly onError?: ((error: ApiError, kind: CachedKind) => void) | undefined;
 }
@@ -95,6 +101,8 @@ export const createCachedKubernetesClient = (
   kubeConfig: KubeConfig,
   options: CachedKubernetesClientOptions = {},
 ): CachedKubernetesClient => {
+  // Checked before any informer starts, so a bad value leaves nothing running.
+  const pageSize = pageSizeOf(options.pageSize);
   const parts = clientParts(kubeConfig, options);
   const api = clientFromParts(parts);
   const listeners = new Set<(change: CacheChange) => void>();
@@ -112,6 +120,7 @@ export const createCachedKubernetesClient = (
           backoff: options.backoff,
           watchTimeoutSeconds: options.watchTimeoutSeconds,
           keepManagedFields: options.keepManagedFields,
+          pageSize,
           onChange: (change) => listeners.forEach((listener) => listener(change)),
           onError: (error) => options.onError?.(error, kind),
         },

@@ -1,10 +1,15 @@
 /**
- * An informer for one resource: lists it, then watches from the list's resourceVersion with
+ * An informer for one resource: lists it in pages, then watches from the list's resourceVersion with
  * client-node's `Watch`, keeping an in-memory copy of every object. Unlike client-node's own
  * `makeInformer`, it never stops on its own (ADR 0031): a failed list or watch is retried with
  * exponential backoff, a 410 Gone (as an HTTP status or as a watch ERROR event) relists, and
  * `stop()` ends it quietly. It also accepts the objects our own writes return, so a read after
  * a write is not stale, and ignores watch events older than what it holds.
+ *
+ * The list is read in pages of `pageSize` (ADR 0074), as client-go's reflector does: no single
+ * response of the whole collection (at 10 000 objects, tens of megabytes that a loaded server may
+ * not send within a request's timeout), and one page parsed at a time. A page whose `continue`
+ * token has expired (410) fails the list, which starts again from the first page.
  *
  * Each object is held as its JSON text beside the few metadata fields the informer compares
  * (ADR 0072): about a third of the memory of the parsed object, and every read parses a fresh
@@ -51,6 +56,8 @@ export interface InformerDeps {
   readonly watchTimeoutSeconds?: number | undefined;
   /** Hold `metadata.managedFields` too (dropped by default). */
   readonly keepManagedFields?: boolean | undefined;
+  /** Objects per list request (`limit`), following `continue`; 0 lists in one request. Default 500. */
+  readonly pageSize?: number | undefined;
   readonly onChange: (change: CacheChange) => void;
   readonly onError: (error: ApiError) => void;
 }
@@ -78,6 +85,16 @@ interface Versioned {
 interface Held extends Versioned {
   readonly json: string;
 }
+
+/** client-go's reflector pages its lists by 500. */
+export const DEFAULT_PAGE_SIZE = 500;
+
+/** The page size to use: `DEFAULT_PAGE_SIZE` when none is given; throws a RangeError unless a non-negative integer. */
+export const pageSizeOf = (pageSize: number | undefined): number => {
+  const size = pageSize ?? DEFAULT_PAGE_SIZE;
+  if (!Number.isSafeInteger(size) || size < 0) throw new RangeError(`pageSize must be a non-negative integer, not ${String(pageSize)}`);
+  return size;
+};
 
 const hold = (object: KubeObject): Held => {
   const { namespace, name, resourceVersion } = object.metadata;
@@ -112,6 +129,7 @@ export const startInformer = (spec: InformerSpec, deps: InformerDeps): Informer 
   const { resource } = spec;
   const apiVersion = apiVersionOf(resource);
   const path = collectionPath(resource, spec.namespace);
+  const pageSize = pageSizeOf(deps.pageSize);
   const store = new Map<string, Held>();
   const watcher = new Watch(deps.kubeConfig);
   const stopping = new AbortController();
@@ -136,14 +154,19 @@ export const startInformer = (spec: InformerSpec, deps: InformerDeps): Informer 
     return { ...object, apiVersion: object.apiVersion ?? apiVersion, kind: object.kind ?? resource.kind, metadata };
   };
 
-  const upsert = (incoming: KubeObject): void => {
-    const object = complete(incoming);
+  /** Holds `object` unless the cache holds it at the same or a newer version; `toHeld` runs only then. */
+  const put = (object: Versioned, toHeld: () => Held): void => {
     const key = keyOf(object.metadata.namespace, object.metadata.name ?? '');
     const held = store.get(key);
     if (isOlder(object, held)) return;
     if (held !== undefined && held.metadata.resourceVersion === object.metadata.resourceVersion) return;
-    store.set(key, hold(object));
+    store.set(key, toHeld());
     emit(held === undefined ? 'added' : 'modified', object);
+  };
+
+  const upsert = (incoming: KubeObject): void => {
+    const object = complete(incoming);
+    put(object, () => hold(object));
   };
 
   const remove = (object: Versioned): void => {
@@ -156,23 +179,46 @@ export const startInformer = (spec: InformerSpec, deps: InformerDeps): Informer 
 
   const selectors = (): Record<string, string | undefined> => ({ labelSelector: spec.labelSelector, fieldSelector: spec.fieldSelector });
 
-  /** A full list replaces the store; objects we wrote after the list's snapshot stay. */
-  const list = async (): Promise<ApiError | undefined> => {
-    const response = await deps.transport({ method: 'GET', path, query: selectors(), signal: stopping.signal })();
+  /** One page of the list: its objects, as they will be held, and where the next page starts. */
+  const listPage = async (token: string): Promise<ApiError | { readonly items: Held[]; readonly resourceVersion: string; readonly next: string }> => {
+    const paging = pageSize > 0 ? { limit: String(pageSize), continue: token || undefined } : {};
+    const response = await deps.transport({ method: 'GET', path, query: { ...selectors(), ...paging }, signal: stopping.signal })();
     if (response._tag === 'Left') return response.left;
-    let parsed: { metadata?: { resourceVersion?: string }; items?: KubeObject[] };
+    let parsed: { metadata?: { resourceVersion?: string; continue?: string }; items?: KubeObject[] };
     try {
       parsed = JSON.parse(response.right.text);
     } catch {
       return apiError('Other', `the list of ${resource.plural} is not JSON`);
     }
-    const items = (parsed.items ?? []).map(complete);
-    const listVersion = parsed.metadata?.resourceVersion ?? '';
+    return {
+      items: (parsed.items ?? []).map((object) => hold(complete(object))),
+      resourceVersion: parsed.metadata?.resourceVersion ?? '',
+      next: pageSize > 0 ? (parsed.metadata?.continue ?? '') : '',
+    };
+  };
+
+  /**
+   * A full list, every page of it, replaces the store; objects we wrote after the list's
+   * snapshot stay. Every page is of the first page's snapshot, so its resourceVersion is the
+   * list's. Nothing changes in the store until the last page is in.
+   */
+  const list = async (): Promise<ApiError | undefined> => {
+    const items: Held[] = [];
+    let listVersion: string | undefined;
+    let token = '';
+    do {
+      const page = await listPage(token);
+      if ('_tag' in page) return page;
+      listVersion ??= page.resourceVersion;
+      for (const item of page.items) items.push(item);
+      token = page.next;
+    } while (token !== '' && !stopping.signal.aborted);
+    if (stopping.signal.aborted) return undefined;
     const listed = new Set(items.map((o) => keyOf(o.metadata.namespace, o.metadata.name ?? '')));
-    const snapshot = { apiVersion, kind: resource.kind, metadata: { resourceVersion: listVersion } };
+    const snapshot = { metadata: { resourceVersion: listVersion } };
     for (const [key, held] of store) if (!listed.has(key) && !isOlder(snapshot, held)) remove(held);
-    items.forEach(upsert);
-    resourceVersion = listVersion;
+    for (const item of items) put(item, () => item);
+    resourceVersion = listVersion ?? '';
     return undefined;
   };
 

@@ -4,7 +4,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type { ApiError, KubeObject, ObjectRef } from '@capt-endpoint/core';
 import { createCachedKubernetesClient, type CacheChange, type CachedKubernetesClient, type CachedKubernetesClientOptions } from '../src';
-import { NS, applyRef, clusterRef, cpRef, deniedRequests, secretRef, startWire, workspaceRef, type Wire } from './harness';
+import { NS, applyRef, clusterRef, cpRef, deniedRequests, secretRef, startWire, workspace, workspaceRef, type Wire } from './harness';
 
 let wire: Wire;
 let client: CachedKubernetesClient | undefined;
@@ -250,6 +250,110 @@ describe('surviving the API server', () => {
     const before = wire.server.requests.length;
     expect((await read(cpRef))?.metadata.name).toBe(cpRef.name);
     expect(wire.server.requests.slice(before).filter((r) => r.path.endsWith('/eks-a'))).toHaveLength(1);
+  });
+});
+
+describe('paged lists', () => {
+  const workspacesPath = '/apis/tf.upbound.io/v1beta1/workspaces';
+  const workspaceLists = () => lists().filter((r) => r.path === workspacesPath);
+  /** Adds Workspaces `ws-00`..: with the harness's `eks-a-ws`, `count + 1` in all. */
+  const addWorkspaces = (count: number): void => {
+    wire.server.store.addAll(Array.from({ length: count }, (_, i) => ({ ...workspace(), metadata: { name: `ws-${String(i).padStart(2, '0')}` } })));
+  };
+  const wsNamed = (name: string) => ({ ...workspaceRef, name });
+
+  it('lists more objects than a page in ceil(n / pageSize) requests, following continue, and holds them all', async () => {
+    addWorkspaces(24);
+    const cache = start({ pageSize: 10 });
+    await settled(cache);
+    const pages = workspaceLists();
+    expect(pages.map((r) => r.query['limit'])).toEqual(['10', '10', '10']);
+    expect(pages.map((r) => r.query['continue'] === undefined)).toEqual([true, false, false]);
+    // The other kinds hold one object each: one request each.
+    expect(lists().length).toBe(3 + 4);
+    const before = wire.server.requests.length;
+    for (const name of ['eks-a-ws', 'ws-00', 'ws-09', 'ws-10', 'ws-23']) expect((await read(wsNamed(name)))?.metadata.name).toBe(name);
+    expect(wire.server.requests.length).toBe(before);
+    expect(errors).toEqual([]);
+  });
+
+  it('applies the list only after its last page, and watches from the first page\'s resourceVersion', async () => {
+    addWorkspaces(4);
+    const listedAt = wire.server.store.resourceVersion;
+    const added: string[] = [];
+    const modified: string[] = [];
+    let heldDuringList: number | undefined;
+    wire.server.inject((r) => {
+      if (r.path !== workspacesPath || r.query['continue'] === undefined || heldDuringList !== undefined) return undefined;
+      heldDuringList = added.length;
+      // A write between pages: the list does not show it, the watch from the list's version does.
+      wire.server.store.patch(wsNamed('ws-00'), { metadata: { labels: { changed: 'between-pages' } } });
+      return undefined;
+    });
+    const cache = start({ pageSize: 2 });
+    cache.onChange((change) => {
+      if (change.kind === 'Workspace') (change.type === 'added' ? added : modified).push(change.name);
+    });
+    await settled(cache);
+    expect(heldDuringList).toBe(0);
+    expect(added.sort()).toEqual(['eks-a-ws', 'ws-00', 'ws-01', 'ws-02', 'ws-03']);
+    const watch = watches().find((r) => r.path === workspacesPath);
+    expect(watch?.query['resourceVersion']).toBe(listedAt);
+    await waitFor('the change made between pages', () => modified.includes('ws-00'));
+    expect((await read(wsNamed('ws-00')))?.metadata.labels).toEqual({ changed: 'between-pages' });
+    expect(errors).toEqual([]);
+  });
+
+  it('pageSize 0 lists each kind in one request, without limit', async () => {
+    addWorkspaces(24);
+    const cache = start({ pageSize: 0 });
+    await settled(cache);
+    expect(workspaceLists().map((r) => [r.query['limit'], r.query['continue']])).toEqual([[undefined, undefined]]);
+    expect((await read(wsNamed('ws-23')))?.metadata.name).toBe('ws-23');
+  });
+
+  it('starts the list again from the first page when a continue token has expired (410), reporting it', async () => {
+    addWorkspaces(6);
+    let expire = true;
+    wire.server.inject((r) => {
+      if (r.path === workspacesPath && r.query['continue'] !== undefined && expire) {
+        expire = false;
+        wire.server.expireContinueTokens();
+      }
+      return undefined;
+    });
+    const cache = start({ pageSize: 3 });
+    await settled(cache);
+    // First page, its continue answered 410, then the three pages of the list again.
+    expect(workspaceLists().map((r) => r.query['continue'] === undefined)).toEqual([true, false, true, false, false]);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ code: 410, statusReason: 'Expired', message: expect.stringContaining('continue parameter is too old') });
+    for (const name of ['eks-a-ws', 'ws-00', 'ws-05']) expect((await read(wsNamed(name)))?.metadata.name).toBe(name);
+  });
+
+  it('relists in pages after 410 Gone: what is gone is removed, what is on a later page stays', async () => {
+    addWorkspaces(5);
+    const cache = start({ pageSize: 2 });
+    const changes: CacheChange[] = [];
+    await settled(cache);
+    cache.onChange((change) => changes.push(change));
+    const listsBefore = workspaceLists().length;
+    wire.server.dropWatches();
+    wire.server.store.delete(wsNamed('ws-04'));
+    wire.server.store.compact();
+    await waitFor('the paged relist', () => workspaceLists().length >= listsBefore + 3);
+    await waitFor('the deletion', () => changes.some((c) => c.kind === 'Workspace'));
+    await waitFor('the watches to reopen', () => wire.server.openWatches === 5);
+    expect(changes.filter((c) => c.kind === 'Workspace')).toEqual([{ type: 'deleted', apiVersion: workspaceRef.apiVersion, kind: 'Workspace', namespace: undefined, name: 'ws-04' }]);
+    expect(await read(wsNamed('ws-04'))).toBeUndefined();
+    expect((await read(wsNamed('ws-03')))?.metadata.name).toBe('ws-03');
+    expect(errors).toEqual([]);
+  });
+
+  it('refuses a pageSize that is not a non-negative integer, before starting anything', () => {
+    for (const pageSize of [-1, 2.5, Number.NaN]) expect(() => start({ pageSize })).toThrow(RangeError);
+    client = undefined;
+    expect(wire.server.requests).toEqual([]);
   });
 });
 

@@ -1,4 +1,4 @@
-import { backoffDelay, isOlder } from '../src/informer';
+import { DEFAULT_PAGE_SIZE, backoffDelay, isOlder, pageSizeOf } from '../src/informer';
 
 const at = (resourceVersion?: string) => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'a', ...(resourceVersion ? { resourceVersion } : {}) } });
 
@@ -23,5 +23,16 @@ describe('backoffDelay', () => {
     expect([0, 1, 2, 3, 4, 5, 50].map((n) => backoffDelay(n, backoff))).toEqual([0, 100, 200, 400, 800, 1000, 1000]);
     expect(backoffDelay(1)).toBe(1000);
     expect(backoffDelay(10)).toBe(30_000);
+  });
+});
+
+describe('pageSizeOf', () => {
+  it("defaults to client-go's 500, keeps 0 (one request) and any positive integer", () => {
+    expect([pageSizeOf(undefined), pageSizeOf(0), pageSizeOf(1), pageSizeOf(10_000)]).toEqual([DEFAULT_PAGE_SIZE, 0, 1, 10_000]);
+    expect(DEFAULT_PAGE_SIZE).toBe(500);
+  });
+
+  it('throws a RangeError for a negative, fractional or non-finite size', () => {
+    for (const size of [-1, 0.5, Number.NaN, Number.POSITIVE_INFINITY]) expect(() => pageSizeOf(size)).toThrow(RangeError);
   });
 });

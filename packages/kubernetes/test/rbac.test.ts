@@ -30,6 +30,7 @@ describe('request to RBAC attributes', () => {
   it.each([
     [request('GET', '/api/v1/namespaces/a/secrets/s'), { verb: 'get', group: '', resource: 'secrets' }],
     [request('GET', '/api/v1/secrets'), { verb: 'list', group: '', resource: 'secrets' }],
+    [request('GET', '/api/v1/secrets', { limit: '500', continue: 'token' }), { verb: 'list', group: '', resource: 'secrets' }],
     [request('GET', '/api/v1/secrets', { watch: 'true' }), { verb: 'watch', group: '', resource: 'secrets' }],
     [request('GET', '/apis/tf.upbound.io/v1beta1/workspaces/w'), { verb: 'get', group: 'tf.upbound.io', resource: 'workspaces' }],
     [request('PATCH', '/apis/controlplane.cluster.x-k8s.io/v1beta1/namespaces/a/captcontrolplanes/c/status'), { verb: 'patch', group: 'controlplane.cluster.x-k8s.io', resource: 'captcontrolplanes/status' }],
