@@ -13,6 +13,7 @@ import {
   controlPlane,
   cpRef,
   deniedRequests,
+  neededFor,
   secret,
   startWire,
   workspace,
@@ -49,6 +50,15 @@ const errorOf = async (client: ClusterClient, target?: ReconcileTarget, options 
 };
 
 const traffic = () => wire.server.requests.map((r) => `${r.method} ${r.path}${r.query['watch'] ? ' (watch)' : ''}`);
+/**
+ * The requests reconciles made: without the informers' lists and watches, which a reconcile
+ * never makes (it reads by name) and which come when the informer needs them: a watch can reach
+ * the server after `synced()` (that says every informer has listed, not that its watch is open;
+ * on a loaded machine the Secret watch was seen arriving after a Workspace watch event), and an
+ * idle watch ends after client-node's 30 s inactivity timeout and opens again.
+ */
+const reconcileTraffic = () =>
+  wire.server.requests.filter((r) => !['list', 'watch'].includes(neededFor(r)?.verb ?? '')).map((r) => `${r.method} ${r.path}`);
 const stored = (ref: { apiVersion: string; kind: string; namespace?: string; name: string }) => wire.server.store.get(ref);
 
 describe('reconcile outcomes, end to end', () => {
@@ -183,11 +193,10 @@ describe('requests per reconcile', () => {
     try {
       const target = await inHand(cache);
       await cache.synced();
-      for (let i = 0; i < 50 && wire.server.openWatches < 5; i++) await new Promise((resolve) => setTimeout(resolve, 10));
       wire.server.requests.length = 0;
       expect(await outcomeOf(cache)).toMatchObject({ _tag: 'UpToDate', updated: [] });
       expect(await outcomeOf(cache, target)).toMatchObject({ _tag: 'UpToDate', updated: [] });
-      expect(traffic()).toEqual([]);
+      expect(reconcileTraffic()).toEqual([]);
     } finally {
       await cache.stop();
     }
@@ -207,9 +216,14 @@ describe('requests per reconcile', () => {
       expect(woken).toContain('Workspace eks-a-ws');
       wire.server.requests.length = 0;
       expect(await outcomeOf(cache)).toMatchObject({ _tag: 'Updated', endpoint });
-      expect(wire.server.requests.map((r) => r.method)).toEqual(['PATCH', 'PATCH', 'PATCH']);
+      const writes = [
+        `PATCH /apis/controlplane.cluster.x-k8s.io/v1beta1/namespaces/${NS}/captcontrolplanes/eks-a`,
+        `PATCH /apis/cluster.x-k8s.io/v1beta1/namespaces/${NS}/clusters/eks-a`,
+        `PATCH /apis/controlplane.cluster.x-k8s.io/v1beta1/namespaces/${NS}/captcontrolplanes/eks-a/status`,
+      ];
+      expect(reconcileTraffic()).toEqual(writes);
       expect(await outcomeOf(cache)).toMatchObject({ _tag: 'UpToDate' });
-      expect(wire.server.requests).toHaveLength(3);
+      expect(reconcileTraffic()).toEqual(writes);
     } finally {
       await cache.stop();
     }
