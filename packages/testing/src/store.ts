@@ -58,6 +58,11 @@ export interface KindFilter {
 const ofKind = (only: KindFilter | undefined, object: KubeObject): boolean =>
   only === undefined || (object.apiVersion === only.apiVersion && object.kind === only.kind);
 
+/** What `ObjectStore.snapshot` returns, for `restore`: the stored objects by key, shared with the store. */
+export interface StoreSnapshot {
+  readonly objects: ReadonlyMap<string, KubeObject>;
+}
+
 export interface ObjectStoreOptions {
   /** How many events are kept for watch resumption (default 1000); older resourceVersions get 410 Gone. */
   readonly historyLimit?: number;
@@ -101,7 +106,7 @@ const finalizersOf = (object: KubeObject): unknown[] => {
 const suffixAlphabet = 'bcdfghjklmnpqrstvwxz2456789';
 
 export class ObjectStore {
-  private readonly objects = new Map<string, KubeObject>();
+  private objects = new Map<string, KubeObject>();
   private readonly listeners = new Map<WatchListener, KindFilter | undefined>();
   private history: Array<{ readonly revision: number; readonly change: Change }> = [];
   private revision = 0;
@@ -197,7 +202,8 @@ export class ObjectStore {
       const identity = checkIdentity(ref, current, merged);
       if (identity) return E.left(identity);
       if (options.subresource === 'status') {
-        const next = copy(current);
+        // A new metadata object: commit writes resourceVersion into it.
+        const next: KubeObject = { ...current, metadata: { ...current.metadata } };
         setOrDelete(next, 'status', merged['status']);
         return E.right(next);
       }
@@ -277,6 +283,24 @@ export class ObjectStore {
     this.compactedThrough = this.revision;
   }
 
+  /**
+   * The objects as they are now, to come back to with `restore`. Cheap: it shares the stored
+   * objects (none is ever changed in place) instead of copying them.
+   */
+  snapshot(): StoreSnapshot {
+    return { objects: new Map(this.objects) };
+  }
+
+  /**
+   * Puts the objects back as they were at `snapshot`, as writes no watcher could follow:
+   * resourceVersions keep counting up, and the history is compacted, so a watch from before
+   * gets 410 Gone and lists again. Listeners hear nothing of it.
+   */
+  restore(snapshot: StoreSnapshot): void {
+    this.objects = new Map(snapshot.objects);
+    this.compact();
+  }
+
   // -------------------------------------------------------------------------------------------
 
   private orThrow<A>(verb: string, object: KubeObject, result: E.Either<ApiError, A>): A {
@@ -347,7 +371,10 @@ export class ObjectStore {
         return E.left(conflict(located.right));
       if (typeof uid === 'string' && uid !== current.metadata.uid) return E.left(conflict(located.right));
     }
-    const computed = next(copy(current));
+    // No copy: `next` builds a new object (merge patches copy what they change, metadata is always
+    // new) and never changes `current`; the new object may share untouched parts with it, as
+    // stored objects are never changed in place.
+    const computed = next(current);
     if (E.isLeft(computed)) return computed;
     return E.right(this.commit(key, current, computed.right, mayChangeSpec));
   }

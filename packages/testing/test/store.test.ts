@@ -334,6 +334,26 @@ describe('ObjectStore watch and history', () => {
     expect(right(store.changesSince('0'))).toHaveLength(4);
   });
 
+  it('restore puts the objects back as they were at snapshot, resourceVersions counting on, earlier watches 410', () => {
+    const store = new ObjectStore([controlPlane(), secret()]);
+    const snapshot = store.snapshot();
+    right(store.patch(cpRef, { spec: { x: 1 } }));
+    right(store.delete(secretRef));
+    store.add(workspace());
+    const heard: string[] = [];
+    store.watch((e) => heard.push(e.type));
+    store.restore(snapshot);
+    expect(store.all().map((o) => `${o.kind} ${o.metadata.resourceVersion}`)).toEqual(['Secret 2', 'CAPTControlPlane 1']);
+    expect(store.get(cpRef)?.spec).toEqual({ workspaceTemplateApplyName: 'wta' });
+    expect(heard).toEqual([]);
+    expect(store.resourceVersion).toBe('5');
+    expect(left(store.changesSince('3'))).toMatchObject({ code: 410 });
+    // Writes after a restore carry on from the store's resourceVersion, and the snapshot stays as taken.
+    expect(right(store.patch(cpRef, { spec: { y: 2 }, metadata: { resourceVersion: '1' } })).metadata.resourceVersion).toBe('6');
+    store.restore(snapshot);
+    expect(store.get(cpRef)?.spec).toEqual({ workspaceTemplateApplyName: 'wta' });
+  });
+
   it('gives listeners and changesSince the state before each write', () => {
     const store = new ObjectStore();
     const previous: Array<unknown> = [];
