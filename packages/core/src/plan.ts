@@ -17,7 +17,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import type { MergePatch } from './clusterClient';
 import { DEFAULT_CONDITION_TYPE, findCondition, type DesiredCondition } from './condition';
 import { endpointsEqual, formatHostPort, isEndpointSet, type ApiEndpoint } from './endpoint';
-import type { EndpointError, EndpointSource } from './errors';
+import { ENDPOINT_PARSE_ERROR_TAGS, type EndpointError, type EndpointSource } from './errors';
 import type { Found, NotYetAvailable } from './locate';
 import type { CAPTControlPlane, Cluster } from './objects';
 
@@ -66,21 +66,12 @@ export interface EndpointPlan {
 }
 
 /** Value errors end in a False condition; everything else (API failures) is the caller's. */
-const valueErrorTags: ReadonlySet<EndpointError['_tag']> = new Set([
+const valueErrorTags: ReadonlySet<EndpointError['_tag']> = new Set<EndpointError['_tag']>([
   'InvalidEndpointValue',
   'UndecodableSecretValue',
   'SecretNamespaceNotAllowed',
   'ObjectDecodeError',
-  'EmptyEndpoint',
-  'UnsupportedScheme',
-  'UserinfoNotAllowed',
-  'PathNotAllowed',
-  'QueryOrFragmentNotAllowed',
-  'InvalidCharacters',
-  'InvalidPort',
-  'InvalidHost',
-  'UnsupportedValueType',
-  'MalformedEndpointObject',
+  ...ENDPOINT_PARSE_ERROR_TAGS,
 ]);
 
 /**

@@ -1,10 +1,10 @@
 import * as E from 'fp-ts/lib/Either.js';
 import * as O from 'fp-ts/lib/Option.js';
 import { planCondition } from '../src/condition';
-import { apiError } from '../src/errors';
+import { apiError, ENDPOINT_PARSE_ERROR_TAGS, parseError, type EndpointError } from '../src/errors';
 import type { Found, NotYetAvailable } from '../src/locate';
 import { CAPTControlPlane, Cluster } from '../src/objects';
-import { planEndpointCleanup, planEndpointUpdate, type Resolution } from '../src/plan';
+import { isValueError, planEndpointCleanup, planEndpointUpdate, type Resolution } from '../src/plan';
 import { cluster, controlPlane } from './fixtures';
 
 const decode = <A>(codec: { decode: (u: unknown) => E.Either<unknown, A> }, u: unknown): A => {
@@ -145,6 +145,38 @@ describe('planEndpointUpdate', () => {
 
   it('uses the configured condition type', () => {
     expect(plan(found(), cp(), cl(), { conditionType: 'ControlPlaneEndpointReady' }).condition.type).toBe('ControlPlaneEndpointReady');
+  });
+});
+
+describe('isValueError', () => {
+  it.each(ENDPOINT_PARSE_ERROR_TAGS)('a %s parse error is a value error: recorded as a False condition, nothing written', (tag) => {
+    const error = parseError(tag, 'what is wrong');
+    expect(isValueError(error)).toBe(true);
+    const p = plan(E.left(error), cp(), cl());
+    expect(p.invalid).toBe(error);
+    expect(p.controlPlanePatch).toBeUndefined();
+    expect(p.clusterPatch).toBeUndefined();
+    expect(p.condition).toMatchObject({ status: 'False', reason: tag });
+  });
+
+  const requestErrors: EndpointError[] = [
+    apiError('Timeout', 'the request timed out'),
+    apiError('Forbidden', 'forbidden', { code: 403 }),
+    {
+      _tag: 'RequestFailed',
+      verb: 'get',
+      object: 'Workspace tf.upbound.io/v1beta1 demo-eks',
+      error: apiError('Unavailable', 'connection refused'),
+      reason: 'ApiUnavailable',
+      retryable: true,
+      message: 'get failed',
+    },
+    { _tag: 'ConflictRetriesExhausted', object: 'Cluster team-a/demo', reason: 'ConflictRetriesExhausted', retryable: true, message: 'kept changing' },
+    { _tag: 'InvalidOptions', option: 'workspaceApiVersion', reason: 'InvalidOptions', retryable: false, message: 'bad option' },
+  ];
+  it.each(requestErrors.map((error) => [error._tag, error] as const))('a %s is not a value error: plan hands it back', (_, error) => {
+    expect(isValueError(error)).toBe(false);
+    expect(planEndpointUpdate(E.left(error), cp(), cl())).toEqual(E.left(error));
   });
 });
 
