@@ -49,6 +49,47 @@ describe('planEndpointUpdate', () => {
     expect(p.condition.status).toBe('True');
   });
 
+  describe('a stored host in another spelling of the same name or address', () => {
+    const V6 = { host: '2001:db8::1', port: 6443 };
+    const V6_LONG = { host: '2001:0db8:0000:0000:0000:0000:0000:0001', port: 6443 };
+    const UPPER = { host: 'API.Example.COM', port: 443 };
+    const LOWER = { host: 'api.example.com', port: 443 };
+
+    it.each([
+      ['uncompressed IPv6', V6_LONG, V6],
+      ['upper-case hostname', UPPER, LOWER],
+    ])("%s is up to date, not drift, under 'keep' and 'update'", (_, held, workspace) => {
+      for (const onEndpointChange of ['keep', 'update'] as const) {
+        const p = plan(found(workspace), cp({ endpoint: held }), cl(held), { onEndpointChange });
+        expect(p.controlPlanePatch).toBeUndefined();
+        expect(p.clusterPatch).toBeUndefined();
+        expect(p.drift).toBeUndefined();
+        // The endpoint as the objects hold it, so the condition's message does not change with the policy.
+        expect(p.endpoint).toEqual(held);
+        expect(p.condition).toMatchObject({ status: 'True', reason: 'EndpointSet' });
+        expect(p.condition.message).toContain('from output "cluster_endpoint"');
+      }
+    });
+
+    it('on one object and canonical on the other: the two agree', () => {
+      const p = plan(found(V6), cp({ endpoint: V6_LONG }), cl(V6));
+      expect([p.controlPlanePatch, p.clusterPatch, p.drift]).toEqual([undefined, undefined, undefined]);
+      expect(p.condition).toMatchObject({ status: 'True', reason: 'EndpointSet' });
+    });
+
+    it.each([
+      ['bracketed IPv6', { host: '[2001:db8::1]', port: 6443 }, V6],
+      ['a host that does not parse', { host: 'api.example.com.', port: 443 }, LOWER],
+    ])('%s is different: drift under keep, rewritten under update', (_, held, workspace) => {
+      const kept = plan(found(workspace), cp({ endpoint: held }), cl(held));
+      expect(kept.drift).toEqual({ current: held, workspace, objects: ['CAPTControlPlane', 'Cluster'], followed: false });
+      expect(kept.condition).toMatchObject({ status: 'False', reason: 'EndpointDrift' });
+      const followed = plan(found(workspace), cp({ endpoint: held }), cl(held), { onEndpointChange: 'update' });
+      expect(followed.controlPlanePatch).toMatchObject({ spec: { controlPlaneEndpoint: workspace } });
+      expect(followed.clusterPatch).toMatchObject({ spec: { controlPlaneEndpoint: workspace } });
+    });
+  });
+
   it('omits the resourceVersion when optimistic locking is off', () => {
     const p = plan(found(), cp(), cl(), { optimisticLock: false });
     expect(p.controlPlanePatch).toEqual({ spec: { controlPlaneEndpoint: A } });
