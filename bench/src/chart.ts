@@ -40,6 +40,10 @@ export interface BarChart {
 
 const escape = (text: string): string => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
+/** A bar with a value that is not a finite number (a failed measurement) is left out, as a gap. */
+const drawable = (bar: Bar | undefined): bar is Bar => bar !== undefined && Number.isFinite(bar.value);
+const finite = (n: number | undefined): n is number => n !== undefined && Number.isFinite(n);
+
 const round = (n: number): string => (Math.round(n * 10) / 10).toString();
 
 /** A "nice" axis maximum and step: 1, 2 or 5 times a power of ten. */
@@ -68,14 +72,14 @@ export const barChart = (chart: BarChart, offset = { x: 0, y: 0 }): string => {
       lx = 64;
       ly += 18;
     }
-    legendParts.push(`<rect x="${lx}" y="${ly}" width="12" height="12" fill="${item.color}"/>`);
+    legendParts.push(`<rect x="${lx}" y="${ly}" width="12" height="12" fill="${escape(item.color)}"/>`);
     legendParts.push(`<text x="${lx + 16}" y="${ly + 10}">${escape(item.name)}</text>`);
     lx += itemW;
   }
   const margin = { top: ly + 30, right: 16, bottom: 40, left: 64 };
   const plotW = width - margin.left - margin.right;
   const plotH = height - margin.top - margin.bottom;
-  const highest = Math.max(...chart.groups.flatMap((g) => g.bars.map((b) => (b === undefined ? 0 : Math.max(b.value, b.max ?? 0)))));
+  const highest = Math.max(0, ...chart.groups.flatMap((g) => g.bars.filter(drawable).map((b) => Math.max(b.value, finite(b.max) ? b.max : 0))));
   const { top, step } = niceScale(highest);
   const y = (v: number) => margin.top + plotH - (v / top) * plotH;
   const groupW = plotW / chart.groups.length;
@@ -95,21 +99,22 @@ export const barChart = (chart: BarChart, offset = { x: 0, y: 0 }): string => {
   chart.groups.forEach((group, g) => {
     const x0 = margin.left + g * groupW + (groupW - barW * chart.series.length) / 2;
     group.bars.forEach((bar, s) => {
-      if (bar === undefined) return;
-      const series = chart.series[s]!;
+      const series = chart.series[s];
+      if (!drawable(bar) || series === undefined) return;
       const x = x0 + s * barW;
       const h = Math.max(0, y(0) - y(bar.value));
-      out.push(`<rect x="${round(x + 1)}" y="${round(y(bar.value))}" width="${round(barW - 2)}" height="${round(h)}" fill="${series.color}"><title>${escape(`${series.name}: ${bar.label ?? tick(bar.value)}`)}</title></rect>`);
-      if (bar.part !== undefined && bar.part > 0) {
-        out.push(`<rect x="${round(x + 1)}" y="${round(y(bar.part))}" width="${round(barW - 2)}" height="${round(y(0) - y(bar.part))}" fill="${series.partColor ?? '#333'}" fill-opacity="0.55"/>`);
+      out.push(`<rect x="${round(x + 1)}" y="${round(y(bar.value))}" width="${round(barW - 2)}" height="${round(h)}" fill="${escape(series.color)}"><title>${escape(`${series.name}: ${bar.label ?? tick(bar.value)}`)}</title></rect>`);
+      if (finite(bar.part) && bar.part > 0) {
+        out.push(`<rect x="${round(x + 1)}" y="${round(y(bar.part))}" width="${round(barW - 2)}" height="${round(y(0) - y(bar.part))}" fill="${escape(series.partColor ?? '#333')}" fill-opacity="0.55"/>`);
       }
-      if (bar.min !== undefined && bar.max !== undefined && bar.max > bar.min) {
+      const whisker = finite(bar.min) && finite(bar.max) && bar.max > bar.min;
+      if (whisker) {
         const cx = round(x + barW / 2);
         out.push(`<line x1="${cx}" x2="${cx}" y1="${round(y(bar.max))}" y2="${round(y(bar.min))}" stroke="#000"/>`);
         out.push(`<line x1="${round(x + barW / 2 - 4)}" x2="${round(x + barW / 2 + 4)}" y1="${round(y(bar.max))}" y2="${round(y(bar.max))}" stroke="#000"/>`);
         out.push(`<line x1="${round(x + barW / 2 - 4)}" x2="${round(x + barW / 2 + 4)}" y1="${round(y(bar.min))}" y2="${round(y(bar.min))}" stroke="#000"/>`);
       }
-      const labelY = Math.min(y(bar.value), bar.max !== undefined ? y(bar.max) : Infinity) - 4;
+      const labelY = Math.min(y(bar.value), finite(bar.max) ? y(bar.max) : Infinity) - 4;
       out.push(`<text x="${round(x + barW / 2)}" y="${round(labelY)}" text-anchor="middle" font-size="10">${escape(bar.label ?? tick(bar.value))}</text>`);
     });
     out.push(`<text x="${round(margin.left + g * groupW + groupW / 2)}" y="${margin.top + plotH + 18}" text-anchor="middle">${escape(group.label)}</text>`);
@@ -121,7 +126,7 @@ export const barChart = (chart: BarChart, offset = { x: 0, y: 0 }): string => {
 
 /** Stacks charts vertically into one SVG document. */
 export const svgDocument = (charts: readonly BarChart[]): string => {
-  const width = Math.max(...charts.map((c) => c.width ?? 900));
+  const width = Math.max(0, ...charts.map((c) => c.width ?? 900));
   let y = 0;
   const parts = charts.map((chart) => {
     const part = barChart(chart, { x: 0, y });

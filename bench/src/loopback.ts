@@ -8,7 +8,7 @@ import { startFakeApiServer, type RecordedRequest } from '@capt-endpoint/testing
 import type { RequestCount } from './server';
 
 export interface BenchServer {
-  add(object: KubeObject): number;
+  addAll(objects: Iterable<KubeObject>): number;
   mark(): void;
   countSinceMark(): RequestCount;
   storeBytes(): { bytes: number; objects: number };
@@ -31,10 +31,7 @@ export const fakeApiServer = async (): Promise<BenchServer> => {
   // A path ending in a plural is a collection; one ending in a name (or /status) is an object.
   const isNamed = (path: string): boolean => !plurals.has(path.split('/').pop() ?? '');
   return {
-    add: (object) => {
-      server.store.add(object);
-      return 1;
-    },
+    addAll: (objects) => server.store.addAll(objects),
     mark: () => {
       server.requests.length = 0;
     },

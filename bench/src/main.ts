@@ -90,7 +90,7 @@ const measure = async (): Promise<BenchResults> => {
           for (const config of SCALE_CONFIGS) {
             const result = await inChild<ScaleResult>({ task: 'scale', options: { config, controlPlanes, concurrency, steadyPasses: config === 'ours-cached' ? steadyPasses : 1 } }, ['--expose-gc']);
             console.log(
-              `bench:   ${config}: first ${fmt(result.first.wallMs / 1000)} s / ${result.first.requests} req, steady ${result.steady.map((p) => `${fmt(p.wallMs / 1000)} s / ${p.requests} req`).join(', ')}, peak heap ${fmt(result.peakHeapBytes / 2 ** 20)} MB`,
+              `bench:   ${config}: first ${fmt(result.first.wallMs / 1000)} s / ${result.first.requests} req, steady ${result.steady.map((p) => `${fmt(p.wallMs / 1000)} s / ${p.requests} req`).join(', ')}, peak heap ${fmt(result.peakHeapBytes / 2 ** 20)} MB; ${fmt(result.totalMs / 1000)} s in all, ${fmt(result.setupMs / 1000)} s of it starting and seeding the server`,
             );
             runs.push(result);
           }

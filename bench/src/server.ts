@@ -38,8 +38,7 @@ const main = async (): Promise<void> => {
     try {
       switch (command.op) {
         case 'seed': {
-          let objects = 0;
-          for (const i of command.indices) for (const object of chainOf(i, command.state)) objects += server.add(object);
+          const objects = server.addAll(command.indices.flatMap((i) => chainOf(i, command.state)));
           return reply({ op: 'seeded', objects });
         }
         case 'mark':

@@ -29,7 +29,8 @@ export const fmt = (value: number, digits = 3): string => {
   if (!Number.isFinite(value)) return String(value);
   if (Number.isInteger(value) && Math.abs(value) >= 1) return String(value);
   if (value === 0) return '0';
-  const magnitude = Math.floor(Math.log10(Math.abs(value)));
+  // The magnitude after rounding to `digits`: 9.999 rounds to 10.0, not 10.00.
+  const magnitude = Math.floor(Math.log10(Math.abs(Number(value.toPrecision(digits)))));
   const decimals = Math.max(0, digits - 1 - magnitude);
   return value.toFixed(Math.min(decimals, 6));
 };

@@ -24,8 +24,10 @@ const serverPath = fileURLToPath(new URL('./server.mjs', import.meta.url));
 
 export const spawnServer = (): Promise<ServerHandle> =>
   new Promise((resolveStart, rejectStart) => {
-    // Not the measured process's flags (a heap cap is for the client only).
-    const child = fork(serverPath, [], { execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    // Not the measured process's flags (a heap cap is for the client only); BENCH_SERVER_NODE_ARGS
+    // gives the server its own, e.g. `--cpu-prof` to profile it.
+    const execArgv = process.env['BENCH_SERVER_NODE_ARGS']?.split(' ').filter(Boolean) ?? [];
+    const child = fork(serverPath, [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     const waiting: Array<{ resolve: (reply: ServerReply) => void; reject: (error: Error) => void }> = [];
     let started = false;
     const ask = (command: ServerCommand): Promise<ServerReply> =>

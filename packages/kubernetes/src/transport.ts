@@ -1,7 +1,8 @@
 /**
  * One HTTP exchange with the API server, through client-node's own request machinery: its
- * `RequestContext`, the kubeconfig's authentication and TLS (`applySecurityAuthentication`) and
- * its fetch-based HTTP library (ADR 0030). Adds what a controller needs on every request: a
+ * `RequestContext`, the kubeconfig's authentication and TLS (`applySecurityAuthentication`), and
+ * the undici dispatcher client-node 2.x builds (ADR 0073) or its fetch-based HTTP library
+ * (ADR 0030). Adds what a controller needs on every request: a
  * timeout, the caller's AbortSignal, and failures as `ApiError` values instead of exceptions.
  *
  * The body of a successful response is returned as text for the caller to parse; the body of a
@@ -82,6 +83,49 @@ const buildContext = (server: string, request: HttpRequest, signal: AbortSignal)
   return context;
 };
 
+/** What undici's `Dispatcher.request` takes and gives, as far as we use it. */
+interface DirectDispatcher {
+  request(options: {
+    origin: string;
+    path: string;
+    method: string;
+    headers: Record<string, string>;
+    body?: string | undefined;
+    signal: AbortSignal;
+  }): Promise<{ statusCode: number; body: { text(): Promise<string> } }>;
+}
+
+const directDispatcher = (context: RequestContext): DirectDispatcher | undefined => {
+  const dispatcher = (context as { getDispatcher?: () => unknown }).getDispatcher?.();
+  return typeof (dispatcher as Partial<DirectDispatcher> | undefined)?.request === 'function' ? (dispatcher as DirectDispatcher) : undefined;
+};
+
+/**
+ * One request and its response text. With client-node 2.x the context carries the undici
+ * dispatcher that client-node built (TLS, client certificate, proxy): the request goes to it
+ * directly, the way client-node's fetch would send it but without the WHATWG layers (Request,
+ * Headers, streams) that cost more client CPU than the HTTP exchange itself. Otherwise (1.x,
+ * or no dispatcher) through client-node's HTTP library.
+ */
+const exchange = async (http: IsomorphicFetchHttpLibrary, context: RequestContext, signal: AbortSignal): Promise<{ code: number; text: string }> => {
+  const dispatcher = directDispatcher(context);
+  if (dispatcher === undefined) {
+    const response = await http.send(context).toPromise();
+    return { code: response.httpStatusCode, text: await response.body.text() };
+  }
+  const url = new URL(context.getUrl());
+  const body = context.getBody();
+  const response = await dispatcher.request({
+    origin: url.origin,
+    path: `${url.pathname}${url.search}`,
+    method: context.getHttpMethod(),
+    headers: context.getHeaders() as Record<string, string>,
+    body: typeof body === 'string' ? body : undefined,
+    signal,
+  });
+  return { code: response.statusCode, text: await response.body.text() };
+};
+
 /**
  * Sends requests for the kubeconfig's current context, over connections kept between requests
  * (see `connections.ts`); each request ends after `timeoutMs` at the latest.
@@ -119,9 +163,7 @@ export const makeTransport = (kc: KubeConfig, timeoutMs: number): ConnectedTrans
         if (early) return E.left(fromEarlyEnd(early));
         return E.left(apiError('Other', `the kubeconfig's credentials could not be applied (${thrown instanceof Error ? thrown.name : typeof thrown})`));
       }
-      const response = await Promise.race([http.send(context).toPromise(), ended]);
-      const text = await Promise.race([response.body.text(), ended]);
-      const code = response.httpStatusCode;
+      const { code, text } = await Promise.race([exchange(http, context, controller.signal), ended]);
       return code >= 200 && code < 300 ? E.right({ code, text }) : E.left(fromResponse(code, text));
     } catch (thrown) {
       return E.left(early ? fromEarlyEnd(early) : fromThrown(thrown));

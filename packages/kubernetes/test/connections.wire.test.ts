@@ -4,17 +4,28 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import * as E from 'fp-ts/lib/Either.js';
-import { RequestContext } from '@kubernetes/client-node';
+import { IsomorphicFetchHttpLibrary, RequestContext } from '@kubernetes/client-node';
 import { createCachedKubernetesClient, createKubernetesClient } from '../src';
 import { cpRef, kubeConfigFor } from './harness';
 
 const keepsAlive = typeof (RequestContext.prototype as { setDispatcher?: unknown }).setDispatcher === 'function';
 
-/** Answers every request with the control plane, except paths ending in `/silent`; counts connections. */
+interface Seen {
+  readonly method: string | undefined;
+  readonly url: string | undefined;
+  readonly headers: Record<string, string | string[] | undefined>;
+  readonly body: string;
+}
+
+/** Answers every request with the control plane, except paths ending in `/silent`; counts connections and records requests. */
 const startServer = async () => {
   const sockets: Socket[] = [];
   const closed: Socket[] = [];
-  const server: Server = createServer((request, response) => {
+  const seen: Seen[] = [];
+  const server: Server = createServer(async (request, response) => {
+    let body = '';
+    for await (const chunk of request) body += String(chunk);
+    seen.push({ method: request.method, url: request.url, headers: request.headers, body });
     if (request.url?.endsWith('/silent')) return;
     response.setHeader('Content-Type', 'application/json');
     response.end(JSON.stringify({ apiVersion: cpRef.apiVersion, kind: cpRef.kind, metadata: { name: cpRef.name, namespace: cpRef.namespace } }));
@@ -28,6 +39,7 @@ const startServer = async () => {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     sockets,
     closed,
+    seen,
     stop: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
@@ -102,4 +114,33 @@ it('a request that timed out leaves the client able to send the next one', async
   expect(E.isLeft(timedOut) && timedOut.left.kind).toBe('Timeout');
   expect(E.isRight(await client.get(cpRef)())).toBe(true);
   await client.close();
+});
+
+it("sends each request whole through client-node's dispatcher (2.x: not through fetch), under the server URL's path", async () => {
+  const viaFetch = jest.spyOn(IsomorphicFetchHttpLibrary.prototype, 'send');
+  let fetched: number;
+  try {
+    const client = createKubernetesClient(kubeConfigFor(`${server.url}/k8s/clusters/c-1`), { fieldManager: 'mine' });
+    const patched = await client.patch(cpRef, { spec: { controlPlaneEndpoint: { host: 'h.example', port: 443 } } })();
+    expect(E.isRight(patched)).toBe(true);
+    await client.close();
+  } finally {
+    fetched = viaFetch.mock.calls.length;
+    viaFetch.mockRestore();
+  }
+  // 2.x hands the request to the dispatcher client-node built; 1.x has none and uses its fetch.
+  expect(fetched).toBe(keepsAlive ? 0 : 1);
+  expect(server.seen).toHaveLength(1);
+  const [request] = server.seen;
+  expect(request).toMatchObject({
+    method: 'PATCH',
+    url: '/k8s/clusters/c-1/apis/controlplane.cluster.x-k8s.io/v1beta1/namespaces/clusters/captcontrolplanes/eks-a?fieldManager=mine',
+    headers: expect.objectContaining({
+      'content-type': 'application/merge-patch+json',
+      accept: 'application/json',
+      authorization: 'Bearer t',
+      'user-agent': 'capt-endpoint/kubernetes',
+    }),
+  });
+  expect(JSON.parse(request!.body)).toEqual({ spec: { controlPlaneEndpoint: { host: 'h.example', port: 443 } } });
 });

@@ -218,7 +218,7 @@ const isTrue = (value: string | undefined): boolean => value === 'true' || value
 export const startFakeApiServer = async (options: FakeApiServerOptions = {}): Promise<FakeApiServer> => {
   const store = options.store ?? new ObjectStore();
   const seed = options.objects ?? [];
-  for (const object of typeof seed === 'string' ? objectsFromYaml(seed) : seed) store.add(object);
+  store.addAll(typeof seed === 'string' ? objectsFromYaml(seed) : seed);
   const resources = options.resources ?? KNOWN_RESOURCES;
   const requests: RecordedRequest[] = [];
   const injections: RequestInjection[] = options.inject ? [options.inject] : [];
@@ -240,7 +240,7 @@ export const startFakeApiServer = async (options: FakeApiServerOptions = {}): Pr
     if (!from || from === '0')
       backlog = store.list(route.apiVersion, route.resource.kind, route.namespace).items.filter(inView).map((object) => ({ type: 'ADDED', object }));
     else {
-      const since = store.changesSince(from);
+      const since = store.changesSince(from, { apiVersion: route.apiVersion, kind: route.resource.kind });
       if (E.isLeft(since) && since.left.code !== 410) return reply(response, fail(since.left));
       backlog = E.isLeft(since) ? statusOfError(since.left) : since.right.flatMap((change) => seen(change) ?? []);
     }
@@ -270,10 +270,13 @@ export const startFakeApiServer = async (options: FakeApiServerOptions = {}): Pr
         response.end();
       },
     };
-    const stop = store.watch((event, previous) => {
-      const visible = seen({ event, previous });
-      if (visible) line(visible);
-    });
+    const stop = store.watch(
+      (event, previous) => {
+        const visible = seen({ event, previous });
+        if (visible) line(visible);
+      },
+      { apiVersion: route.apiVersion, kind: route.resource.kind },
+    );
     watches.add(open);
     for (const event of events) line(event);
     const timeout = Number(query['timeoutSeconds']);

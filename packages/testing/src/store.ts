@@ -49,6 +49,15 @@ export interface Change {
 /** Called after every write; `previous` lets a filtered watcher see an object enter or leave its view. */
 export type WatchListener = (event: WatchEvent, previous: KubeObject | undefined) => void;
 
+/** Narrows a watch, or the changes a resumed watch reads, to one kind. */
+export interface KindFilter {
+  readonly apiVersion: string;
+  readonly kind: string;
+}
+
+const ofKind = (only: KindFilter | undefined, object: KubeObject): boolean =>
+  only === undefined || (object.apiVersion === only.apiVersion && object.kind === only.kind);
+
 export interface ObjectStoreOptions {
   /** How many events are kept for watch resumption (default 1000); older resourceVersions get 410 Gone. */
   readonly historyLimit?: number;
@@ -93,7 +102,7 @@ const suffixAlphabet = 'bcdfghjklmnpqrstvwxz2456789';
 
 export class ObjectStore {
   private readonly objects = new Map<string, KubeObject>();
-  private readonly listeners = new Set<WatchListener>();
+  private readonly listeners = new Map<WatchListener, KindFilter | undefined>();
   private history: Array<{ readonly revision: number; readonly change: Change }> = [];
   private revision = 0;
   /** Events up to and including this revision are no longer kept. */
@@ -125,12 +134,25 @@ export class ObjectStore {
    * the object cannot be stored; the message names the object, never its contents.
    */
   add(object: KubeObject): KubeObject {
-    return this.orThrow('add', object, this.createAs('seed', object));
+    return copy(this.orThrow('add', object, this.createAs('seed', object)));
+  }
+
+  /**
+   * Test setup in bulk: `add` for each object, without handing a copy of each back. Returns how
+   * many were stored; throws, as `add` does, at the first that cannot be (those before it stay).
+   */
+  addAll(objects: Iterable<KubeObject>): number {
+    let stored = 0;
+    for (const object of objects) {
+      this.orThrow('add', object, this.createAs('seed', object));
+      stored += 1;
+    }
+    return stored;
   }
 
   /** POST: creates `object`; the store assigns uid, resourceVersion, generation 1 and creationTimestamp. */
   create(object: KubeObject): E.Either<ApiError, KubeObject> {
-    return this.createAs('api', object);
+    return E.map(copy<KubeObject>)(this.createAs('api', object));
   }
 
   /** A copy of the stored object, or undefined. */
@@ -195,7 +217,7 @@ export class ObjectStore {
   put(object: KubeObject): E.Either<ApiError, KubeObject> {
     const next = toJson(object);
     const ref = normalizeRef(refOf(next));
-    if (!this.objects.has(keyOf(ref))) return this.createAs('seed', next);
+    if (!this.objects.has(keyOf(ref))) return E.map(copy<KubeObject>)(this.createAs('seed', next));
     return this.update(ref, next.metadata, (current) => {
       const identity = checkIdentity(ref, current, next);
       if (identity) return E.left(identity);
@@ -220,9 +242,14 @@ export class ObjectStore {
     return E.right(this.remove(key, current, current));
   }
 
-  /** Calls `listener` after every write with a copy of the event; returns the unsubscribe function. */
-  watch(listener: WatchListener): () => void {
-    this.listeners.add(listener);
+  /**
+   * Calls `listener` after every write (of one kind, with `only`) with a copy of the event;
+   * returns the unsubscribe function. Narrowing by kind spares a copy of every other kind's
+   * events, which the fake API server's watches, each on one resource, would only discard.
+   */
+  watch(listener: WatchListener, only?: KindFilter): () => void {
+    // A listener added twice is still called once, as with a Set.
+    this.listeners.set(listener, only);
     return () => {
       this.listeners.delete(listener);
     };
@@ -236,12 +263,12 @@ export class ObjectStore {
     return E.map((changes: Change[]) => changes.map((c) => c.event))(this.changesSince(resourceVersion));
   }
 
-  /** As `eventsSince`, with each object's state before the write. */
-  changesSince(resourceVersion: string): E.Either<ApiError, Change[]> {
+  /** As `eventsSince`, with each object's state before the write; of one kind, with `only`. */
+  changesSince(resourceVersion: string, only?: KindFilter): E.Either<ApiError, Change[]> {
     if (!/^\d+$/.test(resourceVersion)) return E.left(badRequest(`invalid resourceVersion: ${JSON.stringify(resourceVersion.slice(0, 40))}`));
     const from = Number(resourceVersion);
     if (from < this.compactedThrough) return E.left(expired(from, this.compactedThrough + 1));
-    return E.right(this.history.filter((h) => h.revision > from).map((h) => copy(h.change)));
+    return E.right(this.history.filter((h) => h.revision > from && ofKind(only, h.change.event.object)).map((h) => copy(h.change)));
   }
 
   /** Forgets every event so far: a watch from any earlier resourceVersion gets 410 Gone. */
@@ -295,7 +322,8 @@ export class ObjectStore {
     metadata.resourceVersion = this.resourceVersion;
     this.objects.set(key, object);
     this.emit('ADDED', object);
-    return E.right(copy(object));
+    // The stored object itself: callers that hand it out copy it.
+    return E.right(object);
   }
 
   /**
@@ -346,15 +374,21 @@ export class ObjectStore {
     return copy(gone);
   }
 
+  /**
+   * Records and announces a write. The history shares `object` and `previous` with no copy: a
+   * stored object is never changed in place (every write stores a new one), and whatever leaves
+   * the store, to a listener or a resumed watch, is a copy.
+   */
   private emit(type: WatchEventType, object: KubeObject, previous?: KubeObject): void {
-    const event: WatchEvent = { type, object: copy(object) };
-    const change: Change = { event, previous: previous && copy(previous) };
+    const event: WatchEvent = { type, object };
+    const change: Change = { event, previous };
     this.history.push({ revision: this.revision, change });
     while (this.history.length > this.historyLimit) {
       const dropped = this.history.shift();
       if (dropped) this.compactedThrough = dropped.revision;
     }
-    for (const listener of [...this.listeners]) {
+    for (const [listener, only] of [...this.listeners]) {
+      if (!ofKind(only, object)) continue;
       try {
         listener(copy(event), change.previous && copy(change.previous));
       } catch (error) {

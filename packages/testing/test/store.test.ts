@@ -19,6 +19,18 @@ describe('ObjectStore create', () => {
     expect(seeded.metadata).toMatchObject({ uid: 'u-1', generation: 4, resourceVersion: '1' });
   });
 
+  it('addAll stores many objects as add does, keeps none of the caller\'s objects, and stops at the first it cannot store', () => {
+    const store = new ObjectStore();
+    const mine = controlPlane();
+    expect(store.addAll([mine, secret()])).toBe(2);
+    (mine.spec as Record<string, unknown>)['mutated'] = true;
+    expect(store.get(cpRef)?.spec).toEqual({ workspaceTemplateApplyName: 'wta' });
+    expect(store.get(secretRef)?.metadata.resourceVersion).toBe('2');
+    expect(() => store.addAll([workspace(), secret()])).toThrow(/already exists/);
+    expect(store.get(wsRef)).toBeDefined();
+    expect(store.resourceVersion).toBe('3');
+  });
+
   it('refuses a second object with the same name: 409 AlreadyExists', () => {
     const store = new ObjectStore([controlPlane()]);
     expect(left(store.create(controlPlane()))).toMatchObject({ kind: 'Conflict', code: 409, statusReason: 'AlreadyExists' });
@@ -297,6 +309,29 @@ describe('ObjectStore watch and history', () => {
     expect(events.map((e) => `${e.type} ${e.object.metadata.resourceVersion}`)).toEqual(['ADDED 1', 'MODIFIED 2', 'DELETED 3']);
     (events[0]!.object.spec as Record<string, unknown>)['mutated'] = true;
     expect(right(store.eventsSince('0'))[0]!.object.spec).toEqual({ workspaceTemplateApplyName: 'wta' });
+  });
+
+  it('narrows a watch and changesSince to one kind, and what they hand out is never the history itself', () => {
+    const store = new ObjectStore();
+    const heard: string[] = [];
+    const all: string[] = [];
+    store.watch((e, before) => {
+      heard.push(`${e.type} ${e.object.kind} ${before?.metadata.resourceVersion ?? '-'}`);
+      (e.object.metadata as Record<string, unknown>)['touched'] = true;
+    }, { apiVersion: 'v1', kind: 'Secret' });
+    store.watch((e) => all.push(e.object.kind));
+    store.add(controlPlane());
+    store.add(secret());
+    const patched = right(store.patch(secretRef, { stringData: { a: 'b' } }));
+    (patched.metadata as Record<string, unknown>)['mutated'] = true;
+    right(store.patch(cpRef, { spec: { x: 1 } }));
+    expect(heard).toEqual(['ADDED Secret -', 'MODIFIED Secret 2']);
+    expect(all).toEqual(['CAPTControlPlane', 'Secret', 'Secret', 'CAPTControlPlane']);
+    const secrets = right(store.changesSince('0', { apiVersion: 'v1', kind: 'Secret' }));
+    expect(secrets.map((c) => `${c.event.type} ${c.event.object.metadata.resourceVersion}`)).toEqual(['ADDED 2', 'MODIFIED 3']);
+    expect(secrets.some((c) => 'touched' in c.event.object.metadata || 'mutated' in c.event.object.metadata)).toBe(false);
+    expect(right(store.changesSince('0', { apiVersion: 'v1', kind: 'ConfigMap' }))).toEqual([]);
+    expect(right(store.changesSince('0'))).toHaveLength(4);
   });
 
   it('gives listeners and changesSince the state before each write', () => {
