@@ -375,13 +375,26 @@ describe('ObjectStore watch and history', () => {
     expect(right(store.eventsSince('3'))).toEqual([]);
   });
 
-  it('answers 410 Gone for a resourceVersion older than the kept history', () => {
+  it('answers 410 Gone for a resourceVersion older than the kept history of a kind', () => {
     const store = new ObjectStore([], { historyLimit: 2 });
     store.add(controlPlane());
-    store.add(secret());
-    store.add(workspace());
+    right(store.patch(cpRef, { spec: { x: 1 } }));
+    right(store.patch(cpRef, { spec: { x: 2 } }));
     expect(right(store.eventsSince('1')).length).toBe(2);
     expect(left(store.eventsSince('0'))).toMatchObject({ code: 410, statusReason: 'Expired', message: 'too old resource version: 0 (2)' });
+    expect(left(store.changesSince('0', { apiVersion: cpRef.apiVersion, kind: cpRef.kind }))).toMatchObject({ code: 410 });
+  });
+
+  it("keeps each kind's history apart: another kind's churn does not expire a quiet kind's watch", () => {
+    const store = new ObjectStore([secret()], { historyLimit: 2 });
+    store.add(controlPlane());
+    for (let x = 0; x < 5; x++) right(store.patch(cpRef, { spec: { x } }));
+    const secrets = { apiVersion: 'v1', kind: 'Secret' };
+    expect(right(store.changesSince('1', secrets))).toEqual([]);
+    expect(right(store.changesSince('0', secrets)).map((c) => c.event.type)).toEqual(['ADDED']);
+    // Unnarrowed, the oldest kept event of every kind decides, and events come in revision order.
+    expect(left(store.changesSince('1'))).toMatchObject({ code: 410 });
+    expect(right(store.changesSince('5')).map((c) => c.event.object.metadata.resourceVersion)).toEqual(['6', '7']);
   });
 
   it('compact() forgets all history', () => {
