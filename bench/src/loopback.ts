@@ -4,7 +4,7 @@
  * does not make the server process grow with it.
  */
 import type { KubeObject } from '@capt-endpoint/core';
-import { startFakeApiServer, type RecordedRequest } from '@capt-endpoint/testing';
+import { startFakeApiServer, type RecordedRequest, type StoreSnapshot } from '@capt-endpoint/testing';
 import type { RequestCount } from './server';
 
 export interface BenchServer {
@@ -12,6 +12,10 @@ export interface BenchServer {
   mark(): void;
   countSinceMark(): RequestCount;
   storeBytes(): { bytes: number; objects: number };
+  /** Remembers the objects as they are now (after seeding). */
+  snapshot(): void;
+  /** Back to the snapshot: objects as they were, open watches ended, the request log emptied. */
+  restore(): void;
   kubeConfigYaml(): string;
   close(): Promise<void>;
 }
@@ -27,6 +31,7 @@ const verbOf = (request: RecordedRequest, namedPath: boolean): string => {
 
 export const fakeApiServer = async (): Promise<BenchServer> => {
   const server = await startFakeApiServer();
+  let seeded: StoreSnapshot | undefined;
   const plurals = new Set(['captcontrolplanes', 'workspacetemplateapplies', 'workspaces', 'secrets', 'clusters', 'events']);
   // A path ending in a plural is a collection; one ending in a name (or /status) is an object.
   const isNamed = (path: string): boolean => !plurals.has(path.split('/').pop() ?? '');
@@ -48,6 +53,15 @@ export const fakeApiServer = async (): Promise<BenchServer> => {
     storeBytes: () => {
       const objects = server.store.all();
       return { bytes: objects.reduce((sum, object) => sum + JSON.stringify(object).length, 0), objects: objects.length };
+    },
+    snapshot: () => {
+      seeded = server.store.snapshot();
+    },
+    restore: () => {
+      if (seeded === undefined) throw new Error('no snapshot to restore');
+      server.store.restore(seeded);
+      server.dropWatches();
+      server.requests.length = 0;
     },
     kubeConfigYaml: () => server.kubeConfigYaml(),
     close: () => server.close(),

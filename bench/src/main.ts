@@ -16,9 +16,10 @@ import { svgDocument } from './chart';
 import type { CoreSpeedResult } from './coreSpeed';
 import { charts, checkTargets, resultsMarkdown } from './report';
 import { summarizeScale, type BenchResults } from './results';
-import { SCALE_CONFIGS, type ScaleResult } from './scale';
+import { SCALE_CONFIGS, seedScale, type ScaleResult } from './scale';
 import type { ScenarioRow } from './scenarios';
 import { fmt } from './stats';
+import { spawnServer } from './wire';
 import type { Task } from './worker';
 
 const workerPath = fileURLToPath(new URL('./worker.mjs', import.meta.url));
@@ -85,39 +86,53 @@ const measure = async (): Promise<BenchResults> => {
   const scale = only.has('scale')
     ? await attempt(`scale (${controlPlanes} control planes × ${SCALE_CONFIGS.length} configurations × ${scaleRepeats})`, async () => {
         const runs: ScaleResult[] = [];
-        // Configurations interleaved across repeats, so drift on the machine hits them all alike.
-        for (let r = 0; r < scaleRepeats; r++) {
-          for (const config of SCALE_CONFIGS) {
-            const result = await inChild<ScaleResult>({ task: 'scale', options: { config, controlPlanes, concurrency, steadyPasses: config === 'ours-cached' ? steadyPasses : 1 } }, ['--expose-gc']);
-            console.log(
-              `bench:   ${config}: first ${fmt(result.first.wallMs / 1000)} s / ${result.first.requests} req, steady ${result.steady.map((p) => `${fmt(p.wallMs / 1000)} s / ${p.requests} req`).join(', ')}, peak heap ${fmt(result.peakHeapBytes / 2 ** 20)} MB; ${fmt(result.totalMs / 1000)} s in all, ${fmt(result.setupMs / 1000)} s of it starting and seeding the server`,
-            );
-            runs.push(result);
+        // One server, seeded once, for every process of this section: each restores it to the
+        // seeded state before it measures (seeding 10,000 control planes takes several seconds).
+        const seedStart = Date.now();
+        const server = await spawnServer();
+        await seedScale(server, controlPlanes);
+        await server.snapshot();
+        const serverSeedMs = Date.now() - seedStart;
+        console.log(`bench:   server seeded in ${fmt(serverSeedMs / 1000)} s`);
+        const shared = server.address;
+        try {
+          // Configurations interleaved across repeats, so drift on the machine hits them all alike.
+          for (let r = 0; r < scaleRepeats; r++) {
+            for (const config of SCALE_CONFIGS) {
+              const result = await inChild<ScaleResult>({ task: 'scale', options: { config, controlPlanes, concurrency, steadyPasses: config === 'ours-cached' ? steadyPasses : 1, server: shared } }, ['--expose-gc']);
+              console.log(
+                `bench:   ${config}: first ${fmt(result.first.wallMs / 1000)} s / ${result.first.requests} req, steady ${result.steady.map((p) => `${fmt(p.wallMs / 1000)} s / ${p.requests} req`).join(', ')}, peak heap ${fmt(result.peakHeapBytes / 2 ** 20)} MB; ${fmt(result.totalMs / 1000)} s in all, ${fmt(result.setupMs / 1000)} s of it restoring the server`,
+              );
+              runs.push(result);
+            }
           }
+          // The cached client again, with V8 made to collect before its old space passes the
+          // memory target less room for the young generation: if the client does not fit, it crashes.
+          const jsonBytes = runs.find((r) => r.config === 'ours-cached')?.objectsJsonBytes;
+          const oldSpaceMiB = jsonBytes === undefined ? undefined : Math.floor((3 * jsonBytes) / 2 ** 20) - YOUNG_GENERATION_MIB;
+          // Below this, the cap would not leave room for node and client-node themselves (small --control-planes).
+          const capped =
+            oldSpaceMiB === undefined || oldSpaceMiB < 64
+              ? undefined
+              : {
+                  oldSpaceMiB,
+                  result: await attempt(`ours-cached with --max-old-space-size=${oldSpaceMiB}`, () =>
+                    inChild<ScaleResult>({ task: 'scale', options: { config: 'ours-cached', controlPlanes, concurrency, steadyPasses, server: shared } }, ['--expose-gc', `--max-old-space-size=${oldSpaceMiB}`]),
+                  ),
+                };
+          return {
+            controlPlanes,
+            concurrency,
+            repeats: scaleRepeats,
+            steadyPasses,
+            serverSeedMs,
+            summary: SCALE_CONFIGS.map((config) => summarizeScale(config, runs.filter((r) => r.config === config))),
+            runs,
+            capped,
+          };
+        } finally {
+          await server.close();
         }
-        // The cached client again, with V8 made to collect before its old space passes the
-        // memory target less room for the young generation: if the client does not fit, it crashes.
-        const jsonBytes = runs.find((r) => r.config === 'ours-cached')?.objectsJsonBytes;
-        const oldSpaceMiB = jsonBytes === undefined ? undefined : Math.floor((3 * jsonBytes) / 2 ** 20) - YOUNG_GENERATION_MIB;
-        // Below this, the cap would not leave room for node and client-node themselves (small --control-planes).
-        const capped =
-          oldSpaceMiB === undefined || oldSpaceMiB < 64
-            ? undefined
-            : {
-                oldSpaceMiB,
-                result: await attempt(`ours-cached with --max-old-space-size=${oldSpaceMiB}`, () =>
-                  inChild<ScaleResult>({ task: 'scale', options: { config: 'ours-cached', controlPlanes, concurrency, steadyPasses } }, ['--expose-gc', `--max-old-space-size=${oldSpaceMiB}`]),
-                ),
-              };
-        return {
-          controlPlanes,
-          concurrency,
-          repeats: scaleRepeats,
-          steadyPasses,
-          summary: SCALE_CONFIGS.map((config) => summarizeScale(config, runs.filter((r) => r.config === config))),
-          runs,
-          capped,
-        };
       })
     : skipped;
 
@@ -150,7 +165,10 @@ const loaded = from === undefined ? undefined : (JSON.parse(readFileSync(from, '
 const results: BenchResults = loaded ? { ...loaded, targets: checkTargets(loaded) } : await measure();
 const quickResults = results.quick;
 
-const name = quickResults ? 'quick' : 'full';
+// Only a whole run at the defaults is "full": a narrowed one (--only, --control-planes) must not
+// overwrite the committed results or the docs.
+const whole = only.size === 3 && arg('control-planes') === undefined;
+const name = quickResults ? 'quick' : from !== undefined || whole ? 'full' : 'partial';
 if (from === undefined) writeFileSync(`${root}bench/results/${name}.json`, `${JSON.stringify(results, null, 2)}\n`);
 writeFileSync(`${root}bench/results/${name}.svg`, svgDocument(charts(results)));
 
@@ -158,7 +176,7 @@ const markdown = resultsMarkdown(results, `../bench/results/${name}.svg`);
 const docs = `${root}docs/benchmarks.md`;
 const START = '<!-- bench:results:start -->';
 const END = '<!-- bench:results:end -->';
-if (!quickResults && (from !== undefined || only.size === 3) && existsSync(docs)) {
+if (name === 'full' && existsSync(docs)) {
   const text = readFileSync(docs, 'utf8');
   const from = text.indexOf(START);
   const to = text.indexOf(END);

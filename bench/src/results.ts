@@ -56,6 +56,8 @@ export interface BenchResults {
         readonly concurrency: number;
         readonly repeats: number;
         readonly steadyPasses: number;
+        /** Starting and seeding the one server every scale process used (each restored it to the seeded state). */
+        readonly serverSeedMs?: number | undefined;
         readonly summary: readonly ScaleSummary[];
         readonly runs: readonly ScaleResult[];
         /** The library's cached client once more, with V8's old space capped (`--max-old-space-size`): does it fit? */

@@ -4,13 +4,14 @@
  * requests, writes, peak RSS and peak heap. One configuration per process (started with
  * --expose-gc by the orchestrator); the server runs in a process of its own.
  */
+import { getHeapStatistics } from 'node:v8';
 import * as E from 'fp-ts/lib/Either.js';
 import { reconcileEndpoint, type ClusterClient } from '@capt-endpoint/core';
 import { goControllerReconcile } from './baseline';
 import { nameOf, namespaceOf } from './fixtures';
 import type { RequestCount } from './server';
 import { msSince } from './stats';
-import { cachedClient, plainClient, spawnServer, type CachedClient } from './wire';
+import { cachedClient, connectServer, plainClient, spawnServer, type CachedClient, type ServerAddress, type ServerHandle } from './wire';
 
 export const SCALE_CONFIGS = ['ours-uncached', 'ours-cached', 'baseline-uncached', 'baseline-cached'] as const;
 export type ScaleConfig = (typeof SCALE_CONFIGS)[number];
@@ -22,6 +23,11 @@ export interface ScaleOptions {
   readonly concurrency: number;
   /** Steady passes after the first pass (each one a sample; the first pass happens once a process). */
   readonly steadyPasses: number;
+  /**
+   * A server seeded by `seedScale` and snapshotted, shared by the configurations: each run
+   * restores it to the seeded state. Without one, the run starts and seeds a server of its own.
+   */
+  readonly server?: ServerAddress | undefined;
 }
 
 export interface PassResult {
@@ -55,23 +61,29 @@ export interface ScaleResult {
   readonly objects: number;
   /** Cached configurations: failed lists and watches of the informers, by kind and error. */
   readonly informerErrors: Readonly<Record<string, number>> | undefined;
-  /** Where the process's time went: the server's start and seeding, and the whole run. */
+  /** Where the process's time went: getting the server ready (started and seeded, or restored), and the whole run. */
   readonly setupMs: number;
   readonly totalMs: number;
 }
 
 const gc = (): void => (globalThis as { gc?: () => void }).gc?.();
 
-/** Tracks the peaks of RSS and heap in use, sampled on a timer and at every phase boundary. */
+/**
+ * Tracks the peaks of RSS and heap in use, sampled on a timer and at every phase boundary:
+ * the heap every 10 ms (V8's statistics are cheap to read), RSS every 50 ms (read from the OS).
+ */
 const memorySampler = () => {
   let rss = 0;
   let heap = 0;
-  const sample = (): void => {
-    const usage = process.memoryUsage();
-    rss = Math.max(rss, usage.rss);
-    heap = Math.max(heap, usage.heapUsed);
+  let ticks = 0;
+  const sampleHeap = (): void => {
+    heap = Math.max(heap, getHeapStatistics().used_heap_size);
   };
-  const timer = setInterval(sample, 10);
+  const sample = (): void => {
+    sampleHeap();
+    rss = Math.max(rss, process.memoryUsage.rss());
+  };
+  const timer = setInterval(() => (++ticks % 5 === 0 ? sample() : sampleHeap()), 10);
   return {
     sample,
     /** Peaks since the last reset, then starts over. */
@@ -105,14 +117,20 @@ const cacheQuiet = async (client: CachedClient, quietMs: number): Promise<void> 
   unsubscribe();
 };
 
+/** Seeds `n` control planes, a quarter of them publishing the endpoint only through the connection Secret. */
+export const seedScale = async (server: ServerHandle, n: number): Promise<void> => {
+  const indices = Array.from({ length: n }, (_, i) => i);
+  await server.seed(indices.filter((i) => i % 4 !== 3), 'outputs');
+  await server.seed(indices.filter((i) => i % 4 === 3), 'secret');
+};
+
 export const runScale = async (options: ScaleOptions): Promise<ScaleResult> => {
   const { config, controlPlanes: n, concurrency } = options;
   const begun = process.hrtime.bigint();
-  const server = await spawnServer();
-  const indices = Array.from({ length: n }, (_, i) => i);
-  // A quarter publish the endpoint only through the connection Secret.
-  await server.seed(indices.filter((i) => i % 4 !== 3), 'outputs');
-  await server.seed(indices.filter((i) => i % 4 === 3), 'secret');
+  const shared = options.server;
+  const server = shared === undefined ? await spawnServer() : connectServer(shared);
+  if (shared === undefined) await seedScale(server, n);
+  else await server.restore();
   const setupMs = msSince(begun);
 
   gc();

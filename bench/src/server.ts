@@ -4,7 +4,9 @@
  * measured process drives it over IPC: seed control planes (built here from the fixtures, so
  * no object crosses the pipe), mark a point in the request log, count requests since the mark.
  */
-import { fakeApiServer } from './loopback';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fakeApiServer, type BenchServer } from './loopback';
 import { chainOf, type StartState } from './fixtures';
 
 export type ServerCommand =
@@ -12,6 +14,8 @@ export type ServerCommand =
   | { readonly op: 'mark' }
   | { readonly op: 'count' }
   | { readonly op: 'storeBytes' }
+  | { readonly op: 'snapshot' }
+  | { readonly op: 'restore' }
   | { readonly op: 'close' };
 
 export interface RequestCount {
@@ -22,41 +26,77 @@ export interface RequestCount {
 }
 
 export type ServerReply =
-  | { readonly op: 'ready'; readonly kubeConfigYaml: string }
+  | { readonly op: 'ready'; readonly kubeConfigYaml: string; readonly controlUrl: string }
   | { readonly op: 'seeded'; readonly objects: number }
   | { readonly op: 'marked' }
   | { readonly op: 'counted'; readonly count: RequestCount }
   | { readonly op: 'storeBytes'; readonly bytes: number; readonly objects: number }
+  | { readonly op: 'snapshotted' }
+  | { readonly op: 'restored' }
   | { readonly op: 'failed'; readonly error: string };
+
+/** Carries out one command; `close` ends the process once the server has closed. */
+const perform = (server: BenchServer, command: ServerCommand): ServerReply | undefined => {
+  switch (command.op) {
+    case 'seed': {
+      const objects = server.addAll(command.indices.flatMap((i) => chainOf(i, command.state)));
+      return { op: 'seeded', objects };
+    }
+    case 'mark':
+      server.mark();
+      return { op: 'marked' };
+    case 'count':
+      return { op: 'counted', count: server.countSinceMark() };
+    case 'storeBytes':
+      return { op: 'storeBytes', ...server.storeBytes() };
+    case 'snapshot':
+      server.snapshot();
+      return { op: 'snapshotted' };
+    case 'restore':
+      server.restore();
+      return { op: 'restored' };
+    case 'close':
+      void server.close().then(() => process.exit(0));
+      return undefined;
+  }
+};
+
+const attempt = (server: BenchServer, command: ServerCommand): ServerReply | undefined => {
+  try {
+    return perform(server, command);
+  } catch (error) {
+    return { op: 'failed', error: error instanceof Error ? error.message : String(error) };
+  }
+};
+
+/**
+ * The same commands over HTTP on a port of their own, so that a process other than the one
+ * that started the server (a measured worker, when one server serves several of them) can
+ * drive it: `POST /` with a command as JSON, answered with the reply as JSON.
+ */
+const startControl = (server: BenchServer): Promise<string> =>
+  new Promise((resolve) => {
+    const control = createServer(async (request, response) => {
+      let body = '';
+      for await (const chunk of request) body += String(chunk);
+      const command = JSON.parse(body) as ServerCommand;
+      // Only the process that started the server ends it.
+      const reply: ServerReply =
+        command.op === 'close' ? { op: 'failed', error: 'close the server from the process that started it' } : (attempt(server, command) ?? { op: 'failed', error: 'no reply' });
+      response.setHeader('Content-Type', 'application/json');
+      response.end(JSON.stringify(reply));
+    });
+    control.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(control.address() as AddressInfo).port}/`));
+    control.unref();
+  });
 
 const main = async (): Promise<void> => {
   const server = await fakeApiServer();
-  const reply = (message: ServerReply): void => {
-    process.send?.(message);
+  const reply = (message: ServerReply | undefined): void => {
+    if (message !== undefined) process.send?.(message);
   };
-  process.on('message', (command: ServerCommand) => {
-    try {
-      switch (command.op) {
-        case 'seed': {
-          const objects = server.addAll(command.indices.flatMap((i) => chainOf(i, command.state)));
-          return reply({ op: 'seeded', objects });
-        }
-        case 'mark':
-          server.mark();
-          return reply({ op: 'marked' });
-        case 'count':
-          return reply({ op: 'counted', count: server.countSinceMark() });
-        case 'storeBytes':
-          return reply({ op: 'storeBytes', ...server.storeBytes() });
-        case 'close':
-          void server.close().then(() => process.exit(0));
-          return;
-      }
-    } catch (error) {
-      reply({ op: 'failed', error: error instanceof Error ? error.message : String(error) });
-    }
-  });
-  reply({ op: 'ready', kubeConfigYaml: server.kubeConfigYaml() });
+  process.on('message', (command: ServerCommand) => reply(attempt(server, command)));
+  reply({ op: 'ready', kubeConfigYaml: server.kubeConfigYaml(), controlUrl: await startControl(server) });
 };
 
 main().catch((error: unknown) => {

@@ -13,15 +13,62 @@ import type { RequestCount, ServerCommand, ServerReply } from './server';
 
 export interface ServerHandle {
   readonly kubeConfig: KubeConfig;
+  /** Where another process can drive the same server (`connectServer`). */
+  readonly address: ServerAddress;
   seed(indices: readonly number[], state: StartState): Promise<number>;
   mark(): Promise<void>;
   count(): Promise<RequestCount>;
   storeBytes(): Promise<{ bytes: number; objects: number }>;
+  /** Remembers the seeded objects, for `restore`. */
+  snapshot(): Promise<void>;
+  /** Objects back to the snapshot, watches ended, request log emptied. */
+  restore(): Promise<void>;
+  /** Ends the server process; for a connected handle, only lets go of it. */
   close(): Promise<void>;
+}
+
+/** What a process needs to use a server another one started. */
+export interface ServerAddress {
+  readonly kubeConfigYaml: string;
+  readonly controlUrl: string;
 }
 
 const serverPath = fileURLToPath(new URL('./server.mjs', import.meta.url));
 
+type Ask = (command: ServerCommand) => Promise<ServerReply>;
+
+const expect = async <Op extends ServerReply['op']>(reply: Promise<ServerReply>, op: Op): Promise<Extract<ServerReply, { op: Op }>> => {
+  const got = await reply;
+  if (got.op !== op) throw new Error(`loopback server answered ${got.op === 'failed' ? got.error : got.op}, not ${op}`);
+  return got as Extract<ServerReply, { op: Op }>;
+};
+
+const handleOver = (ask: Ask, address: ServerAddress, close: () => Promise<void>): ServerHandle => {
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromString(address.kubeConfigYaml);
+  return {
+    kubeConfig,
+    address,
+    seed: async (indices, state) => (await expect(ask({ op: 'seed', indices, state }), 'seeded')).objects,
+    mark: async () => {
+      await expect(ask({ op: 'mark' }), 'marked');
+    },
+    count: async () => (await expect(ask({ op: 'count' }), 'counted')).count,
+    storeBytes: async () => {
+      const { bytes, objects } = await expect(ask({ op: 'storeBytes' }), 'storeBytes');
+      return { bytes, objects };
+    },
+    snapshot: async () => {
+      await expect(ask({ op: 'snapshot' }), 'snapshotted');
+    },
+    restore: async () => {
+      await expect(ask({ op: 'restore' }), 'restored');
+    },
+    close,
+  };
+};
+
+/** Starts the loopback server in a process of its own and drives it over IPC. */
 export const spawnServer = (): Promise<ServerHandle> =>
   new Promise((resolveStart, rejectStart) => {
     // Not the measured process's flags (a heap cap is for the client only); BENCH_SERVER_NODE_ARGS
@@ -30,7 +77,7 @@ export const spawnServer = (): Promise<ServerHandle> =>
     const child = fork(serverPath, [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     const waiting: Array<{ resolve: (reply: ServerReply) => void; reject: (error: Error) => void }> = [];
     let started = false;
-    const ask = (command: ServerCommand): Promise<ServerReply> =>
+    const ask: Ask = (command) =>
       new Promise((resolve, reject) => {
         waiting.push({ resolve, reject });
         child.send(command);
@@ -44,33 +91,12 @@ export const spawnServer = (): Promise<ServerHandle> =>
       if (!started) {
         started = true;
         if (reply.op !== 'ready') return rejectStart(new Error(reply.op === 'failed' ? reply.error : `unexpected ${reply.op}`));
-        const kubeConfig = new KubeConfig();
-        kubeConfig.loadFromString(reply.kubeConfigYaml);
-        return resolveStart({
-          kubeConfig,
-          seed: async (indices, state) => {
-            const got = await ask({ op: 'seed', indices, state });
-            return got.op === 'seeded' ? got.objects : 0;
-          },
-          mark: async () => {
-            await ask({ op: 'mark' });
-          },
-          count: async () => {
-            const got = await ask({ op: 'count' });
-            if (got.op !== 'counted') throw new Error('loopback server did not count');
-            return got.count;
-          },
-          storeBytes: async () => {
-            const got = await ask({ op: 'storeBytes' });
-            if (got.op !== 'storeBytes') throw new Error('loopback server did not size its store');
-            return { bytes: got.bytes, objects: got.objects };
-          },
-          close: () =>
-            new Promise<void>((resolve) => {
-              child.once('exit', () => resolve());
-              child.send({ op: 'close' } satisfies ServerCommand);
-            }),
-        });
+        const close = () =>
+          new Promise<void>((resolve) => {
+            child.once('exit', () => resolve());
+            child.send({ op: 'close' } satisfies ServerCommand);
+          });
+        return resolveStart(handleOver(ask, { kubeConfigYaml: reply.kubeConfigYaml, controlUrl: reply.controlUrl }, close));
       }
       const pending = waiting.shift();
       if (pending === undefined) return;
@@ -78,6 +104,15 @@ export const spawnServer = (): Promise<ServerHandle> =>
       else pending.resolve(reply);
     });
   });
+
+/** Drives a server another process started, over its HTTP control port. */
+export const connectServer = (address: ServerAddress): ServerHandle => {
+  const ask: Ask = async (command) => {
+    const response = await fetch(address.controlUrl, { method: 'POST', body: JSON.stringify(command) });
+    return (await response.json()) as ServerReply;
+  };
+  return handleOver(ask, address, async () => undefined);
+};
 
 export type CachedClient = CachedKubernetesClient & {
   /** Failed lists and watches, by kind and error, since the client started (the informers retry by themselves). */

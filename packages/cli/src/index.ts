@@ -30,3 +30,4 @@ export { DependencyIndex, objectKey, controlPlaneKey, parseControlPlaneKey } fro
 export { jsonLogger, type JsonLogger, type Level } from './jsonLogger';
 export { startController, type Controller, type ControllerOptions, type WatchedCluster, type ObjectChange } from './controller';
 export { runController } from './run';
+export { reconcileOnce, type ClosableClient } from './reconcileOnce';

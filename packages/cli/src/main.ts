@@ -5,13 +5,13 @@
  */
 import { resolve } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
-import { createKubernetesClient } from '@capt-endpoint/kubernetes';
 import { parseCommandLine, type Command } from './args';
 import { DEMO_TITLE, loadDemoManifests, playDemo, renderDemoJson, renderDemoStep } from './demo';
 import { explain } from './explain';
 import { loadKubeConfig } from './kubeconfig';
 import { loadManifests, readTextFile, type ReadText } from './manifests';
-import { combinedExitCode, reconcileWithReport } from './report';
+import { reconcileOnce } from './reconcileOnce';
+import { combinedExitCode } from './report';
 import { renderReport, styleFor } from './render';
 import { runController } from './run';
 import { HELP } from './usage';
@@ -68,10 +68,7 @@ const execute = async (command: Command, io: CliIO): Promise<number> => {
     case 'Reconcile': {
       const kubeConfig = loadKubeConfig(withCwd(command.connection, cwd), io.env);
       if (E.isLeft(kubeConfig)) return fail(io, kubeConfig.left.message);
-      const client = createKubernetesClient(kubeConfig.right);
-      const report = await reconcileWithReport(client, command, command.settings, { dryRun: command.dryRun });
-      io.stdout.write(renderReport(report, command.output, styleFor(io.stdout, io.env)));
-      return report.exitCode;
+      return reconcileOnce(kubeConfig.right, command, io);
     }
     case 'Run': {
       const kubeConfig = loadKubeConfig(withCwd(command.connection, cwd), io.env);

@@ -3,7 +3,9 @@
  * functions that compare, test and print it. `host` is a bare DNS name or IP address (IPv6
  * without brackets), never a URL.
  */
+import * as O from 'fp-ts/lib/Option.js';
 import type { StoredEndpoint } from './objects';
+import { canonicalHost } from './parseEndpoint';
 
 export interface ApiEndpoint {
   readonly host: string;
@@ -24,18 +26,28 @@ export interface ApiEndpoint {
 export const isEndpointSet = (stored: StoredEndpoint | undefined): stored is ApiEndpoint =>
   stored !== undefined && typeof stored.host === 'string' && stored.host !== '' && typeof stored.port === 'number' && stored.port !== 0;
 
+/** Hosts name the same server: equal as stored, or equal in canonical form (both must have one). */
+const sameHost = (a: string, b: string): boolean => {
+  if (a === b) return true;
+  const canonicalA = canonicalHost(a);
+  const canonicalB = canonicalHost(b);
+  return O.isSome(canonicalA) && O.isSome(canonicalB) && canonicalA.value === canonicalB.value;
+};
+
 /**
- * Equal when the ports match and the hosts match without regard to case.
+ * Equal when the ports match and the hosts are the same after canonicalising (`canonicalHost`):
+ * case does not count, nor how an IPv6 address is spelt. A host that has no canonical form
+ * equals only itself, exactly as written. Never throws.
  * @example
  * ```ts
  * import { endpointsEqual } from '@capt-endpoint/core';
  *
  * endpointsEqual({ host: 'API.example.com', port: 443 }, { host: 'api.example.com', port: 443 }); // true
+ * endpointsEqual({ host: '2001:0db8:0000:0000:0000:0000:0000:0001', port: 6443 }, { host: '2001:db8::1', port: 6443 }); // true
  * endpointsEqual({ host: 'api.example.com', port: 443 }, { host: 'api.example.com', port: 6443 }); // false
  * ```
  */
-export const endpointsEqual = (a: ApiEndpoint, b: ApiEndpoint): boolean =>
-  a.port === b.port && a.host.toLowerCase() === b.host.toLowerCase();
+export const endpointsEqual = (a: ApiEndpoint, b: ApiEndpoint): boolean => a.port === b.port && sameHost(a.host, b.host);
 
 /**
  * `host:port`, with an IPv6 host in brackets.

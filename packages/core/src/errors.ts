@@ -18,17 +18,21 @@ interface ErrorBase {
 // The endpoint grammar: why a raw value is not an endpoint. `problem` says what is wrong
 // without quoting the value, so a caller that read the value from a Secret can still explain.
 
-export type EndpointParseErrorTag =
-  | 'EmptyEndpoint'
-  | 'UnsupportedScheme'
-  | 'UserinfoNotAllowed'
-  | 'PathNotAllowed'
-  | 'QueryOrFragmentNotAllowed'
-  | 'InvalidCharacters'
-  | 'InvalidPort'
-  | 'InvalidHost'
-  | 'UnsupportedValueType'
-  | 'MalformedEndpointObject';
+/** Every tag a parse error can carry; the type and any set of them come from this one list. */
+export const ENDPOINT_PARSE_ERROR_TAGS = [
+  'EmptyEndpoint',
+  'UnsupportedScheme',
+  'UserinfoNotAllowed',
+  'PathNotAllowed',
+  'QueryOrFragmentNotAllowed',
+  'InvalidCharacters',
+  'InvalidPort',
+  'InvalidHost',
+  'UnsupportedValueType',
+  'MalformedEndpointObject',
+] as const;
+
+export type EndpointParseErrorTag = (typeof ENDPOINT_PARSE_ERROR_TAGS)[number];
 
 export interface EndpointParseError extends ErrorBase {
   readonly _tag: EndpointParseErrorTag;

@@ -227,6 +227,26 @@ const parseBareHost = (raw: string): Result<string> =>
     }),
   );
 
+/**
+ * The canonical form of a host as Cluster API stores it, for comparing a stored endpoint with
+ * the one parsed from the Workspace: the same validation and the same URL-parser spelling as
+ * `parseEndpoint` gives (lowercase, IDNA `xn--`, compressed IPv6). `none` for anything that is
+ * not a bare DNS name or IP address as Cluster API writes one: surrounding whitespace, or IPv6
+ * in brackets, which `APIEndpoint.String()` (net.JoinHostPort) would bracket a second time.
+ * @example
+ * ```ts
+ * import { canonicalHost } from '@capt-endpoint/core';
+ *
+ * canonicalHost('2001:0DB8:0000:0000:0000:0000:0000:0001'); // some('2001:db8::1')
+ * canonicalHost('API.Example.COM'); // some('api.example.com')
+ * canonicalHost('[2001:db8::1]'); // none: Cluster API never stores the brackets
+ * ```
+ */
+export const canonicalHost = (stored: string): O.Option<string> =>
+  typeof stored !== 'string' || stored !== stored.trim() || stored.startsWith('[')
+    ? O.none
+    : O.fromEither(parseBareHost(stored));
+
 const parseObjectPort = (port: unknown, defaultPort: number): Result<number> => {
   // Terraform gives an unset optional object attribute as null.
   if (port === undefined || port === null) return E.right(defaultPort);

@@ -4,7 +4,8 @@
  * record. Pure and total; applying the plan is the reconciler's job.
  *
  * Rules (Cluster API's contract and CAPTEP-0013/0014/0019):
- * - no write when the objects already hold the endpoint (hosts compare without case);
+ * - no write when the objects already hold the endpoint (hosts compare in canonical form, see
+ *   `endpointsEqual`: case and the spelling of an IPv6 address do not count);
  * - set when unset (absent, or v1beta1's `{host: "", port: 0}`);
  * - an endpoint is set once for a cluster's life: under `onEndpointChange: 'keep'` (default) a
  *   valid endpoint already on either object wins, an unset object gets it too (as Cluster API
@@ -17,7 +18,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import type { MergePatch } from './clusterClient';
 import { DEFAULT_CONDITION_TYPE, findCondition, type DesiredCondition } from './condition';
 import { endpointsEqual, formatHostPort, isEndpointSet, type ApiEndpoint } from './endpoint';
-import type { EndpointError, EndpointSource } from './errors';
+import { ENDPOINT_PARSE_ERROR_TAGS, type EndpointError, type EndpointSource } from './errors';
 import type { Found, NotYetAvailable } from './locate';
 import type { CAPTControlPlane, Cluster } from './objects';
 
@@ -66,21 +67,12 @@ export interface EndpointPlan {
 }
 
 /** Value errors end in a False condition; everything else (API failures) is the caller's. */
-const valueErrorTags: ReadonlySet<EndpointError['_tag']> = new Set([
+const valueErrorTags: ReadonlySet<EndpointError['_tag']> = new Set<EndpointError['_tag']>([
   'InvalidEndpointValue',
   'UndecodableSecretValue',
   'SecretNamespaceNotAllowed',
   'ObjectDecodeError',
-  'EmptyEndpoint',
-  'UnsupportedScheme',
-  'UserinfoNotAllowed',
-  'PathNotAllowed',
-  'QueryOrFragmentNotAllowed',
-  'InvalidCharacters',
-  'InvalidPort',
-  'InvalidHost',
-  'UnsupportedValueType',
-  'MalformedEndpointObject',
+  ...ENDPOINT_PARSE_ERROR_TAGS,
 ]);
 
 /**
@@ -166,8 +158,11 @@ export const planEndpointUpdate = (
   // one. Without a value from the Workspace, both policies only fill what is unset.
   const follow = policy === 'update' && workspace !== undefined;
   const target = follow ? workspace : (established ?? workspace);
-  const controlPlaneWants = follow ? target : (onControlPlane ?? target);
-  const clusterWants = withCluster ? (follow ? target : (onCluster ?? target)) : undefined;
+  // A held value equal to the target (another spelling of it) stays as written: nothing to write.
+  const followed = (held: ApiEndpoint | undefined): ApiEndpoint | undefined =>
+    held !== undefined && target !== undefined && endpointsEqual(held, target) ? held : target;
+  const controlPlaneWants = follow ? followed(onControlPlane) : (onControlPlane ?? target);
+  const clusterWants = withCluster ? (follow ? followed(onCluster) : (onCluster ?? target)) : undefined;
 
   const needs = (current: ApiEndpoint | undefined, wanted: ApiEndpoint | undefined): wanted is ApiEndpoint =>
     wanted !== undefined && (current === undefined || !endpointsEqual(current, wanted));

@@ -89,6 +89,34 @@ export interface ReconcileOutcome {
   readonly requeueAfter: number | undefined;
 }
 
+/**
+ * An outcome that reports nothing beyond its tag and message: no endpoint, no writes, no
+ * condition. The reconcile builds every outcome from it; hosts and tests can too.
+ * @example
+ * ```ts
+ * import { emptyOutcome } from '@capt-endpoint/core';
+ *
+ * const gone = emptyOutcome({ apiVersion: 'controlplane.cluster.x-k8s.io/v1beta1', kind: 'CAPTControlPlane', namespace: 'team-a', name: 'demo-cp' }, 'ControlPlaneGone');
+ * gone.updated; // []
+ * gone.message; // 'ControlPlaneGone'
+ * ```
+ */
+export const emptyOutcome = (controlPlane: ObjectRef, tag: ReconcileResult, message: string = tag): ReconcileOutcome => ({
+  _tag: tag,
+  controlPlane,
+  message,
+  endpoint: undefined,
+  source: undefined,
+  updated: [],
+  waitingOn: undefined,
+  drift: undefined,
+  sourceGone: false,
+  cluster: undefined,
+  condition: undefined,
+  statusPatch: undefined,
+  requeueAfter: undefined,
+});
+
 const DEFAULT_FIELD_MANAGER = 'capt-endpoint';
 const DEFAULT_REQUEUE_WHILE_WAITING = 15_000;
 
@@ -243,22 +271,9 @@ const attempt = async (
   const log = options.logger;
   const fetchedControlPlane = held.controlPlane !== undefined ? E.right(held.controlPlane) : await io.get(ref);
   if (E.isLeft(fetchedControlPlane)) return fetchedControlPlane;
-  const base = {
-    controlPlane: ref,
-    endpoint: undefined,
-    source: undefined,
-    updated: [],
-    waitingOn: undefined,
-    drift: undefined,
-    sourceGone: false,
-    cluster: undefined,
-    condition: undefined,
-    statusPatch: undefined,
-    requeueAfter: undefined,
-  } satisfies Omit<ReconcileOutcome, '_tag' | 'message'>;
   if (fetchedControlPlane.right === undefined) {
     log?.debug({ controlPlane: describeRef(ref) }, 'control plane no longer exists');
-    return E.right({ ...base, _tag: 'ControlPlaneGone', message: `${describeRef(ref)} no longer exists` });
+    return E.right(emptyOutcome(ref, 'ControlPlaneGone', `${describeRef(ref)} no longer exists`));
   }
   const decoded = decode(CAPTControlPlane, ref, fetchedControlPlane.right);
   if (E.isLeft(decoded)) return decoded;
@@ -275,18 +290,22 @@ const attempt = async (
   const clusterDecoded = fetchedCluster.right === undefined || clusterRef === undefined ? E.right(undefined) : decode(Cluster, clusterRef, fetchedCluster.right);
   if (E.isLeft(clusterDecoded)) return clusterDecoded;
   const cluster = clusterDecoded.right;
-  const withCluster = { ...base, cluster: cluster === undefined ? undefined : clusterRef };
+  const ownerCluster = cluster === undefined ? undefined : clusterRef;
 
   if (controlPlane.metadata.deletionTimestamp !== undefined) {
     const cleanup = planEndpointCleanup(cluster, options);
     if (E.isLeft(cleanup)) return cleanup;
     if (cleanup.right.clusterPatch === undefined || clusterRef === undefined) {
-      return E.right({ ...withCluster, _tag: 'CleanedUp', message: `CleanedUp: the Cluster's endpoint is already clear` });
+      return E.right({ ...emptyOutcome(ref, 'CleanedUp', `CleanedUp: the Cluster's endpoint is already clear`), cluster: ownerCluster });
     }
     const written = await io.write('patch', clusterRef, cleanup.right.clusterPatch);
     if (E.isLeft(written)) return written;
     log?.info({ controlPlane: describeRef(ref), cluster: describeRef(clusterRef) }, 'control plane deleted: cleared the Cluster endpoint');
-    return E.right({ ...withCluster, _tag: 'CleanedUp', updated: ['Cluster'], message: `CleanedUp: removed the endpoint from ${describeRef(clusterRef)}` });
+    return E.right({
+      ...emptyOutcome(ref, 'CleanedUp', `CleanedUp: removed the endpoint from ${describeRef(clusterRef)}`),
+      cluster: ownerCluster,
+      updated: ['Cluster'],
+    });
   }
 
   const resolution = await resolve(io, controlPlane, held.workspaceApply, options);
@@ -333,9 +352,8 @@ const attempt = async (
           ? 'UpToDate'
           : 'Waiting';
   const outcome: ReconcileOutcome = {
-    ...withCluster,
-    _tag: tag,
-    message: summarize(tag, plan, updated),
+    ...emptyOutcome(ref, tag, summarize(tag, plan, updated)),
+    cluster: ownerCluster,
     endpoint: plan.endpoint,
     source: plan.source,
     updated,

@@ -1,10 +1,10 @@
 import * as E from 'fp-ts/lib/Either.js';
 import * as O from 'fp-ts/lib/Option.js';
 import { planCondition } from '../src/condition';
-import { apiError } from '../src/errors';
+import { apiError, ENDPOINT_PARSE_ERROR_TAGS, parseError, type EndpointError } from '../src/errors';
 import type { Found, NotYetAvailable } from '../src/locate';
 import { CAPTControlPlane, Cluster } from '../src/objects';
-import { planEndpointCleanup, planEndpointUpdate, type Resolution } from '../src/plan';
+import { isValueError, planEndpointCleanup, planEndpointUpdate, type Resolution } from '../src/plan';
 import { cluster, controlPlane } from './fixtures';
 
 const decode = <A>(codec: { decode: (u: unknown) => E.Either<unknown, A> }, u: unknown): A => {
@@ -47,6 +47,47 @@ describe('planEndpointUpdate', () => {
     expect(p.controlPlanePatch).toBeUndefined();
     expect(p.clusterPatch).toBeUndefined();
     expect(p.condition.status).toBe('True');
+  });
+
+  describe('a stored host in another spelling of the same name or address', () => {
+    const V6 = { host: '2001:db8::1', port: 6443 };
+    const V6_LONG = { host: '2001:0db8:0000:0000:0000:0000:0000:0001', port: 6443 };
+    const UPPER = { host: 'API.Example.COM', port: 443 };
+    const LOWER = { host: 'api.example.com', port: 443 };
+
+    it.each([
+      ['uncompressed IPv6', V6_LONG, V6],
+      ['upper-case hostname', UPPER, LOWER],
+    ])("%s is up to date, not drift, under 'keep' and 'update'", (_, held, workspace) => {
+      for (const onEndpointChange of ['keep', 'update'] as const) {
+        const p = plan(found(workspace), cp({ endpoint: held }), cl(held), { onEndpointChange });
+        expect(p.controlPlanePatch).toBeUndefined();
+        expect(p.clusterPatch).toBeUndefined();
+        expect(p.drift).toBeUndefined();
+        // The endpoint as the objects hold it, so the condition's message does not change with the policy.
+        expect(p.endpoint).toEqual(held);
+        expect(p.condition).toMatchObject({ status: 'True', reason: 'EndpointSet' });
+        expect(p.condition.message).toContain('from output "cluster_endpoint"');
+      }
+    });
+
+    it('on one object and canonical on the other: the two agree', () => {
+      const p = plan(found(V6), cp({ endpoint: V6_LONG }), cl(V6));
+      expect([p.controlPlanePatch, p.clusterPatch, p.drift]).toEqual([undefined, undefined, undefined]);
+      expect(p.condition).toMatchObject({ status: 'True', reason: 'EndpointSet' });
+    });
+
+    it.each([
+      ['bracketed IPv6', { host: '[2001:db8::1]', port: 6443 }, V6],
+      ['a host that does not parse', { host: 'api.example.com.', port: 443 }, LOWER],
+    ])('%s is different: drift under keep, rewritten under update', (_, held, workspace) => {
+      const kept = plan(found(workspace), cp({ endpoint: held }), cl(held));
+      expect(kept.drift).toEqual({ current: held, workspace, objects: ['CAPTControlPlane', 'Cluster'], followed: false });
+      expect(kept.condition).toMatchObject({ status: 'False', reason: 'EndpointDrift' });
+      const followed = plan(found(workspace), cp({ endpoint: held }), cl(held), { onEndpointChange: 'update' });
+      expect(followed.controlPlanePatch).toMatchObject({ spec: { controlPlaneEndpoint: workspace } });
+      expect(followed.clusterPatch).toMatchObject({ spec: { controlPlaneEndpoint: workspace } });
+    });
   });
 
   it('omits the resourceVersion when optimistic locking is off', () => {
@@ -145,6 +186,38 @@ describe('planEndpointUpdate', () => {
 
   it('uses the configured condition type', () => {
     expect(plan(found(), cp(), cl(), { conditionType: 'ControlPlaneEndpointReady' }).condition.type).toBe('ControlPlaneEndpointReady');
+  });
+});
+
+describe('isValueError', () => {
+  it.each(ENDPOINT_PARSE_ERROR_TAGS)('a %s parse error is a value error: recorded as a False condition, nothing written', (tag) => {
+    const error = parseError(tag, 'what is wrong');
+    expect(isValueError(error)).toBe(true);
+    const p = plan(E.left(error), cp(), cl());
+    expect(p.invalid).toBe(error);
+    expect(p.controlPlanePatch).toBeUndefined();
+    expect(p.clusterPatch).toBeUndefined();
+    expect(p.condition).toMatchObject({ status: 'False', reason: tag });
+  });
+
+  const requestErrors: EndpointError[] = [
+    apiError('Timeout', 'the request timed out'),
+    apiError('Forbidden', 'forbidden', { code: 403 }),
+    {
+      _tag: 'RequestFailed',
+      verb: 'get',
+      object: 'Workspace tf.upbound.io/v1beta1 demo-eks',
+      error: apiError('Unavailable', 'connection refused'),
+      reason: 'ApiUnavailable',
+      retryable: true,
+      message: 'get failed',
+    },
+    { _tag: 'ConflictRetriesExhausted', object: 'Cluster team-a/demo', reason: 'ConflictRetriesExhausted', retryable: true, message: 'kept changing' },
+    { _tag: 'InvalidOptions', option: 'workspaceApiVersion', reason: 'InvalidOptions', retryable: false, message: 'bad option' },
+  ];
+  it.each(requestErrors.map((error) => [error._tag, error] as const))('a %s is not a value error: plan hands it back', (_, error) => {
+    expect(isValueError(error)).toBe(false);
+    expect(planEndpointUpdate(E.left(error), cp(), cl())).toEqual(E.left(error));
   });
 });
 

@@ -1,24 +1,9 @@
 import * as E from 'fp-ts/lib/Either.js';
-import { apiError, parseError, type ReconcileOutcome } from '@capt-endpoint/core';
+import { apiError, emptyOutcome, parseError, type ReconcileOutcome } from '@capt-endpoint/core';
 import { endpointEventFor } from '../src';
 
 const regarding = { apiVersion: 'controlplane.cluster.x-k8s.io/v1beta1', kind: 'CAPTControlPlane', namespace: 'team-a', name: 'demo-cp' };
-const outcome = (o: Partial<ReconcileOutcome>): ReconcileOutcome => ({
-  _tag: 'UpToDate',
-  controlPlane: regarding,
-  message: 'm',
-  endpoint: undefined,
-  source: undefined,
-  updated: [],
-  waitingOn: undefined,
-  drift: undefined,
-  sourceGone: false,
-  cluster: undefined,
-  condition: undefined,
-  statusPatch: undefined,
-  requeueAfter: undefined,
-  ...o,
-});
+const outcome = (o: Partial<ReconcileOutcome>): ReconcileOutcome => ({ ...emptyOutcome(regarding, 'UpToDate', 'm'), ...o });
 
 describe('endpointEventFor', () => {
   it('records a set endpoint, a drift, a cleared endpoint and an invalid value', () => {

@@ -15,7 +15,9 @@
  * - deleting an object with finalizers only sets `deletionTimestamp`; the object goes away when
  *   a later write leaves it with no finalizers;
  * - every write is an event (ADDED, MODIFIED, DELETED) for watchers, and a bounded history of
- *   events lets a watch resume from a resourceVersion, or get 410 Gone when it is too old.
+ *   events per kind (as the API server's watch cache keeps one per resource) lets a watch resume
+ *   from a resourceVersion, or get 410 Gone when it is too old: a quiet kind's watch is not
+ *   expired by another kind's churn.
  *
  * Scope: a kind the core knows (`resourceFor`) has its real scope; an unknown kind is
  * namespaced when a namespace is given and cluster-scoped otherwise.
@@ -55,11 +57,18 @@ export interface KindFilter {
   readonly kind: string;
 }
 
+const kindKeyOf = (of: KindFilter): string => `${of.apiVersion}/${of.kind}`;
+
 const ofKind = (only: KindFilter | undefined, object: KubeObject): boolean =>
   only === undefined || (object.apiVersion === only.apiVersion && object.kind === only.kind);
 
+/** What `ObjectStore.snapshot` returns, for `restore`: the stored objects by key, shared with the store. */
+export interface StoreSnapshot {
+  readonly objects: ReadonlyMap<string, KubeObject>;
+}
+
 export interface ObjectStoreOptions {
-  /** How many events are kept for watch resumption (default 1000); older resourceVersions get 410 Gone. */
+  /** How many events of each kind are kept for watch resumption (default 1000); older resourceVersions get 410 Gone. */
   readonly historyLimit?: number;
   /** The clock for creationTimestamp and deletionTimestamp (default: the system clock). */
   readonly now?: () => Date;
@@ -101,9 +110,12 @@ const finalizersOf = (object: KubeObject): unknown[] => {
 const suffixAlphabet = 'bcdfghjklmnpqrstvwxz2456789';
 
 export class ObjectStore {
-  private readonly objects = new Map<string, KubeObject>();
+  private objects = new Map<string, KubeObject>();
   private readonly listeners = new Map<WatchListener, KindFilter | undefined>();
-  private history: Array<{ readonly revision: number; readonly change: Change }> = [];
+  /** Events by kind (`apiVersion/kind`), oldest first. */
+  private readonly history = new Map<string, Array<{ readonly revision: number; readonly change: Change }>>();
+  /** Per kind: the revision of the newest event no longer kept. */
+  private readonly kindCompactedThrough = new Map<string, number>();
   private revision = 0;
   /** Events up to and including this revision are no longer kept. */
   private compactedThrough = 0;
@@ -197,7 +209,8 @@ export class ObjectStore {
       const identity = checkIdentity(ref, current, merged);
       if (identity) return E.left(identity);
       if (options.subresource === 'status') {
-        const next = copy(current);
+        // A new metadata object: commit writes resourceVersion into it.
+        const next: KubeObject = { ...current, metadata: { ...current.metadata } };
         setOrDelete(next, 'status', merged['status']);
         return E.right(next);
       }
@@ -267,14 +280,37 @@ export class ObjectStore {
   changesSince(resourceVersion: string, only?: KindFilter): E.Either<ApiError, Change[]> {
     if (!/^\d+$/.test(resourceVersion)) return E.left(badRequest(`invalid resourceVersion: ${JSON.stringify(resourceVersion.slice(0, 40))}`));
     const from = Number(resourceVersion);
-    if (from < this.compactedThrough) return E.left(expired(from, this.compactedThrough + 1));
-    return E.right(this.history.filter((h) => h.revision > from && ofKind(only, h.change.event.object)).map((h) => copy(h.change)));
+    const kinds = only === undefined ? [...this.history.keys()] : [kindKeyOf(only)];
+    const floor = Math.max(this.compactedThrough, ...kinds.map((kind) => this.kindCompactedThrough.get(kind) ?? 0));
+    if (from < floor) return E.left(expired(from, floor + 1));
+    const kept = kinds.flatMap((kind) => this.history.get(kind) ?? []).filter((h) => h.revision > from);
+    if (kinds.length > 1) kept.sort((a, b) => a.revision - b.revision);
+    return E.right(kept.map((h) => copy(h.change)));
   }
 
   /** Forgets every event so far: a watch from any earlier resourceVersion gets 410 Gone. */
   compact(): void {
-    this.history = [];
+    this.history.clear();
+    this.kindCompactedThrough.clear();
     this.compactedThrough = this.revision;
+  }
+
+  /**
+   * The objects as they are now, to come back to with `restore`. Cheap: it shares the stored
+   * objects (none is ever changed in place) instead of copying them.
+   */
+  snapshot(): StoreSnapshot {
+    return { objects: new Map(this.objects) };
+  }
+
+  /**
+   * Puts the objects back as they were at `snapshot`, as writes no watcher could follow:
+   * resourceVersions keep counting up, and the history is compacted, so a watch from before
+   * gets 410 Gone and lists again. Listeners hear nothing of it.
+   */
+  restore(snapshot: StoreSnapshot): void {
+    this.objects = new Map(snapshot.objects);
+    this.compact();
   }
 
   // -------------------------------------------------------------------------------------------
@@ -347,7 +383,10 @@ export class ObjectStore {
         return E.left(conflict(located.right));
       if (typeof uid === 'string' && uid !== current.metadata.uid) return E.left(conflict(located.right));
     }
-    const computed = next(copy(current));
+    // No copy: `next` builds a new object (merge patches copy what they change, metadata is always
+    // new) and never changes `current`; the new object may share untouched parts with it, as
+    // stored objects are never changed in place.
+    const computed = next(current);
     if (E.isLeft(computed)) return computed;
     return E.right(this.commit(key, current, computed.right, mayChangeSpec));
   }
@@ -382,10 +421,13 @@ export class ObjectStore {
   private emit(type: WatchEventType, object: KubeObject, previous?: KubeObject): void {
     const event: WatchEvent = { type, object };
     const change: Change = { event, previous };
-    this.history.push({ revision: this.revision, change });
-    while (this.history.length > this.historyLimit) {
-      const dropped = this.history.shift();
-      if (dropped) this.compactedThrough = dropped.revision;
+    const kind = kindKeyOf(object);
+    const events = this.history.get(kind) ?? [];
+    this.history.set(kind, events);
+    events.push({ revision: this.revision, change });
+    while (events.length > this.historyLimit) {
+      const dropped = events.shift();
+      if (dropped) this.kindCompactedThrough.set(kind, dropped.revision);
     }
     for (const [listener, only] of [...this.listeners]) {
       if (!ofKind(only, object)) continue;

@@ -179,6 +179,21 @@ describe('reconcileEndpoint through the fake cluster', () => {
     });
   });
 
+  it('an endpoint stored in another spelling of the Workspace\'s address is up to date: no spec write, no drift', async () => {
+    const LONG = { host: '2001:0DB8:0000:0000:0000:0000:0000:0001', port: 6443 };
+    const fake = fakeWith(controlPlane({ endpoint: LONG }), cluster(LONG), workspaceApply('demo-eks'), workspace({ outputs: { cluster_endpoint: 'https://[2001:db8::1]:6443' } }));
+    const first = await right(fake);
+    expect(first).toMatchObject({ _tag: 'UpToDate', endpoint: LONG, drift: undefined });
+    // Only the condition is recorded, once; the stored spelling is left as it is.
+    expect(fake.writes().map((c) => [c.verb, c.kind])).toEqual([['patchStatus', 'CAPTControlPlane']]);
+    expect(endpointCondition(fake)).toMatchObject({ status: 'True', reason: 'EndpointSet' });
+    expect(stored(fake, CP).spec['controlPlaneEndpoint']).toEqual(LONG);
+    expect(stored(fake, CLUSTER).spec['controlPlaneEndpoint']).toEqual(LONG);
+    fake.resetCalls();
+    expect(await right(fake, { onEndpointChange: 'update' })).toMatchObject({ _tag: 'UpToDate', updated: [] });
+    expect(fake.writes()).toEqual([]);
+  });
+
   it('without an owner Cluster writes only the control plane', async () => {
     const fake = fakeWith(controlPlane({ owner: false }), cluster(), workspaceApply('demo-eks'), workspace({ outputs: { cluster_endpoint: EKS_URL } }));
     const outcome = await right(fake);

@@ -334,6 +334,26 @@ describe('ObjectStore watch and history', () => {
     expect(right(store.changesSince('0'))).toHaveLength(4);
   });
 
+  it('restore puts the objects back as they were at snapshot, resourceVersions counting on, earlier watches 410', () => {
+    const store = new ObjectStore([controlPlane(), secret()]);
+    const snapshot = store.snapshot();
+    right(store.patch(cpRef, { spec: { x: 1 } }));
+    right(store.delete(secretRef));
+    store.add(workspace());
+    const heard: string[] = [];
+    store.watch((e) => heard.push(e.type));
+    store.restore(snapshot);
+    expect(store.all().map((o) => `${o.kind} ${o.metadata.resourceVersion}`)).toEqual(['Secret 2', 'CAPTControlPlane 1']);
+    expect(store.get(cpRef)?.spec).toEqual({ workspaceTemplateApplyName: 'wta' });
+    expect(heard).toEqual([]);
+    expect(store.resourceVersion).toBe('5');
+    expect(left(store.changesSince('3'))).toMatchObject({ code: 410 });
+    // Writes after a restore carry on from the store's resourceVersion, and the snapshot stays as taken.
+    expect(right(store.patch(cpRef, { spec: { y: 2 }, metadata: { resourceVersion: '1' } })).metadata.resourceVersion).toBe('6');
+    store.restore(snapshot);
+    expect(store.get(cpRef)?.spec).toEqual({ workspaceTemplateApplyName: 'wta' });
+  });
+
   it('gives listeners and changesSince the state before each write', () => {
     const store = new ObjectStore();
     const previous: Array<unknown> = [];
@@ -355,13 +375,26 @@ describe('ObjectStore watch and history', () => {
     expect(right(store.eventsSince('3'))).toEqual([]);
   });
 
-  it('answers 410 Gone for a resourceVersion older than the kept history', () => {
+  it('answers 410 Gone for a resourceVersion older than the kept history of a kind', () => {
     const store = new ObjectStore([], { historyLimit: 2 });
     store.add(controlPlane());
-    store.add(secret());
-    store.add(workspace());
+    right(store.patch(cpRef, { spec: { x: 1 } }));
+    right(store.patch(cpRef, { spec: { x: 2 } }));
     expect(right(store.eventsSince('1')).length).toBe(2);
     expect(left(store.eventsSince('0'))).toMatchObject({ code: 410, statusReason: 'Expired', message: 'too old resource version: 0 (2)' });
+    expect(left(store.changesSince('0', { apiVersion: cpRef.apiVersion, kind: cpRef.kind }))).toMatchObject({ code: 410 });
+  });
+
+  it("keeps each kind's history apart: another kind's churn does not expire a quiet kind's watch", () => {
+    const store = new ObjectStore([secret()], { historyLimit: 2 });
+    store.add(controlPlane());
+    for (let x = 0; x < 5; x++) right(store.patch(cpRef, { spec: { x } }));
+    const secrets = { apiVersion: 'v1', kind: 'Secret' };
+    expect(right(store.changesSince('1', secrets))).toEqual([]);
+    expect(right(store.changesSince('0', secrets)).map((c) => c.event.type)).toEqual(['ADDED']);
+    // Unnarrowed, the oldest kept event of every kind decides, and events come in revision order.
+    expect(left(store.changesSince('1'))).toMatchObject({ code: 410 });
+    expect(right(store.changesSince('5')).map((c) => c.event.object.metadata.resourceVersion)).toEqual(['6', '7']);
   });
 
   it('compact() forgets all history', () => {

@@ -1,0 +1,34 @@
+/**
+ * `capt-endpoint reconcile`: one reconcile against a live cluster, reported, with the client's
+ * kept connections closed afterwards whatever happened, so a one-shot command leaves nothing open.
+ */
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { ClusterClient } from '@capt-endpoint/core';
+import { createKubernetesClient } from '@capt-endpoint/kubernetes';
+import type { Command } from './args';
+import type { CliIO } from './main';
+import { reconcileWithReport } from './report';
+import { renderReport, styleFor } from './render';
+
+type ReconcileCommand = Extract<Command, { readonly _tag: 'Reconcile' }>;
+
+/** What the command needs of a client: the ClusterClient calls, and a close for the end. */
+export type ClosableClient = ClusterClient & { close(): Promise<void> };
+
+/** Resolves to the exit status. `connect` is the Kubernetes client's constructor, or a test's. */
+export const reconcileOnce = async (
+  kubeConfig: KubeConfig,
+  command: ReconcileCommand,
+  io: CliIO,
+  connect: (kubeConfig: KubeConfig) => ClosableClient = createKubernetesClient,
+): Promise<number> => {
+  const client = connect(kubeConfig);
+  try {
+    const report = await reconcileWithReport(client, command, command.settings, { dryRun: command.dryRun });
+    io.stdout.write(renderReport(report, command.output, styleFor(io.stdout, io.env)));
+    return report.exitCode;
+  } finally {
+    // Closing only tidies idle connections: its failure must not change the reconcile's status.
+    await client.close().catch(() => undefined);
+  }
+};
