@@ -179,6 +179,13 @@ export const startInformer = (spec: InformerSpec, deps: InformerDeps): Informer 
 
   const selectors = (): Record<string, string | undefined> => ({ labelSelector: spec.labelSelector, fieldSelector: spec.fieldSelector });
 
+  /** A listed object as it will be held: what the cache holds already at that version is not stringified again. */
+  const listedAs = (incoming: KubeObject): Held => {
+    const object = complete(incoming);
+    const held = store.get(keyOf(object.metadata.namespace, object.metadata.name ?? ''));
+    return held !== undefined && held.metadata.resourceVersion === object.metadata.resourceVersion ? held : hold(object);
+  };
+
   /** One page of the list: its objects, as they will be held, and where the next page starts. */
   const listPage = async (token: string): Promise<ApiError | { readonly items: Held[]; readonly resourceVersion: string; readonly next: string }> => {
     const paging = pageSize > 0 ? { limit: String(pageSize), continue: token || undefined } : {};
@@ -191,7 +198,7 @@ export const startInformer = (spec: InformerSpec, deps: InformerDeps): Informer 
       return apiError('Other', `the list of ${resource.plural} is not JSON`);
     }
     return {
-      items: (parsed.items ?? []).map((object) => hold(complete(object))),
+      items: (parsed.items ?? []).map(listedAs),
       resourceVersion: parsed.metadata?.resourceVersion ?? '',
       next: pageSize > 0 ? (parsed.metadata?.continue ?? '') : '',
     };
