@@ -54,6 +54,8 @@ export interface InformerDeps {
   readonly backoff?: Backoff | undefined;
   /** Asks the server to end each watch after this long; the informer then watches again. Default 300. */
   readonly watchTimeoutSeconds?: number | undefined;
+  /** Ends a watch that has delivered nothing, not even a bookmark, for this long (client-node 2.x). Default 90 000. */
+  readonly watchIdleTimeoutMs?: number | undefined;
   /** Hold `metadata.managedFields` too (dropped by default). */
   readonly keepManagedFields?: boolean | undefined;
   /** Objects per list request (`limit`), following `continue`; 0 lists in one request. Default 500. */
@@ -116,6 +118,9 @@ export const isOlder = (incoming: Versioned, held: Versioned | undefined): boole
 export const backoffDelay = (failures: number, backoff: Backoff = {}): number =>
   failures <= 0 ? 0 : Math.min(backoff.maxMs ?? 30_000, (backoff.initialMs ?? 1_000) * 2 ** Math.min(failures - 1, 20));
 
+/** How long a watch may deliver nothing before the informer ends it and watches again. */
+export const DEFAULT_WATCH_IDLE_TIMEOUT_MS = 90_000;
+
 /** A watch shorter than this that delivered nothing counts as a failure (no tight reconnect loop). */
 const MIN_USEFUL_WATCH_MS = 1_000;
 
@@ -132,6 +137,12 @@ export const startInformer = (spec: InformerSpec, deps: InformerDeps): Informer 
   const pageSize = pageSizeOf(deps.pageSize);
   const store = new Map<string, Held>();
   const watcher = new Watch(deps.kubeConfig);
+  // client-node 2.x ends a watch after 30 s without data and the informer watches again: on a
+  // quiet kind, a new watch request every 30 s. The API server sends a bookmark about once a
+  // minute to a watch that asked for them, so a longer wait still notices a dead connection
+  // without reopening live ones. (1.x has no such setting.)
+  const idle = watcher as unknown as { requestTimeoutMs?: unknown };
+  if (typeof idle.requestTimeoutMs === 'number') idle.requestTimeoutMs = deps.watchIdleTimeoutMs ?? DEFAULT_WATCH_IDLE_TIMEOUT_MS;
   const stopping = new AbortController();
   let resourceVersion = '';
   let isSynced = false;

@@ -2,9 +2,13 @@
 // the real client-node, serve reads from memory, follow changes, survive dropped watches and
 // 410 Gone, take our own writes, and stop without leaving anything open.
 import * as E from 'fp-ts/lib/Either.js';
+import { RequestContext } from '@kubernetes/client-node';
 import type { ApiError, KubeObject, ObjectRef } from '@capt-endpoint/core';
 import { createCachedKubernetesClient, type CacheChange, type CachedKubernetesClient, type CachedKubernetesClientOptions } from '../src';
 import { NS, applyRef, clusterRef, cpRef, deniedRequests, secretRef, startWire, workspace, workspaceRef, type Wire } from './harness';
+
+// client-node 2.x (undici dispatchers) has a watch idle timeout the informer sets; 1.x has none.
+const keepsAlive = typeof (RequestContext.prototype as { setDispatcher?: unknown }).setDispatcher === 'function';
 
 let wire: Wire;
 let client: CachedKubernetesClient | undefined;
@@ -200,6 +204,26 @@ describe('surviving the API server', () => {
     expect((await read(clusterRef))?.['spec']).toEqual({ controlPlaneEndpoint: { host: 'c.example', port: 6443 } });
     expect(lists().length).toBe(listsBefore); // resumed from the resourceVersion, no relist
     expect(errors).toEqual([]);
+  });
+
+  it('a watch that hears nothing for watchIdleTimeoutMs is ended and resumed, with no relist and no error (client-node 2.x)', async () => {
+    const cache = start({ watchIdleTimeoutMs: 150 });
+    await settled(cache);
+    const listsBefore = lists().length;
+    const watchesBefore = watches().length;
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    // client-node 1.x has no idle timeout of its own to set: its watches stay open.
+    expect(watches().length > watchesBefore).toBe(keepsAlive);
+    expect(lists().length).toBe(listsBefore);
+    expect(errors).toEqual([]);
+    wire.server.store.patch(clusterRef, { spec: { controlPlaneEndpoint: { host: 'idle.example', port: 6443 } } });
+    let seen: unknown;
+    for (let i = 0; i < 200 && seen === undefined; i++) {
+      const spec = (await read(clusterRef))?.['spec'] as { controlPlaneEndpoint?: unknown } | undefined;
+      seen = spec?.controlPlaneEndpoint;
+      if (seen === undefined) await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(seen).toEqual({ host: 'idle.example', port: 6443 });
   });
 
   it('relists after 410 Gone and reports what changed while it was away', async () => {
