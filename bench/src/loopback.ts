@@ -35,11 +35,12 @@ export const fakeApiServer = async (): Promise<BenchServer> => {
   const plurals = new Set(['captcontrolplanes', 'workspacetemplateapplies', 'workspaces', 'secrets', 'clusters', 'events']);
   // A path ending in a plural is a collection; one ending in a name (or /status) is an object.
   const isNamed = (path: string): boolean => !plurals.has(path.split('/').pop() ?? '');
+  const forgetRequests = (): void => {
+    server.requests.length = 0;
+  };
   return {
     addAll: (objects) => server.store.addAll(objects),
-    mark: () => {
-      server.requests.length = 0;
-    },
+    mark: forgetRequests,
     countSinceMark: () => {
       const byVerb: Record<string, number> = {};
       let writes = 0;
@@ -60,8 +61,10 @@ export const fakeApiServer = async (): Promise<BenchServer> => {
     restore: () => {
       if (seeded === undefined) throw new Error('no snapshot to restore');
       server.store.restore(seeded);
+      // Nothing of the previous process's lists and watches carries over.
       server.dropWatches();
-      server.requests.length = 0;
+      server.expireContinueTokens();
+      forgetRequests();
     },
     kubeConfigYaml: () => server.kubeConfigYaml(),
     close: () => server.close(),

@@ -79,10 +79,19 @@ const startControl = (server: BenchServer): Promise<string> =>
     const control = createServer(async (request, response) => {
       let body = '';
       for await (const chunk of request) body += String(chunk);
-      const command = JSON.parse(body) as ServerCommand;
+      let command: ServerCommand | undefined;
+      try {
+        command = JSON.parse(body) as ServerCommand;
+      } catch {
+        command = undefined;
+      }
       // Only the process that started the server ends it.
       const reply: ServerReply =
-        command.op === 'close' ? { op: 'failed', error: 'close the server from the process that started it' } : (attempt(server, command) ?? { op: 'failed', error: 'no reply' });
+        command === undefined
+          ? { op: 'failed', error: 'the command is not JSON' }
+          : command.op === 'close'
+            ? { op: 'failed', error: 'close the server from the process that started it' }
+            : (attempt(server, command) ?? { op: 'failed', error: 'no reply' });
       response.setHeader('Content-Type', 'application/json');
       response.end(JSON.stringify(reply));
     });

@@ -37,7 +37,7 @@ const serverPath = fileURLToPath(new URL('./server.mjs', import.meta.url));
 
 type Ask = (command: ServerCommand) => Promise<ServerReply>;
 
-const expect = async <Op extends ServerReply['op']>(reply: Promise<ServerReply>, op: Op): Promise<Extract<ServerReply, { op: Op }>> => {
+const replyOf = async <Op extends ServerReply['op']>(reply: Promise<ServerReply>, op: Op): Promise<Extract<ServerReply, { op: Op }>> => {
   const got = await reply;
   if (got.op !== op) throw new Error(`loopback server answered ${got.op === 'failed' ? got.error : got.op}, not ${op}`);
   return got as Extract<ServerReply, { op: Op }>;
@@ -49,20 +49,20 @@ const handleOver = (ask: Ask, address: ServerAddress, close: () => Promise<void>
   return {
     kubeConfig,
     address,
-    seed: async (indices, state) => (await expect(ask({ op: 'seed', indices, state }), 'seeded')).objects,
+    seed: async (indices, state) => (await replyOf(ask({ op: 'seed', indices, state }), 'seeded')).objects,
     mark: async () => {
-      await expect(ask({ op: 'mark' }), 'marked');
+      await replyOf(ask({ op: 'mark' }), 'marked');
     },
-    count: async () => (await expect(ask({ op: 'count' }), 'counted')).count,
+    count: async () => (await replyOf(ask({ op: 'count' }), 'counted')).count,
     storeBytes: async () => {
-      const { bytes, objects } = await expect(ask({ op: 'storeBytes' }), 'storeBytes');
+      const { bytes, objects } = await replyOf(ask({ op: 'storeBytes' }), 'storeBytes');
       return { bytes, objects };
     },
     snapshot: async () => {
-      await expect(ask({ op: 'snapshot' }), 'snapshotted');
+      await replyOf(ask({ op: 'snapshot' }), 'snapshotted');
     },
     restore: async () => {
-      await expect(ask({ op: 'restore' }), 'restored');
+      await replyOf(ask({ op: 'restore' }), 'restored');
     },
     close,
   };
