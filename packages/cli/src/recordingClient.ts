@@ -12,6 +12,7 @@ import type { TaskEither } from 'fp-ts/lib/TaskEither.js';
 import {
   apiError,
   applyMergePatch,
+  copyJsonValue,
   describeRef,
   type ApiError,
   type ClusterClient,
@@ -19,7 +20,7 @@ import {
   type MergePatch,
   type ObjectRef,
   type PatchOptions,
-  type RequestOptions,
+  type GetOptions,
 } from '@capt-endpoint/core';
 
 export interface RecordedRead {
@@ -59,9 +60,9 @@ export const recordingClient = (inner: ClusterClient, options: { readonly dryRun
   /** Objects as our unsent patches left them. */
   const pending = new Map<string, KubeObject>();
 
-  const current = async (ref: ObjectRef, options?: RequestOptions): Promise<E.Either<ApiError, KubeObject | undefined>> => {
+  const current = async (ref: ObjectRef, options?: GetOptions): Promise<E.Either<ApiError, KubeObject | undefined>> => {
     const held = pending.get(keyOf(ref));
-    return held !== undefined ? E.right(structuredClone(held)) : inner.get(ref, options)();
+    return held !== undefined ? E.right(copyJsonValue(held)) : inner.get(ref, options)();
   };
 
   const write =

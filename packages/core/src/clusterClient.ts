@@ -4,7 +4,9 @@
  * (`@capt-endpoint/kubernetes` for real clusters, `@capt-endpoint/testing` in memory).
  *
  * Rules every implementation follows:
- * - `get` of an object that does not exist is `Right(undefined)`, not an error.
+ * - `get` of an object that does not exist is `Right(undefined)`, not an error. It returns an
+ *   object the caller may change, unless the caller passed `readOnly: true` (then the object
+ *   may be shared and frozen).
  * - `patch` and `patchStatus` send a JSON merge patch (RFC 7386) and return the object as the
  *   server stored it, with its new resourceVersion and generation.
  * - `patch` writes the main resource (a `status` in the patch is ignored by the server);
@@ -51,13 +53,24 @@ export interface RequestOptions {
   readonly signal?: AbortSignal | undefined;
 }
 
+export interface GetOptions extends RequestOptions {
+  /**
+   * The caller will not change the object it gets. A client may then hand out an object it
+   * shares with others, deep-frozen so that a change throws instead of corrupting it, rather
+   * than a copy of its own: the cached client does (ADR 0081), saving a copy per read. Clients
+   * that make a fresh object anyway ignore it. `reconcileEndpoint` reads this way; it never
+   * changes what it reads.
+   */
+  readonly readOnly?: boolean | undefined;
+}
+
 export interface PatchOptions extends RequestOptions {
   /** Sent as the request's fieldManager so server-side field ownership names the writer. */
   readonly fieldManager?: string | undefined;
 }
 
 export interface ClusterClient {
-  get(ref: ObjectRef, options?: RequestOptions): TaskEither<ApiError, KubeObject | undefined>;
+  get(ref: ObjectRef, options?: GetOptions): TaskEither<ApiError, KubeObject | undefined>;
   patch(ref: ObjectRef, patch: MergePatch, options?: PatchOptions): TaskEither<ApiError, KubeObject>;
   patchStatus(ref: ObjectRef, patch: MergePatch, options?: PatchOptions): TaskEither<ApiError, KubeObject>;
 }

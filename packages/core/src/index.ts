@@ -8,6 +8,7 @@ export * from './kinds';
 export * from './objects';
 export * from './clusterClient';
 export * from './mergePatch';
+export * from './jsonValue';
 export * from './logger';
 export * from './locate';
 export * from './condition';

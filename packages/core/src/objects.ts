@@ -9,6 +9,7 @@ import * as t from 'io-ts';
 import * as E from 'fp-ts/lib/Either.js';
 import { pipe } from 'fp-ts/lib/function.js';
 import type { ObjectDecodeError } from './errors';
+import { isFrozenJsonValue } from './jsonValue';
 
 const Metadata = t.intersection([
   t.type({ name: t.string }),
@@ -97,6 +98,22 @@ const pathOf = (error: t.ValidationError): string =>
     .join('.');
 
 /**
+ * What each codec decoded from values frozen whole by `freezeJsonValue` (ADR 0081): such a
+ * value never changes, so decoding it again would give the same answer. The cached client hands
+ * the same frozen object to every read-only read until the object changes, so a steady-state
+ * reconcile checks each object's shape once, not on every pass. Weak on both sides: an entry
+ * goes with its codec or its value. Failures are not kept (rare, and their message names the
+ * object as the caller described it).
+ */
+const decodedFrozen = new WeakMap<t.Mixed, WeakMap<object, unknown>>();
+
+const rememberedFor = (codec: t.Mixed): WeakMap<object, unknown> => {
+  let remembered = decodedFrozen.get(codec);
+  if (remembered === undefined) decodedFrozen.set(codec, (remembered = new WeakMap()));
+  return remembered;
+};
+
+/**
  * Decodes `input` with `codec`; a failure names the object and every path that was wrong. The
  * message never quotes values (the object may be a Secret).
  * @example
@@ -110,8 +127,10 @@ const pathOf = (error: t.ValidationError): string =>
  */
 export const decodeObject =
   <C extends t.Mixed>(codec: C, what: string) =>
-  (input: unknown): E.Either<ObjectDecodeError, t.TypeOf<C>> =>
-    pipe(
+  (input: unknown): E.Either<ObjectDecodeError, t.TypeOf<C>> => {
+    const remembered = isFrozenJsonValue(input) ? rememberedFor(codec) : undefined;
+    if (remembered?.has(input as object)) return E.right(remembered.get(input as object));
+    const decoded = pipe(
       codec.decode(input),
       E.mapLeft((errors): ObjectDecodeError => {
         const paths = [...new Set(errors.map(pathOf).map((p) => p || '(root)'))];
@@ -125,3 +144,6 @@ export const decodeObject =
         };
       }),
     );
+    if (remembered !== undefined && E.isRight(decoded)) remembered.set(input as object, decoded.right);
+    return decoded;
+  };

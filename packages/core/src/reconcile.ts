@@ -149,7 +149,7 @@ const session = (client: ClusterClient, options: ReconcileOptions) => {
   const fieldManager = options.fieldManager ?? DEFAULT_FIELD_MANAGER;
   return {
     get: async (ref: ObjectRef): Promise<E.Either<EndpointError, KubeObject | undefined>> =>
-      E.mapLeft((error: ApiError) => requestFailed('get', ref, asApiError(error)))(await client.get(ref, { signal })()),
+      E.mapLeft((error: ApiError) => requestFailed('get', ref, asApiError(error)))(await client.get(ref, { signal, readOnly: true })()),
     write: async (
       verb: 'patch' | 'patchStatus',
       ref: ObjectRef,

@@ -153,7 +153,8 @@ export const createCachedKubernetesClient = (
     ...api,
     get: (ref, requestOptions) => {
       const informer = informerFor(ref);
-      const held = informer?.get(ref.namespace, ref.name);
+      // A read-only caller gets the held object itself, frozen; anyone else gets a copy of it.
+      const held = informer?.get(ref.namespace, ref.name, requestOptions?.readOnly === true);
       if (held !== undefined) return TE.right(held);
       if (informer !== undefined && !isFiltered(informer)) return TE.right(undefined);
       return api.get(ref, requestOptions);

@@ -16,7 +16,7 @@ import {
   type MergePatch,
   type ObjectRef,
   type PatchOptions,
-  type RequestOptions,
+  type GetOptions,
   type ResourceInfo,
 } from '@capt-endpoint/core';
 import { collectionPath, resolveResource, resolveTarget, resourceTable, type ResourceTable } from './resources';
@@ -107,7 +107,7 @@ export const clientFromParts = ({ table, transport, closeConnections, fieldManag
       );
 
   return {
-    get: (ref: ObjectRef, options?: RequestOptions) =>
+    get: (ref: ObjectRef, options?: GetOptions) =>
       pipe(
         TE.fromEither(resolve(ref)),
         TE.chain(({ path }) => transport({ method: 'GET', path, signal: options?.signal })),

@@ -5,7 +5,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { RequestContext } from '@kubernetes/client-node';
 import type { ApiError, KubeObject, ObjectRef } from '@capt-endpoint/core';
 import { createCachedKubernetesClient, type CacheChange, type CachedKubernetesClient, type CachedKubernetesClientOptions } from '../src';
-import { NS, applyRef, clusterRef, cpRef, deniedRequests, secretRef, startWire, workspace, workspaceRef, type Wire } from './harness';
+import { EKS_URL, NS, applyRef, clusterRef, cpRef, deniedRequests, secretRef, startWire, workspace, workspaceRef, type Wire } from './harness';
 
 // client-node 2.x (undici dispatchers) has a watch idle timeout the informer sets; 1.x has none.
 const keepsAlive = typeof (RequestContext.prototype as { setDispatcher?: unknown }).setDispatcher === 'function';
@@ -107,6 +107,49 @@ describe('synced', () => {
     const first = await read(cpRef);
     first!.metadata.name = 'changed';
     expect((await read(cpRef))?.metadata.name).toBe('eks-a');
+  });
+
+  it('a copy shares no object or array with what the cache holds, however deep', async () => {
+    const cache = start();
+    await cache.synced();
+    const mine = (await read(workspaceRef)) as KubeObject & { status: { atProvider: { outputs: Record<string, unknown> } } };
+    mine.status.atProvider.outputs['cluster_endpoint'] = 'https://changed.example';
+    (mine.metadata.labels ??= {})['added'] = 'yes';
+    const again = (await read(workspaceRef)) as typeof mine;
+    expect(again.status.atProvider.outputs['cluster_endpoint']).toBe(EKS_URL);
+    expect(again.metadata.labels?.['added']).toBeUndefined();
+  });
+
+  it('readOnly reads get the held object itself, deep-frozen: the same one each time, and a change throws', async () => {
+    const cache = start();
+    await settled(cache);
+    const before = wire.server.requests.length;
+    const shared = async (ref: ObjectRef): Promise<KubeObject> => {
+      const result = await cache.get(ref, { readOnly: true })();
+      if (E.isLeft(result) || result.right === undefined) throw new Error(`no ${ref.name}`);
+      return result.right;
+    };
+    const first = await shared(workspaceRef);
+    expect(await shared(workspaceRef)).toBe(first);
+    expect(Object.isFrozen(first)).toBe(true);
+    expect(Object.isFrozen(first['status'])).toBe(true);
+    expect(() => {
+      (first.metadata as { name: string }).name = 'changed';
+    }).toThrow(TypeError);
+    expect((await read(workspaceRef))?.metadata.name).toBe(workspaceRef.name);
+    expect(wire.server.requests.length).toBe(before);
+  });
+
+  it('a write’s result stays the caller’s to change; the cache holds its own frozen copy', async () => {
+    const cache = start();
+    await settled(cache);
+    const written = await cache.patch(cpRef, { spec: { controlPlaneEndpoint: { host: 'a.example', port: 443 } } })();
+    if (E.isLeft(written)) throw new Error(written.left.message);
+    const mine = written.right as KubeObject & { spec: { controlPlaneEndpoint: { host: string } } };
+    expect(Object.isFrozen(mine.spec)).toBe(false);
+    mine.spec.controlPlaneEndpoint.host = 'changed.example';
+    const held = await cache.get(cpRef, { readOnly: true })();
+    expect(E.isRight(held) && (held.right as typeof mine).spec.controlPlaneEndpoint.host).toBe('a.example');
   });
 
   it('drops metadata.managedFields from what it holds, listed or written; keepManagedFields keeps them', async () => {

@@ -10,13 +10,14 @@ import * as E from 'fp-ts/lib/Either.js';
 import type { TaskEither } from 'fp-ts/lib/TaskEither.js';
 import {
   applyMergePatch,
+  freezeJsonValue,
   type ApiError,
   type ClusterClient,
   type KubeObject,
   type MergePatch,
   type ObjectRef,
   type PatchOptions,
-  type RequestOptions,
+  type GetOptions,
 } from '@capt-endpoint/core';
 import { aborted, internalError } from './apiErrors';
 import {
@@ -86,19 +87,23 @@ export class FakeClient implements ClusterClient {
   // ---- ClusterClient ------------------------------------------------------------------------
 
   /** ClusterClient.get: `Right(undefined)` when the object does not exist. */
-  get(ref: ObjectRef, options?: RequestOptions): TaskEither<ApiError, KubeObject | undefined>;
+  get(ref: ObjectRef, options?: GetOptions): TaskEither<ApiError, KubeObject | undefined>;
   /** Test inspection: a copy of the stored object, or undefined; not recorded. */
   get(apiVersion: string, kind: string, namespace: string | undefined, name: string): KubeObject | undefined;
   get(
     first: ObjectRef | string,
-    second?: RequestOptions | string,
+    second?: GetOptions | string,
     namespace?: string,
     name?: string,
   ): TaskEither<ApiError, KubeObject | undefined> | KubeObject | undefined {
     if (typeof first === 'string')
       return this.store.get({ apiVersion: first, kind: String(second), namespace, name: name ?? '' });
     // As an adapter does, a 404 on get (from the store or injected) is the absence of the object.
-    return this.call<KubeObject | undefined>('get', first, undefined, second as RequestOptions | undefined, () => this.store.find(first), () => undefined);
+    const options = second as GetOptions | undefined;
+    // A read-only read gets a frozen copy, so a test fails where the code under test changes
+    // what it promised to leave alone, as it would against the cached client's shared objects.
+    const read = () => (options?.readOnly === true ? E.map(freezeJsonValue<KubeObject>)(this.store.find(first)) : this.store.find(first));
+    return this.call<KubeObject | undefined>('get', first, undefined, options, read, () => undefined);
   }
 
   patch(ref: ObjectRef, patch: MergePatch, options?: PatchOptions): TaskEither<ApiError, KubeObject> {

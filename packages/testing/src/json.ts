@@ -3,12 +3,13 @@
  * normalised (class instances, Dates and `undefined` fields from client-node's loader become
  * plain JSON) and every object that leaves is a fresh copy nobody else holds.
  */
+import { copyJsonValue } from '@capt-endpoint/core';
 
 /** A JSON copy of `value`: drops `undefined` fields and functions, turns Dates into strings. */
 export const toJson = <A>(value: A): A => JSON.parse(JSON.stringify(value)) as A;
 
-/** A deep copy that keeps nothing shared with `value`. */
-export const copy = <A>(value: A): A => structuredClone(value);
+/** A deep copy that keeps nothing mutable shared with `value` (the store holds JSON values only). */
+export const copy = <A>(value: A): A => copyJsonValue(value);
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);

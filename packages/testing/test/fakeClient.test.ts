@@ -13,6 +13,19 @@ describe('FakeClient as a ClusterClient', () => {
     expect(await fake.get(secretRef)()).toEqual(E.right(undefined));
   });
 
+  it('gets a deep-frozen copy for a readOnly read, so a test catches code that changes what it promised not to', async () => {
+    const fake = createFakeClient([controlPlane()]);
+    const got = right(await fake.get(cpRef, { readOnly: true })());
+    expect(Object.isFrozen(got)).toBe(true);
+    expect(Object.isFrozen(got!.metadata)).toBe(true);
+    expect(() => {
+      got!.metadata.labels = { changed: 'yes' };
+    }).toThrow(TypeError);
+    const mine = right(await fake.get(cpRef)());
+    expect(Object.isFrozen(mine!.metadata)).toBe(false);
+    expect(fake.calls.map((call) => call.verb)).toEqual(['get', 'get']);
+  });
+
   it('reports a wrong scope as an error, not as a missing object', async () => {
     const fake = createFakeClient([workspace()]);
     expect(left(await fake.get({ ...wsRef, namespace: 'default' })())).toMatchObject({ kind: 'Invalid', code: 400 });

@@ -2,7 +2,7 @@
 // the request budget, and what is left untouched. The core's own tests stay free of this
 // package; this is where the two meet.
 import * as E from 'fp-ts/lib/Either.js';
-import { reconcileEndpoint, type KubeObject, type ObjectRef, type ReconcileOptions } from '@capt-endpoint/core';
+import { reconcileEndpoint, type ClusterClient, type KubeObject, type ObjectRef, type ReconcileOptions } from '@capt-endpoint/core';
 import { createFakeClient, type FakeClient } from '../src';
 import { EKS_HOST, EKS_URL, cluster, controlPlane, secret, workspace, workspaceApply } from '../../core/test/fixtures';
 
@@ -63,6 +63,26 @@ describe('reconcileEndpoint through the fake cluster', () => {
     expect(fake.writes().every((c) => c.fieldManager === 'capt-endpoint')).toBe(true);
     // Cluster status belongs to Cluster API.
     expect(fake.writes().some((c) => c.kind === 'Cluster' && c.verb === 'patchStatus')).toBe(false);
+  });
+
+  it('reads read-only, and runs to the end on the frozen objects such reads get', async () => {
+    const fake = complete();
+    const reads: Array<{ readOnly: boolean | undefined; frozen: boolean }> = [];
+    const client: ClusterClient = {
+      get: (ref, options) => async () => {
+        const result = await fake.get(ref, options)();
+        if (E.isRight(result) && result.right !== undefined) reads.push({ readOnly: options?.readOnly, frozen: Object.isFrozen(result.right.metadata) });
+        return result;
+      },
+      patch: (ref, patch, options) => fake.patch(ref, patch, options),
+      patchStatus: (ref, patch, options) => fake.patchStatus(ref, patch, options),
+    };
+    const first = await reconcileEndpoint(client, target, { now: () => new Date('2026-11-26T12:00:00Z') })();
+    expect(E.isRight(first) && first.right._tag).toBe('Updated');
+    const again = await reconcileEndpoint(client, target, { now: () => new Date('2026-11-26T12:00:00Z') })();
+    expect(E.isRight(again) && again.right._tag).toBe('UpToDate');
+    expect(reads.length).toBeGreaterThanOrEqual(8);
+    expect(reads.every((read) => read.readOnly === true && read.frozen)).toBe(true);
   });
 
   it('then costs one read and no writes with the objects in hand', async () => {

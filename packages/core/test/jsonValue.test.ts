@@ -1,0 +1,90 @@
+import fc from 'fast-check';
+import { copyJsonValue, freezeJsonValue, isFrozenJsonValue } from '../src/jsonValue';
+
+/** Every object and array in a value, with the path to it. */
+const containers = (value: unknown, path = '$'): Array<[string, object]> => {
+  if (typeof value !== 'object' || value === null) return [];
+  const inner = Object.entries(value).flatMap(([key, item]) => containers(item, `${path}.${key}`));
+  return [[path, value], ...inner];
+};
+
+describe('copyJsonValue', () => {
+  it('copies any JSON value to an equal value that shares no object or array with it', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        const copy = copyJsonValue(value);
+        expect(copy).toStrictEqual(value);
+        const originals = new Set(containers(value).map(([, container]) => container));
+        for (const [path, container] of containers(copy)) {
+          if (originals.has(container)) throw new Error(`${path} is shared with the original`);
+        }
+      }),
+    );
+  });
+
+  it('round-trips through JSON exactly as the original does', () => {
+    fc.assert(fc.property(fc.jsonValue(), (value) => JSON.stringify(copyJsonValue(value)) === JSON.stringify(value)));
+  });
+
+  it('gives a mutable copy of a frozen value and leaves the original alone', () => {
+    const held = freezeJsonValue({ metadata: { labels: { a: '1' } as Record<string, string> }, items: [{ n: 1 }] });
+    const mine = copyJsonValue(held);
+    mine.metadata.labels['b'] = '2';
+    mine.items[0]!.n = 2;
+    mine.items.push({ n: 3 });
+    expect(held).toEqual({ metadata: { labels: { a: '1' } }, items: [{ n: 1 }] });
+    expect(Object.isFrozen(mine.metadata)).toBe(false);
+  });
+
+  it('keeps a __proto__ key from JSON.parse as data, without changing the copy’s prototype', () => {
+    const parsed = JSON.parse('{"__proto__": {"polluted": true}, "spec": {"__proto__": [1]}}') as Record<string, unknown>;
+    const copy = copyJsonValue(parsed);
+    expect(Object.getPrototypeOf(copy)).toBe(Object.prototype);
+    expect(Object.keys(copy)).toEqual(['__proto__', 'spec']);
+    expect(JSON.stringify(copy)).toBe(JSON.stringify(parsed));
+    expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+  });
+
+  it('returns primitives as they are', () => {
+    for (const value of ['text', 0, -1.5, true, false, null]) expect(copyJsonValue(value)).toBe(value);
+  });
+});
+
+describe('freezeJsonValue', () => {
+  it('freezes every object and array in any JSON value, in place', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        expect(freezeJsonValue(value)).toBe(value);
+        for (const [path, container] of containers(value)) {
+          if (!Object.isFrozen(container)) throw new Error(`${path} is not frozen`);
+        }
+      }),
+    );
+  });
+
+  it('makes a change to a held value throw instead of happening', () => {
+    const held = freezeJsonValue({ status: { conditions: [{ type: 'Ready' }] } });
+    expect(() => {
+      (held.status.conditions[0] as { type: string }).type = 'Other';
+    }).toThrow(TypeError);
+    expect(() => held.status.conditions.push({ type: 'More' })).toThrow(TypeError);
+    expect(held.status.conditions).toEqual([{ type: 'Ready' }]);
+  });
+
+  it('freezes the children of a value whose top level is already frozen', () => {
+    const value = Object.freeze({ spec: { a: 1 } });
+    freezeJsonValue(value);
+    expect(Object.isFrozen(value.spec)).toBe(true);
+  });
+});
+
+describe('isFrozenJsonValue', () => {
+  it('is true only for a value freezeJsonValue froze whole', () => {
+    const held = freezeJsonValue({ spec: { a: 1 } });
+    expect(isFrozenJsonValue(held)).toBe(true);
+    expect(isFrozenJsonValue(Object.freeze({ spec: { a: 1 } }))).toBe(false);
+    expect(isFrozenJsonValue({ spec: {} })).toBe(false);
+    expect(isFrozenJsonValue(copyJsonValue(held))).toBe(false);
+    for (const value of [null, undefined, 'text', 1]) expect(isFrozenJsonValue(value)).toBe(false);
+  });
+});
