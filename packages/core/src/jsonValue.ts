@@ -84,3 +84,51 @@ export const freezeJsonValue = <A>(value: A): A => {
  * ```
  */
 export const isFrozenJsonValue = (value: unknown): boolean => isObject(value) && frozenByUs.has(value);
+
+const hasOwn = (object: object, key: string): boolean => Object.prototype.hasOwnProperty.call(object, key);
+
+/**
+ * Structural sharing: puts into `next`, in place, every part that equals the same part of
+ * `previous` (the same key of an object, the same index of an array), taking `previous`'s
+ * object, array or string instead of `next`'s own. `next` must be yours alone. `previous` is
+ * not changed. Returns `next`, which still equals what it was.
+ *
+ * A cache that replaces a held object with its next version keeps the unchanged parts it
+ * already holds. The new version's duplicates then die young, where collecting them is cheap,
+ * instead of the old version's parts piling up as old garbage (ADR 0081).
+ * @example
+ * ```ts
+ * import { reuseUnchanged } from '@capt-endpoint/core';
+ *
+ * const held = { spec: { a: 1 }, status: { phase: 'Pending' } };
+ * const next = reuseUnchanged({ spec: { a: 1 }, status: { phase: 'Ready' } }, held);
+ * next.spec === held.spec; // true
+ * ```
+ */
+export const reuseUnchanged = <A>(next: A, previous: unknown): A => {
+  sameAfterSharing(next, previous);
+  return next;
+};
+
+/** Shares what it can from `previous` into `next`; true when `next` equals `previous` whole. */
+const sameAfterSharing = (next: unknown, previous: unknown): boolean => {
+  if (next === previous) return true;
+  if (!isObject(next) || !isObject(previous)) return false;
+  if (Array.isArray(next)) {
+    if (!Array.isArray(previous)) return false;
+    let same = next.length === previous.length;
+    for (let i = 0; i < next.length; i++) {
+      if (i < previous.length && sameAfterSharing(next[i], previous[i])) next[i] = previous[i];
+      else same = false;
+    }
+    return same;
+  }
+  if (Array.isArray(previous)) return false;
+  const keys = Object.keys(next);
+  let same = keys.length === Object.keys(previous).length;
+  for (const key of keys) {
+    if (hasOwn(previous, key) && sameAfterSharing(next[key], previous[key])) next[key] = previous[key];
+    else same = false;
+  }
+  return same;
+};

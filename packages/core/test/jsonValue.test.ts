@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { copyJsonValue, freezeJsonValue, isFrozenJsonValue } from '../src/jsonValue';
+import { copyJsonValue, freezeJsonValue, isFrozenJsonValue, reuseUnchanged } from '../src/jsonValue';
 
 /** Every object and array in a value, with the path to it. */
 const containers = (value: unknown, path = '$'): Array<[string, object]> => {
@@ -86,5 +86,72 @@ describe('isFrozenJsonValue', () => {
     expect(isFrozenJsonValue({ spec: {} })).toBe(false);
     expect(isFrozenJsonValue(copyJsonValue(held))).toBe(false);
     for (const value of [null, undefined, 'text', 1]) expect(isFrozenJsonValue(value)).toBe(false);
+  });
+});
+
+describe('reuseUnchanged', () => {
+  /** Two values that share some of their parts: `previous`, and `next` made from edits of it. */
+  const versions = fc
+    .tuple(fc.jsonValue(), fc.jsonValue(), fc.array(fc.tuple(fc.nat(), fc.jsonValue()), { maxLength: 3 }))
+    .map(([base, other, edits]) => {
+      const previous = { base, other, items: [base, other] } as Record<string, unknown>;
+      const next = copyJsonValue(previous);
+      for (const [at, value] of edits) {
+        const key = ['base', 'other', 'added'][at % 3]!;
+        next[key] = value;
+      }
+      return { previous, next };
+    });
+
+  it('leaves next equal to what it was, and previous as it was', () => {
+    fc.assert(
+      fc.property(versions, ({ previous, next }) => {
+        const nextBefore = JSON.stringify(next);
+        const previousBefore = JSON.stringify(previous);
+        expect(reuseUnchanged(next, freezeJsonValue(previous))).toBe(next);
+        expect(JSON.stringify(next)).toBe(nextBefore);
+        expect(JSON.stringify(previous)).toBe(previousBefore);
+      }),
+    );
+  });
+
+  it('takes previous’s part wherever the same part of next equals it', () => {
+    fc.assert(
+      fc.property(versions, ({ previous, next }) => {
+        const unchanged = Object.keys(next).filter(
+          (key) => key in previous && typeof next[key] === 'object' && next[key] !== null && JSON.stringify(next[key]) === JSON.stringify(previous[key]),
+        );
+        reuseUnchanged(next, previous);
+        for (const key of unchanged) expect(next[key]).toBe(previous[key]);
+      }),
+    );
+  });
+
+  it('shares the unchanged parts of a Kubernetes object’s next version, and only those', () => {
+    const held = freezeJsonValue({
+      metadata: { name: 'cp', resourceVersion: '1', labels: { team: 'a' }, ownerReferences: [{ kind: 'Cluster', name: 'c' }] },
+      spec: { version: '1.31', addons: [{ name: 'coredns' }] },
+      status: { conditions: [{ type: 'Ready', status: 'False' }] },
+    });
+    const next = copyJsonValue(held) as typeof held & { status: { conditions: Array<{ type: string; status: string }> } };
+    (next.metadata as { resourceVersion: string }).resourceVersion = '2';
+    next.status.conditions.push({ type: 'EndpointReady', status: 'True' });
+    reuseUnchanged(next, held);
+    expect(next.spec).toBe(held.spec);
+    expect(next.metadata.labels).toBe(held.metadata.labels);
+    expect(next.metadata.ownerReferences).toBe(held.metadata.ownerReferences);
+    expect(next.status.conditions[0]).toBe(held.status.conditions[0]);
+    expect(next.metadata).not.toBe(held.metadata);
+    expect(next.status.conditions).not.toBe(held.status.conditions);
+    expect(next.metadata.resourceVersion).toBe('2');
+    expect(next.status.conditions).toHaveLength(2);
+  });
+
+  it('never takes an array for an object or an object for an array', () => {
+    const next = { a: { 0: 'x' }, b: ['x'] } as Record<string, unknown>;
+    const previous = { a: ['x'], b: { 0: 'x' } };
+    reuseUnchanged(next, previous);
+    expect(Array.isArray(next['a'])).toBe(false);
+    expect(Array.isArray(next['b'])).toBe(true);
   });
 });

@@ -18,7 +18,7 @@
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import { Watch } from '@kubernetes/client-node';
-import { apiError, copyJsonValue, freezeJsonValue, type ApiError, type KubeObject, type ResourceInfo } from '@capt-endpoint/core';
+import { apiError, copyJsonValue, freezeJsonValue, reuseUnchanged, type ApiError, type KubeObject, type ResourceInfo } from '@capt-endpoint/core';
 import { fromThrown } from './apiErrors';
 import { apiVersionOf, collectionPath } from './resources';
 import type { Transport } from './transport';
@@ -171,22 +171,25 @@ export const startInformer = (spec: InformerSpec, deps: InformerDeps): Informer 
     return object;
   };
 
-  /** Holds `object` unless the cache holds it at the same or a newer version; `toHeld` runs only then. */
-  const put = (object: KubeObject, toHeld: () => Held): void => {
+  /** Holds `object` unless the cache holds it at the same or a newer version; `toHeld` (given what it replaces) runs only then. */
+  const put = (object: KubeObject, toHeld: (previous: Held | undefined) => Held): void => {
     const key = keyOf(object.metadata.namespace, object.metadata.name ?? '');
     const held = store.get(key);
     if (isOlder(object, held)) return;
     if (held !== undefined && held.metadata.resourceVersion === object.metadata.resourceVersion) return;
-    store.set(key, toHeld());
+    store.set(key, toHeld(held));
     emit(held === undefined ? 'added' : 'modified', object);
   };
 
   /**
    * Holds an object from a list or a watch event, parsed for us alone, so it is frozen in place;
    * or, `owned` false, one our write returned, which its caller holds too, so it is copied first.
+   * The parts that did not change since the version it replaces are taken from that version
+   * (`reuseUnchanged`): the new duplicates die young instead of the old parts becoming old
+   * garbage, which was most of what a first pass over many objects left for V8 to collect.
    */
   const upsert = (incoming: KubeObject, owned: boolean): void =>
-    put(incoming, () => freezeJsonValue(complete(owned ? incoming : copyJsonValue(incoming))));
+    put(incoming, (previous) => freezeJsonValue(reuseUnchanged(complete(owned ? incoming : copyJsonValue(incoming)), previous)));
 
   const remove = (object: Versioned): void => {
     const key = keyOf(object.metadata.namespace, object.metadata.name ?? '');
@@ -198,10 +201,11 @@ export const startInformer = (spec: InformerSpec, deps: InformerDeps): Informer 
 
   const selectors = (): Record<string, string | undefined> => ({ labelSelector: spec.labelSelector, fieldSelector: spec.fieldSelector });
 
-  /** A listed object as it will be held: what the cache holds already at that version is kept, so a relist replaces nothing unchanged. */
+  /** A listed object as it will be held: what the cache holds already at that version is kept, and a newer version shares what did not change. */
   const listedAs = (incoming: KubeObject): Held => {
     const held = store.get(keyOf(incoming.metadata.namespace, incoming.metadata.name ?? ''));
-    return held !== undefined && held.metadata.resourceVersion === incoming.metadata.resourceVersion ? held : freezeJsonValue(complete(incoming));
+    if (held !== undefined && held.metadata.resourceVersion === incoming.metadata.resourceVersion) return held;
+    return freezeJsonValue(reuseUnchanged(complete(incoming), held));
   };
 
   /** One page of the list: its objects, as they will be held, and where the next page starts. */

@@ -152,6 +152,29 @@ describe('synced', () => {
     expect(E.isRight(held) && (held.right as typeof mine).spec.controlPlaneEndpoint.host).toBe('a.example');
   });
 
+  it('a new version shares with the one it replaces the parts that did not change', async () => {
+    const cache = start();
+    await settled(cache);
+    const shared = async (): Promise<KubeObject & { spec: unknown; status?: unknown }> => {
+      const result = await cache.get(cpRef, { readOnly: true })();
+      if (E.isLeft(result) || result.right === undefined) throw new Error('no control plane');
+      return result.right as KubeObject & { spec: unknown };
+    };
+    const before = await shared();
+    wire.server.store.patch(cpRef, { status: { ready: true } }, { subresource: 'status' });
+    // The watch delivers the new version.
+    let after = await shared();
+    for (let i = 0; i < 200 && after === before; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      after = await shared();
+    }
+    expect(after).not.toBe(before);
+    expect(after.status).toEqual({ ...(before.status as object), ready: true });
+    expect(after.spec).toBe(before.spec);
+    expect(after.metadata).not.toBe(before.metadata);
+    expect(Object.isFrozen(after.status)).toBe(true);
+  });
+
   it('drops metadata.managedFields from what it holds, listed or written; keepManagedFields keeps them', async () => {
     const managedFields = [{ manager: 'kubectl', operation: 'Update', fieldsType: 'FieldsV1', fieldsV1: { 'f:spec': {} } }];
     wire.server.store.patch(cpRef, { metadata: { managedFields } });
