@@ -5,7 +5,7 @@
  *
  * Options: --quick (fewer repeats and control planes, for a try-out), --only=core,scenarios,scale,
  * --control-planes=N, --repeats=N (scale processes per configuration), --steady-passes=N (steady
- * passes of the library's cached client per process), --concurrency=N, and --from=FILE to redraw
+ * passes of each cached configuration per process: the two the steady-pass target compares), --concurrency=N, and --from=FILE to redraw
  * the chart and the docs from an earlier results file without measuring.
  */
 import { execSync, fork } from 'node:child_process';
@@ -99,7 +99,7 @@ const measure = async (): Promise<BenchResults> => {
           // Configurations interleaved across repeats, so drift on the machine hits them all alike.
           for (let r = 0; r < scaleRepeats; r++) {
             for (const config of SCALE_CONFIGS) {
-              const result = await inChild<ScaleResult>({ task: 'scale', options: { config, controlPlanes, concurrency, steadyPasses: config === 'ours-cached' ? steadyPasses : 1, server: shared } }, ['--expose-gc']);
+              const result = await inChild<ScaleResult>({ task: 'scale', options: { config, controlPlanes, concurrency, steadyPasses: config.endsWith('-cached') ? steadyPasses : 1, server: shared } }, ['--expose-gc']);
               console.log(
                 `bench:   ${config}: first ${fmt(result.first.wallMs / 1000)} s / ${result.first.requests} req, steady ${result.steady.map((p) => `${fmt(p.wallMs / 1000)} s / ${p.requests} req`).join(', ')}, peak heap ${fmt(result.peakHeapBytes / 2 ** 20)} MB; ${fmt(result.totalMs / 1000)} s in all, ${fmt(result.setupMs / 1000)} s of it restoring the server`,
               );

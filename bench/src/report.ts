@@ -197,7 +197,7 @@ export const resultsMarkdown = (results: BenchResults, chartPath: string): strin
         ? `Not measured: ${results.scale.error}`
         : `${results.scale.controlPlanes} control planes (a quarter with the endpoint only in the connection Secret), ${results.scale.concurrency} reconciles in flight. ` +
           `Each configuration ran ${results.scale.repeats === 1 ? 'once' : `${results.scale.repeats} times`} in a process of its own (the server in another): one first pass, then steady passes ` +
-          `(${results.scale.steadyPasses} for the library's cached client, whose steady passes make no requests; one for the others, whose steady passes make tens of thousands). ` +
+          `(${results.scale.steadyPasses} for each cached configuration, the two the steady-pass target compares; one for the uncached ones, whose steady passes make tens of thousands of requests and take the longest). ` +
           `Where a cell shows one number, it comes from one pass; memory figures are over the ${results.scale.repeats} process${results.scale.repeats === 1 ? '' : 'es'} of each configuration. ` +
           `Peak heap is the highest heap in use (V8's \`used_heap_size\`, as \`heapUsed\`) sampled every 10 ms (garbage included), peak RSS the highest sampled every 50 ms; heap kept is \`heapUsed\` after the passes and a full GC; heap before client is node, client-node and the bench before any client existed.\n\n${scaleTable(results.scale.summary)}`),
   );
