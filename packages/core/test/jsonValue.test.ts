@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { copyJsonValue, freezeJsonValue, isFrozenJsonValue, reuseUnchanged } from '../src/jsonValue';
+import { copyJsonValue, freezeJsonValue, isFrozenJsonValue, omitKey, reuseUnchanged } from '../src/jsonValue';
 
 /** Every object and array in a value, with the path to it. */
 const containers = (value: unknown, path = '$'): Array<[string, object]> => {
@@ -153,5 +153,22 @@ describe('reuseUnchanged', () => {
     reuseUnchanged(next, previous);
     expect(Array.isArray(next['a'])).toBe(false);
     expect(Array.isArray(next['b'])).toBe(true);
+  });
+});
+
+describe('omitKey', () => {
+  it('copies every other key, in order, and leaves the original alone', () => {
+    const metadata = { name: 'cp', managedFields: [{ manager: 'kubectl' }], labels: { a: '1' }, uid: 'u' };
+    const trimmed = omitKey(metadata, 'managedFields');
+    expect(Object.keys(trimmed)).toEqual(['name', 'labels', 'uid']);
+    expect(trimmed.labels).toBe(metadata.labels);
+    expect(metadata.managedFields).toHaveLength(1);
+  });
+
+  it('keeps a __proto__ key from JSON.parse as data', () => {
+    const parsed = JSON.parse('{"__proto__": {"polluted": true}, "managedFields": [], "name": "cp"}') as Record<string, unknown>;
+    const trimmed = omitKey(parsed, 'managedFields');
+    expect(Object.getPrototypeOf(trimmed)).toBe(Object.prototype);
+    expect(JSON.stringify(trimmed)).toBe('{"__proto__":{"polluted":true},"name":"cp"}');
   });
 });

@@ -18,7 +18,7 @@
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import { Watch } from '@kubernetes/client-node';
-import { apiError, copyJsonValue, freezeJsonValue, reuseUnchanged, type ApiError, type KubeObject, type ResourceInfo } from '@capt-endpoint/core';
+import { apiError, copyJsonValue, freezeJsonValue, omitKey, reuseUnchanged, type ApiError, type KubeObject, type ResourceInfo } from '@capt-endpoint/core';
 import { fromThrown } from './apiErrors';
 import { apiVersionOf, collectionPath } from './resources';
 import type { Transport } from './transport';
@@ -157,15 +157,11 @@ export const startInformer = (spec: InformerSpec, deps: InformerDeps): Informer 
    * object, and neither a reconcile nor a merge patch reads it (ADR 0071).
    *
    * It changes `object`, which must be ours alone (parsed for us, or our copy). The metadata is
-   * rebuilt by assignment, not with a rest spread or `delete`: V8 gives objects made those ways
+   * rebuilt by `omitKey`, not with a rest spread or `delete`: V8 gives objects made those ways
    * shapes that cost memory again when frozen, measured at 13% of the whole cache (ADR 0081).
    */
   const complete = (object: KubeObject): KubeObject => {
-    if (!deps.keepManagedFields && object.metadata.managedFields !== undefined) {
-      const metadata: Record<string, unknown> = {};
-      for (const key of Object.keys(object.metadata)) if (key !== 'managedFields') metadata[key] = object.metadata[key];
-      object.metadata = metadata as KubeObject['metadata'];
-    }
+    if (!deps.keepManagedFields && object.metadata.managedFields !== undefined) object.metadata = omitKey(object.metadata, 'managedFields');
     object.apiVersion ??= apiVersion;
     object.kind ??= resource.kind;
     return object;
