@@ -28,7 +28,13 @@ const base64Of = (text: string): string => btoa(String.fromCharCode(...new TextE
 // A CA bundle's size (a 2048-bit certificate, base64 of PEM): what EKS returns as certificate-authority data.
 const caData = (i: number): string => base64Of(`-----BEGIN CERTIFICATE-----\n${hex(i + 7, 1400)}\n-----END CERTIFICATE-----\n`);
 
-const stamp = '2026-11-20T08:15:42Z';
+/**
+ * When control plane `i`'s objects were created and their conditions last changed: one second
+ * apart per control plane, as `2026-11-20T08:15:42Z` is written, so that no two chains share a
+ * timestamp (real clusters are not created in the same second, and a cache that pools repeated
+ * strings must not look better here than it would there).
+ */
+const stampOf = (i: number): string => new Date(Date.UTC(2026, 10, 20, 8, 15, 42) + i * 1000).toISOString().replace('.000Z', 'Z');
 
 export const namespaceOf = (i: number): string => `team-${i % 16}`;
 export const nameOf = (i: number): string => `cluster-${i}`;
@@ -42,11 +48,11 @@ const uid = (i: number, kind: string): string => {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
 };
 
-const managedField = (manager: string, operation: string, fields: Record<string, unknown>, subresource?: string) => ({
+const managedField = (time: string, manager: string, operation: string, fields: Record<string, unknown>, subresource?: string) => ({
   manager,
   operation,
   apiVersion: 'v1',
-  time: stamp,
+  time,
   fieldsType: 'FieldsV1',
   fieldsV1: fields,
   ...(subresource ? { subresource } : {}),
@@ -61,14 +67,14 @@ export const controlPlaneOf = (i: number): KubeObject => ({
     uid: uid(i, 'CAPTControlPlane'),
     resourceVersion: '1',
     generation: 1,
-    creationTimestamp: stamp,
+    creationTimestamp: stampOf(i),
     labels: { 'cluster.x-k8s.io/cluster-name': nameOf(i), 'app.kubernetes.io/managed-by': 'capt' },
     finalizers: ['controlplane.cluster.x-k8s.io/captcontrolplane'],
     ownerReferences: [
       { apiVersion: 'cluster.x-k8s.io/v1beta1', kind: 'Cluster', name: nameOf(i), uid: uid(i, 'Cluster'), controller: true },
     ],
     managedFields: [
-      managedField('manager', 'Update', {
+      managedField(stampOf(i), 'manager', 'Update', {
         'f:metadata': { 'f:finalizers': { '.': {}, 'v:"controlplane.cluster.x-k8s.io/captcontrolplane"': {} }, 'f:ownerReferences': { '.': {} } },
         'f:spec': { '.': {}, 'f:version': {}, 'f:workspaceTemplateApplyName': {}, 'f:workspaceTemplateRef': { '.': {}, 'f:name': {} } },
       }),
@@ -94,7 +100,7 @@ export const controlPlaneOf = (i: number): KubeObject => ({
     initialized: false,
     phase: 'Creating',
     conditions: [
-      { type: 'Ready', status: 'False', reason: 'Creating', message: 'Control plane is being created', lastTransitionTime: stamp },
+      { type: 'Ready', status: 'False', reason: 'Creating', message: 'Control plane is being created', lastTransitionTime: stampOf(i) },
     ],
     workspaceTemplateStatus: { ready: false },
   },
@@ -109,11 +115,11 @@ export const clusterOf = (i: number): KubeObject => ({
     uid: uid(i, 'Cluster'),
     resourceVersion: '1',
     generation: 1,
-    creationTimestamp: stamp,
+    creationTimestamp: stampOf(i),
     labels: { 'cluster.x-k8s.io/cluster-name': nameOf(i), environment: 'production' },
     finalizers: ['cluster.cluster.x-k8s.io'],
     managedFields: [
-      managedField('kubectl-client-side-apply', 'Update', {
+      managedField(stampOf(i), 'kubectl-client-side-apply', 'Update', {
         'f:metadata': { 'f:labels': { '.': {}, 'f:environment': {} } },
         'f:spec': { '.': {}, 'f:clusterNetwork': { '.': {}, 'f:pods': { '.': {}, 'f:cidrBlocks': {} } }, 'f:controlPlaneRef': {}, 'f:infrastructureRef': {} },
       }),
@@ -130,9 +136,9 @@ export const clusterOf = (i: number): KubeObject => ({
     controlPlaneReady: false,
     observedGeneration: 1,
     conditions: [
-      { type: 'Ready', status: 'False', reason: 'WaitingForControlPlane', severity: 'Info', lastTransitionTime: stamp },
-      { type: 'ControlPlaneReady', status: 'False', reason: 'WaitingForControlPlane', severity: 'Info', lastTransitionTime: stamp },
-      { type: 'InfrastructureReady', status: 'True', lastTransitionTime: stamp },
+      { type: 'Ready', status: 'False', reason: 'WaitingForControlPlane', severity: 'Info', lastTransitionTime: stampOf(i) },
+      { type: 'ControlPlaneReady', status: 'False', reason: 'WaitingForControlPlane', severity: 'Info', lastTransitionTime: stampOf(i) },
+      { type: 'InfrastructureReady', status: 'True', lastTransitionTime: stampOf(i) },
     ],
   },
 });
@@ -146,7 +152,7 @@ export const workspaceApplyOf = (i: number): KubeObject => ({
     uid: uid(i, 'WorkspaceTemplateApply'),
     resourceVersion: '1',
     generation: 1,
-    creationTimestamp: stamp,
+    creationTimestamp: stampOf(i),
     ownerReferences: [
       { apiVersion: 'controlplane.cluster.x-k8s.io/v1beta1', kind: 'CAPTControlPlane', name: nameOf(i), uid: uid(i, 'CAPTControlPlane'), controller: true },
     ],
@@ -159,10 +165,10 @@ export const workspaceApplyOf = (i: number): KubeObject => ({
   status: {
     workspaceName: workspaceNameOf(i),
     applied: true,
-    lastAppliedTime: stamp,
+    lastAppliedTime: stampOf(i),
     conditions: [
-      { type: 'Ready', status: 'True', reason: 'Available', lastTransitionTime: stamp },
-      { type: 'Synced', status: 'True', reason: 'ReconcileSuccess', lastTransitionTime: stamp },
+      { type: 'Ready', status: 'True', reason: 'Available', lastTransitionTime: stampOf(i) },
+      { type: 'Synced', status: 'True', reason: 'ReconcileSuccess', lastTransitionTime: stampOf(i) },
     ],
   },
 });
@@ -196,13 +202,13 @@ export const workspaceOf = (i: number, state: StartState): KubeObject => ({
     uid: uid(i, 'Workspace'),
     resourceVersion: '1',
     generation: 1,
-    creationTimestamp: stamp,
+    creationTimestamp: stampOf(i),
     annotations: { 'crossplane.io/external-name': workspaceNameOf(i) },
     labels: { 'cluster.x-k8s.io/cluster-name': nameOf(i) },
     finalizers: ['finalizer.managedresource.crossplane.io'],
     managedFields: [
-      managedField('capt', 'Update', { 'f:spec': { '.': {}, 'f:forProvider': { '.': {}, 'f:module': {}, 'f:source': {}, 'f:vars': {} } } }),
-      managedField('crossplane-provider-terraform', 'Update', { 'f:status': { '.': {}, 'f:atProvider': { '.': {}, 'f:checksum': {}, 'f:outputs': {} }, 'f:conditions': {} } }, 'status'),
+      managedField(stampOf(i), 'capt', 'Update', { 'f:spec': { '.': {}, 'f:forProvider': { '.': {}, 'f:module': {}, 'f:source': {}, 'f:vars': {} } } }),
+      managedField(stampOf(i), 'crossplane-provider-terraform', 'Update', { 'f:status': { '.': {}, 'f:atProvider': { '.': {}, 'f:checksum': {}, 'f:outputs': {} }, 'f:conditions': {} } }, 'status'),
     ],
   },
   spec: {
@@ -226,12 +232,12 @@ export const workspaceOf = (i: number, state: StartState): KubeObject => ({
   },
   status:
     state === 'waiting'
-      ? { atProvider: {}, conditions: [{ type: 'Ready', status: 'False', reason: 'Creating', lastTransitionTime: stamp }, { type: 'Synced', status: 'True', reason: 'ReconcileSuccess', lastTransitionTime: stamp }] }
+      ? { atProvider: {}, conditions: [{ type: 'Ready', status: 'False', reason: 'Creating', lastTransitionTime: stampOf(i) }, { type: 'Synced', status: 'True', reason: 'ReconcileSuccess', lastTransitionTime: stampOf(i) }] }
       : {
           atProvider: { checksum: hex(i + 13, 32), outputs: eksOutputs(i, state === 'outputs') },
           conditions: [
-            { type: 'Ready', status: 'True', reason: 'Available', lastTransitionTime: stamp },
-            { type: 'Synced', status: 'True', reason: 'ReconcileSuccess', lastTransitionTime: stamp },
+            { type: 'Ready', status: 'True', reason: 'Available', lastTransitionTime: stampOf(i) },
+            { type: 'Synced', status: 'True', reason: 'ReconcileSuccess', lastTransitionTime: stampOf(i) },
           ],
         },
 });
@@ -246,7 +252,7 @@ export const secretOf = (i: number): KubeObject => ({
     namespace: namespaceOf(i),
     uid: uid(i, 'Secret'),
     resourceVersion: '1',
-    creationTimestamp: stamp,
+    creationTimestamp: stampOf(i),
     ownerReferences: [{ apiVersion: 'tf.upbound.io/v1beta1', kind: 'Workspace', name: workspaceNameOf(i), uid: uid(i, 'Workspace'), controller: true }],
   },
   data: Object.fromEntries(

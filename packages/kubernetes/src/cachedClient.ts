@@ -11,6 +11,7 @@ import {
   CLUSTER_SCOPED_WORKSPACE_API_VERSION,
   CONTROL_PLANE_API_VERSION,
   WORKSPACE_TEMPLATE_APPLY_API_VERSION,
+  createStringPool,
   type ApiError,
   type KubeObject,
   type ObjectRef,
@@ -112,6 +113,8 @@ export const createCachedKubernetesClient = (
   const parts = clientParts(kubeConfig, options);
   const api = clientFromParts(parts);
   const listeners = new Set<(change: CacheChange) => void>();
+  // One pool for every informer: apiVersions, kinds and namespaces repeat across kinds too.
+  const strings = createStringPool();
   const informers = new Map<string, Informer>();
   for (const kind of options.kinds ?? defaultCachedKinds(options)) {
     const resource = parts.table(kind.apiVersion, kind.kind);
@@ -128,6 +131,7 @@ export const createCachedKubernetesClient = (
           watchIdleTimeoutMs: options.watchIdleTimeoutMs,
           keepManagedFields: options.keepManagedFields,
           pageSize,
+          strings,
           onChange: (change) => listeners.forEach((listener) => listener(change)),
           onError: (error) => options.onError?.(error, kind),
         },

@@ -18,7 +18,7 @@
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import { Watch } from '@kubernetes/client-node';
-import { apiError, copyJsonValue, freezeJsonValue, omitKey, reuseUnchanged, type ApiError, type KubeObject, type ResourceInfo } from '@capt-endpoint/core';
+import { apiError, copyJsonValue, createStringPool, freezeJsonValue, internStrings, omitKey, reuseUnchanged, type ApiError, type StringPool, type KubeObject, type ResourceInfo } from '@capt-endpoint/core';
 import { fromThrown } from './apiErrors';
 import { apiVersionOf, collectionPath } from './resources';
 import type { Transport } from './transport';
@@ -61,6 +61,8 @@ export interface InformerDeps {
   readonly keepManagedFields?: boolean | undefined;
   /** Objects per list request (`limit`), following `continue`; 0 lists in one request. Default 500. */
   readonly pageSize?: number | undefined;
+  /** Where held objects' repeated strings are pooled (ADR 0082); one per cache, shared by its informers. Default a pool of its own. */
+  readonly strings?: StringPool | undefined;
   readonly onChange: (change: CacheChange) => void;
   readonly onError: (error: ApiError) => void;
 }
@@ -133,6 +135,7 @@ export const startInformer = (spec: InformerSpec, deps: InformerDeps): Informer 
   const path = collectionPath(resource, spec.namespace);
   const pageSize = pageSizeOf(deps.pageSize);
   const store = new Map<string, Held>();
+  const strings = deps.strings ?? createStringPool();
   const watcher = new Watch(deps.kubeConfig);
   // client-node 2.x ends a watch after 30 s without data and the informer watches again: on a
   // quiet kind, a new watch request every 30 s. The API server sends a bookmark about once a
@@ -167,15 +170,22 @@ export const startInformer = (spec: InformerSpec, deps: InformerDeps): Informer 
     return object;
   };
 
-  /** Holds `object` unless the cache holds it at the same or a newer version; `toHeld` (given what it replaces) runs only then. */
-  const put = (object: KubeObject, toHeld: (previous: Held | undefined) => Held): void => {
+  /** Holds `object` unless the cache holds it at the same or a newer version; `hold` (given what it replaces) runs only then. */
+  const put = (object: KubeObject, hold: (previous: Held | undefined) => Held): void => {
     const key = keyOf(object.metadata.namespace, object.metadata.name ?? '');
     const held = store.get(key);
     if (isOlder(object, held)) return;
     if (held !== undefined && held.metadata.resourceVersion === object.metadata.resourceVersion) return;
-    store.set(key, toHeld(held));
+    store.set(key, hold(held));
     emit(held === undefined ? 'added' : 'modified', object);
   };
+
+  /**
+   * An object of ours as it will be held: complete, its repeated strings pooled (ADR 0082), its
+   * unchanged parts taken from the version it replaces, and frozen.
+   */
+  const toHeld = (object: KubeObject, previous: Held | undefined): Held =>
+    freezeJsonValue(reuseUnchanged(internStrings(complete(object), strings), previous));
 
   /**
    * Holds an object from a list or a watch event, parsed for us alone, so it is frozen in place;
@@ -185,7 +195,7 @@ export const startInformer = (spec: InformerSpec, deps: InformerDeps): Informer 
    * garbage, which was most of what a first pass over many objects left for V8 to collect.
    */
   const upsert = (incoming: KubeObject, owned: boolean): void =>
-    put(incoming, (previous) => freezeJsonValue(reuseUnchanged(complete(owned ? incoming : copyJsonValue(incoming)), previous)));
+    put(incoming, (previous) => toHeld(owned ? incoming : copyJsonValue(incoming), previous));
 
   const remove = (object: Versioned): void => {
     const key = keyOf(object.metadata.namespace, object.metadata.name ?? '');
@@ -201,7 +211,7 @@ export const startInformer = (spec: InformerSpec, deps: InformerDeps): Informer 
   const listedAs = (incoming: KubeObject): Held => {
     const held = store.get(keyOf(incoming.metadata.namespace, incoming.metadata.name ?? ''));
     if (held !== undefined && held.metadata.resourceVersion === incoming.metadata.resourceVersion) return held;
-    return freezeJsonValue(reuseUnchanged(complete(incoming), held));
+    return toHeld(incoming, held);
   };
 
   /** One page of the list: its objects, as they will be held, and where the next page starts. */
