@@ -162,7 +162,8 @@ const sameAfterSharing = (next: unknown, previous: unknown): boolean => {
  * (`ownerReferences`' `kind`, `metadata`'s `namespace`; an array item counts as under the array's
  * key). A place that shows more than `maxValuesPerPlace` distinct values (a uid, a name, a
  * resourceVersion, a timestamp) is given up for good and its values are dropped from the pool,
- * so the pool never grows with the number of objects, only with the number of places.
+ * so the pool never grows with the number of objects, only with the number of places; and past
+ * `maxPlaces` places (objects whose keys are themselves unique), no new place is pooled.
  */
 export interface StringPool {
   /** The pooled string equal to `value` at this place, pooling `value` if the place allows. */
@@ -176,6 +177,8 @@ export interface StringPoolOptions {
   readonly maxValuesPerPlace?: number | undefined;
   /** Longer strings are never pooled (a certificate, a kubeconfig: unique, and large). Default 256. */
   readonly maxLength?: number | undefined;
+  /** Places the pool keeps track of, given-up ones included; strings at any further place are not pooled. Default 4096. */
+  readonly maxPlaces?: number | undefined;
 }
 
 /**
@@ -192,16 +195,22 @@ export interface StringPoolOptions {
 export const createStringPool = (options: StringPoolOptions = {}): StringPool => {
   const maxValues = options.maxValuesPerPlace ?? 128;
   const maxLength = options.maxLength ?? 256;
+  const maxPlaces = options.maxPlaces ?? 4096;
   // parentKey -> key -> value -> the pooled value; `null` marks a place given up.
   const places = new Map<string, Map<string, Map<string, string> | null>>();
+  let placeCount = 0;
   return {
     intern: (parentKey, key, value) => {
       if (value.length > maxLength) return value;
       let byKey = places.get(parentKey);
-      if (byKey === undefined) places.set(parentKey, (byKey = new Map()));
-      let values = byKey.get(key);
+      let values = byKey?.get(key);
       if (values === null) return value;
-      if (values === undefined) byKey.set(key, (values = new Map()));
+      if (byKey === undefined || values === undefined) {
+        if (placeCount >= maxPlaces) return value;
+        placeCount++;
+        if (byKey === undefined) places.set(parentKey, (byKey = new Map()));
+        byKey.set(key, (values = new Map()));
+      }
       const pooled = values.get(value);
       if (pooled !== undefined) return pooled;
       if (values.size >= maxValues) {
@@ -212,15 +221,15 @@ export const createStringPool = (options: StringPoolOptions = {}): StringPool =>
       return value;
     },
     size: () => {
-      let placeCount = 0;
+      let live = 0;
       let valueCount = 0;
       for (const byKey of places.values())
         for (const values of byKey.values())
           if (values !== null) {
-            placeCount++;
+            live++;
             valueCount += values.size;
           }
-      return { places: placeCount, values: valueCount };
+      return { places: live, values: valueCount };
     },
   };
 };

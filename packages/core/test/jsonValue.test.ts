@@ -224,3 +224,16 @@ describe('createStringPool and internStrings', () => {
     expect(pool.size()).toEqual({ places: 6, values: 7 });
   });
 });
+
+describe('createStringPool, bounded by places', () => {
+  it('pools at no new place past maxPlaces, given-up places included, and keeps pooling at known ones', () => {
+    const pool = createStringPool({ maxPlaces: 2, maxValuesPerPlace: 1 });
+    pool.intern('', 'kind', 'Secret');
+    pool.intern('metadata', 'uid', 'a');
+    pool.intern('metadata', 'uid', 'b'); // given up, still counted
+    pool.intern('annotations', 'generated-key-1', 'x');
+    expect(pool.size()).toEqual({ places: 1, values: 1 });
+    pool.intern('', 'kind', 'Secret');
+    expect(pool.size()).toEqual({ places: 1, values: 1 });
+  });
+});
