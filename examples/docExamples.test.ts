@@ -2,7 +2,7 @@
 // put in a module of its own and type-checked with the repository's compiler options, so an
 // example cannot drift from the API it documents. Every exported function of core has one
 // (parseEndpoint's module is documented in docs/endpoint-grammar.md instead).
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ts from 'typescript';
 
@@ -30,7 +30,8 @@ const examplesOf = (file: string): { examples: DocExample[]; functions: string[]
   return { examples, functions };
 };
 
-const sources = readdirSync(CORE).filter((file) => file.endsWith('.ts') && file !== 'index.ts');
+// The modules the package exports (index.ts re-exports each one); internal helpers need no example.
+const sources = [...readFileSync(join(CORE, 'index.ts'), 'utf8').matchAll(/^export \* from '\.\/(\w+)';$/gm)].map((m) => `${m[1]}.ts`);
 const found = sources.map((file) => ({ file, ...examplesOf(file) }));
 const examples = found.flatMap((f) => f.examples);
 

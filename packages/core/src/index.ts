@@ -9,6 +9,7 @@ export * from './objects';
 export * from './clusterClient';
 export * from './mergePatch';
 export * from './jsonValue';
+export * from './stringPool';
 export * from './logger';
 export * from './locate';
 export * from './condition';
