@@ -26,14 +26,31 @@ import { isObject, setOwn, type JsonObject } from './jsonObject';
  */
 export const copyJsonValue = <A>(value: A): A => {
   if (!isObject(value)) return value;
-  if (Array.isArray(value)) {
-    const copy: unknown[] = new Array(value.length);
-    for (let i = 0; i < value.length; i++) copy[i] = copyJsonValue(value[i]);
-    return copy as A;
+  // A loop over explicit stacks, not recursion: an object nested thousands deep (the API server
+  // accepts up to 10,000 levels in a custom resource) must not overflow the call stack.
+  const root: JsonObject | unknown[] = Array.isArray(value) ? [] : {};
+  const sources: Array<JsonObject | unknown[]> = [value];
+  const targets: Array<JsonObject | unknown[]> = [root];
+  while (sources.length > 0) {
+    const source = sources.pop()!;
+    const target = targets.pop()!;
+    if (Array.isArray(source)) {
+      const copy = target as unknown[];
+      for (let i = 0; i < source.length; i++) copy.push(childCopy(source[i], sources, targets));
+    } else {
+      for (const key of Object.keys(source)) setOwn(target as JsonObject, key, childCopy(source[key], sources, targets));
+    }
   }
-  const copy: JsonObject = {};
-  for (const key of Object.keys(value)) setOwn(copy, key, copyJsonValue((value as JsonObject)[key]));
-  return copy as A;
+  return root as A;
+};
+
+/** A primitive as it is; an object or array as a new empty one, queued to be filled. */
+const childCopy = (item: unknown, sources: Array<JsonObject | unknown[]>, targets: Array<JsonObject | unknown[]>): unknown => {
+  if (!isObject(item)) return item;
+  const copy: JsonObject | unknown[] = Array.isArray(item) ? [] : {};
+  sources.push(item);
+  targets.push(copy);
+  return copy;
 };
 
 /**
@@ -56,11 +73,16 @@ export const omitKey = <A extends object, K extends string>(object: A, omitted: 
 /** The values `freezeJsonValue` froze, at the top of each call: nothing in them can ever change. */
 const frozenByUs = new WeakSet<object>();
 
-const freezeDeep = (value: unknown): void => {
-  if (!isObject(value)) return;
-  Object.freeze(value);
-  if (Array.isArray(value)) for (const item of value) freezeDeep(item);
-  else for (const key of Object.keys(value)) freezeDeep(value[key]);
+/** Freezes everything in `root`, with a loop over a stack (no recursion, so any depth). */
+const freezeDeep = (root: JsonObject | unknown[]): void => {
+  const pending: unknown[] = [root];
+  while (pending.length > 0) {
+    const value = pending.pop();
+    if (!isObject(value)) continue;
+    Object.freeze(value);
+    if (Array.isArray(value)) for (const item of value) pending.push(item);
+    else for (const key of Object.keys(value)) pending.push(value[key]);
+  }
 };
 
 /**
@@ -106,7 +128,8 @@ const hasOwn = (object: object, key: string): boolean => Object.prototype.hasOwn
  *
  * A cache that replaces a held object with its next version keeps the unchanged parts it
  * already holds. The new version's duplicates then die young, where collecting them is cheap,
- * instead of the old version's parts piling up as old garbage (ADR 0081).
+ * instead of the old version's parts piling up as old garbage (ADR 0081). Parts more than
+ * `MAX_SHARING_DEPTH` levels down are left as they are, so any depth is safe.
  * @example
  * ```ts
  * import { reuseUnchanged } from '@capt-endpoint/core';
@@ -117,19 +140,22 @@ const hasOwn = (object: object, key: string): boolean => Object.prototype.hasOwn
  * ```
  */
 export const reuseUnchanged = <A>(next: A, previous: unknown): A => {
-  sameAfterSharing(next, previous);
+  sameAfterSharing(next, previous, 0);
   return next;
 };
 
-/** Shares what it can from `previous` into `next`; true when `next` equals `previous` whole. */
-const sameAfterSharing = (next: unknown, previous: unknown): boolean => {
+/** How deep `reuseUnchanged` looks: far below any real object's structure, far above the call stack's limit. */
+export const MAX_SHARING_DEPTH = 64;
+
+/** Shares what it can from `previous` into `next`; true when `next` equals `previous` whole (as far as it looked). */
+const sameAfterSharing = (next: unknown, previous: unknown, depth: number): boolean => {
   if (next === previous) return true;
-  if (!isObject(next) || !isObject(previous)) return false;
+  if (!isObject(next) || !isObject(previous) || depth >= MAX_SHARING_DEPTH) return false;
   if (Array.isArray(next)) {
     if (!Array.isArray(previous)) return false;
     let same = next.length === previous.length;
     for (let i = 0; i < next.length; i++) {
-      if (i < previous.length && sameAfterSharing(next[i], previous[i])) next[i] = previous[i];
+      if (i < previous.length && sameAfterSharing(next[i], previous[i], depth + 1)) next[i] = previous[i];
       else same = false;
     }
     return same;
@@ -138,7 +164,7 @@ const sameAfterSharing = (next: unknown, previous: unknown): boolean => {
   const keys = Object.keys(next);
   let same = keys.length === Object.keys(previous).length;
   for (const key of keys) {
-    if (hasOwn(previous, key) && sameAfterSharing(next[key], previous[key])) next[key] = previous[key];
+    if (hasOwn(previous, key) && sameAfterSharing(next[key], previous[key], depth + 1)) next[key] = previous[key];
     else same = false;
   }
   return same;

@@ -100,23 +100,32 @@ export const createStringPool = (options: StringPoolOptions = {}): StringPool =>
  * ```
  */
 export const internStrings = <A>(value: A, pool: StringPool): A => {
-  internIn(value, '', pool);
-  return value;
-};
-
-const internIn = (value: unknown, parentKey: string, pool: StringPool): void => {
-  if (!isObject(value)) return;
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      const item = value[i];
-      if (typeof item === 'string') value[i] = pool.intern(parentKey, '[]', item);
-      else internIn(item, parentKey, pool);
+  // A loop over explicit stacks, not recursion, so that any depth is safe.
+  const containers: unknown[] = [value];
+  const parentKeys: string[] = [''];
+  while (containers.length > 0) {
+    const container = containers.pop();
+    const parentKey = parentKeys.pop()!;
+    if (!isObject(container)) continue;
+    if (Array.isArray(container)) {
+      for (let i = 0; i < container.length; i++) {
+        const item = container[i];
+        if (typeof item === 'string') container[i] = pool.intern(parentKey, '[]', item);
+        else if (isObject(item)) {
+          containers.push(item);
+          parentKeys.push(parentKey);
+        }
+      }
+      continue;
     }
-    return;
+    for (const key of Object.keys(container)) {
+      const item = container[key];
+      if (typeof item === 'string') setOwn(container, key, pool.intern(parentKey, key, item));
+      else if (isObject(item)) {
+        containers.push(item);
+        parentKeys.push(key);
+      }
+    }
   }
-  for (const key of Object.keys(value)) {
-    const item = value[key];
-    if (typeof item === 'string') setOwn(value, key, pool.intern(parentKey, key, item));
-    else internIn(item, key, pool);
-  }
+  return value;
 };

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { copyJsonValue, freezeJsonValue, isFrozenJsonValue, omitKey, reuseUnchanged } from '../src/jsonValue';
+import { MAX_SHARING_DEPTH, copyJsonValue, freezeJsonValue, isFrozenJsonValue, omitKey, reuseUnchanged } from '../src/jsonValue';
 
 /** Every object and array in a value, with the path to it. */
 const containers = (value: unknown, path = '$'): Array<[string, object]> => {
@@ -170,5 +170,60 @@ describe('omitKey', () => {
     const trimmed = omitKey(parsed, 'managedFields');
     expect(Object.getPrototypeOf(trimmed)).toBe(Object.prototype);
     expect(JSON.stringify(trimmed)).toBe('{"__proto__":{"polluted":true},"name":"cp"}');
+  });
+});
+
+describe('deep values', () => {
+  // The API server accepts custom resources nested up to 10,000 levels; recursion over one would
+  // overflow the call stack. Built with JSON.parse, which does not recurse either.
+  const DEPTH = 20_000;
+  const deep = (): { a: unknown } => JSON.parse(`${'{"a":'.repeat(DEPTH)}"leaf"${'}'.repeat(DEPTH)}`) as { a: unknown };
+
+  /** Follows `a` down to the bottom, handing each level to `visit`; returns the leaf. */
+  const walk = (value: unknown, visit: (level: object, depth: number) => void): unknown => {
+    let at = value;
+    for (let depth = 0; typeof at === 'object' && at !== null; depth++) {
+      visit(at, depth);
+      at = (at as { a: unknown }).a;
+    }
+    return at;
+  };
+
+  it('copyJsonValue copies every level of a value 20,000 deep', () => {
+    const original = deep();
+    const levels: object[] = [];
+    walk(original, (level) => levels.push(level));
+    const copy = copyJsonValue(original);
+    let shared = 0;
+    const leaf = walk(copy, (level, depth) => {
+      if (level === levels[depth]) shared++;
+    });
+    expect(leaf).toBe('leaf');
+    expect(shared).toBe(0);
+  });
+
+  it('freezeJsonValue freezes every level of a value 20,000 deep', () => {
+    let unfrozen = 0;
+    walk(freezeJsonValue(deep()), (level) => {
+      if (!Object.isFrozen(level)) unfrozen++;
+    });
+    expect(unfrozen).toBe(0);
+  });
+
+  it('reuseUnchanged shares down to MAX_SHARING_DEPTH and leaves deeper levels as they are', () => {
+    const previous = deep();
+    const next = deep();
+    expect(reuseUnchanged(next, previous)).toBe(next);
+    const previousLevels: object[] = [];
+    walk(previous, (level) => previousLevels.push(level));
+    let shared = 0;
+    expect(walk(next, (level, depth) => (shared += level === previousLevels[depth] ? 1 : 0))).toBe('leaf');
+    expect(shared).toBe(0);
+    // The same value at a shallow depth is shared.
+    const holder = { spec: { nested: deep() }, status: { phase: 'x' } };
+    const later = { spec: { nested: deep() }, status: { phase: 'x' } };
+    reuseUnchanged(later, holder);
+    expect(later.status).toBe(holder.status);
+    expect(MAX_SHARING_DEPTH).toBeGreaterThanOrEqual(32);
   });
 });

@@ -65,3 +65,14 @@ describe('createStringPool, bounded by places', () => {
     expect(pool.size()).toEqual({ places: 1, values: 1 });
   });
 });
+
+describe('internStrings on deep values', () => {
+  it('pools the strings of a value 20,000 deep without overflowing the stack', () => {
+    const DEPTH = 20_000;
+    const value = JSON.parse(`${'{"kind":"Deep","a":'.repeat(DEPTH)}"leaf"${'}'.repeat(DEPTH)}`) as unknown;
+    const pool = createStringPool();
+    expect(internStrings(value, pool)).toBe(value);
+    // One place per parent key: the top level, and `a` for every level below it.
+    expect(pool.size()).toEqual({ places: 3, values: 3 });
+  });
+});

@@ -1,4 +1,9 @@
-import { DEFAULT_PAGE_SIZE, backoffDelay, isOlder, pageSizeOf } from '../src/informer';
+import * as E from 'fp-ts/lib/Either.js';
+import { KubeConfig } from '@kubernetes/client-node';
+import type { KubeObject } from '@capt-endpoint/core';
+import { DEFAULT_PAGE_SIZE, backoffDelay, isOlder, pageSizeOf, startInformer } from '../src/informer';
+import { resourceTable } from '../src/resources';
+import type { Transport } from '../src/transport';
 
 const at = (resourceVersion?: string) => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'a', ...(resourceVersion ? { resourceVersion } : {}) } });
 
@@ -34,5 +39,51 @@ describe('pageSizeOf', () => {
 
   it('throws a RangeError for a negative, fractional or non-finite size', () => {
     for (const size of [-1, 0.5, Number.NaN, Number.POSITIVE_INFINITY]) expect(() => pageSizeOf(size)).toThrow(RangeError);
+  });
+});
+
+describe('an informer holding an object nested 20,000 deep', () => {
+  // The API server accepts custom resources nested up to 10,000 levels. Holding, reading and
+  // accepting such an object must not overflow the call stack (which would end the informer).
+  const DEPTH = 20_000;
+  const deepJson = `${'{"a":'.repeat(DEPTH)}"leaf"${'}'.repeat(DEPTH)}`;
+  const depthOf = (value: unknown): number => {
+    let depth = 0;
+    for (let at = value; typeof at === 'object' && at !== null; at = (at as { a: unknown }).a) depth++;
+    return depth;
+  };
+
+  it('lists it, hands out copies and the frozen object, and accepts a newer version', async () => {
+    const kubeConfig = new KubeConfig();
+    kubeConfig.loadFromOptions({
+      clusters: [{ name: 'nowhere', server: 'http://127.0.0.1:9', skipTLSVerify: true }],
+      users: [{ name: 'nobody' }],
+      contexts: [{ name: 'here', cluster: 'nowhere', user: 'nobody' }],
+      currentContext: 'here',
+    });
+    const list = `{"apiVersion":"v1","kind":"SecretList","metadata":{"resourceVersion":"5"},"items":[{"metadata":{"name":"deep","namespace":"ns","resourceVersion":"5","managedFields":[{"manager":"m"}]},"data":${deepJson}}]}`;
+    const transport: Transport = () => async () => E.right({ code: 200, text: list });
+    const informer = startInformer(
+      { resource: resourceTable()('v1', 'Secret')! },
+      { kubeConfig, transport, backoff: { initialMs: 50, maxMs: 50 }, onChange: () => undefined, onError: () => undefined },
+    );
+    try {
+      await informer.synced();
+      const copy = informer.get('ns', 'deep') as KubeObject & { data: unknown };
+      expect(copy.metadata).toEqual({ name: 'deep', namespace: 'ns', resourceVersion: '5' });
+      expect(depthOf(copy.data)).toBe(DEPTH);
+      const shared = informer.get('ns', 'deep', true) as KubeObject & { data: unknown };
+      expect(Object.isFrozen(shared.data)).toBe(true);
+      expect(copy.data).not.toBe(shared.data);
+
+      const newer = JSON.parse(`{"apiVersion":"v1","kind":"Secret","metadata":{"name":"deep","namespace":"ns","resourceVersion":"6"},"data":${deepJson}}`) as KubeObject;
+      informer.accept(newer);
+      const held = informer.get('ns', 'deep', true) as KubeObject & { data: unknown };
+      expect(held.metadata.resourceVersion).toBe('6');
+      expect(depthOf(held.data)).toBe(DEPTH);
+      expect(Object.isFrozen(newer['data'])).toBe(false);
+    } finally {
+      await informer.stop();
+    }
   });
 });
