@@ -132,7 +132,16 @@ export const createCachedKubernetesClient = (
           keepManagedFields: options.keepManagedFields,
           pageSize,
           strings,
-          onChange: (change) => listeners.forEach((listener) => listener(change)),
+          onChange: (change) => {
+            // One listener that throws does not keep the change from the others.
+            for (const listener of listeners) {
+              try {
+                listener(change);
+              } catch {
+                // The listener's own failure; the cache has the change either way.
+              }
+            }
+          },
           onError: (error) => options.onError?.(error, kind),
         },
       ),

@@ -150,8 +150,22 @@ export const startInformer = (spec: InformerSpec, deps: InformerDeps): Informer 
   const syncedPromise = new Promise<void>((resolve) => (markSynced = resolve));
   let currentWatch: AbortController | undefined;
 
-  const emit = (type: ChangeType, object: Versioned): void =>
-    deps.onChange({ type, apiVersion, kind: resource.kind, namespace: object.metadata.namespace, name: object.metadata.name ?? '' });
+  // The host's callbacks run inside the informer's loop and its watch handler: a callback that
+  // throws is the host's failure, and must not end the informer's loop or its watch.
+  const emit = (type: ChangeType, object: Versioned): void => {
+    try {
+      deps.onChange({ type, apiVersion, kind: resource.kind, namespace: object.metadata.namespace, name: object.metadata.name ?? '' });
+    } catch {
+      // Nothing to report it to that is not the host itself.
+    }
+  };
+  const report = (error: ApiError): void => {
+    try {
+      deps.onError(error);
+    } catch {
+      // As above.
+    }
+  };
 
   /**
    * The object as held: lists and watches carry objects without apiVersion and kind (core-group
@@ -314,11 +328,13 @@ export const startInformer = (spec: InformerSpec, deps: InformerDeps): Informer 
       await sleep(backoffDelay(failures, deps.backoff));
       if (stopping.signal.aborted) break;
       if (resourceVersion === '') {
-        const failed = await list();
+        // A list that throws (a transport or a response breaking its contract) fails like any
+        // other list, and is retried: an uncaught rejection here would end the loop for good.
+        const failed = await list().catch((thrown: unknown) => fromThrown(thrown));
         if (stopping.signal.aborted) break;
         if (failed) {
           failures++;
-          deps.onError(failed);
+          report(failed);
           continue;
         }
         failures = 0;
@@ -337,7 +353,7 @@ export const startInformer = (spec: InformerSpec, deps: InformerDeps): Informer 
       }
       if (end.error && !isClientTimeout(end.error)) {
         failures++;
-        deps.onError(fromThrown(end.error));
+        report(fromThrown(end.error));
         continue;
       }
       failures = end.delivered || Date.now() - started >= MIN_USEFUL_WATCH_MS ? 0 : failures + 1;

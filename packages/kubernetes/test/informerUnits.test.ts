@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { KubeConfig } from '@kubernetes/client-node';
-import type { KubeObject } from '@capt-endpoint/core';
+import { apiError, type ApiError, type KubeObject } from '@capt-endpoint/core';
 import { DEFAULT_PAGE_SIZE, backoffDelay, isOlder, pageSizeOf, startInformer } from '../src/informer';
 import { resourceTable } from '../src/resources';
 import type { Transport } from '../src/transport';
@@ -42,6 +42,79 @@ describe('pageSizeOf', () => {
   });
 });
 
+/** A kubeconfig whose server refuses connections: lists go through the test's transport, watches fail and are retried. */
+const nowhere = (): KubeConfig => {
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromOptions({
+    clusters: [{ name: 'nowhere', server: 'http://127.0.0.1:9', skipTLSVerify: true }],
+    users: [{ name: 'nobody' }],
+    contexts: [{ name: 'here', cluster: 'nowhere', user: 'nobody' }],
+    currentContext: 'here',
+  });
+  return kubeConfig;
+};
+
+const secretList = (resourceVersion: string) =>
+  `{"apiVersion":"v1","kind":"SecretList","metadata":{"resourceVersion":"${resourceVersion}"},"items":[{"metadata":{"name":"a","namespace":"ns","resourceVersion":"${resourceVersion}"},"type":"Opaque"}]}`;
+
+describe('an informer whose parts break their contracts', () => {
+  it('retries a list that throws instead of failing, and reports it', async () => {
+    const errors: ApiError[] = [];
+    let calls = 0;
+    const transport: Transport = () => async () => {
+      calls++;
+      if (calls === 1) throw new TypeError('a transport that throws');
+      return E.right({ code: 200, text: secretList('7') });
+    };
+    const informer = startInformer(
+      { resource: resourceTable()('v1', 'Secret')! },
+      { kubeConfig: nowhere(), transport, backoff: { initialMs: 10, maxMs: 10 }, onChange: () => undefined, onError: (error) => errors.push(error) },
+    );
+    try {
+      await informer.synced();
+      expect(informer.hasSynced()).toBe(true);
+      expect(informer.get('ns', 'a')?.metadata.resourceVersion).toBe('7');
+      expect(errors[0]).toMatchObject({ _tag: 'ApiError' });
+      expect(calls).toBeGreaterThanOrEqual(2);
+    } finally {
+      await informer.stop();
+    }
+  });
+
+  it('keeps going when the host’s onChange and onError throw', async () => {
+    let failedLists = 0;
+    let calls = 0;
+    const transport: Transport = () => async () => {
+      calls++;
+      return calls === 1 ? E.left(apiError('Unavailable', 'the server is starting')) : E.right({ code: 200, text: secretList('8') });
+    };
+    const informer = startInformer(
+      { resource: resourceTable()('v1', 'Secret')! },
+      {
+        kubeConfig: nowhere(),
+        transport,
+        backoff: { initialMs: 10, maxMs: 10 },
+        onChange: () => {
+          throw new Error('a listener that throws');
+        },
+        onError: () => {
+          failedLists++;
+          throw new Error('an error handler that throws');
+        },
+      },
+    );
+    try {
+      await informer.synced();
+      expect(informer.get('ns', 'a')?.metadata.resourceVersion).toBe('8');
+      informer.accept({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'a', namespace: 'ns', resourceVersion: '9' } });
+      expect(informer.get('ns', 'a')?.metadata.resourceVersion).toBe('9');
+      expect(failedLists).toBeGreaterThanOrEqual(1);
+    } finally {
+      await informer.stop();
+    }
+  });
+});
+
 describe('an informer holding an object nested 20,000 deep', () => {
   // The API server accepts custom resources nested up to 10,000 levels. Holding, reading and
   // accepting such an object must not overflow the call stack (which would end the informer).
@@ -54,13 +127,7 @@ describe('an informer holding an object nested 20,000 deep', () => {
   };
 
   it('lists it, hands out copies and the frozen object, and accepts a newer version', async () => {
-    const kubeConfig = new KubeConfig();
-    kubeConfig.loadFromOptions({
-      clusters: [{ name: 'nowhere', server: 'http://127.0.0.1:9', skipTLSVerify: true }],
-      users: [{ name: 'nobody' }],
-      contexts: [{ name: 'here', cluster: 'nowhere', user: 'nobody' }],
-      currentContext: 'here',
-    });
+    const kubeConfig = nowhere();
     const list = `{"apiVersion":"v1","kind":"SecretList","metadata":{"resourceVersion":"5"},"items":[{"metadata":{"name":"deep","namespace":"ns","resourceVersion":"5","managedFields":[{"manager":"m"}]},"data":${deepJson}}]}`;
     const transport: Transport = () => async () => E.right({ code: 200, text: list });
     const informer = startInformer(
