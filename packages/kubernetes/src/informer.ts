@@ -61,7 +61,7 @@ export interface InformerDeps {
   readonly keepManagedFields?: boolean | undefined;
   /** Objects per list request (`limit`), following `continue`; 0 lists in one request. Default 500. */
   readonly pageSize?: number | undefined;
-  /** Where held objects' repeated strings are pooled (ADR 0082); one per cache, shared by its informers. Default a pool of its own. */
+  /** Where held objects' repeated strings are pooled (ADR 0082); one per cache, shared by its informers. Default a pool of its own. Never used for Secrets. */
   readonly strings?: StringPool | undefined;
   readonly onChange: (change: CacheChange) => void;
   readonly onError: (error: ApiError) => void;
@@ -135,7 +135,9 @@ export const startInformer = (spec: InformerSpec, deps: InformerDeps): Informer 
   const path = collectionPath(resource, spec.namespace);
   const pageSize = pageSizeOf(deps.pageSize);
   const store = new Map<string, Held>();
-  const strings = deps.strings ?? createStringPool();
+  // Secrets are not pooled: a pooled value stays in the pool after its Secret is gone, and a
+  // short Secret value may be a credential (ADR 0082).
+  const strings = resource.group === '' && resource.kind === 'Secret' ? undefined : (deps.strings ?? createStringPool());
   const watcher = new Watch(deps.kubeConfig);
   // client-node 2.x ends a watch after 30 s without data and the informer watches again: on a
   // quiet kind, a new watch request every 30 s. The API server sends a bookmark about once a
@@ -150,22 +152,21 @@ export const startInformer = (spec: InformerSpec, deps: InformerDeps): Informer 
   const syncedPromise = new Promise<void>((resolve) => (markSynced = resolve));
   let currentWatch: AbortController | undefined;
 
-  // The host's callbacks run inside the informer's loop and its watch handler: a callback that
-  // throws is the host's failure, and must not end the informer's loop or its watch.
-  const emit = (type: ChangeType, object: Versioned): void => {
+  /**
+   * Runs one of the host's callbacks. They run inside the informer's loop and its watch handler:
+   * a callback that throws is the host's failure, and must not end the loop or the watch (and
+   * there is nothing to report it to that is not the host itself).
+   */
+  const hostCall = (call: () => void): void => {
     try {
-      deps.onChange({ type, apiVersion, kind: resource.kind, namespace: object.metadata.namespace, name: object.metadata.name ?? '' });
+      call();
     } catch {
-      // Nothing to report it to that is not the host itself.
+      // The host's own failure.
     }
   };
-  const report = (error: ApiError): void => {
-    try {
-      deps.onError(error);
-    } catch {
-      // As above.
-    }
-  };
+  const emit = (type: ChangeType, object: Versioned): void =>
+    hostCall(() => deps.onChange({ type, apiVersion, kind: resource.kind, namespace: object.metadata.namespace, name: object.metadata.name ?? '' }));
+  const report = (error: ApiError): void => hostCall(() => deps.onError(error));
 
   /**
    * The object as held: lists and watches carry objects without apiVersion and kind (core-group
@@ -198,8 +199,10 @@ export const startInformer = (spec: InformerSpec, deps: InformerDeps): Informer 
    * An object of ours as it will be held: complete, its repeated strings pooled (ADR 0082), its
    * unchanged parts taken from the version it replaces, and frozen.
    */
-  const toHeld = (object: KubeObject, previous: Held | undefined): Held =>
-    freezeJsonValue(reuseUnchanged(internStrings(complete(object), strings), previous));
+  const toHeld = (object: KubeObject, previous: Held | undefined): Held => {
+    const completed = complete(object);
+    return freezeJsonValue(reuseUnchanged(strings === undefined ? completed : internStrings(completed, strings), previous));
+  };
 
   /**
    * Holds an object from a list or a watch event, parsed for us alone, so it is frozen in place;

@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { KubeConfig } from '@kubernetes/client-node';
-import { apiError, type ApiError, type KubeObject } from '@capt-endpoint/core';
+import { apiError, createStringPool, type ApiError, type KubeObject, type StringPool } from '@capt-endpoint/core';
 import { DEFAULT_PAGE_SIZE, backoffDelay, isOlder, pageSizeOf, startInformer } from '../src/informer';
 import { resourceTable } from '../src/resources';
 import type { Transport } from '../src/transport';
@@ -112,6 +112,31 @@ describe('an informer whose parts break their contracts', () => {
     } finally {
       await informer.stop();
     }
+  });
+});
+
+describe('the string pool', () => {
+  const syncOnce = async (apiVersion: string, kind: string, list: string, strings: StringPool): Promise<void> => {
+    const transport: Transport = () => async () => E.right({ code: 200, text: list });
+    const informer = startInformer(
+      { resource: resourceTable()(apiVersion, kind)! },
+      { kubeConfig: nowhere(), transport, strings, backoff: { initialMs: 10, maxMs: 10 }, onChange: () => undefined, onError: () => undefined },
+    );
+    try {
+      await informer.synced();
+      expect(informer.get('ns', 'a')).toBeDefined();
+    } finally {
+      await informer.stop();
+    }
+  };
+
+  it('pools the strings of the kinds it holds, and never a Secret’s', async () => {
+    const strings = createStringPool();
+    await syncOnce('v1', 'Secret', secretList('7'), strings);
+    expect(strings.size()).toEqual({ places: 0, values: 0 });
+    const controlPlanes = `{"apiVersion":"controlplane.cluster.x-k8s.io/v1beta1","kind":"CAPTControlPlaneList","metadata":{"resourceVersion":"3"},"items":[{"metadata":{"name":"a","namespace":"ns","resourceVersion":"3"},"spec":{"version":"1.31"}}]}`;
+    await syncOnce('controlplane.cluster.x-k8s.io/v1beta1', 'CAPTControlPlane', controlPlanes, strings);
+    expect(strings.size().values).toBeGreaterThan(0);
   });
 });
 

@@ -9,7 +9,7 @@ import { copyJsonValue } from '@capt-endpoint/core';
 export const toJson = <A>(value: A): A => JSON.parse(JSON.stringify(value)) as A;
 
 /** A deep copy that keeps nothing mutable shared with `value` (the store holds JSON values only). */
-export const copy = <A>(value: A): A => copyJsonValue(value);
+export const copy = copyJsonValue;
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
