@@ -64,6 +64,9 @@ export interface GetOptions extends RequestOptions {
   readonly readOnly?: boolean | undefined;
 }
 
+/** The fieldManager of the library's writes, unless the caller names another. */
+export const DEFAULT_FIELD_MANAGER = 'capt-endpoint';
+
 export interface PatchOptions extends RequestOptions {
   /** Sent as the request's fieldManager so server-side field ownership names the writer. */
   readonly fieldManager?: string | undefined;

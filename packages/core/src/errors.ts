@@ -186,6 +186,17 @@ export type EndpointError =
 export type EndpointErrorTag = EndpointError['_tag'];
 
 /**
+ * The errors about what the objects hold rather than about talking to the API: a reconcile
+ * records them as a False condition, and only a change to an object clears them.
+ */
+export type ValueError =
+  | EndpointParseError
+  | InvalidEndpointValue
+  | UndecodableSecretValue
+  | ObjectDecodeError
+  | SecretNamespaceNotAllowed;
+
+/**
  * One line for a log or a CLI: `Reason: message`.
  * @example
  * ```ts

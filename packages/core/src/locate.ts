@@ -4,9 +4,11 @@
  * fetches the objects; these functions say where the endpoint is, what to read next, or why
  * there is nothing yet.
  *
- * Outcomes: `Found` (with its source and key), `NeedSecret` (read this Secret next),
- * `NotYetAvailable` (a normal waiting state, not a failure), or a `Left` when a value is there
- * but is not an endpoint. Errors about a value from a Secret never quote the value.
+ * Outcomes, all of them results: `Found` (with its source and key), `NeedSecret` (read this
+ * Secret next), `NotYetAvailable` (a normal waiting state, not a failure) and `Invalid` (a value
+ * is there but is not an endpoint). `locateInWorkspace` and `locateInSecret` give the same answer
+ * as an `Either` with `Invalid` on the left. Errors about a value from a Secret never quote the
+ * value.
  */
 import * as E from 'fp-ts/lib/Either.js';
 import { pipe } from 'fp-ts/lib/function.js';
@@ -18,6 +20,7 @@ import type {
   InvalidEndpointValue,
   SecretRef,
   UndecodableSecretValue,
+  ValueError,
 } from './errors';
 import { NAMESPACED_WORKSPACE_API_VERSION } from './kinds';
 import type { Secret, Workspace } from './objects';
@@ -63,6 +66,17 @@ export interface NotYetAvailable {
   readonly waitingOn: WaitingOn;
   readonly message: string;
 }
+
+/** A value is there but unusable: recorded as a False condition, nothing is written from it. */
+export interface Invalid {
+  readonly _tag: 'Invalid';
+  readonly error: ValueError;
+}
+
+/** Where the endpoint stands for a control plane: the input of `planUpdate`. */
+export type Location = Found | NotYetAvailable | Invalid;
+
+export const invalid = (error: ValueError): Invalid => ({ _tag: 'Invalid', error });
 
 /**
  * @example
@@ -121,13 +135,23 @@ const invalidValue = (source: EndpointSource, error: EndpointParseError): Invali
       : `Secret ${source.secret.namespace}/${source.secret.name} key "${source.key}" is not a valid endpoint: ${error.problem}`,
 });
 
+/** The endpoint parsed from the raw value under `key`, as a Location. */
+const parsedAt = (raw: unknown, source: EndpointSource, options: LocateOptions): Found | Invalid =>
+  pipe(
+    parseEndpoint(raw, { defaultPort: options.defaultPort }),
+    E.match(
+      (error): Found | Invalid => invalid(invalidValue(source, error)),
+      (endpoint): Found => ({ _tag: 'Found', endpoint, source }),
+    ),
+  );
+
 /**
  * Looks for the endpoint in the Workspace's outputs. When they lack it, names the connection
  * Secret to read (cluster-scoped Workspaces name its namespace; namespaced ones keep it in
  * their own namespace).
  * @example
  * ```ts
- * import { locateInWorkspace, type Workspace } from '@capt-endpoint/core';
+ * import { findInWorkspace, type Workspace } from '@capt-endpoint/core';
  *
  * const workspace: Workspace = {
  *   apiVersion: 'tf.upbound.io/v1beta1',
@@ -135,15 +159,12 @@ const invalidValue = (source: EndpointSource, error: EndpointParseError): Invali
  *   metadata: { name: 'demo-eks' },
  *   status: { atProvider: { outputs: { cluster_endpoint: 'https://ABC.gr7.us-west-2.eks.amazonaws.com' } } },
  * };
- * locateInWorkspace(workspace);
- * // Right({ _tag: 'Found', endpoint: { host: 'abc.gr7.us-west-2.eks.amazonaws.com', port: 443 },
- * //         source: { from: 'outputs', workspace: 'Workspace demo-eks', key: 'cluster_endpoint' } })
+ * findInWorkspace(workspace);
+ * // { _tag: 'Found', endpoint: { host: 'abc.gr7.us-west-2.eks.amazonaws.com', port: 443 },
+ * //   source: { from: 'outputs', workspace: 'Workspace demo-eks', key: 'cluster_endpoint' } }
  * ```
  */
-export const locateInWorkspace = (
-  workspace: Workspace,
-  options: LocateOptions = {},
-): E.Either<EndpointError, Found | NeedSecret | NotYetAvailable> => {
+export const findInWorkspace = (workspace: Workspace, options: LocateOptions = {}): Location | NeedSecret => {
   const keys = options.outputKeys ?? DEFAULT_OUTPUT_KEYS;
   const name = workspaceName(workspace);
   const outputs = workspace.status?.atProvider?.outputs ?? {};
@@ -151,29 +172,38 @@ export const locateInWorkspace = (
 
   for (const key of keys) {
     const raw = rawValue(fromOutputs, key);
-    if (raw === undefined) continue;
-    return pipe(
-      parseEndpoint(raw, { defaultPort: options.defaultPort }),
-      E.bimap(
-        (error): EndpointError => invalidValue({ from: 'outputs', workspace: name, key: keyName(key) }, error),
-        (endpoint): Found => ({ _tag: 'Found', endpoint, source: { from: 'outputs', workspace: name, key: keyName(key) } }),
-      ),
-    );
+    if (raw !== undefined) return parsedAt(raw, { from: 'outputs', workspace: name, key: keyName(key) }, options);
   }
-
-  const ref = workspace.spec?.writeConnectionSecretToRef;
-  const namespace =
-    workspace.apiVersion === NAMESPACED_WORKSPACE_API_VERSION ? workspace.metadata.namespace : ref?.namespace;
-  if (ref === undefined || ref.name === '' || namespace === undefined || namespace === '') {
-    return E.right(
-      notYetAvailable(
-        'EndpointOutput',
-        `${name} has no output ${keysText(keys)} yet and no connection Secret to read it from`,
-      ),
-    );
-  }
-  return E.right({ _tag: 'NeedSecret', secret: { namespace, name: ref.name } });
+  return connectionSecretOf(workspace) ?? notYetAvailable('EndpointOutput', `${name} has no output ${keysText(keys)} yet and no connection Secret to read it from`);
 };
+
+/** The connection Secret a Workspace writes, when it names one we can find. */
+const connectionSecretOf = (workspace: Workspace): NeedSecret | undefined => {
+  const ref = workspace.spec?.writeConnectionSecretToRef;
+  const namespace = workspace.apiVersion === NAMESPACED_WORKSPACE_API_VERSION ? workspace.metadata.namespace : ref?.namespace;
+  return ref === undefined || ref.name === '' || namespace === undefined || namespace === ''
+    ? undefined
+    : { _tag: 'NeedSecret', secret: { namespace, name: ref.name } };
+};
+
+/** A Location as an Either: `Invalid` on the left, every other answer on the right. */
+const asEither = <A extends { readonly _tag: string }>(located: A | Invalid): E.Either<EndpointError, A> =>
+  located._tag === 'Invalid' ? E.left((located as Invalid).error) : E.right(located as A);
+
+/**
+ * `findInWorkspace` as an Either: an invalid value on the left.
+ * @example
+ * ```ts
+ * import { locateInWorkspace, type Workspace } from '@capt-endpoint/core';
+ *
+ * declare const workspace: Workspace;
+ * locateInWorkspace(workspace); // Right(Found | NeedSecret | NotYetAvailable), or Left(InvalidEndpointValue)
+ * ```
+ */
+export const locateInWorkspace = (
+  workspace: Workspace,
+  options: LocateOptions = {},
+): E.Either<EndpointError, Found | NeedSecret | NotYetAvailable> => asEither(findInWorkspace(workspace, options));
 
 const undecodable = (secret: SecretRef, key: string, problem: string): UndecodableSecretValue => ({
   _tag: 'UndecodableSecretValue',
@@ -217,11 +247,23 @@ const secretValueAsRaw = (text: string): unknown => {
   );
 };
 
+/** The Secret's value under each key, decoded; the first undecodable value used is kept as the failure. */
+const secretText = (data: Readonly<Record<string, string>>, ref: SecretRef) => {
+  let failure: UndecodableSecretValue | undefined;
+  const text = (key: string): string | undefined => {
+    if (failure !== undefined || !Object.hasOwn(data, key)) return undefined;
+    const decoded = decodeSecretValue(ref, key, data[key] ?? '');
+    if (E.isLeft(decoded)) failure = decoded.left;
+    return E.isLeft(decoded) ? undefined : decoded.right;
+  };
+  return { text, failure: () => failure };
+};
+
 /**
  * Looks for the endpoint in the connection Secret (undefined: it does not exist yet).
  * @example
  * ```ts
- * import { locateInSecret, type Secret } from '@capt-endpoint/core';
+ * import { findInSecret, type Secret } from '@capt-endpoint/core';
  *
  * const secret: Secret = {
  *   apiVersion: 'v1',
@@ -229,51 +271,41 @@ const secretValueAsRaw = (text: string): unknown => {
  *   metadata: { name: 'demo-eks-conn', namespace: 'team-a' },
  *   data: { cluster_endpoint: btoa('https://10.0.0.10:6443') }, // as the API returns it: base64
  * };
- * locateInSecret(secret, { namespace: 'team-a', name: 'demo-eks-conn' });
- * // Right({ _tag: 'Found', endpoint: { host: '10.0.0.10', port: 6443 }, source: { from: 'secret', ... } })
+ * findInSecret(secret, { namespace: 'team-a', name: 'demo-eks-conn' });
+ * // { _tag: 'Found', endpoint: { host: '10.0.0.10', port: 6443 }, source: { from: 'secret', ... } }
+ * ```
+ */
+export const findInSecret = (secret: Secret | undefined, ref: SecretRef, options: LocateOptions = {}): Location => {
+  const keys = options.outputKeys ?? DEFAULT_OUTPUT_KEYS;
+  if (secret === undefined) {
+    return notYetAvailable('ConnectionSecret', `connection Secret ${ref.namespace}/${ref.name} does not exist yet`);
+  }
+  // Decoding errors surface only for the keys we actually use.
+  const { text, failure } = secretText(secret.data ?? {}, ref);
+  for (const key of keys) {
+    const raw =
+      typeof key === 'string'
+        ? pipe(text(key), (value) => (value === undefined ? undefined : secretValueAsRaw(value)))
+        : rawValue(text, key);
+    const undecodableValue = failure();
+    if (undecodableValue !== undefined) return invalid(undecodableValue);
+    if (raw !== undefined) return parsedAt(raw, { from: 'secret', secret: ref, key: keyName(key) }, options);
+  }
+  return notYetAvailable('EndpointOutput', `connection Secret ${ref.namespace}/${ref.name} has no key ${keysText(keys)} yet`);
+};
+
+/**
+ * `findInSecret` as an Either: an invalid or undecodable value on the left.
+ * @example
+ * ```ts
+ * import { locateInSecret, type Secret } from '@capt-endpoint/core';
+ *
+ * declare const secret: Secret;
+ * locateInSecret(secret, { namespace: 'team-a', name: 'demo-eks-conn' }); // Right(Found | NotYetAvailable), or Left
  * ```
  */
 export const locateInSecret = (
   secret: Secret | undefined,
   ref: SecretRef,
   options: LocateOptions = {},
-): E.Either<EndpointError, Found | NotYetAvailable> => {
-  const keys = options.outputKeys ?? DEFAULT_OUTPUT_KEYS;
-  if (secret === undefined) {
-    return E.right(notYetAvailable('ConnectionSecret', `connection Secret ${ref.namespace}/${ref.name} does not exist yet`));
-  }
-  const data = secret.data ?? {};
-  // Decoding errors surface only for the keys we actually use.
-  let failure: UndecodableSecretValue | undefined;
-  const text = (key: string): string | undefined => {
-    if (failure !== undefined || !Object.hasOwn(data, key)) return undefined;
-    const decoded = decodeSecretValue(ref, key, data[key] ?? '');
-    if (E.isLeft(decoded)) {
-      failure = decoded.left;
-      return undefined;
-    }
-    return decoded.right;
-  };
-
-  for (const key of keys) {
-    const raw =
-      typeof key === 'string'
-        ? pipe(text(key), (value) => (value === undefined ? undefined : secretValueAsRaw(value)))
-        : rawValue(text, key);
-    if (failure !== undefined) return E.left(failure);
-    if (raw === undefined) continue;
-    return pipe(
-      parseEndpoint(raw, { defaultPort: options.defaultPort }),
-      E.bimap(
-        (error): EndpointError => invalidValue({ from: 'secret', secret: ref, key: keyName(key) }, error),
-        (endpoint): Found => ({ _tag: 'Found', endpoint, source: { from: 'secret', secret: ref, key: keyName(key) } }),
-      ),
-    );
-  }
-  return E.right(
-    notYetAvailable(
-      'EndpointOutput',
-      `connection Secret ${ref.namespace}/${ref.name} has no key ${keysText(keys)} yet`,
-    ),
-  );
-};
+): E.Either<EndpointError, Found | NotYetAvailable> => asEither(findInSecret(secret, ref, options));

@@ -13,13 +13,17 @@
  *   Workspace;
  * - never write Cluster status (Cluster API owns it);
  * - patches carry only the fields we own, plus the resourceVersion they were planned from.
+ *
+ * `planUpdate` and `planCleanup` are plain functions over plain inputs; each plan carries its own
+ * tag. `planEndpointUpdate` and `planEndpointCleanup` give the same plans in an `Either`, for
+ * callers that hold the `Either` the locate functions return.
  */
 import * as E from 'fp-ts/lib/Either.js';
 import type { MergePatch } from './clusterClient';
 import { DEFAULT_CONDITION_TYPE, findCondition, type DesiredCondition } from './condition';
 import { endpointsEqual, formatHostPort, isEndpointSet, type ApiEndpoint } from './endpoint';
-import { ENDPOINT_PARSE_ERROR_TAGS, type EndpointError, type EndpointSource } from './errors';
-import type { Found, NotYetAvailable } from './locate';
+import { ENDPOINT_PARSE_ERROR_TAGS, type EndpointError, type EndpointSource, type ValueError } from './errors';
+import { invalid, type Found, type Location, type NotYetAvailable } from './locate';
 import type { CAPTControlPlane, Cluster } from './objects';
 
 export type EndpointChangePolicy = 'keep' | 'update';
@@ -35,7 +39,7 @@ export interface PlanOptions {
   readonly optimisticLock?: boolean | undefined;
 }
 
-/** Where the endpoint stands: found, not there yet, or there but unusable. */
+/** Where the endpoint stands, as an Either: found or not there yet, or why it is unusable. */
 export type Resolution = E.Either<EndpointError, Found | NotYetAvailable>;
 
 export interface Drift {
@@ -49,7 +53,14 @@ export interface Drift {
   readonly followed: boolean;
 }
 
-export interface EndpointPlan {
+/**
+ * What the plan does: `Update` writes the endpoint, `UpToDate` finds it in place, `Waiting` has
+ * nothing to write yet, `Drift` reports a held endpoint other than the Workspace's (or two
+ * objects that disagree), `Invalid` reports a value that is there but unusable.
+ */
+export type PlanTag = 'Update' | 'UpToDate' | 'Waiting' | 'Drift' | 'Invalid';
+
+interface PlanFields {
   /** The endpoint the control plane holds once the plan is applied. */
   readonly endpoint: ApiEndpoint | undefined;
   readonly controlPlanePatch: MergePatch | undefined;
@@ -60,11 +71,19 @@ export interface EndpointPlan {
   /** Set while the Workspace has no endpoint for us. */
   readonly waiting: NotYetAvailable | undefined;
   readonly drift: Drift | undefined;
-  /** The value is there but unusable; nothing is written from it. */
-  readonly invalid: EndpointError | undefined;
   /** Both objects hold the endpoint but the Workspace no longer provides it: left alone. */
   readonly sourceGone: boolean;
 }
+
+export type EndpointPlan = PlanFields &
+  (
+    | {
+        readonly _tag: 'Invalid';
+        /** The value is there but unusable; nothing is written from it. */
+        readonly invalid: ValueError;
+      }
+    | { readonly _tag: Exclude<PlanTag, 'Invalid'>; readonly invalid: undefined }
+  );
 
 /** Value errors end in a False condition; everything else (API failures) is the caller's. */
 const valueErrorTags: ReadonlySet<EndpointError['_tag']> = new Set<EndpointError['_tag']>([
@@ -84,7 +103,7 @@ const valueErrorTags: ReadonlySet<EndpointError['_tag']> = new Set<EndpointError
  * isValueError(apiError('Timeout', 'the request timed out')); // false: the caller retries
  * ```
  */
-export const isValueError = (error: EndpointError): boolean => valueErrorTags.has(error._tag);
+export const isValueError = (error: EndpointError): error is ValueError => valueErrorTags.has(error._tag);
 
 const lock = (object: { metadata: { resourceVersion?: string } }, optimisticLock: boolean) =>
   optimisticLock && object.metadata.resourceVersion !== undefined
@@ -110,12 +129,163 @@ const describeSource = (source: EndpointSource): string =>
     ? `output "${source.key}" of ${source.workspace}`
     : `key "${source.key}" of connection Secret ${source.secret.namespace}/${source.secret.name}`;
 
-const waitingReason = (waiting: NotYetAvailable): string => `WaitingFor${waiting.waitingOn}`;
+/** The endpoints the two objects hold, and whether the Cluster takes part. */
+interface Held {
+  readonly controlPlane: ApiEndpoint | undefined;
+  readonly cluster: ApiEndpoint | undefined;
+  readonly withCluster: boolean;
+}
+
+/** What each object should hold once the plan is applied (undefined: nothing known for it). */
+interface Wanted {
+  readonly controlPlane: ApiEndpoint | undefined;
+  readonly cluster: ApiEndpoint | undefined;
+}
 
 /**
- * Plans the endpoint update. `cluster` is the owner Cluster, or undefined when there is none.
- * Left only for failures that are not about the endpoint's value (they have no condition to
- * record: the caller retries).
+ * Under 'keep' what is set stays set; under 'update' (`follow`) the Workspace's value wins when
+ * it has one. Without a value from the Workspace, both policies only fill what is unset. A held
+ * value equal to the target (another spelling of it) stays as written: nothing to write.
+ */
+const wantedEndpoints = (held: Held, workspace: ApiEndpoint | undefined, follow: boolean): Wanted => {
+  const target = follow ? workspace : (held.controlPlane ?? held.cluster ?? workspace);
+  const wants = (current: ApiEndpoint | undefined): ApiEndpoint | undefined =>
+    follow
+      ? current !== undefined && target !== undefined && endpointsEqual(current, target)
+        ? current
+        : target
+      : (current ?? target);
+  return { controlPlane: wants(held.controlPlane), cluster: held.withCluster ? wants(held.cluster) : undefined };
+};
+
+const driftOf = (held: Held, workspace: ApiEndpoint | undefined, follow: boolean, followed: boolean): Drift | undefined => {
+  const established = held.controlPlane ?? held.cluster;
+  if (workspace === undefined || established === undefined) return undefined;
+  const objects = (
+    [
+      ['CAPTControlPlane', held.controlPlane],
+      ['Cluster', held.cluster],
+    ] as const
+  )
+    .filter(([, endpoint]) => endpoint !== undefined && !endpointsEqual(endpoint, workspace))
+    .map(([kind]) => kind);
+  return objects.length > 0 && (follow || !endpointsEqual(established, workspace))
+    ? { current: established, workspace, objects, followed }
+    : undefined;
+};
+
+/** Under 'keep' the two objects can disagree with each other; neither is overwritten. */
+const objectsDisagree = (held: Held, follow: boolean): boolean =>
+  !follow && held.controlPlane !== undefined && held.cluster !== undefined && !endpointsEqual(held.controlPlane, held.cluster);
+
+/** The facts the condition and the tag are chosen from. */
+interface Facts {
+  readonly location: Location;
+  readonly held: Held;
+  readonly wanted: Wanted;
+  readonly drift: Drift | undefined;
+  readonly disagree: boolean;
+  readonly allHold: boolean;
+}
+
+const driftCondition = (facts: Facts): Omit<DesiredCondition, 'type'> | undefined => {
+  const { drift, held } = facts;
+  if (drift !== undefined && !drift.followed) {
+    // Independent of which objects held it, so copying it to the other object does not change it.
+    const message = `the endpoint is ${formatHostPort(drift.current)} but the Workspace now says ${formatHostPort(drift.workspace)}; kept (onEndpointChange: keep)`;
+    return { status: 'False', reason: 'EndpointDrift', message };
+  }
+  if (facts.disagree && held.controlPlane !== undefined && held.cluster !== undefined) {
+    const message = `CAPTControlPlane holds ${formatHostPort(held.controlPlane)} but Cluster holds ${formatHostPort(held.cluster)}; neither is overwritten`;
+    return { status: 'False', reason: 'EndpointDrift', message };
+  }
+  return undefined;
+};
+
+/** The condition once the endpoint is held everywhere it should be. */
+const heldCondition = (facts: Facts, endpoint: ApiEndpoint, controlPlane: CAPTControlPlane, type: string): Omit<DesiredCondition, 'type'> => {
+  const { location } = facts;
+  const existing = findCondition(controlPlane, type);
+  // The source went away after the endpoint was set: leave a True condition as it is.
+  if (location._tag === 'NotYetAvailable' && existing?.status === 'True' && existing.reason !== undefined) {
+    return { status: 'True', reason: existing.reason, message: existing.message ?? '' };
+  }
+  const from = location._tag === 'Found' && endpointsEqual(location.endpoint, endpoint) ? ` from ${describeSource(location.source)}` : '';
+  return { status: 'True', reason: 'EndpointSet', message: `endpoint ${formatHostPort(endpoint)}${from}` };
+};
+
+const conditionOf = (facts: Facts, controlPlane: CAPTControlPlane, type: string): DesiredCondition => {
+  const { location, wanted } = facts;
+  if (location._tag === 'Invalid') return { type, status: 'False', reason: location.error.reason, message: location.error.message };
+  const drift = driftCondition(facts);
+  if (drift !== undefined) return { type, ...drift };
+  if (location._tag === 'Found') return { type, ...heldCondition(facts, wanted.controlPlane ?? location.endpoint, controlPlane, type) };
+  // Nothing from the Workspace yet, but the objects may already hold the endpoint.
+  return facts.allHold && wanted.controlPlane !== undefined
+    ? { type, ...heldCondition(facts, wanted.controlPlane, controlPlane, type) }
+    : { type, status: 'False', reason: `WaitingFor${location.waitingOn}`, message: location.message };
+};
+
+const tagOf = (facts: Facts, writes: boolean, condition: DesiredCondition): Exclude<PlanTag, 'Invalid'> => {
+  if ((facts.drift !== undefined && !facts.drift.followed) || facts.disagree) return 'Drift';
+  if (writes) return 'Update';
+  return condition.status === 'True' ? 'UpToDate' : 'Waiting';
+};
+
+const needs = (current: ApiEndpoint | undefined, wanted: ApiEndpoint | undefined): wanted is ApiEndpoint =>
+  wanted !== undefined && (current === undefined || !endpointsEqual(current, wanted));
+
+/**
+ * Plans the endpoint update from where the endpoint stands, the CAPTControlPlane and the owner
+ * Cluster (undefined when there is none). Total: every input has a plan.
+ * @example
+ * ```ts
+ * import { planUpdate, type CAPTControlPlane, type Cluster } from '@capt-endpoint/core';
+ *
+ * declare const controlPlane: CAPTControlPlane;
+ * declare const cluster: Cluster | undefined;
+ * const plan = planUpdate(
+ *   { _tag: 'Found', endpoint: { host: 'api.example.com', port: 443 }, source: { from: 'outputs', workspace: 'Workspace demo-eks', key: 'cluster_endpoint' } },
+ *   controlPlane,
+ *   cluster,
+ *   { onEndpointChange: 'keep' },
+ * );
+ * // Patches only for objects that lack the endpoint; drift is reported, never overwritten under 'keep'.
+ * [plan._tag, plan.controlPlanePatch, plan.clusterPatch, plan.condition.reason];
+ * ```
+ */
+export const planUpdate = (location: Location, controlPlane: CAPTControlPlane, cluster: Cluster | undefined, options: PlanOptions = {}): EndpointPlan => {
+  const optimisticLock = options.optimisticLock ?? true;
+  const withCluster = (options.updateCluster ?? true) && cluster !== undefined;
+  const held: Held = { controlPlane: storedEndpoint(controlPlane), cluster: withCluster ? storedEndpoint(cluster) : undefined, withCluster };
+  const workspace = location._tag === 'Found' ? location.endpoint : undefined;
+  const policy = options.onEndpointChange ?? 'keep';
+  const follow = policy === 'update' && workspace !== undefined;
+  const wanted = wantedEndpoints(held, workspace, follow);
+  const allHold = wanted.controlPlane !== undefined && (!withCluster || wanted.cluster !== undefined);
+  const facts: Facts = { location, held, wanted, drift: driftOf(held, workspace, follow, policy === 'update'), disagree: objectsDisagree(held, follow), allHold };
+
+  const controlPlanePatch = needs(held.controlPlane, wanted.controlPlane) ? endpointPatch(controlPlane, wanted.controlPlane, optimisticLock) : undefined;
+  const clusterPatch = cluster !== undefined && withCluster && needs(held.cluster, wanted.cluster) ? endpointPatch(cluster, wanted.cluster, optimisticLock) : undefined;
+  const condition = conditionOf(facts, controlPlane, options.conditionType ?? DEFAULT_CONDITION_TYPE);
+  const fields: PlanFields = {
+    endpoint: wanted.controlPlane,
+    controlPlanePatch,
+    clusterPatch,
+    condition,
+    source: location._tag === 'Found' ? location.source : undefined,
+    waiting: location._tag === 'NotYetAvailable' ? location : undefined,
+    drift: facts.drift,
+    sourceGone: location._tag === 'NotYetAvailable' && allHold,
+  };
+  return location._tag === 'Invalid'
+    ? { ...fields, _tag: 'Invalid', invalid: location.error }
+    : { ...fields, _tag: tagOf(facts, controlPlanePatch !== undefined || clusterPatch !== undefined, condition), invalid: undefined };
+};
+
+/**
+ * `planUpdate` over the `Either` the locate functions return: a value error is planned as
+ * `Invalid`; any other Left (an API failure, with no condition to record) is handed back.
  * @example
  * ```ts
  * import * as E from 'fp-ts/lib/Either.js';
@@ -129,7 +299,6 @@ const waitingReason = (waiting: NotYetAvailable): string => `WaitingFor${waiting
  *   source: { from: 'outputs', workspace: 'Workspace demo-eks', key: 'cluster_endpoint' },
  * };
  * const plan = planEndpointUpdate(E.right(found), controlPlane, cluster, { onEndpointChange: 'keep' });
- * // Patches only for objects that lack the endpoint; drift is reported, never overwritten under 'keep'.
  * if (E.isRight(plan)) [plan.right.controlPlanePatch, plan.right.clusterPatch, plan.right.condition.reason];
  * ```
  */
@@ -138,113 +307,17 @@ export const planEndpointUpdate = (
   controlPlane: CAPTControlPlane,
   cluster: Cluster | undefined,
   options: PlanOptions = {},
-): E.Either<EndpointError, EndpointPlan> => {
-  if (E.isLeft(resolution) && !isValueError(resolution.left)) return E.left(resolution.left);
-  const policy = options.onEndpointChange ?? 'keep';
-  const optimisticLock = options.optimisticLock ?? true;
-  const type = options.conditionType ?? DEFAULT_CONDITION_TYPE;
-  const withCluster = (options.updateCluster ?? true) && cluster !== undefined;
+): E.Either<EndpointError, EndpointPlan> =>
+  E.isRight(resolution)
+    ? E.right(planUpdate(resolution.right, controlPlane, cluster, options))
+    : isValueError(resolution.left)
+      ? E.right(planUpdate(invalid(resolution.left), controlPlane, cluster, options))
+      : E.left(resolution.left);
 
-  const found = E.isRight(resolution) && resolution.right._tag === 'Found' ? resolution.right : undefined;
-  const waiting = E.isRight(resolution) && resolution.right._tag === 'NotYetAvailable' ? resolution.right : undefined;
-  const invalid = E.isLeft(resolution) ? resolution.left : undefined;
-  const workspace = found?.endpoint;
-
-  const onControlPlane = storedEndpoint(controlPlane);
-  const onCluster = withCluster ? storedEndpoint(cluster) : undefined;
-  const established = onControlPlane ?? onCluster;
-
-  // Under 'keep' what is set stays set; under 'update' the Workspace's value wins when it has
-  // one. Without a value from the Workspace, both policies only fill what is unset.
-  const follow = policy === 'update' && workspace !== undefined;
-  const target = follow ? workspace : (established ?? workspace);
-  // A held value equal to the target (another spelling of it) stays as written: nothing to write.
-  const followed = (held: ApiEndpoint | undefined): ApiEndpoint | undefined =>
-    held !== undefined && target !== undefined && endpointsEqual(held, target) ? held : target;
-  const controlPlaneWants = follow ? followed(onControlPlane) : (onControlPlane ?? target);
-  const clusterWants = withCluster ? (follow ? followed(onCluster) : (onCluster ?? target)) : undefined;
-
-  const needs = (current: ApiEndpoint | undefined, wanted: ApiEndpoint | undefined): wanted is ApiEndpoint =>
-    wanted !== undefined && (current === undefined || !endpointsEqual(current, wanted));
-  const controlPlanePatch = needs(onControlPlane, controlPlaneWants)
-    ? endpointPatch(controlPlane, controlPlaneWants, optimisticLock)
-    : undefined;
-  const clusterPatch =
-    withCluster && cluster !== undefined && needs(onCluster, clusterWants)
-      ? endpointPatch(cluster, clusterWants, optimisticLock)
-      : undefined;
-
-  const differing = (
-    [
-      ['CAPTControlPlane', onControlPlane],
-      ['Cluster', onCluster],
-    ] as const
-  )
-    .filter(([, held]) => held !== undefined && workspace !== undefined && !endpointsEqual(held, workspace))
-    .map(([kind]) => kind);
-  const drift: Drift | undefined =
-    workspace !== undefined && established !== undefined && differing.length > 0 && (follow || !endpointsEqual(established, workspace))
-      ? { current: established, workspace, objects: differing, followed: policy === 'update' }
-      : undefined;
-  // Under 'keep' the two objects can also disagree with each other; neither is overwritten.
-  const objectsDisagree =
-    onControlPlane !== undefined && onCluster !== undefined && !endpointsEqual(onControlPlane, onCluster) && !follow;
-
-  const allHold = controlPlaneWants !== undefined && (!withCluster || clusterWants !== undefined);
-  const sourceGone = found === undefined && invalid === undefined && allHold;
-
-  const condition = ((): DesiredCondition => {
-    if (invalid !== undefined) return { type, status: 'False', reason: invalid.reason, message: invalid.message };
-    if (drift !== undefined && !drift.followed) {
-      return {
-        type,
-        status: 'False',
-        reason: 'EndpointDrift',
-        // Independent of which objects held it, so copying it to the other object does not change it.
-        message: `the endpoint is ${formatHostPort(drift.current)} but the Workspace now says ${formatHostPort(
-          drift.workspace,
-        )}; kept (onEndpointChange: keep)`,
-      };
-    }
-    if (objectsDisagree) {
-      return {
-        type,
-        status: 'False',
-        reason: 'EndpointDrift',
-        message: `CAPTControlPlane holds ${formatHostPort(onControlPlane)} but Cluster holds ${formatHostPort(onCluster)}; neither is overwritten`,
-      };
-    }
-    if (allHold && controlPlaneWants !== undefined) {
-      const existing = findCondition(controlPlane, type);
-      // The source went away after the endpoint was set: leave a True condition as it is.
-      if (sourceGone && existing?.status === 'True' && existing.reason !== undefined) {
-        return { type, status: 'True', reason: existing.reason, message: existing.message ?? '' };
-      }
-      const from = found !== undefined && endpointsEqual(found.endpoint, controlPlaneWants) ? ` from ${describeSource(found.source)}` : '';
-      return { type, status: 'True', reason: 'EndpointSet', message: `endpoint ${formatHostPort(controlPlaneWants)}${from}` };
-    }
-    if (waiting !== undefined) return { type, status: 'False', reason: waitingReason(waiting), message: waiting.message };
-    // Unreachable in practice: no endpoint anywhere and nothing to wait for.
-    return { type, status: 'Unknown', reason: 'EndpointUnknown', message: 'no endpoint is known yet' };
-  })();
-
-  return E.right({
-    endpoint: controlPlaneWants,
-    controlPlanePatch,
-    clusterPatch,
-    condition,
-    source: found?.source,
-    waiting,
-    drift,
-    invalid,
-    sourceGone,
-  });
-};
-
-export interface CleanupPlan {
-  /** Removes the Cluster's endpoint, or undefined when it is already clear or there is no Cluster. */
-  readonly clusterPatch: MergePatch | undefined;
-}
+/** `Clear` removes the Cluster's endpoint; `AlreadyClear` writes nothing (clear, or no Cluster to clear). */
+export type CleanupPlan =
+  | { readonly _tag: 'Clear'; readonly clusterPatch: MergePatch }
+  | { readonly _tag: 'AlreadyClear'; readonly clusterPatch: undefined };
 
 /**
  * For a CAPTControlPlane being deleted (CAPTEP-0019/0041): remove the endpoint from the owner
@@ -252,23 +325,39 @@ export interface CleanupPlan {
  * writing zeros that v1beta2 would reject.
  * @example
  * ```ts
+ * import { planCleanup, type Cluster } from '@capt-endpoint/core';
+ *
+ * declare const cluster: Cluster;
+ * const cleanup = planCleanup(cluster);
+ * // While the Cluster holds an endpoint: { _tag: 'Clear', clusterPatch: { spec: { controlPlaneEndpoint: null }, metadata: { resourceVersion } } }
+ * cleanup._tag;
+ * ```
+ */
+export const planCleanup = (
+  cluster: Cluster | undefined,
+  options: Pick<PlanOptions, 'optimisticLock' | 'updateCluster'> = {},
+): CleanupPlan => {
+  const stored = cluster?.spec?.controlPlaneEndpoint;
+  const clear = stored === undefined || ((stored.host ?? '') === '' && (stored.port ?? 0) === 0);
+  return cluster === undefined || options.updateCluster === false || clear
+    ? { _tag: 'AlreadyClear', clusterPatch: undefined }
+    : { _tag: 'Clear', clusterPatch: { ...lock(cluster, options.optimisticLock ?? true), spec: { controlPlaneEndpoint: null } } };
+};
+
+/**
+ * `planCleanup` in an `Either` that is always Right, with the patch alone.
+ * @example
+ * ```ts
  * import * as E from 'fp-ts/lib/Either.js';
  * import { planEndpointCleanup, type Cluster } from '@capt-endpoint/core';
  *
  * declare const cluster: Cluster;
  * const cleanup = planEndpointCleanup(cluster);
- * // While the Cluster holds an endpoint: { spec: { controlPlaneEndpoint: null }, metadata: { resourceVersion } }
  * if (E.isRight(cleanup)) cleanup.right.clusterPatch;
  * ```
  */
 export const planEndpointCleanup = (
   cluster: Cluster | undefined,
   options: Pick<PlanOptions, 'optimisticLock' | 'updateCluster'> = {},
-): E.Either<EndpointError, CleanupPlan> => {
-  if (cluster === undefined || options.updateCluster === false) return E.right({ clusterPatch: undefined });
-  const stored = cluster.spec?.controlPlaneEndpoint;
-  const clear = stored === undefined || ((stored.host ?? '') === '' && (stored.port ?? 0) === 0);
-  return E.right({
-    clusterPatch: clear ? undefined : { ...lock(cluster, options.optimisticLock ?? true), spec: { controlPlaneEndpoint: null } },
-  });
-};
+): E.Either<EndpointError, { readonly clusterPatch: MergePatch | undefined }> =>
+  E.right({ clusterPatch: planCleanup(cluster, options).clusterPatch });

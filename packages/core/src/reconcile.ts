@@ -8,27 +8,20 @@
  * endpoint set, a reconcile costs one read (the Workspace) and no writes.
  */
 import * as E from 'fp-ts/lib/Either.js';
+import { identity, pipe } from 'fp-ts/lib/function.js';
 import * as O from 'fp-ts/lib/Option.js';
-import type { TaskEither } from 'fp-ts/lib/TaskEither.js';
-import type * as t from 'io-ts';
-import {
-  describeRef,
-  type ClusterClient,
-  type KubeObject,
-  type MergePatch,
-  type ObjectRef,
-} from './clusterClient';
-import { planCondition } from './condition';
+import * as TE from 'fp-ts/lib/TaskEither.js';
+import { clusterCalls, decodeAt, isStale, threw, type Calls, type Failure, type Step } from './clusterCalls';
+import { describeRef, type ClusterClient, type KubeObject, type MergePatch, type ObjectRef } from './clusterClient';
+import { planCondition, type ConditionUpdate } from './condition';
 import type { ApiEndpoint } from './endpoint';
-import { apiError, isEndpointError, type ApiError, type EndpointError, type EndpointSource, type RequestFailed } from './errors';
-import {
-  CLUSTER_GROUP,
-  CONTROL_PLANE_API_VERSION,
-  WORKSPACE_TEMPLATE_APPLY_API_VERSION, CLUSTER_SCOPED_WORKSPACE_API_VERSION, groupOf, WORKSPACE_API_VERSIONS, type WorkspaceApiVersion } from './kinds';
-import { locateInSecret, locateInWorkspace, notYetAvailable, type LocateOptions, type WaitingOn } from './locate';
+import type { ConflictRetriesExhausted, EndpointError, EndpointSource, InvalidOptions } from './errors';
+import { followChain } from './followChain';
+import { CLUSTER_GROUP, CONTROL_PLANE_API_VERSION, groupOf, WORKSPACE_API_VERSIONS, type WorkspaceApiVersion } from './kinds';
+import type { LocateOptions, WaitingOn } from './locate';
 import type { Logger } from './logger';
-import { CAPTControlPlane, Cluster, decodeObject, Secret, Workspace, WorkspaceTemplateApply, type Condition } from './objects';
-import { planEndpointCleanup, planEndpointUpdate, type Drift, type EndpointPlan, type PlanOptions, type Resolution } from './plan';
+import { CAPTControlPlane, Cluster, type Condition } from './objects';
+import { planCleanup, planUpdate, type Drift, type EndpointPlan, type PlanOptions, type PlanTag } from './plan';
 
 /** Which control plane: by name, or the objects the caller already holds. */
 export type ReconcileTarget =
@@ -117,259 +110,35 @@ export const emptyOutcome = (controlPlane: ObjectRef, tag: ReconcileResult, mess
   requeueAfter: undefined,
 });
 
-const DEFAULT_FIELD_MANAGER = 'capt-endpoint';
 const DEFAULT_REQUEUE_WHILE_WAITING = 15_000;
 
-type Verb = RequestFailed['verb'];
+/** The owner Cluster as the caller gave it: look it up, there is none, or this one. */
+type ClusterHint =
+  | { readonly _tag: 'LookUp' }
+  | { readonly _tag: 'None' }
+  | { readonly _tag: 'Held'; readonly object: KubeObject };
 
-const requestFailed = (verb: Verb, ref: ObjectRef, error: ApiError): RequestFailed => ({
-  _tag: 'RequestFailed',
-  verb,
-  object: describeRef(ref),
-  error,
-  reason: error.reason,
-  retryable: error.retryable,
-  message: `${verb} ${describeRef(ref)} failed: ${error.message}`,
-});
-
-/** A write met 409 Conflict: the plan is stale, read again. */
-class Stale {
-  constructor(readonly ref: ObjectRef) {}
-}
-
-/** A client that breaks its contract with a Left that is not an ApiError still yields a typed error. */
-const asApiError = (error: unknown): ApiError =>
-  isEndpointError(error) && error._tag === 'ApiError'
-    ? error
-    : apiError('Other', 'the cluster client failed with a value that is not an ApiError');
-
-/** The walk's context: the client calls with our signal and field manager, and decoding. */
-const session = (client: ClusterClient, options: ReconcileOptions) => {
-  const signal = options.signal;
-  const fieldManager = options.fieldManager ?? DEFAULT_FIELD_MANAGER;
-  return {
-    get: async (ref: ObjectRef): Promise<E.Either<EndpointError, KubeObject | undefined>> =>
-      E.mapLeft((error: ApiError) => requestFailed('get', ref, asApiError(error)))(await client.get(ref, { signal, readOnly: true })()),
-    write: async (
-      verb: 'patch' | 'patchStatus',
-      ref: ObjectRef,
-      patch: MergePatch,
-    ): Promise<E.Either<EndpointError | Stale, KubeObject>> => {
-      const result = await client[verb](ref, patch, { signal, fieldManager })();
-      if (E.isRight(result)) return result;
-      const error = asApiError(result.left);
-      return E.left(error.kind === 'Conflict' ? new Stale(ref) : requestFailed(verb, ref, error));
-    },
-  };
-};
-
-const decode = <C extends t.Mixed>(codec: C, ref: ObjectRef, object: unknown) =>
-  decodeObject(codec, `${ref.kind} ${ref.apiVersion} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}`)(object);
-
-const ownerClusterRef = (controlPlane: CAPTControlPlane): ObjectRef | undefined => {
-  const owner = controlPlane.metadata.ownerReferences?.find(
-    (ref) => ref.kind === 'Cluster' && groupOf(ref.apiVersion) === CLUSTER_GROUP,
-  );
-  return owner === undefined
-    ? undefined
-    : { apiVersion: owner.apiVersion, kind: 'Cluster', namespace: controlPlane.metadata.namespace, name: owner.name };
-};
-
-const secretNamespaceAllowed = (namespace: string, controlPlane: CAPTControlPlane, options: ReconcileOptions): boolean =>
-  namespace === controlPlane.metadata.namespace ||
-  options.allowSecretNamespaces === 'any' ||
-  (Array.isArray(options.allowSecretNamespaces) && options.allowSecretNamespaces.includes(namespace));
-
-type Session = ReturnType<typeof session>;
-
-/**
- * Where the endpoint stands for a control plane: walks WorkspaceTemplateApply, Workspace and,
- * when the outputs lack it, the connection Secret. A missing link is a waiting state.
- */
-const resolve = async (
-  io: Session,
-  controlPlane: CAPTControlPlane,
-  heldApply: KubeObject | undefined,
-  options: ReconcileOptions,
-): Promise<Resolution> => {
-  const namespace = controlPlane.metadata.namespace;
-  const applyName = controlPlane.spec?.workspaceTemplateApplyName;
-  if (applyName === undefined || applyName === '') {
-    return E.right(notYetAvailable('WorkspaceTemplateApplyName', `CAPTControlPlane has no spec.workspaceTemplateApplyName`));
-  }
-  const applyRef: ObjectRef = { apiVersion: WORKSPACE_TEMPLATE_APPLY_API_VERSION, kind: 'WorkspaceTemplateApply', namespace, name: applyName };
-  const fetchedApply =
-    heldApply !== undefined && heldApply.metadata?.name === applyName && heldApply.metadata?.namespace === namespace
-      ? E.right(heldApply)
-      : await io.get(applyRef);
-  if (E.isLeft(fetchedApply)) return fetchedApply;
-  if (fetchedApply.right === undefined) {
-    return E.right(notYetAvailable('WorkspaceTemplateApply', `WorkspaceTemplateApply ${namespace}/${applyName} does not exist yet`));
-  }
-  const apply = decode(WorkspaceTemplateApply, applyRef, fetchedApply.right);
-  if (E.isLeft(apply)) return apply;
-  const workspaceName = apply.right.status?.workspaceName;
-  if (workspaceName === undefined || workspaceName === '') {
-    return E.right(notYetAvailable('WorkspaceName', `WorkspaceTemplateApply ${namespace}/${applyName} has no status.workspaceName yet`));
-  }
-
-  const apiVersion = options.workspaceApiVersion ?? CLUSTER_SCOPED_WORKSPACE_API_VERSION;
-  const workspaceRef: ObjectRef = {
-    apiVersion,
-    kind: 'Workspace',
-    namespace: apiVersion === CLUSTER_SCOPED_WORKSPACE_API_VERSION ? undefined : namespace,
-    name: workspaceName,
-  };
-  const fetchedWorkspace = await io.get(workspaceRef);
-  if (E.isLeft(fetchedWorkspace)) return fetchedWorkspace;
-  if (fetchedWorkspace.right === undefined) {
-    return E.right(notYetAvailable('Workspace', `${describeRef(workspaceRef)} does not exist yet`));
-  }
-  const workspace = decode(Workspace, workspaceRef, fetchedWorkspace.right);
-  if (E.isLeft(workspace)) return workspace;
-  const located = locateInWorkspace(workspace.right, options);
-  if (E.isLeft(located) || located.right._tag !== 'NeedSecret') return located as Resolution;
-
-  const secretRef = located.right.secret;
-  if (!secretNamespaceAllowed(secretRef.namespace, controlPlane, options)) {
-    return E.left({
-      _tag: 'SecretNamespaceNotAllowed',
-      reason: 'SecretNamespaceNotAllowed',
-      retryable: false,
-      secret: secretRef,
-      allowedNamespace: namespace ?? '',
-      message: `${describeRef(workspaceRef)} writes its connection Secret to namespace "${secretRef.namespace}", outside the control plane's namespace "${namespace}"; allow it with the allowSecretNamespaces option`,
-    });
-  }
-  const ref: ObjectRef = { apiVersion: 'v1', kind: 'Secret', namespace: secretRef.namespace, name: secretRef.name };
-  const fetchedSecret = await io.get(ref);
-  if (E.isLeft(fetchedSecret)) return fetchedSecret;
-  if (fetchedSecret.right === undefined) return locateInSecret(undefined, secretRef, options);
-  const secret = decode(Secret, ref, fetchedSecret.right);
-  if (E.isLeft(secret)) return secret;
-  return locateInSecret(secret.right, secretRef, options);
-};
-
+/** What the caller already holds; the rest is read. */
 interface Held {
   readonly controlPlane: KubeObject | undefined;
-  readonly cluster: KubeObject | null | undefined;
+  readonly cluster: ClusterHint;
   readonly workspaceApply: KubeObject | undefined;
 }
 
-const summarize = (tag: ReconcileResult, plan: EndpointPlan | undefined, updated: readonly WrittenObject[]): string => {
-  if (plan === undefined) return tag;
-  const written = updated.length > 0 ? ` (wrote ${updated.join(', ')})` : '';
-  return `${tag}: ${plan.condition.message}${written}`;
-};
+/** The owner Cluster and where it lives. */
+interface Owner {
+  readonly ref: ObjectRef;
+  readonly cluster: Cluster;
+}
 
-const attempt = async (
-  io: Session,
-  ref: ObjectRef,
-  held: Held,
-  options: ReconcileOptions,
-): Promise<E.Either<EndpointError | Stale, ReconcileOutcome>> => {
-  const log = options.logger;
-  const fetchedControlPlane = held.controlPlane !== undefined ? E.right(held.controlPlane) : await io.get(ref);
-  if (E.isLeft(fetchedControlPlane)) return fetchedControlPlane;
-  if (fetchedControlPlane.right === undefined) {
-    log?.debug({ controlPlane: describeRef(ref) }, 'control plane no longer exists');
-    return E.right(emptyOutcome(ref, 'ControlPlaneGone', `${describeRef(ref)} no longer exists`));
-  }
-  const decoded = decode(CAPTControlPlane, ref, fetchedControlPlane.right);
-  if (E.isLeft(decoded)) return decoded;
-  const controlPlane = decoded.right;
+/** What one pass works with: the client calls, the control plane it is about, the options. */
+interface Pass {
+  readonly calls: Calls;
+  readonly ref: ObjectRef;
+  readonly options: ReconcileOptions;
+}
 
-  const clusterRef = held.cluster === null ? undefined : ownerClusterRef(controlPlane);
-  const wantCluster = clusterRef !== undefined && (options.updateCluster ?? true);
-  const fetchedCluster: E.Either<EndpointError, KubeObject | undefined> = !wantCluster
-    ? E.right(undefined)
-    : held.cluster !== undefined && held.cluster !== null
-      ? E.right(held.cluster)
-      : await io.get(clusterRef);
-  if (E.isLeft(fetchedCluster)) return fetchedCluster;
-  const clusterDecoded = fetchedCluster.right === undefined || clusterRef === undefined ? E.right(undefined) : decode(Cluster, clusterRef, fetchedCluster.right);
-  if (E.isLeft(clusterDecoded)) return clusterDecoded;
-  const cluster = clusterDecoded.right;
-  const ownerCluster = cluster === undefined ? undefined : clusterRef;
-
-  if (controlPlane.metadata.deletionTimestamp !== undefined) {
-    const cleanup = planEndpointCleanup(cluster, options);
-    if (E.isLeft(cleanup)) return cleanup;
-    if (cleanup.right.clusterPatch === undefined || clusterRef === undefined) {
-      return E.right({ ...emptyOutcome(ref, 'CleanedUp', `CleanedUp: the Cluster's endpoint is already clear`), cluster: ownerCluster });
-    }
-    const written = await io.write('patch', clusterRef, cleanup.right.clusterPatch);
-    if (E.isLeft(written)) return written;
-    log?.info({ controlPlane: describeRef(ref), cluster: describeRef(clusterRef) }, 'control plane deleted: cleared the Cluster endpoint');
-    return E.right({
-      ...emptyOutcome(ref, 'CleanedUp', `CleanedUp: removed the endpoint from ${describeRef(clusterRef)}`),
-      cluster: ownerCluster,
-      updated: ['Cluster'],
-    });
-  }
-
-  const resolution = await resolve(io, controlPlane, held.workspaceApply, options);
-  const planned = planEndpointUpdate(resolution, controlPlane, cluster, options);
-  if (E.isLeft(planned)) return planned;
-  const plan = planned.right;
-
-  const updated: WrittenObject[] = [];
-  let current = controlPlane;
-  if (plan.controlPlanePatch !== undefined) {
-    const written = await io.write('patch', ref, plan.controlPlanePatch);
-    if (E.isLeft(written)) return written;
-    const after = decode(CAPTControlPlane, ref, written.right);
-    if (E.isLeft(after)) return after;
-    current = after.right;
-    updated.push('CAPTControlPlane');
-  }
-  if (plan.clusterPatch !== undefined && clusterRef !== undefined) {
-    const written = await io.write('patch', clusterRef, plan.clusterPatch);
-    if (E.isLeft(written)) return written;
-    updated.push('Cluster');
-  }
-  // Computed against the control plane as our spec patch left it: its generation is the one observed.
-  const now = options.now?.() ?? new Date();
-  const conditionUpdate = planCondition(current, plan.condition, now, options);
-  const statusPatch = O.toUndefined(conditionUpdate.patch);
-  if (statusPatch !== undefined && (options.writeCondition ?? true)) {
-    const written = await io.write('patchStatus', ref, statusPatch);
-    if (E.isLeft(written)) return written;
-    updated.push('CAPTControlPlaneStatus');
-  }
-
-  const context = { controlPlane: describeRef(ref), updated };
-  if (plan.invalid !== undefined) {
-    log?.warn({ ...context, reason: plan.invalid.reason }, plan.invalid.message);
-    return E.left(plan.invalid);
-  }
-  const tag: ReconcileResult =
-    plan.condition.reason === 'EndpointDrift'
-      ? 'Drift'
-      : updated.includes('CAPTControlPlane') || updated.includes('Cluster')
-        ? 'Updated'
-        : plan.condition.status === 'True'
-          ? 'UpToDate'
-          : 'Waiting';
-  const outcome: ReconcileOutcome = {
-    ...emptyOutcome(ref, tag, summarize(tag, plan, updated)),
-    cluster: ownerCluster,
-    endpoint: plan.endpoint,
-    source: plan.source,
-    updated,
-    waitingOn: plan.endpoint === undefined ? plan.waiting?.waitingOn : undefined,
-    drift: plan.drift,
-    sourceGone: plan.sourceGone,
-    condition: conditionUpdate.condition,
-    statusPatch,
-    requeueAfter: tag === 'Waiting' ? (options.requeueWhileWaiting ?? DEFAULT_REQUEUE_WHILE_WAITING) : undefined,
-  };
-  const level = tag === 'Drift' ? 'warn' : tag === 'Updated' ? 'info' : 'debug';
-  log?.[level]({ ...context, endpoint: plan.endpoint, waitingOn: outcome.waitingOn }, outcome.message);
-  return E.right(outcome);
-};
-
-const invalidOption = (option: string, message: string): EndpointError => ({
+const invalidOption = (option: string, message: string): InvalidOptions => ({
   _tag: 'InvalidOptions',
   option,
   reason: 'InvalidOptions',
@@ -377,12 +146,229 @@ const invalidOption = (option: string, message: string): EndpointError => ({
   message,
 });
 
-const invalidOptions = (options: ReconcileOptions): EndpointError | undefined => {
+const controlPlaneRef = (namespace: string | undefined, name: string): ObjectRef => ({
+  apiVersion: CONTROL_PLANE_API_VERSION,
+  kind: 'CAPTControlPlane',
+  namespace,
+  name,
+});
+
+const clusterHint = (cluster: KubeObject | null | undefined): ClusterHint =>
+  cluster === null ? { _tag: 'None' } : cluster === undefined ? { _tag: 'LookUp' } : { _tag: 'Held', object: cluster };
+
+/** The target and options checked, as the control plane's reference and what is held. */
+const start = (target: ReconcileTarget, options: ReconcileOptions): E.Either<EndpointError, { readonly ref: ObjectRef; readonly held: Held }> => {
+  // Callers without the types can hand anything; none of it may make us reject.
+  if (typeof target !== 'object' || target === null) {
+    return E.left(invalidOption('target', 'the target must be { namespace, name } or { controlPlane }'));
+  }
   const apiVersion = options.workspaceApiVersion;
-  return apiVersion !== undefined && !(WORKSPACE_API_VERSIONS as readonly string[]).includes(apiVersion)
-    ? invalidOption('workspaceApiVersion', `workspaceApiVersion must be one of ${WORKSPACE_API_VERSIONS.join(', ')}`)
-    : undefined;
+  if (apiVersion !== undefined && !(WORKSPACE_API_VERSIONS as readonly string[]).includes(apiVersion)) {
+    return E.left(invalidOption('workspaceApiVersion', `workspaceApiVersion must be one of ${WORKSPACE_API_VERSIONS.join(', ')}`));
+  }
+  if (!('controlPlane' in target)) {
+    return E.right({ ref: controlPlaneRef(target.namespace, target.name), held: { controlPlane: undefined, cluster: { _tag: 'LookUp' }, workspaceApply: undefined } });
+  }
+  const metadata = target.controlPlane?.metadata;
+  return E.right({
+    ref: controlPlaneRef(metadata?.namespace, metadata?.name ?? ''),
+    held: { controlPlane: target.controlPlane, cluster: clusterHint(target.cluster), workspaceApply: target.workspaceApply },
+  });
 };
+
+// ---------------------------------------------------------------------------------------------
+// Read: the control plane and its owner Cluster.
+
+const readControlPlane = (pass: Pass, held: KubeObject | undefined): Step<CAPTControlPlane | undefined> =>
+  pipe(
+    held === undefined ? pass.calls.get(pass.ref) : TE.right(held),
+    TE.chainEitherKW((object) => (object === undefined ? E.right(undefined) : decodeAt(CAPTControlPlane, pass.ref, object))),
+  );
+
+const ownerClusterRef = (controlPlane: CAPTControlPlane): ObjectRef | undefined => {
+  const owner = controlPlane.metadata.ownerReferences?.find((ref) => ref.kind === 'Cluster' && groupOf(ref.apiVersion) === CLUSTER_GROUP);
+  return owner === undefined ? undefined : { apiVersion: owner.apiVersion, kind: 'Cluster', namespace: controlPlane.metadata.namespace, name: owner.name };
+};
+
+const readOwner = (pass: Pass, controlPlane: CAPTControlPlane, hint: ClusterHint): Step<Owner | undefined> => {
+  const ref = hint._tag === 'None' || pass.options.updateCluster === false ? undefined : ownerClusterRef(controlPlane);
+  if (ref === undefined) return TE.right(undefined);
+  return pipe(
+    hint._tag === 'Held' ? TE.right(hint.object) : pass.calls.get(ref),
+    TE.chainEitherKW((object) =>
+      object === undefined ? E.right(undefined) : pipe(decodeAt(Cluster, ref, object), E.map((cluster) => ({ ref, cluster }))),
+    ),
+  );
+};
+
+// ---------------------------------------------------------------------------------------------
+// Write: the spec patches, then the condition, computed against the control plane as our spec
+// patch left it (its generation is the one observed).
+
+interface Applied {
+  readonly updated: readonly WrittenObject[];
+  readonly condition: ConditionUpdate;
+  readonly statusPatch: MergePatch | undefined;
+}
+
+const patchControlPlane = (pass: Pass, controlPlane: CAPTControlPlane, patch: MergePatch | undefined): Step<CAPTControlPlane> =>
+  patch === undefined
+    ? TE.right(controlPlane)
+    : pipe(pass.calls.write('patch', pass.ref, patch), TE.chainEitherKW((written) => decodeAt(CAPTControlPlane, pass.ref, written)));
+
+const patchCluster = (pass: Pass, owner: Owner | undefined, patch: MergePatch | undefined): Step<boolean> =>
+  patch === undefined || owner === undefined ? TE.right(false) : pipe(pass.calls.write('patch', owner.ref, patch), TE.map(() => true));
+
+const writeCondition = (pass: Pass, controlPlane: CAPTControlPlane, plan: EndpointPlan): Step<{ readonly condition: ConditionUpdate; readonly written: boolean }> => {
+  const condition = planCondition(controlPlane, plan.condition, pass.options.now?.() ?? new Date(), pass.options);
+  const patch = O.toUndefined(condition.patch);
+  return patch === undefined || pass.options.writeCondition === false
+    ? TE.right({ condition, written: false })
+    : pipe(pass.calls.write('patchStatus', pass.ref, patch), TE.map(() => ({ condition, written: true })));
+};
+
+const apply = (pass: Pass, controlPlane: CAPTControlPlane, owner: Owner | undefined, plan: EndpointPlan): Step<Applied> =>
+  pipe(
+    patchControlPlane(pass, controlPlane, plan.controlPlanePatch),
+    TE.chain((current) =>
+      pipe(
+        patchCluster(pass, owner, plan.clusterPatch),
+        TE.chain((clusterWritten) =>
+          pipe(
+            writeCondition(pass, current, plan),
+            TE.map(({ condition, written }): Applied => ({
+              updated: [
+                ...(plan.controlPlanePatch === undefined ? [] : (['CAPTControlPlane'] as const)),
+                ...(clusterWritten ? (['Cluster'] as const) : []),
+                ...(written ? (['CAPTControlPlaneStatus'] as const) : []),
+              ],
+              condition,
+              statusPatch: O.toUndefined(condition.patch),
+            })),
+          ),
+        ),
+      ),
+    ),
+  );
+
+// ---------------------------------------------------------------------------------------------
+// Report: the outcome, tagged by the plan, and its log line.
+
+const outcomeTags: Readonly<Record<Exclude<PlanTag, 'Invalid'>, ReconcileResult>> = {
+  Update: 'Updated',
+  UpToDate: 'UpToDate',
+  Waiting: 'Waiting',
+  Drift: 'Drift',
+};
+
+const summarize = (tag: ReconcileResult, plan: EndpointPlan, updated: readonly WrittenObject[]): string =>
+  `${tag}: ${plan.condition.message}${updated.length > 0 ? ` (wrote ${updated.join(', ')})` : ''}`;
+
+const report = (pass: Pass, owner: Owner | undefined, plan: EndpointPlan, applied: Applied): Step<ReconcileOutcome> => {
+  const context = { controlPlane: describeRef(pass.ref), updated: applied.updated };
+  const step = { verb: 'get', ref: pass.ref } as const;
+  if (plan._tag === 'Invalid') {
+    const error = plan.invalid;
+    return pipe(pass.calls.log('warn', step, { ...context, reason: error.reason }, error.message), TE.chainW(() => TE.left(error)));
+  }
+  const tag = outcomeTags[plan._tag];
+  const outcome: ReconcileOutcome = {
+    ...emptyOutcome(pass.ref, tag, summarize(tag, plan, applied.updated)),
+    cluster: owner?.ref,
+    endpoint: plan.endpoint,
+    source: plan.source,
+    updated: applied.updated,
+    waitingOn: plan.endpoint === undefined ? plan.waiting?.waitingOn : undefined,
+    drift: plan.drift,
+    sourceGone: plan.sourceGone,
+    condition: applied.condition.condition,
+    statusPatch: applied.statusPatch,
+    requeueAfter: tag === 'Waiting' ? (pass.options.requeueWhileWaiting ?? DEFAULT_REQUEUE_WHILE_WAITING) : undefined,
+  };
+  const level = tag === 'Drift' ? 'warn' : tag === 'Updated' ? 'info' : 'debug';
+  return pipe(
+    pass.calls.log(level, step, { ...context, endpoint: plan.endpoint, waitingOn: outcome.waitingOn }, outcome.message),
+    TE.map(() => outcome),
+  );
+};
+
+// ---------------------------------------------------------------------------------------------
+// One pass: read, locate, plan, write; or, for a control plane being deleted, clean up.
+
+const gone = (pass: Pass): Step<ReconcileOutcome> =>
+  pipe(
+    pass.calls.log('debug', { verb: 'get', ref: pass.ref }, { controlPlane: describeRef(pass.ref) }, 'control plane no longer exists'),
+    TE.map(() => emptyOutcome(pass.ref, 'ControlPlaneGone', `${describeRef(pass.ref)} no longer exists`)),
+  );
+
+const cleanUp = (pass: Pass, owner: Owner | undefined): Step<ReconcileOutcome> => {
+  const plan = planCleanup(owner?.cluster, pass.options);
+  if (plan._tag === 'AlreadyClear' || owner === undefined) {
+    return TE.right({ ...emptyOutcome(pass.ref, 'CleanedUp', `CleanedUp: the Cluster's endpoint is already clear`), cluster: owner?.ref });
+  }
+  const fields = { controlPlane: describeRef(pass.ref), cluster: describeRef(owner.ref) };
+  return pipe(
+    pass.calls.write('patch', owner.ref, plan.clusterPatch),
+    TE.chain(() => pass.calls.log('info', { verb: 'patch', ref: owner.ref }, fields, 'control plane deleted: cleared the Cluster endpoint')),
+    TE.map((): ReconcileOutcome => ({
+      ...emptyOutcome(pass.ref, 'CleanedUp', `CleanedUp: removed the endpoint from ${describeRef(owner.ref)}`),
+      cluster: owner.ref,
+      updated: ['Cluster'],
+    })),
+  );
+};
+
+const update = (pass: Pass, controlPlane: CAPTControlPlane, owner: Owner | undefined, heldApply: KubeObject | undefined): Step<ReconcileOutcome> =>
+  pipe(
+    followChain(pass.calls, controlPlane, heldApply, pass.options),
+    TE.map((location) => planUpdate(location, controlPlane, owner?.cluster, pass.options)),
+    TE.chainW((plan) =>
+      pipe(
+        apply(pass, controlPlane, owner, plan),
+        TE.chain((applied) => report(pass, owner, plan, applied)),
+      ),
+    ),
+  );
+
+const attempt = (pass: Pass, held: Held): Step<ReconcileOutcome> =>
+  pipe(
+    readControlPlane(pass, held.controlPlane),
+    TE.chain((controlPlane) =>
+      controlPlane === undefined
+        ? gone(pass)
+        : pipe(
+            readOwner(pass, controlPlane, held.cluster),
+            TE.chain((owner) =>
+              controlPlane.metadata.deletionTimestamp === undefined
+                ? update(pass, controlPlane, owner, held.workspaceApply)
+                : cleanUp(pass, owner),
+            ),
+          ),
+    ),
+  );
+
+const exhausted = (ref: ObjectRef): ConflictRetriesExhausted => ({
+  _tag: 'ConflictRetriesExhausted',
+  object: describeRef(ref),
+  reason: 'ConflictRetriesExhausted',
+  retryable: true,
+  message: `${describeRef(ref)} kept changing while we wrote it; a later reconcile will try again`,
+});
+
+/** A pass that met a conflict runs once more on fresh reads of the control plane and the Cluster. */
+const attemptTwice = (pass: Pass, held: Held): TE.TaskEither<EndpointError, ReconcileOutcome> =>
+  pipe(
+    attempt(pass, held),
+    TE.orElse((failure: Failure) =>
+      isStale(failure)
+        ? pipe(
+            pass.calls.log('debug', { verb: 'patch', ref: failure.ref }, { controlPlane: describeRef(pass.ref), object: describeRef(failure.ref) }, 'conflict on write: reading again'),
+            TE.chain(() => attempt(pass, { ...held, controlPlane: undefined, cluster: held.cluster._tag === 'None' ? held.cluster : { _tag: 'LookUp' } })),
+          )
+        : TE.left(failure),
+    ),
+    TE.mapLeft((failure) => (isStale(failure) ? exhausted(failure.ref) : failure)),
+  );
 
 /**
  * Keeps one control plane's endpoint right. On a 409 Conflict it reads the objects again and
@@ -398,50 +384,19 @@ const invalidOptions = (options: ReconcileOptions): EndpointError | undefined =>
  * else console.log(result.right._tag, result.right.endpoint, result.right.requeueAfter);
  * ```
  */
-export const reconcileEndpoint =
-  (client: ClusterClient, target: ReconcileTarget, options: ReconcileOptions = {}): TaskEither<EndpointError, ReconcileOutcome> =>
-  async () => {
-    // Until the target is read, failures name an unnamed control plane.
-    let ref: ObjectRef = { apiVersion: CONTROL_PLANE_API_VERSION, kind: 'CAPTControlPlane', name: '' };
-    try {
-      // Callers without the types can hand anything; none of it may make us reject.
-      const settings: ReconcileOptions = options ?? {};
-      if (typeof target !== 'object' || target === null) {
-        return E.left(invalidOption('target', 'the target must be { namespace, name } or { controlPlane }'));
-      }
-      const bad = invalidOptions(settings);
-      if (bad !== undefined) return E.left(bad);
-      const held: Held =
-        'controlPlane' in target
-          ? { controlPlane: target.controlPlane, cluster: target.cluster, workspaceApply: target.workspaceApply }
-          : { controlPlane: undefined, cluster: undefined, workspaceApply: undefined };
-      ref =
-        'controlPlane' in target
-          ? {
-              apiVersion: CONTROL_PLANE_API_VERSION,
-              kind: 'CAPTControlPlane',
-              namespace: target.controlPlane?.metadata?.namespace,
-              name: target.controlPlane?.metadata?.name ?? '',
-            }
-          : { apiVersion: CONTROL_PLANE_API_VERSION, kind: 'CAPTControlPlane', namespace: target.namespace, name: target.name };
-      const io = session(client, settings);
-      const first = await attempt(io, ref, held, settings);
-      if (E.isRight(first) || !(first.left instanceof Stale)) return first as E.Either<EndpointError, ReconcileOutcome>;
-      settings.logger?.debug({ controlPlane: describeRef(ref), object: describeRef(first.left.ref) }, 'conflict on write: reading again');
-      // What we held is stale now: read the control plane and the Cluster again.
-      const fresh: Held = { controlPlane: undefined, cluster: held.cluster === null ? null : undefined, workspaceApply: held.workspaceApply };
-      const second = await attempt(io, ref, fresh, settings);
-      if (E.isRight(second) || !(second.left instanceof Stale)) return second as E.Either<EndpointError, ReconcileOutcome>;
-      return E.left({
-        _tag: 'ConflictRetriesExhausted',
-        object: describeRef(second.left.ref),
-        reason: 'ConflictRetriesExhausted',
-        retryable: true,
-        message: `${describeRef(second.left.ref)} kept changing while we wrote it; a later reconcile will try again`,
-      });
-    } catch {
-      // A ClusterClient (or a logger, or a getter on a held object) threw or rejected; we still
-      // never reject. The exception itself is dropped: it may carry a response body with Secret data.
-      return E.left(requestFailed('get', ref, apiError('Other', 'the cluster client threw instead of returning an error')));
-    }
-  };
+export const reconcileEndpoint = (client: ClusterClient, target: ReconcileTarget, options: ReconcileOptions = {}): TE.TaskEither<EndpointError, ReconcileOutcome> => {
+  const settings: ReconcileOptions = options ?? {};
+  const unnamed = controlPlaneRef(undefined, '');
+  return pipe(
+    E.tryCatch(() => start(target, settings), () => threw('get', unnamed, 'reading the target')),
+    E.flattenW,
+    TE.fromEither,
+    TE.chain(({ ref, held }) =>
+      pipe(
+        // Every step catches its own throws; this catches what a held object's getter may throw.
+        TE.tryCatch(() => attemptTwice({ calls: clusterCalls(client, settings), ref, options: settings }, held)(), () => threw('get', ref, 'a held object')),
+        TE.chainEitherK(identity),
+      ),
+    ),
+  );
+};

@@ -1,0 +1,100 @@
+/**
+ * The reconcile's calls to its ports (the ClusterClient and the Logger), as TaskEithers that
+ * never reject. A call that throws or rejects is caught where it happens and labelled by that
+ * step: its verb and the object it was about. A write that meets 409 Conflict comes back as
+ * `Stale`, a value private to the reconcile that says "the plan is stale, plan again".
+ * Not exported from the package.
+ */
+import * as E from 'fp-ts/lib/Either.js';
+import { pipe } from 'fp-ts/lib/function.js';
+import * as TE from 'fp-ts/lib/TaskEither.js';
+import type * as t from 'io-ts';
+import { DEFAULT_FIELD_MANAGER, describeRef, type ClusterClient, type KubeObject, type MergePatch, type ObjectRef } from './clusterClient';
+import { apiError, isEndpointError, type ApiError, type EndpointError, type RequestFailed } from './errors';
+import type { Logger } from './logger';
+import { decodeObject } from './objects';
+
+/** A write met 409 Conflict: what we planned from has moved on. */
+export interface Stale {
+  readonly _tag: 'Stale';
+  readonly ref: ObjectRef;
+}
+
+export type Failure = EndpointError | Stale;
+
+export const isStale = (failure: Failure): failure is Stale => failure._tag === 'Stale';
+
+/** A step of the reconcile: its failures are errors, or `Stale`. */
+export type Step<A> = TE.TaskEither<Failure, A>;
+
+export type Verb = RequestFailed['verb'];
+
+export const requestFailed = (verb: Verb, ref: ObjectRef, error: ApiError): RequestFailed => ({
+  _tag: 'RequestFailed',
+  verb,
+  object: describeRef(ref),
+  error,
+  reason: error.reason,
+  retryable: error.retryable,
+  message: `${verb} ${describeRef(ref)} failed: ${error.message}`,
+});
+
+/**
+ * A step that threw. The exception itself is dropped: it may carry a response body with Secret
+ * data.
+ */
+export const threw = (verb: Verb, ref: ObjectRef, what: string): RequestFailed =>
+  requestFailed(verb, ref, apiError('Other', `${what} threw instead of returning an error`));
+
+/** A client that breaks its contract with a Left that is not an ApiError still yields a typed error. */
+const asApiError = (error: unknown): ApiError =>
+  isEndpointError(error) && error._tag === 'ApiError'
+    ? error
+    : apiError('Other', 'the cluster client failed with a value that is not an ApiError');
+
+/** Decodes an object read for `ref`; the failure names the object. */
+export const decodeAt = <C extends t.Mixed>(codec: C, ref: ObjectRef, object: unknown) =>
+  decodeObject(codec, `${ref.kind} ${ref.apiVersion} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}`)(object);
+
+export interface CallOptions {
+  readonly fieldManager?: string | undefined;
+  readonly logger?: Logger | undefined;
+  readonly signal?: AbortSignal | undefined;
+}
+
+export type LogLevel = keyof Logger;
+
+export interface Calls {
+  /** Reads read-only: the reconcile never changes what it reads. */
+  readonly get: (ref: ObjectRef) => TE.TaskEither<EndpointError, KubeObject | undefined>;
+  readonly write: (verb: 'patch' | 'patchStatus', ref: ObjectRef, patch: MergePatch) => Step<KubeObject>;
+  /** Logs as part of the step `verb` on `ref`; a logger that throws fails that step. */
+  readonly log: (level: LogLevel, step: { readonly verb: Verb; readonly ref: ObjectRef }, fields: Record<string, unknown>, message: string) => Step<void>;
+}
+
+export const clusterCalls = (client: ClusterClient, options: CallOptions): Calls => {
+  const { signal, logger } = options;
+  const fieldManager = options.fieldManager ?? DEFAULT_FIELD_MANAGER;
+  return {
+    get: (ref) =>
+      pipe(
+        TE.tryCatch(() => client.get(ref, { signal, readOnly: true })(), () => threw('get', ref, 'the cluster client')),
+        TE.chainEitherK(E.mapLeft((error) => requestFailed('get', ref, asApiError(error)))),
+      ),
+    write: (verb, ref, patch) =>
+      pipe(
+        TE.tryCatch(() => client[verb](ref, patch, { signal, fieldManager })(), () => threw(verb, ref, 'the cluster client')),
+        TE.chainEitherKW(
+          E.mapLeft((error): Failure => {
+            const apiFailure = asApiError(error);
+            return apiFailure.kind === 'Conflict' ? { _tag: 'Stale', ref } : requestFailed(verb, ref, apiFailure);
+          }),
+        ),
+      ),
+    log: (level, step, fields, message) =>
+      TE.tryCatch(
+        async () => logger?.[level](fields, message),
+        () => threw(step.verb, step.ref, 'the logger'),
+      ),
+  };
+};

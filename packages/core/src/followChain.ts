@@ -1,0 +1,101 @@
+/**
+ * The read half of locating: from a CAPTControlPlane along its WorkspaceTemplateApply and
+ * Workspace to the outputs or the connection Secret, fetching each link through the client and
+ * handing the objects to the pure `findInWorkspace` / `findInSecret`. A missing link is a
+ * waiting state and a link of the wrong shape is an invalid value, both results; only a request
+ * that fails is a Left. Not exported from the package.
+ */
+import { pipe } from 'fp-ts/lib/function.js';
+import * as E from 'fp-ts/lib/Either.js';
+import * as TE from 'fp-ts/lib/TaskEither.js';
+import type * as t from 'io-ts';
+import { decodeAt, type Calls } from './clusterCalls';
+import { describeRef, type KubeObject, type ObjectRef } from './clusterClient';
+import type { EndpointError, SecretNamespaceNotAllowed, SecretRef } from './errors';
+import { CLUSTER_SCOPED_WORKSPACE_API_VERSION, WORKSPACE_TEMPLATE_APPLY_API_VERSION, type WorkspaceApiVersion } from './kinds';
+import { findInSecret, findInWorkspace, invalid, notYetAvailable, type LocateOptions, type Location } from './locate';
+import { Secret, Workspace, WorkspaceTemplateApply, type CAPTControlPlane } from './objects';
+
+export interface ChainOptions extends LocateOptions {
+  readonly workspaceApiVersion?: WorkspaceApiVersion | undefined;
+  readonly allowSecretNamespaces?: readonly string[] | 'any' | undefined;
+}
+
+type Located = TE.TaskEither<EndpointError, Location>;
+
+/**
+ * One link: the object held or fetched for `ref`, decoded and handed to `next`; `missing` when
+ * it does not exist, an invalid value when it does not decode.
+ */
+const link = <C extends t.Mixed>(
+  calls: Calls,
+  codec: C,
+  ref: ObjectRef,
+  held: KubeObject | undefined,
+  missing: Location,
+  next: (object: t.TypeOf<C>) => Located,
+): Located =>
+  pipe(
+    held === undefined ? calls.get(ref) : TE.right(held),
+    TE.chain((object) => {
+      if (object === undefined) return TE.right(missing);
+      const decoded = decodeAt(codec, ref, object);
+      return E.isLeft(decoded) ? TE.right(invalid(decoded.left)) : next(decoded.right);
+    }),
+  );
+
+const secretNamespaceAllowed = (namespace: string, controlPlane: CAPTControlPlane, options: ChainOptions): boolean =>
+  namespace === controlPlane.metadata.namespace ||
+  options.allowSecretNamespaces === 'any' ||
+  (Array.isArray(options.allowSecretNamespaces) && options.allowSecretNamespaces.includes(namespace));
+
+const namespaceNotAllowed = (workspaceRef: ObjectRef, secret: SecretRef, controlPlane: CAPTControlPlane): SecretNamespaceNotAllowed => ({
+  _tag: 'SecretNamespaceNotAllowed',
+  reason: 'SecretNamespaceNotAllowed',
+  retryable: false,
+  secret,
+  allowedNamespace: controlPlane.metadata.namespace ?? '',
+  message: `${describeRef(workspaceRef)} writes its connection Secret to namespace "${secret.namespace}", outside the control plane's namespace "${controlPlane.metadata.namespace}"; allow it with the allowSecretNamespaces option`,
+});
+
+const fromWorkspace = (calls: Calls, controlPlane: CAPTControlPlane, workspace: Workspace, workspaceRef: ObjectRef, options: ChainOptions): Located => {
+  const located = findInWorkspace(workspace, options);
+  if (located._tag !== 'NeedSecret') return TE.right(located);
+  const secret = located.secret;
+  if (!secretNamespaceAllowed(secret.namespace, controlPlane, options)) return TE.right(invalid(namespaceNotAllowed(workspaceRef, secret, controlPlane)));
+  const ref: ObjectRef = { apiVersion: 'v1', kind: 'Secret', namespace: secret.namespace, name: secret.name };
+  return link(calls, Secret, ref, undefined, findInSecret(undefined, secret, options), (object) => TE.right(findInSecret(object, secret, options)));
+};
+
+const fromApply = (calls: Calls, controlPlane: CAPTControlPlane, apply: WorkspaceTemplateApply, options: ChainOptions): Located => {
+  const namespace = controlPlane.metadata.namespace;
+  const workspaceName = apply.status?.workspaceName;
+  if (workspaceName === undefined || workspaceName === '') {
+    return TE.right(notYetAvailable('WorkspaceName', `WorkspaceTemplateApply ${namespace}/${apply.metadata.name} has no status.workspaceName yet`));
+  }
+  const apiVersion = options.workspaceApiVersion ?? CLUSTER_SCOPED_WORKSPACE_API_VERSION;
+  const ref: ObjectRef = {
+    apiVersion,
+    kind: 'Workspace',
+    namespace: apiVersion === CLUSTER_SCOPED_WORKSPACE_API_VERSION ? undefined : namespace,
+    name: workspaceName,
+  };
+  const missing = notYetAvailable('Workspace', `${describeRef(ref)} does not exist yet`);
+  return link(calls, Workspace, ref, undefined, missing, (workspace) => fromWorkspace(calls, controlPlane, workspace, ref, options));
+};
+
+/**
+ * Where the endpoint stands for a control plane. `heldApply` is used when it is the
+ * WorkspaceTemplateApply the control plane names; otherwise it is fetched.
+ */
+export const followChain = (calls: Calls, controlPlane: CAPTControlPlane, heldApply: KubeObject | undefined, options: ChainOptions): Located => {
+  const namespace = controlPlane.metadata.namespace;
+  const applyName = controlPlane.spec?.workspaceTemplateApplyName;
+  if (applyName === undefined || applyName === '') {
+    return TE.right(notYetAvailable('WorkspaceTemplateApplyName', `CAPTControlPlane has no spec.workspaceTemplateApplyName`));
+  }
+  const ref: ObjectRef = { apiVersion: WORKSPACE_TEMPLATE_APPLY_API_VERSION, kind: 'WorkspaceTemplateApply', namespace, name: applyName };
+  const held = heldApply?.metadata?.name === applyName && heldApply.metadata?.namespace === namespace ? heldApply : undefined;
+  const missing = notYetAvailable('WorkspaceTemplateApply', `WorkspaceTemplateApply ${namespace}/${applyName} does not exist yet`);
+  return link(calls, WorkspaceTemplateApply, ref, held, missing, (apply) => fromApply(calls, controlPlane, apply, options));
+};
