@@ -76,6 +76,15 @@ export interface Invalid {
 /** Where the endpoint stands for a control plane: the input of `planUpdate`. */
 export type Location = Found | NotYetAvailable | Invalid;
 
+/**
+ * @example
+ * ```ts
+ * import { invalid, parseError } from '@capt-endpoint/core';
+ *
+ * invalid(parseError('InvalidPort', 'the port is not a number from 1 to 65535'));
+ * // { _tag: 'Invalid', error: { _tag: 'InvalidPort', reason: 'InvalidPort', ... } }
+ * ```
+ */
 export const invalid = (error: ValueError): Invalid => ({ _tag: 'Invalid', error });
 
 /**
