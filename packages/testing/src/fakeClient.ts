@@ -11,6 +11,7 @@ import type { TaskEither } from 'fp-ts/lib/TaskEither.js';
 import {
   applyMergePatch,
   freezeJsonValue,
+  refOf,
   type ApiError,
   type ClusterClient,
   type KubeObject,
@@ -112,6 +113,11 @@ export class FakeClient implements ClusterClient {
 
   patchStatus(ref: ObjectRef, patch: MergePatch, options?: PatchOptions): TaskEither<ApiError, KubeObject> {
     return this.call('patchStatus', ref, patch, options, () => this.store.patch(ref, patch, { subresource: 'status' }));
+  }
+
+  /** POST, as `KubernetesClient.create`: 409 AlreadyExists when the object exists. */
+  create(object: KubeObject, options?: PatchOptions): TaskEither<ApiError, KubeObject> {
+    return this.call('create', refOf(object), object as MergePatch, options, () => this.store.create(object));
   }
 
   // ---- recorded calls -----------------------------------------------------------------------

@@ -7,15 +7,15 @@
 import type { ApiError, MergePatch, ObjectRef } from '@capt-endpoint/core';
 import { conflict, internalError, notFound, requestTimeout, serviceUnavailable } from './apiErrors';
 
-/** The ClusterClient methods, as recorded. */
-export type Verb = 'get' | 'patch' | 'patchStatus';
+/** The ClusterClient methods, and `create` (which a KubernetesClient adds), as recorded. */
+export type Verb = 'get' | 'patch' | 'patchStatus' | 'create';
 
-export const VERBS: readonly Verb[] = ['get', 'patch', 'patchStatus'];
+export const VERBS: readonly Verb[] = ['get', 'patch', 'patchStatus', 'create'];
 
 /** One call made through the ClusterClient interface. */
 export interface Call extends ObjectRef {
   readonly verb: Verb;
-  /** The merge patch sent, for `patch` and `patchStatus`. */
+  /** The merge patch sent, for `patch` and `patchStatus`; the object, for `create`. */
   readonly body?: MergePatch;
   readonly fieldManager?: string;
 }

@@ -54,7 +54,7 @@ export interface FakeApiServerOptions {
   readonly objects?: readonly KubeObject[] | string;
   /** The port on 127.0.0.1 (default 0: any free port). */
   readonly port?: number;
-  /** The resources served (default: the core's KNOWN_RESOURCES). */
+  /** The resources served (default: the core's KNOWN_RESOURCES and `coordination.k8s.io/v1` Leases). */
   readonly resources?: readonly ResourceInfo[];
   /** Error injection, asked for every request after it is recorded. */
   readonly inject?: RequestInjection;
@@ -83,6 +83,12 @@ export interface FakeApiServer {
   /** Ends all watches and connections and frees the port. */
   close(): Promise<void>;
 }
+
+/** What a controller reads and writes: the library's kinds, and the Leases leader election holds. */
+const DEFAULT_RESOURCES: readonly ResourceInfo[] = [
+  ...KNOWN_RESOURCES,
+  { group: 'coordination.k8s.io', version: 'v1', kind: 'Lease', plural: 'leases', namespaced: true },
+];
 
 const MAX_BODY_BYTES = 3 * 1024 * 1024;
 const MERGE_PATCH = 'application/merge-patch+json';
@@ -236,7 +242,7 @@ export const startFakeApiServer = async (options: FakeApiServerOptions = {}): Pr
   const store = options.store ?? new ObjectStore();
   const seed = options.objects ?? [];
   store.addAll(typeof seed === 'string' ? objectsFromYaml(seed) : seed);
-  const resources = options.resources ?? KNOWN_RESOURCES;
+  const resources = options.resources ?? DEFAULT_RESOURCES;
   const requests: RecordedRequest[] = [];
   const injections: RequestInjection[] = options.inject ? [options.inject] : [];
   const watches = new Set<OpenWatch>();

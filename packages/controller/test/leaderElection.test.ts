@@ -1,0 +1,154 @@
+import * as E from 'fp-ts/lib/Either.js';
+import * as TE from 'fp-ts/lib/TaskEither.js';
+import { apiError, type ApiError } from '@capt-endpoint/core';
+import { createFakeClient, type FakeClient } from '@capt-endpoint/testing';
+import {
+  createLeaderElector,
+  leaderElectionTiming,
+  leaseRecordOf,
+  leaseRef,
+  microTime,
+  type LeaderElector,
+  type LeaderElectionOptions,
+} from '../src';
+
+// Short but valid settings: a 1 s lease (the Lease stores whole seconds), renew deadline 0.5 s, retry 0.1 s.
+const timing = { leaseDurationMs: 1000, renewDeadlineMs: 500, retryPeriodMs: 100 } as const;
+const LEASE = leaseRef('kube-system', 'capt-endpoint');
+
+const elector = (fake: FakeClient, identity: string, extra: Partial<LeaderElectionOptions> = {}): LeaderElector => {
+  const made = createLeaderElector({ client: fake, namespace: 'kube-system', name: 'capt-endpoint', identity, ...timing, ...extra });
+  if (E.isLeft(made)) throw new Error(made.left.message);
+  return made.right;
+};
+
+const held = (fake: FakeClient) => {
+  const lease = fake.object(LEASE);
+  return lease === undefined ? undefined : leaseRecordOf(lease);
+};
+
+const until = async (predicate: () => boolean, ms = 5000): Promise<number> => {
+  const started = Date.now();
+  while (!predicate()) {
+    if (Date.now() - started > ms) throw new Error('not reached in time');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  return Date.now() - started;
+};
+
+/** Samples who leads every few milliseconds while the test runs; fails if two ever do at once. */
+const watchLeaders = (electors: readonly LeaderElector[]) => {
+  let both = 0;
+  const timer = setInterval(() => {
+    if (electors.filter((e) => e.isLeader()).length > 1) both++;
+  }, 2);
+  return { stop: () => clearInterval(timer), get overlaps() { return both; } };
+};
+
+describe('leader election timing', () => {
+  it('defaults to client-go 15 s / 10 s / 2 s', () => {
+    expect(leaderElectionTiming()).toEqual(E.right({ leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000 }));
+  });
+
+  it.each([
+    [{ leaseDurationMs: 10_000, renewDeadlineMs: 10_000 }, 'longer than the renew deadline'],
+    [{ renewDeadlineMs: 2_000, retryPeriodMs: 2_000 }, '1.2 x the retry period'],
+    [{ leaseDurationMs: 1500 }, 'whole seconds'],
+    [{ retryPeriodMs: 0 }, 'positive'],
+    [{ retryPeriodMs: Number.NaN }, 'positive'],
+  ])('refuses %j', (settings, message) => {
+    const checked = leaderElectionTiming(settings);
+    expect(E.isLeft(checked) && checked.left.message).toContain(message);
+  });
+
+  it('refuses an empty Lease name as data, not an exception', () => {
+    const made = createLeaderElector({ client: createFakeClient(), namespace: 'kube-system', name: '' });
+    expect(E.isLeft(made) && made.left._tag).toBe('InvalidLeaderElection');
+  });
+});
+
+describe('leader election on a Lease', () => {
+  it('creates the missing Lease, leads, renews, and releases it on a clean stop', async () => {
+    const fake = createFakeClient();
+    const stop = new AbortController();
+    const started = jest.fn();
+    const stopped = jest.fn();
+    const running = createLeaderElector({ client: fake, namespace: 'kube-system', name: 'capt-endpoint', identity: 'a', ...timing, onStartedLeading: started, onStoppedLeading: stopped });
+    if (E.isLeft(running)) throw new Error('invalid');
+    const done = running.right.run(stop.signal);
+    await until(() => running.right.isLeader());
+    expect(started).toHaveBeenCalledTimes(1);
+    const first = held(fake);
+    expect(first).toMatchObject({ holderIdentity: 'a', leaseDurationSeconds: 1, leaseTransitions: 0 });
+    expect(fake.callsOf('create')).toHaveLength(1);
+    await until(() => (held(fake)?.renewTime ?? 0) > (first?.renewTime ?? 0));
+    expect(held(fake)?.acquireTime).toBe(first?.acquireTime);
+    stop.abort();
+    await expect(done).resolves.toBe('released');
+    expect(stopped).toHaveBeenCalledWith('released');
+    expect(held(fake)).toMatchObject({ holderIdentity: '', leaseDurationSeconds: 1, leaseTransitions: 0 });
+    expect(running.right.isLeader()).toBe(false);
+  });
+
+  it('writes MicroTime with six fractional digits, as the Lease API stores it', () => {
+    expect(microTime(Date.UTC(2026, 0, 5, 9, 14, 2, 311))).toBe('2026-01-05T09:14:02.311000Z');
+  });
+
+  it('lets one of two candidates lead; a release hands over at once, counted as a transition', async () => {
+    const fake = createFakeClient();
+    const a = elector(fake, 'a');
+    const b = elector(fake, 'b');
+    const leaders = watchLeaders([a, b]);
+    const stopA = new AbortController();
+    const stopB = new AbortController();
+    const runA = a.run(stopA.signal);
+    await until(() => a.isLeader());
+    const runB = b.run(stopB.signal);
+    await until(() => b.observedLeader() === 'a');
+    expect(b.isLeader()).toBe(false);
+    stopA.abort();
+    await expect(runA).resolves.toBe('released');
+    // A released Lease is free at B's next attempt: one jittered retry period (at most 220 ms here).
+    const handOver = await until(() => b.isLeader(), 2000);
+    expect(handOver).toBeLessThan(timing.retryPeriodMs * 2.2 + 150);
+    expect(held(fake)).toMatchObject({ holderIdentity: 'b', leaseTransitions: 1 });
+    stopB.abort();
+    await runB;
+    leaders.stop();
+    expect(leaders.overlaps).toBe(0);
+  });
+
+  it('takes over from a leader that stopped renewing only once the lease has expired, and the old leader stops first', async () => {
+    const fake = createFakeClient();
+    let partitioned = false;
+    const cut = <T>(call: () => TE.TaskEither<ApiError, T>): TE.TaskEither<ApiError, T> =>
+      partitioned ? TE.left(apiError('Unavailable', 'partitioned')) : call();
+    const a = elector(fake, 'a', {
+      client: { get: (ref, o) => cut(() => fake.get(ref, o)), create: (obj, o) => cut(() => fake.create(obj, o)), patch: (ref, p, o) => cut(() => fake.patch(ref, p, o)) },
+    });
+    const b = elector(fake, 'b');
+    const leaders = watchLeaders([a, b]);
+    const stopA = new AbortController();
+    const stopB = new AbortController();
+    const runA = a.run(stopA.signal);
+    await until(() => a.isLeader());
+    const runB = b.run(stopB.signal);
+    await until(() => b.observedLeader() === 'a');
+    // A's API requests now fail (a partition): it cannot renew, and must stop leading on its own.
+    partitioned = true;
+    const lastRenewal = held(fake)?.renewTime ?? 0;
+    await expect(runA).resolves.toBe('lost');
+    const lostAt = Date.now();
+    expect(lostAt - lastRenewal).toBeLessThanOrEqual(timing.renewDeadlineMs + timing.retryPeriodMs + 100);
+    await until(() => b.isLeader(), 3000);
+    const takenAt = held(fake)?.acquireTime ?? 0;
+    // Not before the lease (as B saw it renewed) expired; not much later either.
+    expect(takenAt - lastRenewal).toBeGreaterThanOrEqual(timing.leaseDurationMs);
+    expect(takenAt - lastRenewal).toBeLessThanOrEqual(timing.leaseDurationMs + timing.retryPeriodMs * 2.2 + 150);
+    expect(held(fake)).toMatchObject({ holderIdentity: 'b', leaseTransitions: 1 });
+    stopB.abort();
+    await runB;
+    leaders.stop();
+    expect(leaders.overlaps).toBe(0);
+  });
+});
