@@ -45,6 +45,18 @@ const watchLeaders = (electors: readonly LeaderElector[]) => {
   return { stop: () => clearInterval(timer), get overlaps() { return both; } };
 };
 
+/** A runs and leads; then B runs and sees A as the leader. */
+const aLeadsBFollows = async (a: LeaderElector, b: LeaderElector) => {
+  const leaders = watchLeaders([a, b]);
+  const stopA = new AbortController();
+  const stopB = new AbortController();
+  const runA = a.run(stopA.signal);
+  await until(() => a.isLeader());
+  const runB = b.run(stopB.signal);
+  await until(() => b.observedLeader() === 'a');
+  return { leaders, stopA, stopB, runA, runB };
+};
+
 describe('leader election timing', () => {
   it('defaults to client-go 15 s / 10 s / 2 s', () => {
     expect(leaderElectionTiming()).toEqual(E.right({ leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000 }));
@@ -98,13 +110,7 @@ describe('leader election on a Lease', () => {
     const fake = createFakeClient();
     const a = elector(fake, 'a');
     const b = elector(fake, 'b');
-    const leaders = watchLeaders([a, b]);
-    const stopA = new AbortController();
-    const stopB = new AbortController();
-    const runA = a.run(stopA.signal);
-    await until(() => a.isLeader());
-    const runB = b.run(stopB.signal);
-    await until(() => b.observedLeader() === 'a');
+    const { leaders, stopA, stopB, runA, runB } = await aLeadsBFollows(a, b);
     expect(b.isLeader()).toBe(false);
     stopA.abort();
     await expect(runA).resolves.toBe('released');
@@ -127,13 +133,7 @@ describe('leader election on a Lease', () => {
       client: { get: (ref, o) => cut(() => fake.get(ref, o)), create: (obj, o) => cut(() => fake.create(obj, o)), patch: (ref, p, o) => cut(() => fake.patch(ref, p, o)) },
     });
     const b = elector(fake, 'b');
-    const leaders = watchLeaders([a, b]);
-    const stopA = new AbortController();
-    const stopB = new AbortController();
-    const runA = a.run(stopA.signal);
-    await until(() => a.isLeader());
-    const runB = b.run(stopB.signal);
-    await until(() => b.observedLeader() === 'a');
+    const { leaders, stopA, stopB, runA, runB } = await aLeadsBFollows(a, b);
     // A's API requests now fail (a partition): it cannot renew, and must stop leading on its own.
     partitioned = true;
     const lastRenewal = held(fake)?.renewTime ?? 0;
