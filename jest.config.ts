@@ -36,9 +36,9 @@ const config: Config = {
   projects: [
     { ...shared, displayName: 'all', testMatch: ['**/test/**/*.test.ts', '**/examples/**/*.test.ts'] },
     {
-      // The adapter's peer range starts at client-node 1.3.0: run its tests again with that
-      // version (installed under an alias) in place of 2.x. The consumer test is left out: it
-      // runs the built package in a plain Node, which resolves the real 2.x.
+      // The adapter's peer range is ^1.3.0 (ADR 0083): run its tests again with 1.3.0 (installed
+      // under an alias) in place of the 1.4.0 that npm picks by default. The consumer test is left
+      // out: it runs the built package in a plain Node, which resolves the real 1.4.0.
       ...shared,
       displayName: 'kubernetes on client-node 1.3.0',
       testMatch: ['<rootDir>/packages/kubernetes/test/**/*.test.ts'],

@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadAllYaml } from '@kubernetes/client-node';
+import { billionLaughs } from '../../testing/test/fixtures';
 import { EKS_HOST, jsonLines, run } from './helpers';
 
 const initial = ['-f', 'examples/manifests'];
@@ -168,6 +169,16 @@ data:
       expect(stderr).not.toMatch(/\n\s+at /);
     }
     expect((await run(['explain', '--nope'])).code).toBe(64);
+  });
+
+  it('refuses a billion laughs document at once, with one line and exit 1', async () => {
+    const started = performance.now();
+    const { code, stdout, stderr } = await run(['explain', '-f', tempFile('laughs.yaml', billionLaughs)]);
+    // Expanding the aliases takes minutes and gigabytes: the refusal comes before any expansion.
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(/^capt-endpoint: .*laughs\.yaml: YAML document at line 2 is refused: .*\n$/);
   });
 
   it('says what deleting would clear, without clearing it', async () => {

@@ -8,7 +8,7 @@ export * from './store';
 export * from './apiErrors';
 export * from './faults';
 export * from './fakeClient';
-export { objectsFromYaml } from './yaml';
+export { objectsFromYaml, YamlDocumentError, DEFAULT_YAML_LIMITS, type YamlLimits, type YamlProblem } from './yaml';
 export * from './server';
 export { PagedLists, limitOf, type Page, type PagedListsOptions, type PageRequest, type Snapshot } from './pagedLists';
 export * from './status';

@@ -45,3 +45,25 @@ export const left = <E>(either: { _tag: 'Left'; left: E } | { _tag: 'Right'; rig
   if (either._tag === 'Right') throw new Error(`expected Left, got Right: ${JSON.stringify(either.right)}`);
   return either.left;
 };
+
+/**
+ * A "billion laughs" CAPTControlPlane, 644 bytes: nine anchors, each a list of nine aliases to
+ * the one before, so its last anchor stands for 9^9 (387 million) strings once expanded.
+ */
+export const billionLaughs = ((): string => {
+  const names = 'abcdefghi'.split('');
+  const lists = names.map((name, i) =>
+    i === 0 ? `    ${name}: &${name} [${Array(9).fill('"lol"').join(', ')}]` : `    ${name}: &${name} [${Array(9).fill(`*${names[i - 1]}`).join(', ')}]`,
+  );
+  return [
+    '# the billion laughs',
+    'apiVersion: controlplane.cluster.x-k8s.io/v1beta1',
+    'kind: CAPTControlPlane',
+    'metadata: {name: demo-cp, namespace: team-a}',
+    'spec:',
+    '  workspaceTemplateApplyName: demo-eks',
+    '  laughs:',
+    ...lists,
+    '',
+  ].join('\n');
+})();
