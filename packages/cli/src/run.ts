@@ -25,7 +25,11 @@ export const runController = async (kubeConfig: KubeConfig, command: RunCommand,
   const cluster = createCachedKubernetesClient(kubeConfig, {
     namespace: command.namespace,
     workspaceApiVersion: command.settings.workspaceApiVersion,
-    onError: (error, kind) => logger.warn({ watch: `${kind.apiVersion}/${kind.kind}`, reason: error.reason }, `watch failed, retrying: ${error.message}`),
+    onError: (error, kind, retry) =>
+      logger.warn(
+        { watch: `${kind.apiVersion}/${kind.kind}`, reason: error.reason, attempt: retry.attempt, retryInMs: retry.delayMs },
+        `watch failed, retrying in ${retry.delayMs} ms: ${error.message}`,
+      ),
   });
   const controller = startController({
     cluster,

@@ -120,6 +120,8 @@ export type ApiErrorKind =
   | 'Forbidden'
   | 'Unavailable'
   | 'Timeout'
+  /** The server sent more than a limit of the client allows (a body, a line, a number of pages). */
+  | 'TooLarge'
   | 'Other';
 
 /** A request to the API server failed. Adapters build these; they never carry response bodies. */

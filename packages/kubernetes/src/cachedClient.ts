@@ -17,10 +17,11 @@ import {
   type ObjectRef,
   type WorkspaceApiVersion,
 } from '@capt-endpoint/core';
-import { pageSizeOf, startInformer, type Backoff, type CacheChange, type Informer } from './informer';
+import { DEFAULT_MAX_LIST_PAGES, pageSizeOf, startInformer, type Backoff, type CacheChange, type Informer, type Retry } from './informer';
+import { limitOf } from './transport';
 import { clientFromParts, clientParts, type KubernetesClient, type KubernetesClientOptions } from './kubernetesClient';
 
-export type { Backoff, CacheChange, ChangeType } from './informer';
+export type { Backoff, CacheChange, ChangeType, Retry } from './informer';
 
 /** The field selector that keeps only Crossplane connection Secrets in the cache. */
 export const CONNECTION_SECRET_SELECTOR = 'type=connection.crossplane.io/v1alpha1';
@@ -53,8 +54,8 @@ export interface CachedKubernetesClientOptions extends KubernetesClientOptions {
   readonly watchTimeoutSeconds?: number | undefined;
   /**
    * Ends a watch that has delivered nothing, not even a bookmark, for this many milliseconds, and
-   * watches again from where it was (client-node 2.x; 1.x keeps its own). Default 90 000: longer
-   * than the API server's bookmark interval of about a minute.
+   * watches again from where it was. Default 90 000: longer than the API server's bookmark
+   * interval of about a minute.
    */
   readonly watchIdleTimeoutMs?: number | undefined;
   /**
@@ -69,8 +70,23 @@ export interface CachedKubernetesClientOptions extends KubernetesClientOptions {
    * one request. Must be a non-negative integer (a RangeError otherwise).
    */
   readonly pageSize?: number | undefined;
-  /** Told about every failed list or watch (the informer retries by itself). */
-  readonly onError?: ((error: ApiError, kind: CachedKind) => void) | undefined;
+  /**
+   * Most pages one list may take; a list still going after them fails with a `TooLarge`
+   * ApiError naming this limit, and is retried with backoff. Default 200 (100,000 objects at
+   * the default page size). A positive integer (a RangeError otherwise).
+   */
+  readonly maxListPages?: number | undefined;
+  /**
+   * Longest watch event, in bytes; a longer line ends the watch with a `TooLarge` ApiError
+   * naming this limit, read no further, and the watch is retried with backoff. Default 16 MiB.
+   * A positive integer (a RangeError otherwise).
+   */
+  readonly maxWatchLineBytes?: number | undefined;
+  /**
+   * Told once about every failed list or watch (a 410 Gone included), with the backoff step it
+   * starts: the informer retries by itself after `retry.delayMs`.
+   */
+  readonly onError?: ((error: ApiError, kind: CachedKind, retry: Retry) => void) | undefined;
 }
 
 export interface CachedKubernetesClient extends KubernetesClient {
@@ -110,6 +126,7 @@ export const createCachedKubernetesClient = (
 ): CachedKubernetesClient => {
   // Checked before any informer starts, so a bad value leaves nothing running.
   const pageSize = pageSizeOf(options.pageSize);
+  const maxListPages = limitOf('maxListPages', options.maxListPages, DEFAULT_MAX_LIST_PAGES);
   const parts = clientParts(kubeConfig, options);
   const api = clientFromParts(parts);
   const listeners = new Set<(change: CacheChange) => void>();
@@ -124,13 +141,14 @@ export const createCachedKubernetesClient = (
       startInformer(
         { resource, namespace: resource.namespaced ? options.namespace : undefined, labelSelector: kind.labelSelector, fieldSelector: kind.fieldSelector },
         {
-          kubeConfig,
           transport: parts.transport,
+          watch: parts.watch,
           backoff: options.backoff,
           watchTimeoutSeconds: options.watchTimeoutSeconds,
           watchIdleTimeoutMs: options.watchIdleTimeoutMs,
           keepManagedFields: options.keepManagedFields,
           pageSize,
+          maxListPages,
           strings,
           onChange: (change) => {
             // One listener that throws does not keep the change from the others.
@@ -142,7 +160,7 @@ export const createCachedKubernetesClient = (
               }
             }
           },
-          onError: (error) => options.onError?.(error, kind),
+          onError: (error, retry) => options.onError?.(error, kind, retry),
         },
       ),
     );

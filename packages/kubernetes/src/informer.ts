@@ -1,9 +1,12 @@
 /**
- * An informer for one resource: lists it in pages, then watches from the list's resourceVersion with
- * client-node's `Watch`, keeping an in-memory copy of every object. Unlike client-node's own
- * `makeInformer`, it never stops on its own (ADR 0031): a failed list or watch is retried with
- * exponential backoff, a 410 Gone (as an HTTP status or as a watch ERROR event) relists, and
- * `stop()` ends it quietly. It also accepts the objects our own writes return, so a read after
+ * An informer for one resource: lists it in pages, then watches from the list's resourceVersion
+ * (a streamed GET through the transport, each event line bounded: ADR 0083), keeping an
+ * in-memory copy of every object. Unlike client-node's own `makeInformer`, it never stops on its
+ * own (ADR 0031): a failed list or watch is retried with exponential backoff and jitter, each
+ * step reported once to `onError` with its delay; a 410 Gone (as an HTTP status or as a watch
+ * ERROR event) relists, after a backoff step as well; a watch that ends within a second counts
+ * as a failure, so a server that closes every watch at once cannot make it reconnect in a tight
+ * loop; and `stop()` ends it quietly, at once, even while a watch waits for its headers. It also accepts the objects our own writes return, so a read after
  * a write is not stale, and ignores watch events older than what it holds.
  *
  * The list is read in pages of `pageSize` (ADR 0074), as client-go's reflector does: no single
@@ -16,12 +19,10 @@
  * a copy the caller owns (`copyJsonValue`, about twice as fast as parsing the text was), or,
  * to a caller that promised not to change it (`readOnly`), the frozen object itself.
  */
-import type { KubeConfig } from '@kubernetes/client-node';
-import { Watch } from '@kubernetes/client-node';
 import { apiError, copyJsonValue, createStringPool, freezeJsonValue, internStrings, omitKey, reuseUnchanged, type ApiError, type StringPool, type KubeObject, type ResourceInfo } from '@capt-endpoint/core';
-import { fromThrown } from './apiErrors';
+import { fromResponse, fromThrown } from './apiErrors';
 import { apiVersionOf, collectionPath } from './resources';
-import type { Transport } from './transport';
+import type { LineStream, StreamEnd, Transport } from './transport';
 
 export type ChangeType = 'added' | 'modified' | 'deleted';
 
@@ -39,6 +40,18 @@ export interface Backoff {
   readonly initialMs?: number | undefined;
   /** Longest delay, in milliseconds. Default 30 000. */
   readonly maxMs?: number | undefined;
+  /**
+   * The share of each delay that is random, from 0 to 1: a delay of `d` becomes one between
+   * `d * (1 - jitter)` and `d`, so informers that failed together do not retry together.
+   * Default 0.5.
+   */
+  readonly jitter?: number | undefined;
+}
+
+/** What a failure's backoff step is: the how-many-th failure in a row, and the wait before the next attempt. */
+export interface Retry {
+  readonly attempt: number;
+  readonly delayMs: number;
 }
 
 export interface InformerSpec {
@@ -50,21 +63,26 @@ export interface InformerSpec {
 }
 
 export interface InformerDeps {
-  readonly kubeConfig: KubeConfig;
   readonly transport: Transport;
+  readonly watch: LineStream;
   readonly backoff?: Backoff | undefined;
   /** Asks the server to end each watch after this long; the informer then watches again. Default 300. */
   readonly watchTimeoutSeconds?: number | undefined;
-  /** Ends a watch that has delivered nothing, not even a bookmark, for this long (client-node 2.x). Default 90 000. */
+  /** Ends a watch that has delivered nothing, not even a bookmark, for this long. Default 90 000. */
   readonly watchIdleTimeoutMs?: number | undefined;
   /** Hold `metadata.managedFields` too (dropped by default). */
   readonly keepManagedFields?: boolean | undefined;
   /** Objects per list request (`limit`), following `continue`; 0 lists in one request. Default 500. */
   readonly pageSize?: number | undefined;
+  /** Most pages one list may take; a list still going after them fails (`TooLarge`). Default 200. */
+  readonly maxListPages?: number | undefined;
+  /** Random numbers in [0, 1) for the backoff's jitter. Default `Math.random`. */
+  readonly random?: (() => number) | undefined;
   /** Where held objects' repeated strings are pooled (ADR 0082); one per cache, shared by its informers. Default a pool of its own. Never used for Secrets. */
   readonly strings?: StringPool | undefined;
   readonly onChange: (change: CacheChange) => void;
-  readonly onError: (error: ApiError) => void;
+  /** Told once per failed list or watch, with the backoff step it starts. */
+  readonly onError: (error: ApiError, retry: Retry) => void;
 }
 
 export interface Informer {
@@ -95,6 +113,9 @@ type Held = KubeObject;
 /** client-go's reflector pages its lists by 500. */
 export const DEFAULT_PAGE_SIZE = 500;
 
+/** 200 pages of 500: 100,000 objects of one kind, ten times the largest fleet measured (docs/benchmarks.md). */
+export const DEFAULT_MAX_LIST_PAGES = 200;
+
 /** The page size to use: `DEFAULT_PAGE_SIZE` when none is given; throws a RangeError unless a non-negative integer. */
 export const pageSizeOf = (pageSize: number | undefined): number => {
   const size = pageSize ?? DEFAULT_PAGE_SIZE;
@@ -114,19 +135,27 @@ export const isOlder = (incoming: Versioned, held: Versioned | undefined): boole
   return BigInt(a) < BigInt(b);
 };
 
-export const backoffDelay = (failures: number, backoff: Backoff = {}): number =>
-  failures <= 0 ? 0 : Math.min(backoff.maxMs ?? 30_000, (backoff.initialMs ?? 1_000) * 2 ** Math.min(failures - 1, 20));
+/**
+ * The wait before the next attempt after `failures` failures in a row: doubling from
+ * `initialMs` up to `maxMs`, less a random share of up to `jitter` of it (`random` in [0, 1)).
+ */
+export const backoffDelay = (failures: number, backoff: Backoff = {}, random: () => number = Math.random): number => {
+  if (failures <= 0) return 0;
+  const full = Math.min(backoff.maxMs ?? 30_000, (backoff.initialMs ?? 1_000) * 2 ** Math.min(failures - 1, 20));
+  const jitter = Math.min(1, Math.max(0, backoff.jitter ?? 0.5));
+  return Math.round(full * (1 - jitter * random()));
+};
 
 /** How long a watch may deliver nothing before the informer ends it and watches again. */
 export const DEFAULT_WATCH_IDLE_TIMEOUT_MS = 90_000;
 
-/** A watch shorter than this that delivered nothing counts as a failure (no tight reconnect loop). */
-const MIN_USEFUL_WATCH_MS = 1_000;
+/** A watch that ends sooner than this counts as a failure, whatever it delivered (no tight reconnect loop). */
+export const MIN_HEALTHY_WATCH_MS = 1_000;
 
 interface WatchEnd {
-  readonly error: unknown;
+  /** How the stream ended; a watch ERROR event makes it `Failed` with the event's Status. */
+  readonly end: StreamEnd;
   readonly gone: boolean;
-  readonly delivered: boolean;
 }
 
 export const startInformer = (spec: InformerSpec, deps: InformerDeps): Informer => {
@@ -134,23 +163,19 @@ export const startInformer = (spec: InformerSpec, deps: InformerDeps): Informer 
   const apiVersion = apiVersionOf(resource);
   const path = collectionPath(resource, spec.namespace);
   const pageSize = pageSizeOf(deps.pageSize);
+  const maxListPages = deps.maxListPages ?? DEFAULT_MAX_LIST_PAGES;
   const store = new Map<string, Held>();
   // Secrets are not pooled: a pooled value stays in the pool after its Secret is gone, and a
   // short Secret value may be a credential (ADR 0082).
   const strings = resource.group === '' && resource.kind === 'Secret' ? undefined : (deps.strings ?? createStringPool());
-  const watcher = new Watch(deps.kubeConfig);
-  // client-node 2.x ends a watch after 30 s without data and the informer watches again: on a
-  // quiet kind, a new watch request every 30 s. The API server sends a bookmark about once a
-  // minute to a watch that asked for them, so a longer wait still notices a dead connection
-  // without reopening live ones. (1.x has no such setting.)
-  const idle = watcher as unknown as { requestTimeoutMs?: unknown };
-  if (typeof idle.requestTimeoutMs === 'number') idle.requestTimeoutMs = deps.watchIdleTimeoutMs ?? DEFAULT_WATCH_IDLE_TIMEOUT_MS;
+  // The API server sends a bookmark about once a minute to a watch that asked for them, so a
+  // longer wait still notices a dead connection without reopening live ones.
+  const idleTimeoutMs = deps.watchIdleTimeoutMs ?? DEFAULT_WATCH_IDLE_TIMEOUT_MS;
   const stopping = new AbortController();
   let resourceVersion = '';
   let isSynced = false;
   let markSynced: () => void = () => undefined;
   const syncedPromise = new Promise<void>((resolve) => (markSynced = resolve));
-  let currentWatch: AbortController | undefined;
 
   /**
    * Runs one of the host's callbacks. They run inside the informer's loop and its watch handler:
@@ -166,7 +191,7 @@ export const startInformer = (spec: InformerSpec, deps: InformerDeps): Informer 
   };
   const emit = (type: ChangeType, object: Versioned): void =>
     hostCall(() => deps.onChange({ type, apiVersion, kind: resource.kind, namespace: object.metadata.namespace, name: object.metadata.name ?? '' }));
-  const report = (error: ApiError): void => hostCall(() => deps.onError(error));
+  const report = (error: ApiError, retry: Retry): void => hostCall(() => deps.onError(error, retry));
 
   /**
    * The object as held: lists and watches carry objects without apiVersion and kind (core-group
@@ -255,57 +280,69 @@ export const startInformer = (spec: InformerSpec, deps: InformerDeps): Informer 
    * list's. Nothing changes in the store until the last page is in.
    */
   const list = async (): Promise<ApiError | undefined> => {
-    const items: Held[] = [];
+    // By key: a server that sends the same objects page after page holds one copy of each.
+    const items = new Map<string, Held>();
     let listVersion: string | undefined;
     let token = '';
+    let pages = 0;
     do {
+      if (pages === maxListPages)
+        return apiError('TooLarge', `the list of ${resource.plural} did not end within the limit of ${maxListPages} pages (maxListPages)`);
       const page = await listPage(token);
+      pages++;
       if ('_tag' in page) return page;
       listVersion ??= page.resourceVersion;
-      for (const item of page.items) items.push(item);
+      for (const item of page.items) items.set(keyOf(item.metadata.namespace, item.metadata.name ?? ''), item);
       token = page.next;
     } while (token !== '' && !stopping.signal.aborted);
     if (stopping.signal.aborted) return undefined;
-    const listed = new Set(items.map((o) => keyOf(o.metadata.namespace, o.metadata.name ?? '')));
     const snapshot = { metadata: { resourceVersion: listVersion } };
-    for (const [key, held] of store) if (!listed.has(key) && !isOlder(snapshot, held)) remove(held);
-    for (const item of items) put(item, () => item);
+    for (const [key, held] of store) if (!items.has(key) && !isOlder(snapshot, held)) remove(held);
+    for (const item of items.values()) put(item, () => item);
     resourceVersion = listVersion ?? '';
     return undefined;
   };
 
-  const watchOnce = (): Promise<WatchEnd> =>
-    new Promise((resolve) => {
-      let gone = false;
-      let delivered = false;
-      let failure: { code: number; body: unknown } | undefined;
-      const onEvent = (type: string, object: KubeObject & { code?: number }): void => {
-        if (type === 'ERROR') {
-          // The event's object is a Status; the server ends the watch after it, and so do we.
-          gone = object.code === 410;
-          failure = { code: typeof object.code === 'number' ? object.code : 500, body: object };
-          currentWatch?.abort();
-          return;
-        }
-        delivered = true;
-        if (type === 'ADDED' || type === 'MODIFIED') upsert(object, true);
-        else if (type === 'DELETED') remove(object);
-        if (object.metadata?.resourceVersion) resourceVersion = object.metadata.resourceVersion;
-      };
-      const query = {
-        ...selectors(),
-        resourceVersion,
-        allowWatchBookmarks: 'true',
-        timeoutSeconds: String(deps.watchTimeoutSeconds ?? 300),
-      };
-      watcher
-        .watch(path, query, onEvent, (error: unknown) => resolve({ error: gone ? null : (failure ?? error), gone, delivered }))
-        .then((controller: AbortController) => {
-          currentWatch = controller;
-          if (stopping.signal.aborted) controller.abort();
-        })
-        .catch((error: unknown) => resolve({ error, gone: false, delivered: false }));
-    });
+  const watchOnce = async (): Promise<WatchEnd> => {
+    const watchEnding = new AbortController();
+    const stopWatch = (): void => watchEnding.abort();
+    stopping.signal.addEventListener('abort', stopWatch, { once: true });
+    if (stopping.signal.aborted) watchEnding.abort();
+    let statusEvent: { readonly code: number; readonly body: unknown } | undefined;
+    const onLine = (line: string): void => {
+      let event: { type?: unknown; object?: KubeObject & { code?: unknown } };
+      try {
+        event = JSON.parse(line);
+      } catch {
+        return; // not an event: as client-node's Watch, skipped
+      }
+      const object = event?.object;
+      if (typeof object !== 'object' || object === null) return;
+      if (event.type === 'ERROR') {
+        // The event's object is a Status; the server ends the watch after it, and so do we.
+        statusEvent ??= { code: typeof object.code === 'number' ? object.code : 500, body: object };
+        watchEnding.abort();
+        return;
+      }
+      if (typeof object.metadata !== 'object' || object.metadata === null) return;
+      if (event.type === 'ADDED' || event.type === 'MODIFIED') upsert(object, true);
+      else if (event.type === 'DELETED') remove(object);
+      if (typeof object.metadata.resourceVersion === 'string' && object.metadata.resourceVersion !== '') resourceVersion = object.metadata.resourceVersion;
+    };
+    try {
+      const end = await deps.watch({
+        path,
+        query: { ...selectors(), resourceVersion, allowWatchBookmarks: 'true', timeoutSeconds: String(deps.watchTimeoutSeconds ?? 300) },
+        signal: watchEnding.signal,
+        idleTimeoutMs,
+        onLine,
+      });
+      if (statusEvent !== undefined) return { end: { _tag: 'Failed', error: fromResponse(statusEvent.code, statusEvent.body) }, gone: statusEvent.code === 410 };
+      return { end, gone: end._tag === 'Failed' && end.error.code === 410 };
+    } finally {
+      stopping.signal.removeEventListener('abort', stopWatch);
+    }
+  };
 
   const sleep = (ms: number): Promise<void> =>
     new Promise((resolve) => {
@@ -319,47 +356,43 @@ export const startInformer = (spec: InformerSpec, deps: InformerDeps): Informer 
       stopping.signal.addEventListener('abort', done, { once: true });
     });
 
-  const isGone = (error: unknown): boolean => {
-    const code = (error as { statusCode?: unknown; code?: unknown } | null)?.statusCode ?? (error as { code?: unknown } | null)?.code;
-    return code === 410;
+  /** One backoff step: counted, reported with its delay, and waited out (or cut short by `stop()`). */
+  let failures = 0;
+  const backOff = async (error: ApiError): Promise<void> => {
+    failures++;
+    const delayMs = backoffDelay(failures, deps.backoff, deps.random);
+    report(error, { attempt: failures, delayMs });
+    await sleep(delayMs);
   };
-  const isClientTimeout = (error: unknown): boolean => (error as { name?: unknown } | null)?.name === 'TimeoutError';
 
   const run = async (): Promise<void> => {
-    let failures = 0;
     while (!stopping.signal.aborted) {
-      await sleep(backoffDelay(failures, deps.backoff));
-      if (stopping.signal.aborted) break;
       if (resourceVersion === '') {
         // A list that throws (a transport or a response breaking its contract) fails like any
         // other list, and is retried: an uncaught rejection here would end the loop for good.
         const failed = await list().catch((thrown: unknown) => fromThrown(thrown));
         if (stopping.signal.aborted) break;
         if (failed) {
-          failures++;
-          report(failed);
+          await backOff(failed);
           continue;
         }
-        failures = 0;
         if (!isSynced) {
           isSynced = true;
           markSynced();
         }
       }
       const started = Date.now();
-      const end = await watchOnce();
-      currentWatch = undefined;
+      const { end, gone } = await watchOnce();
       if (stopping.signal.aborted) break;
-      if (end.gone || isGone(end.error)) {
-        resourceVersion = '';
-        continue;
-      }
-      if (end.error && !isClientTimeout(end.error)) {
-        failures++;
-        report(fromThrown(end.error));
-        continue;
-      }
-      failures = end.delivered || Date.now() - started >= MIN_USEFUL_WATCH_MS ? 0 : failures + 1;
+      const lastedMs = Date.now() - started;
+      // Only a watch that lived a while clears the failures; a successful list does not, or a
+      // server answering every watch with 410 would get a relist and a watch per round trip.
+      if (lastedMs >= MIN_HEALTHY_WATCH_MS) failures = 0;
+      if (gone) resourceVersion = '';
+      // A watch ended for being quiet is not the server's failure, and idleTimeoutMs spaces them.
+      if (end._tag === 'Failed') await backOff(end.error);
+      else if (end._tag === 'Ended' && lastedMs < MIN_HEALTHY_WATCH_MS)
+        await backOff(apiError('Unavailable', `the watch of ${resource.plural} ended after ${lastedMs} ms`));
     }
     markSynced();
   };
@@ -376,7 +409,6 @@ export const startInformer = (spec: InformerSpec, deps: InformerDeps): Informer 
     accept: (object) => upsert(object, false),
     stop: async () => {
       stopping.abort();
-      currentWatch?.abort();
       await running;
     },
   };

@@ -20,7 +20,7 @@ import {
   type ResourceInfo,
 } from '@capt-endpoint/core';
 import { collectionPath, resolveResource, resolveTarget, resourceTable, type ResourceTable } from './resources';
-import { makeTransport, type HttpResponse, type Transport } from './transport';
+import { DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MAX_WATCH_LINE_BYTES, limitOf, makeTransport, type HttpResponse, type LineStream, type Transport } from './transport';
 
 export const DEFAULT_FIELD_MANAGER = 'capt-endpoint';
 export const DEFAULT_TIMEOUT_MS = 10_000;
@@ -33,6 +33,12 @@ export interface KubernetesClientOptions {
   readonly timeoutMs?: number | undefined;
   /** Kinds beyond core's KNOWN_RESOURCES (or replacements for them): their group, version, plural and scope. */
   readonly resources?: readonly ResourceInfo[] | undefined;
+  /**
+   * Largest response body read, in bytes; a larger one ends its request with a `TooLarge`
+   * ApiError naming this limit, read no further. Default 64 MiB. A positive integer (a
+   * RangeError otherwise).
+   */
+  readonly maxResponseBytes?: number | undefined;
 }
 
 /** A ClusterClient that can also create objects (the event recorder uses it). */
@@ -70,15 +76,21 @@ const objectOf = (response: HttpResponse): E.Either<ApiError, KubeObject> => par
 export interface ClientParts {
   readonly table: ResourceTable;
   readonly transport: Transport;
+  readonly watch: LineStream;
   readonly closeConnections: () => Promise<void>;
   readonly fieldManager: string;
 }
 
-export const clientParts = (kubeConfig: KubeConfig, options: KubernetesClientOptions = {}): ClientParts => {
-  const { send, close } = makeTransport(kubeConfig, options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+export const clientParts = (kubeConfig: KubeConfig, options: KubernetesClientOptions & { readonly maxWatchLineBytes?: number | undefined } = {}): ClientParts => {
+  const { send, watch, close } = makeTransport(kubeConfig, {
+    timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    maxResponseBytes: limitOf('maxResponseBytes', options.maxResponseBytes, DEFAULT_MAX_RESPONSE_BYTES),
+    maxWatchLineBytes: limitOf('maxWatchLineBytes', options.maxWatchLineBytes, DEFAULT_MAX_WATCH_LINE_BYTES),
+  });
   return {
     table: resourceTable(options.resources),
     transport: send,
+    watch,
     closeConnections: close,
     fieldManager: options.fieldManager ?? DEFAULT_FIELD_MANAGER,
   };

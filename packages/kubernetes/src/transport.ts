@@ -1,19 +1,27 @@
 /**
  * One HTTP exchange with the API server, through client-node's own request machinery: its
  * `RequestContext`, the kubeconfig's authentication and TLS (`applySecurityAuthentication`), and
- * the undici dispatcher client-node 2.x builds (ADR 0073) or its fetch-based HTTP library
- * (ADR 0030). Adds what a controller needs on every request: a
- * timeout, the caller's AbortSignal, and failures as `ApiError` values instead of exceptions.
+ * the undici dispatcher client-node 2.x builds (ADR 0073) or the `http(s).Agent` 1.x builds
+ * (ADR 0030). Adds what a controller needs on every request: a timeout, the caller's
+ * AbortSignal, bounds on what a server may send (ADR 0083), and failures as `ApiError` values
+ * instead of exceptions.
  *
- * The body of a successful response is returned as text for the caller to parse; the body of a
- * failed one is reduced to its Status message here and never leaves this module.
+ * Two shapes of exchange: `send` reads a whole response (at most `maxResponseBytes`) and returns
+ * its text; `watch` reads a response line by line (each at most `maxWatchLineBytes`) for as long
+ * as the server keeps it open. The body of a failed response is reduced to its Status message
+ * here and never leaves this module.
  */
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import type { Agent } from 'node:http';
+import type { Readable } from 'node:stream';
 import * as E from 'fp-ts/lib/Either.js';
 import type * as TE from 'fp-ts/lib/TaskEither.js';
-import { IsomorphicFetchHttpLibrary, RequestContext, type HttpMethod, type KubeConfig } from '@kubernetes/client-node';
+import { RequestContext, type HttpMethod, type KubeConfig } from '@kubernetes/client-node';
 import { apiError, type ApiError } from '@capt-endpoint/core';
 import { fromEarlyEnd, fromResponse, fromThrown, type EarlyEnd } from './apiErrors';
 import { makeConnections } from './connections';
+import { bindCredentialPlugins, withRequestSignal } from './credentialPlugins';
 
 export interface HttpRequest {
   readonly method: 'GET' | 'PATCH' | 'POST';
@@ -35,19 +43,70 @@ export interface HttpResponse {
 
 export type Transport = (request: HttpRequest) => TE.TaskEither<ApiError, HttpResponse>;
 
+/** A streamed GET (a watch): every line of the body is handed to `onLine` as it arrives. */
+export interface LineRequest {
+  readonly path: string;
+  readonly query?: Readonly<Record<string, string | undefined>> | undefined;
+  readonly signal?: AbortSignal | undefined;
+  /** Ends the stream when no byte has come for this long (not a failure: the caller may start again). */
+  readonly idleTimeoutMs: number;
+  readonly onLine: (line: string) => void;
+}
+
+/**
+ * How a stream ended: the server closed it (`Ended`), it was quiet for `idleTimeoutMs`
+ * (`Idle`), the caller aborted it (`Aborted`), or it failed (`Failed`: no connection, an error
+ * status, a line over the limit).
+ */
+export type StreamEnd =
+  | { readonly _tag: 'Ended' }
+  | { readonly _tag: 'Idle' }
+  | { readonly _tag: 'Aborted' }
+  | { readonly _tag: 'Failed'; readonly error: ApiError };
+
+export type LineStream = (request: LineRequest) => Promise<StreamEnd>;
+
 /** A transport and the connections it keeps open between requests. */
 export interface ConnectedTransport {
   readonly send: Transport;
+  readonly watch: LineStream;
   /** Closes the kept connections once their requests have ended (a later request opens new ones). */
   readonly close: () => Promise<void>;
 }
 
+export interface TransportLimits {
+  /** Longest a request may take; for a watch, the longest wait for its response headers. */
+  readonly timeoutMs: number;
+  /** Largest response body read whole. */
+  readonly maxResponseBytes: number;
+  /** Longest line of a watch (one event). */
+  readonly maxWatchLineBytes: number;
+}
+
 export const USER_AGENT = 'capt-endpoint/kubernetes';
 
+/** Larger than any page of 500 objects of the kinds reconcile reads; far below what would exhaust memory. */
+export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
+/** etcd refuses objects over 1.5 MiB by default; a watch event is one object. */
+export const DEFAULT_MAX_WATCH_LINE_BYTES = 16 * 1024 * 1024;
+
+/** A positive integer limit, or a RangeError naming the option. */
+export const limitOf = (name: string, value: number | undefined, fallback: number): number => {
+  const limit = value ?? fallback;
+  if (!Number.isSafeInteger(limit) || limit <= 0) throw new RangeError(`${name} must be a positive integer, not ${String(value)}`);
+  return limit;
+};
+
+export const responseTooLarge = (limit: number): ApiError =>
+  apiError('TooLarge', `the API server's response is larger than the limit of ${limit} bytes (maxResponseBytes)`);
+
+export const watchLineTooLong = (limit: number): ApiError =>
+  apiError('TooLarge', `a watch event from the API server is longer than the limit of ${limit} bytes (maxWatchLineBytes)`);
+
 /**
- * Rejects when `signal` aborts. Raced against the exchange so that it ends on time even where
- * client-node cannot pass the signal to fetch (1.3.x); releasing its per-request agent then
- * closes the socket under the abandoned request.
+ * Rejects when `signal` aborts. Raced against each step so that it ends on time whatever the
+ * step does with the signal; releasing its per-request agent then closes the socket under
+ * the abandoned request.
  */
 const untilEnded = (signal: AbortSignal): { readonly promise: Promise<never>; readonly dispose: () => void } => {
   let listener: () => void = () => undefined;
@@ -55,8 +114,9 @@ const untilEnded = (signal: AbortSignal): { readonly promise: Promise<never>; re
     listener = () => reject(new DOMException('aborted', 'AbortError'));
     signal.addEventListener('abort', listener, { once: true });
   });
-  // undici's fetch keeps the signal it was given until its own request is collected: a listener
-  // left on it would keep this promise, and through it the response, alive.
+  promise.catch(() => undefined);
+  // undici keeps the signal it was given until its own request is collected: a listener left on
+  // it would keep this promise, and through it the response, alive.
   return { promise, dispose: () => signal.removeEventListener('abort', listener) };
 };
 
@@ -69,7 +129,7 @@ const configProblem = (kc: KubeConfig): ApiError | undefined => {
   return undefined;
 };
 
-const buildContext = (server: string, request: HttpRequest, signal: AbortSignal): RequestContext => {
+const buildContext = (server: string, request: HttpRequest): RequestContext => {
   const context = new RequestContext(`${server}${request.path}`, request.method as HttpMethod);
   for (const [key, value] of Object.entries(request.query ?? {})) if (value !== undefined) context.setQueryParam(key, value);
   context.setHeaderParam('Accept', 'application/json');
@@ -78,8 +138,6 @@ const buildContext = (server: string, request: HttpRequest, signal: AbortSignal)
     context.setHeaderParam('Content-Type', request.contentType ?? 'application/json');
     context.setBody(JSON.stringify(request.body));
   }
-  // client-node 1.4 and later pass the signal to fetch; 1.3 cannot (see `untilEnded`).
-  (context as { setSignal?: (signal: AbortSignal) => void }).setSignal?.(signal);
   return context;
 };
 
@@ -92,7 +150,7 @@ interface DirectDispatcher {
     headers: Record<string, string>;
     body?: string | undefined;
     signal: AbortSignal;
-  }): Promise<{ statusCode: number; body: { text(): Promise<string> } }>;
+  }): Promise<{ statusCode: number; headers: Record<string, string | string[] | undefined>; body: Readable }>;
 }
 
 const directDispatcher = (context: RequestContext): DirectDispatcher | undefined => {
@@ -100,19 +158,41 @@ const directDispatcher = (context: RequestContext): DirectDispatcher | undefined
   return typeof (dispatcher as Partial<DirectDispatcher> | undefined)?.request === 'function' ? (dispatcher as DirectDispatcher) : undefined;
 };
 
+/** A response whose headers have come; its body is still to be read (or destroyed). */
+interface Opened {
+  readonly code: number;
+  readonly declaredLength: number | undefined;
+  readonly body: Readable;
+}
+
+const lengthOf = (header: string | string[] | undefined): number | undefined => {
+  const value = Number(Array.isArray(header) ? header[0] : header);
+  return header === undefined || !Number.isSafeInteger(value) ? undefined : value;
+};
+
+/** Node's own HTTP client with the agent client-node 1.x built for the request (its TLS, client certificate and proxy). */
+const viaAgent = (context: RequestContext, signal: AbortSignal): Promise<Opened> =>
+  new Promise((resolve, reject) => {
+    const url = new URL(context.getUrl());
+    const agent = (context as { getAgent?: () => Agent | undefined }).getAgent?.();
+    const send = url.protocol === 'http:' ? httpRequest : httpsRequest;
+    const body = context.getBody();
+    const outgoing = send(url, { method: context.getHttpMethod(), headers: context.getHeaders(), agent, signal }, (response: IncomingMessage) =>
+      resolve({ code: response.statusCode ?? 0, declaredLength: lengthOf(response.headers['content-length']), body: response }),
+    );
+    outgoing.on('error', reject);
+    outgoing.end(typeof body === 'string' ? body : undefined);
+  });
+
 /**
- * One request and its response text. With client-node 2.x the context carries the undici
- * dispatcher that client-node built (TLS, client certificate, proxy): the request goes to it
- * directly, the way client-node's fetch would send it but without the WHATWG layers (Request,
- * Headers, streams) that cost more client CPU than the HTTP exchange itself. Otherwise (1.x,
- * or no dispatcher) through client-node's HTTP library.
+ * Sends the request and waits for the response headers. With client-node 2.x the context
+ * carries the undici dispatcher client-node built (TLS, client certificate, proxy): the request
+ * goes to it directly, the way client-node's fetch would send it but without the WHATWG layers
+ * (Request, Headers, streams) that cost more client CPU than the HTTP exchange itself.
  */
-const exchange = async (http: IsomorphicFetchHttpLibrary, context: RequestContext, signal: AbortSignal): Promise<{ code: number; text: string }> => {
+const open = async (context: RequestContext, signal: AbortSignal): Promise<Opened> => {
   const dispatcher = directDispatcher(context);
-  if (dispatcher === undefined) {
-    const response = await http.send(context).toPromise();
-    return { code: response.httpStatusCode, text: await response.body.text() };
-  }
+  if (dispatcher === undefined) return viaAgent(context, signal);
   const url = new URL(context.getUrl());
   const body = context.getBody();
   const response = await dispatcher.request({
@@ -123,17 +203,76 @@ const exchange = async (http: IsomorphicFetchHttpLibrary, context: RequestContex
     body: typeof body === 'string' ? body : undefined,
     signal,
   });
-  return { code: response.statusCode, text: await response.body.text() };
+  return { code: response.statusCode, declaredLength: lengthOf(response.headers['content-length']), body: response.body };
+};
+
+/** The whole body as text, or `undefined` once it passes `limit` bytes (the rest is not read). */
+const readBounded = async (opened: Opened, limit: number): Promise<string | undefined> => {
+  if (opened.declaredLength !== undefined && opened.declaredLength > limit) {
+    opened.body.destroy();
+    return undefined;
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of opened.body as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) {
+      opened.body.destroy();
+      return undefined;
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks, size).toString('utf8');
+};
+
+/**
+ * Splits a byte stream into lines of at most `limit` bytes. Bytes are joined before decoding,
+ * so a character split across chunks stays whole. Returns false once a line passes the limit.
+ */
+const lineSplitter = (limit: number, onLine: (line: string) => void) => {
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  return (chunk: Buffer): boolean => {
+    let start = 0;
+    for (let newline = chunk.indexOf(10, start); newline !== -1; newline = chunk.indexOf(10, start)) {
+      const tail = chunk.subarray(start, newline);
+      if (pendingBytes + tail.length > limit) return false;
+      const line = pendingBytes === 0 ? tail : Buffer.concat([...pending, tail], pendingBytes + tail.length);
+      pending = [];
+      pendingBytes = 0;
+      start = newline + 1;
+      if (line.length > 0) onLine(line.toString('utf8'));
+    }
+    const rest = chunk.subarray(start);
+    if (pendingBytes + rest.length > limit) return false;
+    if (rest.length > 0) {
+      pending.push(rest);
+      pendingBytes += rest.length;
+    }
+    return true;
+  };
 };
 
 /**
  * Sends requests for the kubeconfig's current context, over connections kept between requests
- * (see `connections.ts`); each request ends after `timeoutMs` at the latest.
+ * (see `connections.ts`), within `limits`.
  */
-export const makeTransport = (kc: KubeConfig, timeoutMs: number): ConnectedTransport => {
-  const http = new IsomorphicFetchHttpLibrary();
+export const makeTransport = (kc: KubeConfig, limits: TransportLimits): ConnectedTransport => {
   const connections = makeConnections(kc);
-  const send: Transport = (request) => async () => {
+  bindCredentialPlugins(kc);
+
+  /**
+   * Runs `use` on a response once its headers have come, with everything a request needs
+   * around it: credentials (bounded by the same signal: an exec plugin is killed with it),
+   * the caller's signal, a timer that ends the request after `timeoutMs` unless `use` calls
+   * `headersIn` first (a watch then runs as long as it is fed), and the release of what the
+   * request held.
+   */
+  const exchange = async <A>(
+    request: HttpRequest,
+    use: (opened: Opened, controller: AbortController) => Promise<E.Either<ApiError, A>>,
+    headersIn: boolean,
+  ): Promise<E.Either<ApiError, A>> => {
     const problem = configProblem(kc);
     if (problem) return E.left(problem);
     if (request.signal?.aborted) return E.left(fromEarlyEnd({ by: 'abort' }));
@@ -141,9 +280,9 @@ export const makeTransport = (kc: KubeConfig, timeoutMs: number): ConnectedTrans
     const controller = new AbortController();
     let early: EarlyEnd | undefined;
     const timer = setTimeout(() => {
-      early = { by: 'timeout', afterMs: timeoutMs };
+      early = { by: 'timeout', afterMs: limits.timeoutMs };
       controller.abort();
-    }, timeoutMs);
+    }, limits.timeoutMs);
     timer.unref();
     const onAbort = (): void => {
       early = { by: 'abort' };
@@ -151,20 +290,28 @@ export const makeTransport = (kc: KubeConfig, timeoutMs: number): ConnectedTrans
     };
     request.signal?.addEventListener('abort', onAbort, { once: true });
 
-    const context = buildContext(kc.getCurrentCluster()!.server, request, controller.signal);
+    const context = buildContext(kc.getCurrentCluster()!.server, request);
     const until = untilEnded(controller.signal);
     const ended = until.promise;
     try {
       try {
-        // Credentials may come from an exec plugin or a token refresh: bounded by the same signal.
-        await Promise.race([kc.applySecurityAuthentication(context), ended]);
+        await Promise.race([withRequestSignal(controller.signal, () => kc.applySecurityAuthentication(context)), ended]);
         connections.adopt(context);
       } catch (thrown) {
         if (early) return E.left(fromEarlyEnd(early));
         return E.left(apiError('Other', `the kubeconfig's credentials could not be applied (${thrown instanceof Error ? thrown.name : typeof thrown})`));
       }
-      const { code, text } = await Promise.race([exchange(http, context, controller.signal), ended]);
-      return code >= 200 && code < 300 ? E.right({ code, text }) : E.left(fromResponse(code, text));
+      const opened = await Promise.race([open(context, controller.signal), ended]);
+      if (headersIn) clearTimeout(timer);
+      try {
+        if (opened.code < 200 || opened.code >= 300) {
+          const text = await Promise.race([readBounded(opened, limits.maxResponseBytes), ended]);
+          return E.left(fromResponse(opened.code, text ?? ''));
+        }
+        return await Promise.race([use(opened, controller), ended]);
+      } finally {
+        opened.body.destroy();
+      }
     } catch (thrown) {
       return E.left(early ? fromEarlyEnd(early) : fromThrown(thrown));
     } finally {
@@ -174,5 +321,53 @@ export const makeTransport = (kc: KubeConfig, timeoutMs: number): ConnectedTrans
       connections.release(context);
     }
   };
-  return { send, close: connections.close };
+
+  const send: Transport = (request) => () =>
+    exchange(
+      request,
+      async (opened) => {
+        const text = await readBounded(opened, limits.maxResponseBytes);
+        return text === undefined ? E.left(responseTooLarge(limits.maxResponseBytes)) : E.right({ code: opened.code, text });
+      },
+      false,
+    );
+
+  const watch: LineStream = async (request) => {
+    let idle = false;
+    const result = await exchange<StreamEnd>(
+      { method: 'GET', path: request.path, query: { ...request.query, watch: 'true' }, signal: request.signal },
+      (opened, controller) =>
+        new Promise((resolve) => {
+          let timer: NodeJS.Timeout | undefined;
+          const feed = (): void => {
+            clearTimeout(timer);
+            timer = setTimeout(() => {
+              idle = true;
+              controller.abort();
+            }, request.idleTimeoutMs);
+            timer.unref();
+          };
+          const finish = (end: StreamEnd): void => {
+            clearTimeout(timer);
+            opened.body.destroy();
+            resolve(E.right(end));
+          };
+          const split = lineSplitter(limits.maxWatchLineBytes, request.onLine);
+          feed();
+          opened.body.on('data', (chunk: Buffer) => {
+            feed();
+            if (!split(chunk)) finish({ _tag: 'Failed', error: watchLineTooLong(limits.maxWatchLineBytes) });
+          });
+          opened.body.on('end', () => finish({ _tag: 'Ended' }));
+          opened.body.on('error', (error) => finish(idle ? { _tag: 'Idle' } : controller.signal.aborted ? { _tag: 'Aborted' } : { _tag: 'Failed', error: fromThrown(error) }));
+          opened.body.on('close', () => finish(idle ? { _tag: 'Idle' } : controller.signal.aborted ? { _tag: 'Aborted' } : { _tag: 'Ended' }));
+        }),
+      true,
+    );
+    if (E.isRight(result)) return result.right;
+    if (idle) return { _tag: 'Idle' };
+    return request.signal?.aborted ? { _tag: 'Aborted' } : { _tag: 'Failed', error: result.left };
+  };
+
+  return { send, watch, close: connections.close };
 };

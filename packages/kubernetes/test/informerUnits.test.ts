@@ -1,9 +1,8 @@
 import * as E from 'fp-ts/lib/Either.js';
-import { KubeConfig } from '@kubernetes/client-node';
 import { apiError, createStringPool, type ApiError, type KubeObject, type StringPool } from '@capt-endpoint/core';
 import { DEFAULT_PAGE_SIZE, backoffDelay, isOlder, pageSizeOf, startInformer } from '../src/informer';
 import { resourceTable } from '../src/resources';
-import type { Transport } from '../src/transport';
+import type { LineStream, Transport } from '../src/transport';
 
 const at = (resourceVersion?: string) => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'a', ...(resourceVersion ? { resourceVersion } : {}) } });
 
@@ -24,10 +23,19 @@ describe('isOlder', () => {
 
 describe('backoffDelay', () => {
   it('doubles from the initial delay up to the maximum', () => {
-    const backoff = { initialMs: 100, maxMs: 1000 };
+    const backoff = { initialMs: 100, maxMs: 1000, jitter: 0 };
     expect([0, 1, 2, 3, 4, 5, 50].map((n) => backoffDelay(n, backoff))).toEqual([0, 100, 200, 400, 800, 1000, 1000]);
-    expect(backoffDelay(1)).toBe(1000);
-    expect(backoffDelay(10)).toBe(30_000);
+    expect(backoffDelay(1, {}, () => 0)).toBe(1000);
+    expect(backoffDelay(10, {}, () => 0)).toBe(30_000);
+  });
+
+  it('takes a random share of up to `jitter` (default a half) off each delay', () => {
+    expect([0, 0.5, 0.999].map((r) => backoffDelay(3, { initialMs: 100 }, () => r))).toEqual([400, 300, 200]);
+    expect([0, 0.5].map((r) => backoffDelay(3, { initialMs: 100, jitter: 0.1 }, () => r))).toEqual([400, 380]);
+    const delays = Array.from({ length: 200 }, () => backoffDelay(2, { initialMs: 1000 }));
+    expect(Math.min(...delays)).toBeGreaterThanOrEqual(1000);
+    expect(Math.max(...delays)).toBeLessThanOrEqual(2000);
+    expect(new Set(delays).size).toBeGreaterThan(10);
   });
 });
 
@@ -42,17 +50,8 @@ describe('pageSizeOf', () => {
   });
 });
 
-/** A kubeconfig whose server refuses connections: lists go through the test's transport, watches fail and are retried. */
-const nowhere = (): KubeConfig => {
-  const kubeConfig = new KubeConfig();
-  kubeConfig.loadFromOptions({
-    clusters: [{ name: 'nowhere', server: 'http://127.0.0.1:9', skipTLSVerify: true }],
-    users: [{ name: 'nobody' }],
-    contexts: [{ name: 'here', cluster: 'nowhere', user: 'nobody' }],
-    currentContext: 'here',
-  });
-  return kubeConfig;
-};
+/** Watches that fail at once: lists go through the test's transport, watches are retried. */
+const nowhere: LineStream = async () => ({ _tag: 'Failed', error: apiError('Unavailable', 'the API server could not be reached (ECONNREFUSED)') });
 
 const secretList = (resourceVersion: string) =>
   `{"apiVersion":"v1","kind":"SecretList","metadata":{"resourceVersion":"${resourceVersion}"},"items":[{"metadata":{"name":"a","namespace":"ns","resourceVersion":"${resourceVersion}"},"type":"Opaque"}]}`;
@@ -68,7 +67,7 @@ describe('an informer whose parts break their contracts', () => {
     };
     const informer = startInformer(
       { resource: resourceTable()('v1', 'Secret')! },
-      { kubeConfig: nowhere(), transport, backoff: { initialMs: 10, maxMs: 10 }, onChange: () => undefined, onError: (error) => errors.push(error) },
+      { watch: nowhere, transport, backoff: { initialMs: 10, maxMs: 10 }, onChange: () => undefined, onError: (error) => errors.push(error) },
     );
     try {
       await informer.synced();
@@ -91,7 +90,7 @@ describe('an informer whose parts break their contracts', () => {
     const informer = startInformer(
       { resource: resourceTable()('v1', 'Secret')! },
       {
-        kubeConfig: nowhere(),
+        watch: nowhere,
         transport,
         backoff: { initialMs: 10, maxMs: 10 },
         onChange: () => {
@@ -120,7 +119,7 @@ describe('the string pool', () => {
     const transport: Transport = () => async () => E.right({ code: 200, text: list });
     const informer = startInformer(
       { resource: resourceTable()(apiVersion, kind)! },
-      { kubeConfig: nowhere(), transport, strings, backoff: { initialMs: 10, maxMs: 10 }, onChange: () => undefined, onError: () => undefined },
+      { watch: nowhere, transport, strings, backoff: { initialMs: 10, maxMs: 10 }, onChange: () => undefined, onError: () => undefined },
     );
     try {
       await informer.synced();
@@ -152,12 +151,11 @@ describe('an informer holding an object nested 20,000 deep', () => {
   };
 
   it('lists it, hands out copies and the frozen object, and accepts a newer version', async () => {
-    const kubeConfig = nowhere();
     const list = `{"apiVersion":"v1","kind":"SecretList","metadata":{"resourceVersion":"5"},"items":[{"metadata":{"name":"deep","namespace":"ns","resourceVersion":"5","managedFields":[{"manager":"m"}]},"data":${deepJson}}]}`;
     const transport: Transport = () => async () => E.right({ code: 200, text: list });
     const informer = startInformer(
       { resource: resourceTable()('v1', 'Secret')! },
-      { kubeConfig, transport, backoff: { initialMs: 50, maxMs: 50 }, onChange: () => undefined, onError: () => undefined },
+      { watch: nowhere, transport, backoff: { initialMs: 50, maxMs: 50 }, onChange: () => undefined, onError: () => undefined },
     );
     try {
       await informer.synced();

@@ -10,6 +10,7 @@ export * from './faults';
 export * from './fakeClient';
 export { objectsFromYaml, YamlDocumentError, DEFAULT_YAML_LIMITS, type YamlLimits, type YamlProblem } from './yaml';
 export * from './server';
+export { startHostileApiServer, type HostileApiServer, type HostileServerOptions, type HostileList, type HostileWatch } from './hostileServer';
 export { PagedLists, limitOf, type Page, type PagedListsOptions, type PageRequest, type Snapshot } from './pagedLists';
 export * from './status';
 export { routeOf, type Route } from './routes';
