@@ -11,6 +11,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { status } from './status';
 
 /** How list requests (GET of a collection without `watch`) are answered. */
 export type HostileList =
@@ -57,16 +58,6 @@ export interface HostileApiServer {
 }
 
 const CHUNK = Buffer.alloc(64 * 1024, 'a');
-
-const status = (code: number, reason: string, message: string): Record<string, unknown> => ({
-  kind: 'Status',
-  apiVersion: 'v1',
-  metadata: {},
-  status: 'Failure',
-  message,
-  reason,
-  code,
-});
 
 /** Writes `head`, then filler bytes until `maxBytes` or `maxMs`, then `tail`, as fast as the client reads. */
 const stream = (response: ServerResponse, head: string, tail: string, maxBytes: number, maxMs: number): void => {
@@ -128,10 +119,10 @@ export const startHostileApiServer = async (options: HostileServerOptions = {}):
       case 'endlessLine':
         return stream(response, '{"type":"ADDED","object":{"metadata":{"name":"', '"}}}\n', maxBytes, maxMs);
       case 'gone':
-        return json(response, 410, status(410, 'Expired', 'too old resource version: 1 (2)'));
+        return json(response, 410, status(410, 'too old resource version: 1 (2)'));
       case 'goneEvent':
         response.writeHead(200, { 'Content-Type': 'application/json' });
-        return void response.end(`${JSON.stringify({ type: 'ERROR', object: status(410, 'Expired', 'too old resource version: 1 (2)') })}\n`);
+        return void response.end(`${JSON.stringify({ type: 'ERROR', object: status(410, 'too old resource version: 1 (2)') })}\n`);
       case 'oneEventThenClose':
         response.writeHead(200, { 'Content-Type': 'application/json' });
         return void response.end(`${JSON.stringify({ type: 'ADDED', object: { metadata: { name: 'only', namespace: 'default', resourceVersion: '2' } } })}\n`);
@@ -162,8 +153,8 @@ export const startHostileApiServer = async (options: HostileServerOptions = {}):
     }
     counts.other++;
     if (request.method === 'GET' && options.list === 'huge') return answerList(url.pathname, response);
-    if (request.method === 'GET') return json(response, 404, status(404, 'NotFound', 'not found'));
-    json(response, 405, status(405, 'MethodNotAllowed', 'this server only lists and watches'));
+    if (request.method === 'GET') return json(response, 404, status(404, 'not found'));
+    json(response, 405, status(405, 'this server only lists and watches'));
   });
   server.on('connection', (socket: Socket) => {
     sockets.add(socket);
