@@ -1,6 +1,6 @@
 /**
  * An informer for one resource: lists it in pages, then watches from the list's resourceVersion
- * (a streamed GET through the transport, each event line bounded: ADR 0083), keeping an
+ * (a streamed GET through the transport, each event line bounded: ADR 0084), keeping an
  * in-memory copy of every object. Unlike client-node's own `makeInformer`, it never stops on its
  * own (ADR 0031): a failed list or watch is retried with exponential backoff and jitter, each
  * step reported once to `onError` with its delay; a 410 Gone (as an HTTP status or as a watch

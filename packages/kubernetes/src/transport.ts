@@ -3,7 +3,7 @@
  * `RequestContext`, the kubeconfig's authentication and TLS (`applySecurityAuthentication`), and
  * the undici dispatcher client-node 2.x builds (ADR 0073) or the `http(s).Agent` 1.x builds
  * (ADR 0030). Adds what a controller needs on every request: a timeout, the caller's
- * AbortSignal, bounds on what a server may send (ADR 0083), and failures as `ApiError` values
+ * AbortSignal, bounds on what a server may send (ADR 0084), and failures as `ApiError` values
  * instead of exceptions.
  *
  * Two shapes of exchange: `send` reads a whole response (at most `maxResponseBytes`) and returns
