@@ -26,6 +26,7 @@ const shared = {
   transformIgnorePatterns: [`/node_modules/(?!(${esmOnly.join('|')})/)`],
   moduleNameMapper: {
     '^@capt-endpoint/(core|testing|kubernetes|controller|cli)$': '<rootDir>/packages/$1/src/index.ts',
+    '^@capt-endpoint/core/json$': '<rootDir>/packages/core/src/json.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   setupFiles: ['<rootDir>/jest.setup.ts'],

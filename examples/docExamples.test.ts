@@ -30,9 +30,15 @@ const examplesOf = (file: string): { examples: DocExample[]; functions: string[]
   return { examples, functions };
 };
 
-// The modules the package exports (index.ts re-exports each one); internal helpers need no example.
-const sources = [...readFileSync(join(CORE, 'index.ts'), 'utf8').matchAll(/^export \* from '\.\/(\w+)';$/gm)].map((m) => `${m[1]}.ts`);
-const found = sources.map((file) => ({ file, ...examplesOf(file) }));
+// The modules the package's entries (index.ts, json.ts) export from, and the names they export;
+// internal helpers need no example.
+const entries = ['index.ts', 'json.ts'].map((entry) => readFileSync(join(CORE, entry), 'utf8'));
+const sources = [...new Set(entries.flatMap((text) => [...text.matchAll(/from '\.\/(\w+)';$/gm)].map((m) => `${m[1]}.ts`)))];
+const exported = new Set(entries.flatMap((text) => [...text.matchAll(/export (?:type )?\{([^}]*)\}/g)].flatMap((m) => (m[1] ?? '').split(',').map((name) => name.replace(/^\s*type\s+/, '').trim()))));
+const found = sources.map((file) => {
+  const { examples, functions } = examplesOf(file);
+  return { file, examples, functions: functions.filter((name) => exported.has(name)) };
+});
 const examples = found.flatMap((f) => f.examples);
 
 describe("core's @example blocks", () => {

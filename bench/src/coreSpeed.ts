@@ -6,19 +6,8 @@
  */
 import * as E from 'fp-ts/lib/Either.js';
 import * as O from 'fp-ts/lib/Option.js';
-import {
-  applyMergePatch,
-  CAPTControlPlane,
-  Cluster,
-  decodeObject,
-  locateInWorkspace,
-  parseEndpoint,
-  planCondition,
-  planEndpointUpdate,
-  Workspace,
-  type KubeObject,
-  type Resolution,
-} from '@capt-endpoint/core';
+import { CAPTControlPlane, Cluster, decodeObject, locateInWorkspace, parseEndpoint, planCondition, planEndpointUpdate, Workspace, type KubeObject, type Resolution } from '@capt-endpoint/core';
+import { applyMergePatch } from '@capt-endpoint/core/json';
 import { clusterOf, controlPlaneOf, workspaceOf } from './fixtures';
 import { spread, type Spread } from './stats';
 

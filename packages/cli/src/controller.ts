@@ -17,6 +17,7 @@ import {
   describeRef,
   reconcileEndpoint,
   type ClusterClient,
+  type ObjectChange,
   type ReconcileOptions,
 } from '@capt-endpoint/core';
 import { endpointEventFor, type EventRecorder } from '@capt-endpoint/kubernetes';
@@ -25,14 +26,7 @@ import type { JsonLogger } from './jsonLogger';
 import { recordingClient } from './recordingClient';
 import { WorkQueue, type WorkQueueOptions } from './workQueue';
 
-/** One object changed in the watched cluster: which one and how (never its contents). */
-export interface ObjectChange {
-  readonly type: 'added' | 'modified' | 'deleted';
-  readonly apiVersion: string;
-  readonly kind: string;
-  readonly namespace: string | undefined;
-  readonly name: string;
-}
+export type { ObjectChange } from '@capt-endpoint/core';
 
 /** A cluster client whose reads are served from watches: the shape of the cached Kubernetes client. */
 export interface WatchedCluster extends ClusterClient {

@@ -10,9 +10,9 @@ import { pipe } from 'fp-ts/lib/function.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import type * as t from 'io-ts';
 import { DEFAULT_FIELD_MANAGER, describeRef, type ClusterClient, type KubeObject, type MergePatch, type ObjectRef } from './clusterClient';
-import { apiError, isEndpointError, type ApiError, type EndpointError, type RequestFailed } from './errors';
+import { apiError, isEndpointError, type ApiError, type EndpointError, type ObjectDecodeError, type RequestFailed } from './errors';
 import type { Logger } from './logger';
-import { decodeObject } from './objects';
+import { decodeObject, type DecodeMemo } from './objects';
 
 /** A write met 409 Conflict: what we planned from has moved on. */
 export interface Stale {
@@ -52,9 +52,9 @@ const asApiError = (error: unknown): ApiError =>
     ? error
     : apiError('Other', 'the cluster client failed with a value that is not an ApiError');
 
-/** Decodes an object read for `ref`; the failure names the object. */
-export const decodeAt = <C extends t.Mixed>(codec: C, ref: ObjectRef, object: unknown) =>
-  decodeObject(codec, `${ref.kind} ${ref.apiVersion} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}`)(object);
+/** Decodes an object read for `ref` (through the client's memo, when it has one); the failure names the object. */
+export const decodeAt = <C extends t.Mixed>(codec: C, ref: ObjectRef, object: unknown, memo?: DecodeMemo) =>
+  decodeObject(codec, `${ref.kind} ${ref.apiVersion} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}`, memo)(object);
 
 export interface CallOptions {
   readonly fieldManager?: string | undefined;
@@ -68,6 +68,8 @@ export interface Calls {
   /** Reads read-only: the reconcile never changes what it reads. */
   readonly get: (ref: ObjectRef) => TE.TaskEither<EndpointError, KubeObject | undefined>;
   readonly write: (verb: 'patch' | 'patchStatus', ref: ObjectRef, patch: MergePatch) => Step<KubeObject>;
+  /** Decodes what the client handed out. */
+  readonly decode: <C extends t.Mixed>(codec: C, ref: ObjectRef, object: unknown) => E.Either<ObjectDecodeError, t.TypeOf<C>>;
   /** Logs as part of the step `verb` on `ref`; a logger that throws fails that step. */
   readonly log: (level: LogLevel, step: { readonly verb: Verb; readonly ref: ObjectRef }, fields: Record<string, unknown>, message: string) => Step<void>;
 }
@@ -91,6 +93,7 @@ export const clusterCalls = (client: ClusterClient, options: CallOptions): Calls
           }),
         ),
       ),
+    decode: (codec, ref, object) => decodeAt(codec, ref, object, client.decodeMemo),
     log: (level, step, fields, message) =>
       TE.tryCatch(
         async () => logger?.[level](fields, message),

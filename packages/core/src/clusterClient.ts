@@ -18,6 +18,7 @@
  */
 import type { TaskEither } from 'fp-ts/lib/TaskEither.js';
 import type { ApiError } from './errors';
+import type { DecodeMemo } from './objects';
 
 /** Names an object: apiVersion and kind select the resource; namespace is absent for cluster-scoped kinds. */
 export interface ObjectRef {
@@ -76,6 +77,22 @@ export interface ClusterClient {
   get(ref: ObjectRef, options?: GetOptions): TaskEither<ApiError, KubeObject | undefined>;
   patch(ref: ObjectRef, patch: MergePatch, options?: PatchOptions): TaskEither<ApiError, KubeObject>;
   patchStatus(ref: ObjectRef, patch: MergePatch, options?: PatchOptions): TaskEither<ApiError, KubeObject>;
+  /**
+   * A client that hands out shared frozen objects (`readOnly` reads) may remember what decoding
+   * them gave; `reconcileEndpoint` decodes what it reads through it. The client owns it.
+   */
+  readonly decodeMemo?: DecodeMemo | undefined;
+}
+
+export type ChangeType = 'added' | 'modified' | 'deleted';
+
+/** One object changed in a watched cluster: which one and how. Never carries the object itself. */
+export interface ObjectChange {
+  readonly type: ChangeType;
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly namespace: string | undefined;
+  readonly name: string;
 }
 
 /**

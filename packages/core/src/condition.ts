@@ -10,6 +10,7 @@
 import * as O from 'fp-ts/lib/Option.js';
 import type { MergePatch } from './clusterClient';
 import type { CAPTControlPlane, Condition } from './objects';
+import { kubeTime } from './time';
 
 export const DEFAULT_CONDITION_TYPE = 'EndpointReady';
 
@@ -33,18 +34,7 @@ const sameCondition = (current: Condition, next: Condition): boolean =>
   (current.message ?? '') === (next.message ?? '') &&
   current.observedGeneration === next.observedGeneration;
 
-/**
- * Our condition as it would be stored, keeping lastTransitionTime when the status is unchanged.
- * @example
- * ```ts
- * import { nextCondition } from '@capt-endpoint/core';
- *
- * const desired = { type: 'EndpointReady', status: 'True', reason: 'EndpointSet', message: 'endpoint api.example.com:443' } as const;
- * const first = nextCondition(undefined, desired, 1, new Date('2026-01-05T09:00:00Z'));
- * // Same status later: the transition time stays '2026-01-05T09:00:00Z'.
- * nextCondition(first, { ...desired, message: 'endpoint api.example.com:443 from Secret' }, 2, new Date()).lastTransitionTime;
- * ```
- */
+/** Our condition as it would be stored, keeping lastTransitionTime when the status is unchanged. */
 export const nextCondition = (
   existing: Condition | undefined,
   desired: DesiredCondition,
@@ -58,7 +48,7 @@ export const nextCondition = (
   lastTransitionTime:
     existing !== undefined && existing.status === desired.status && existing.lastTransitionTime !== undefined
       ? existing.lastTransitionTime
-      : now.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      : kubeTime(now),
   ...(observedGeneration === undefined ? {} : { observedGeneration }),
 });
 

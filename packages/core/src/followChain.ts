@@ -9,7 +9,7 @@ import { pipe } from 'fp-ts/lib/function.js';
 import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import type * as t from 'io-ts';
-import { decodeAt, type Calls } from './clusterCalls';
+import type { Calls } from './clusterCalls';
 import { describeRef, type KubeObject, type ObjectRef } from './clusterClient';
 import type { EndpointError, SecretNamespaceNotAllowed, SecretRef } from './errors';
 import { CLUSTER_SCOPED_WORKSPACE_API_VERSION, WORKSPACE_TEMPLATE_APPLY_API_VERSION, type WorkspaceApiVersion } from './kinds';
@@ -39,7 +39,7 @@ const link = <C extends t.Mixed>(
     held === undefined ? calls.get(ref) : TE.right(held),
     TE.chain((object) => {
       if (object === undefined) return TE.right(missing);
-      const decoded = decodeAt(codec, ref, object);
+      const decoded = calls.decode(codec, ref, object);
       return E.isLeft(decoded) ? TE.right(invalid(decoded.left)) : next(decoded.right);
     }),
   );

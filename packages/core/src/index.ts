@@ -1,18 +1,122 @@
 /**
- * @capt-endpoint/core: pure endpoint resolution and update planning for CAPT control planes.
- * Everything here is total: functions return `Either`/`TaskEither` values and never throw.
+ * @capt-endpoint/core: keeps a CAPT control plane's endpoint right. The endpoint grammar,
+ * locating the endpoint in a Workspace or its connection Secret, the plan, the condition, the
+ * reconcile, the errors, the port to a Kubernetes API and the kinds it reads. Everything here
+ * is total: functions return values, `Either`s or `TaskEither`s and never throw.
+ *
+ * JSON and cache helpers for adapters live at `@capt-endpoint/core/json`.
+ *
+ * @packageDocumentation
  */
-export * from './errors';
-export * from './endpoint';
-export * from './kinds';
-export * from './objects';
-export * from './clusterClient';
-export * from './mergePatch';
-export * from './jsonValue';
-export * from './stringPool';
-export * from './logger';
-export * from './locate';
-export * from './condition';
-export * from './plan';
-export * from './reconcile';
-export * from './parseEndpoint';
+export { parseEndpoint, canonicalHost, type ParseEndpointOptions } from './parseEndpoint';
+export { endpointsEqual, endpointUrl, formatHostPort, isEndpointSet, type ApiEndpoint } from './endpoint';
+export {
+  findInSecret,
+  findInWorkspace,
+  invalid,
+  locateInSecret,
+  locateInWorkspace,
+  notYetAvailable,
+  DEFAULT_OUTPUT_KEYS,
+  type Found,
+  type Invalid,
+  type LocateOptions,
+  type Location,
+  type NeedSecret,
+  type NotYetAvailable,
+  type OutputKey,
+  type WaitingOn,
+} from './locate';
+export {
+  isValueError,
+  planCleanup,
+  planEndpointCleanup,
+  planEndpointUpdate,
+  planUpdate,
+  type CleanupPlan,
+  type Drift,
+  type EndpointChangePolicy,
+  type EndpointPlan,
+  type PlanOptions,
+  type PlanTag,
+  type Resolution,
+} from './plan';
+export {
+  findCondition,
+  planCondition,
+  DEFAULT_CONDITION_TYPE,
+  type ConditionStatus,
+  type ConditionUpdate,
+  type DesiredCondition,
+} from './condition';
+export {
+  emptyOutcome,
+  reconcileEndpoint,
+  type ReconcileOptions,
+  type ReconcileOutcome,
+  type ReconcileResult,
+  type ReconcileTarget,
+  type WrittenObject,
+} from './reconcile';
+export {
+  apiError,
+  isEndpointError,
+  parseError,
+  renderError,
+  ENDPOINT_PARSE_ERROR_TAGS,
+  type ApiError,
+  type ApiErrorKind,
+  type ConflictRetriesExhausted,
+  type EndpointError,
+  type EndpointErrorTag,
+  type EndpointParseError,
+  type EndpointParseErrorTag,
+  type EndpointSource,
+  type InvalidEndpointValue,
+  type InvalidOptions,
+  type ObjectDecodeError,
+  type RequestFailed,
+  type SecretNamespaceNotAllowed,
+  type SecretRef,
+  type UndecodableSecretValue,
+  type ValueError,
+} from './errors';
+export {
+  describeRef,
+  refOf,
+  DEFAULT_FIELD_MANAGER,
+  type ChangeType,
+  type ClusterClient,
+  type GetOptions,
+  type KubeObject,
+  type MergePatch,
+  type ObjectChange,
+  type ObjectRef,
+  type PatchOptions,
+  type RequestOptions,
+} from './clusterClient';
+export type { Logger } from './logger';
+export {
+  CAPTControlPlane,
+  Cluster,
+  Condition,
+  Secret,
+  StoredEndpoint,
+  Workspace,
+  WorkspaceTemplateApply,
+  decodeObject,
+  type DecodeMemo,
+} from './objects';
+export {
+  resourceFor,
+  CLUSTER_API_VERSIONS,
+  CLUSTER_GROUP,
+  CLUSTER_SCOPED_WORKSPACE_API_VERSION,
+  CONTROL_PLANE_API_VERSION,
+  KNOWN_RESOURCES,
+  NAMESPACED_WORKSPACE_API_VERSION,
+  WORKSPACE_API_VERSIONS,
+  WORKSPACE_TEMPLATE_APPLY_API_VERSION,
+  type ResourceInfo,
+  type WorkspaceApiVersion,
+} from './kinds';

@@ -17,7 +17,7 @@ import { isObject, setOwn, type JsonObject } from './jsonObject';
  * class instances, cycles) are outside its contract.
  * @example
  * ```ts
- * import { copyJsonValue, freezeJsonValue } from '@capt-endpoint/core';
+ * import { copyJsonValue, freezeJsonValue } from '@capt-endpoint/core/json';
  *
  * const held = freezeJsonValue({ spec: { replicas: 1 } });
  * const mine = copyJsonValue(held);
@@ -59,7 +59,7 @@ const childCopy = (item: unknown, sources: Array<JsonObject | unknown[]>, target
  * shape that costs memory again once frozen (ADR 0081).
  * @example
  * ```ts
- * import { omitKey } from '@capt-endpoint/core';
+ * import { omitKey } from '@capt-endpoint/core/json';
  *
  * omitKey({ name: 'cp', managedFields: [], labels: {} }, 'managedFields'); // { name: 'cp', labels: {} }
  * ```
@@ -69,9 +69,6 @@ export const omitKey = <A extends object, K extends string>(object: A, omitted: 
   for (const key of Object.keys(object)) if (key !== omitted) setOwn(copy, key, (object as JsonObject)[key]);
   return copy as Omit<A, K>;
 };
-
-/** The values `freezeJsonValue` froze, at the top of each call: nothing in them can ever change. */
-const frozenByUs = new WeakSet<object>();
 
 /** Freezes everything in `root`, with a loop over a stack (no recursion, so any depth). */
 const freezeDeep = (root: JsonObject | unknown[]): void => {
@@ -91,7 +88,7 @@ const freezeDeep = (root: JsonObject | unknown[]): void => {
  * value nobody else holds a reference into.
  * @example
  * ```ts
- * import { freezeJsonValue } from '@capt-endpoint/core';
+ * import { freezeJsonValue } from '@capt-endpoint/core/json';
  *
  * const held = freezeJsonValue({ spec: { replicas: 1 } });
  * Object.isFrozen(held.spec); // true
@@ -100,23 +97,8 @@ const freezeDeep = (root: JsonObject | unknown[]): void => {
 export const freezeJsonValue = <A>(value: A): A => {
   if (!isObject(value)) return value;
   freezeDeep(value);
-  frozenByUs.add(value);
   return value;
 };
-
-/**
- * Whether `value` was frozen whole by `freezeJsonValue`, so that nothing in it can change and
- * anything computed from it alone stays true (`decodeObject` remembers its answers for such
- * values). `Object.isFrozen` cannot say this: it looks at the top level only.
- * @example
- * ```ts
- * import { freezeJsonValue, isFrozenJsonValue } from '@capt-endpoint/core';
- *
- * isFrozenJsonValue(freezeJsonValue({ spec: {} })); // true
- * isFrozenJsonValue(Object.freeze({ spec: {} })); // false: its spec can still change
- * ```
- */
-export const isFrozenJsonValue = (value: unknown): boolean => isObject(value) && frozenByUs.has(value);
 
 const hasOwn = (object: object, key: string): boolean => Object.prototype.hasOwnProperty.call(object, key);
 
@@ -132,7 +114,7 @@ const hasOwn = (object: object, key: string): boolean => Object.prototype.hasOwn
  * `MAX_SHARING_DEPTH` levels down are left as they are, so any depth is safe.
  * @example
  * ```ts
- * import { reuseUnchanged } from '@capt-endpoint/core';
+ * import { reuseUnchanged } from '@capt-endpoint/core/json';
  *
  * const held = { spec: { a: 1 }, status: { phase: 'Pending' } };
  * const next = reuseUnchanged({ spec: { a: 1 }, status: { phase: 'Ready' } }, held);

@@ -62,16 +62,7 @@ const byKey = new Map(KNOWN_RESOURCES.map((r) => [`${r.group ? `${r.group}/` : '
 export const resourceFor = (apiVersion: string, kind: string): ResourceInfo | undefined =>
   byKey.get(`${apiVersion}/${kind}`);
 
-/**
- * The group of an apiVersion (`''` for the core group).
- * @example
- * ```ts
- * import { groupOf } from '@capt-endpoint/core';
- *
- * groupOf('cluster.x-k8s.io/v1beta1'); // 'cluster.x-k8s.io'
- * groupOf('v1'); // ''
- * ```
- */
+/** The group of an apiVersion (`''` for the core group). */
 export const groupOf = (apiVersion: string): string => {
   const slash = apiVersion.indexOf('/');
   return slash < 0 ? '' : apiVersion.slice(0, slash);

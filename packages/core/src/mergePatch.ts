@@ -4,24 +4,23 @@
  * callers can use it to preview a plan.
  */
 
-type Json = unknown;
+import { isRecord } from './jsonObject';
 
-const isPlainObject = (value: Json): value is Record<string, Json> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+type Json = unknown;
 
 /**
  * Returns a new value: `target` with `patch` applied. Neither argument is modified.
  * @example
  * ```ts
- * import { applyMergePatch } from '@capt-endpoint/core';
+ * import { applyMergePatch } from '@capt-endpoint/core/json';
  *
  * applyMergePatch({ spec: { a: 1, b: 2 }, list: [1, 2] }, { spec: { b: null, c: 3 }, list: [3] });
  * // { spec: { a: 1, c: 3 }, list: [3] }
  * ```
  */
 export const applyMergePatch = (target: Json, patch: Json): Json => {
-  if (!isPlainObject(patch)) return structuredClone(patch);
-  const result: Record<string, Json> = isPlainObject(target) ? { ...target } : {};
+  if (!isRecord(patch)) return structuredClone(patch);
+  const result: Record<string, Json> = isRecord(target) ? { ...target } : {};
   for (const [key, value] of Object.entries(patch)) {
     if (value === null) delete result[key];
     // defineProperty, not assignment: a `__proto__` key from JSON.parse is data, not a prototype.

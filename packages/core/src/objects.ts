@@ -9,7 +9,6 @@ import * as t from 'io-ts';
 import * as E from 'fp-ts/lib/Either.js';
 import { pipe } from 'fp-ts/lib/function.js';
 import type { ObjectDecodeError } from './errors';
-import { isFrozenJsonValue } from './jsonValue';
 
 const Metadata = t.intersection([
   t.type({ name: t.string }),
@@ -98,24 +97,22 @@ const pathOf = (error: t.ValidationError): string =>
     .join('.');
 
 /**
- * What each codec decoded from values frozen whole by `freezeJsonValue` (ADR 0081): such a
- * value never changes, so decoding it again would give the same answer. The cached client hands
- * the same frozen object to every read-only read until the object changes, so a steady-state
- * reconcile checks each object's shape once, not on every pass. Weak on both sides: an entry
- * goes with its codec or its value. Failures are not kept (rare, and their message names the
- * object as the caller described it).
+ * What a cache remembers of decoding the objects it hands out deep-frozen: such an object
+ * never changes, so its shape needs checking once, not on every read. The cache owns the memo
+ * and decides which objects it keeps answers for; the core keeps no state of its own.
  */
-const decodedFrozen = new WeakMap<t.Mixed, WeakMap<object, unknown>>();
-
-const rememberedFor = (codec: t.Mixed): WeakMap<object, unknown> => {
-  let remembered = decodedFrozen.get(codec);
-  if (remembered === undefined) decodedFrozen.set(codec, (remembered = new WeakMap()));
-  return remembered;
-};
+export interface DecodeMemo {
+  /** What `codec` decoded from `input` before, or undefined. */
+  readonly recall: (codec: t.Mixed, input: unknown) => unknown;
+  /** Offers what `codec` decoded from `input`; the memo keeps it only for objects it vouches for. */
+  readonly remember: (codec: t.Mixed, input: unknown, decoded: unknown) => void;
+}
 
 /**
  * Decodes `input` with `codec`; a failure names the object and every path that was wrong. The
- * message never quotes values (the object may be a Secret).
+ * message never quotes values (the object may be a Secret). With a `memo`, an answer it recalls
+ * is used as it is, and a success is offered to it; failures are never kept (rare, and their
+ * message names the object as the caller described it).
  * @example
  * ```ts
  * import * as E from 'fp-ts/lib/Either.js';
@@ -126,10 +123,10 @@ const rememberedFor = (codec: t.Mixed): WeakMap<object, unknown> => {
  * ```
  */
 export const decodeObject =
-  <C extends t.Mixed>(codec: C, what: string) =>
+  <C extends t.Mixed>(codec: C, what: string, memo?: DecodeMemo) =>
   (input: unknown): E.Either<ObjectDecodeError, t.TypeOf<C>> => {
-    const remembered = isFrozenJsonValue(input) ? rememberedFor(codec) : undefined;
-    if (remembered?.has(input as object)) return E.right(remembered.get(input as object));
+    const recalled: unknown = memo?.recall(codec, input);
+    if (recalled !== undefined) return E.right(recalled as t.TypeOf<C>);
     const decoded = pipe(
       codec.decode(input),
       E.mapLeft((errors): ObjectDecodeError => {
@@ -144,6 +141,6 @@ export const decodeObject =
         };
       }),
     );
-    if (remembered !== undefined && E.isRight(decoded)) remembered.set(input as object, decoded.right);
+    if (memo !== undefined && E.isRight(decoded)) memo.remember(codec, input, decoded.right);
     return decoded;
   };

@@ -11,7 +11,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { identity, pipe } from 'fp-ts/lib/function.js';
 import * as O from 'fp-ts/lib/Option.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
-import { clusterCalls, decodeAt, isStale, threw, type Calls, type Failure, type Step } from './clusterCalls';
+import { clusterCalls, isStale, threw, type Calls, type Failure, type Step } from './clusterCalls';
 import { describeRef, type ClusterClient, type KubeObject, type MergePatch, type ObjectRef } from './clusterClient';
 import { planCondition, type ConditionUpdate } from './condition';
 import type { ApiEndpoint } from './endpoint';
@@ -182,7 +182,7 @@ const start = (target: ReconcileTarget, options: ReconcileOptions): E.Either<End
 const readControlPlane = (pass: Pass, held: KubeObject | undefined): Step<CAPTControlPlane | undefined> =>
   pipe(
     held === undefined ? pass.calls.get(pass.ref) : TE.right(held),
-    TE.chainEitherKW((object) => (object === undefined ? E.right(undefined) : decodeAt(CAPTControlPlane, pass.ref, object))),
+    TE.chainEitherKW((object) => (object === undefined ? E.right(undefined) : pass.calls.decode(CAPTControlPlane, pass.ref, object))),
   );
 
 const ownerClusterRef = (controlPlane: CAPTControlPlane): ObjectRef | undefined => {
@@ -196,7 +196,7 @@ const readOwner = (pass: Pass, controlPlane: CAPTControlPlane, hint: ClusterHint
   return pipe(
     hint._tag === 'Held' ? TE.right(hint.object) : pass.calls.get(ref),
     TE.chainEitherKW((object) =>
-      object === undefined ? E.right(undefined) : pipe(decodeAt(Cluster, ref, object), E.map((cluster) => ({ ref, cluster }))),
+      object === undefined ? E.right(undefined) : pipe(pass.calls.decode(Cluster, ref, object), E.map((cluster) => ({ ref, cluster }))),
     ),
   );
 };
@@ -214,7 +214,7 @@ interface Applied {
 const patchControlPlane = (pass: Pass, controlPlane: CAPTControlPlane, patch: MergePatch | undefined): Step<CAPTControlPlane> =>
   patch === undefined
     ? TE.right(controlPlane)
-    : pipe(pass.calls.write('patch', pass.ref, patch), TE.chainEitherKW((written) => decodeAt(CAPTControlPlane, pass.ref, written)));
+    : pipe(pass.calls.write('patch', pass.ref, patch), TE.chainEitherKW((written) => pass.calls.decode(CAPTControlPlane, pass.ref, written)));
 
 const patchCluster = (pass: Pass, owner: Owner | undefined, patch: MergePatch | undefined): Step<boolean> =>
   patch === undefined || owner === undefined ? TE.right(false) : pipe(pass.calls.write('patch', owner.ref, patch), TE.map(() => true));

@@ -37,7 +37,7 @@ export interface StringPoolOptions {
  * A new, empty pool. One pool per cache: its memory is bounded by the places it has seen.
  * @example
  * ```ts
- * import { createStringPool } from '@capt-endpoint/core';
+ * import { createStringPool } from '@capt-endpoint/core/json';
  *
  * const pool = createStringPool();
  * const a = pool.intern('metadata', 'namespace', 'team-a');
@@ -91,7 +91,7 @@ export const createStringPool = (options: StringPoolOptions = {}): StringPool =>
  * `pool`'s string for its place, and returns `value`. It still equals what it was.
  * @example
  * ```ts
- * import { createStringPool, internStrings } from '@capt-endpoint/core';
+ * import { createStringPool, internStrings } from '@capt-endpoint/core/json';
  *
  * const pool = createStringPool();
  * const a = internStrings({ apiVersion: 'v1', kind: 'Secret' }, pool);

@@ -9,6 +9,7 @@
  */
 import { STATUS_CODES } from 'node:http';
 import { apiError, type ApiError, type ApiErrorKind } from '@capt-endpoint/core';
+import { isRecord } from '@capt-endpoint/core/json';
 
 /** Longest Status message kept, in characters. */
 export const MAX_MESSAGE_LENGTH = 512;
@@ -32,7 +33,6 @@ interface StatusFields {
   readonly reason: string | undefined;
 }
 
-const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === 'object' && u !== null && !Array.isArray(u);
 
 const stringField = (record: Record<string, unknown>, key: string): string | undefined =>
   typeof record[key] === 'string' && record[key] !== '' ? (record[key] as string) : undefined;

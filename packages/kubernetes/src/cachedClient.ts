@@ -11,12 +11,13 @@ import {
   CLUSTER_SCOPED_WORKSPACE_API_VERSION,
   CONTROL_PLANE_API_VERSION,
   WORKSPACE_TEMPLATE_APPLY_API_VERSION,
-  createStringPool,
   type ApiError,
   type KubeObject,
   type ObjectRef,
   type WorkspaceApiVersion,
 } from '@capt-endpoint/core';
+import { createStringPool } from '@capt-endpoint/core/json';
+import { createDecodeMemo } from './decodeMemo';
 import { DEFAULT_MAX_LIST_PAGES, pageSizeOf, startInformer, type Backoff, type CacheChange, type Informer, type Retry } from './informer';
 import { limitOf } from './transport';
 import { clientFromParts, clientParts, type KubernetesClient, type KubernetesClientOptions } from './kubernetesClient';
@@ -132,6 +133,7 @@ export const createCachedKubernetesClient = (
   const listeners = new Set<(change: CacheChange) => void>();
   // One pool for every informer: apiVersions, kinds and namespaces repeat across kinds too.
   const strings = createStringPool();
+  const decodeMemo = createDecodeMemo();
   const informers = new Map<string, Informer>();
   for (const kind of options.kinds ?? defaultCachedKinds(options)) {
     const resource = parts.table(kind.apiVersion, kind.kind);
@@ -185,13 +187,16 @@ export const createCachedKubernetesClient = (
     get: (ref, requestOptions) => {
       const informer = informerFor(ref);
       // A read-only caller gets the held object itself, frozen; anyone else gets a copy of it.
-      const held = informer?.get(ref.namespace, ref.name, requestOptions?.readOnly === true);
+      const readOnly = requestOptions?.readOnly === true;
+      const held = informer?.get(ref.namespace, ref.name, readOnly);
+      if (held !== undefined && readOnly) decodeMemo.vouchFor(held);
       if (held !== undefined) return TE.right(held);
       if (informer !== undefined && !isFiltered(informer)) return TE.right(undefined);
       return api.get(ref, requestOptions);
     },
     patch: (ref, patch, patchOptions) => pipe(api.patch(ref, patch, patchOptions), TE.tap(TE.fromIOK(remember(ref)))),
     patchStatus: (ref, patch, patchOptions) => pipe(api.patchStatus(ref, patch, patchOptions), TE.tap(TE.fromIOK(remember(ref)))),
+    decodeMemo,
     hasSynced: () => [...informers.values()].every((informer) => informer.hasSynced()),
     synced: async () => {
       await Promise.all([...informers.values()].map((informer) => informer.synced()));

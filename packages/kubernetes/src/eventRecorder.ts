@@ -13,6 +13,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { ApiError, KubeObject, MergePatch, ObjectRef, PatchOptions } from '@capt-endpoint/core';
+import { kubeTime } from '@capt-endpoint/core/json';
 import { truncate } from './apiErrors';
 import { createKubernetesClient, type KubernetesClientOptions } from './kubernetesClient';
 
@@ -66,7 +67,6 @@ interface Track {
 }
 
 /** Kubernetes' metav1.Time: RFC 3339 in whole seconds. */
-const kubeTime = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 const keyOf = (input: EventInput): string =>
   [input.regarding.uid ?? '', input.regarding.apiVersion, input.regarding.kind, input.regarding.namespace ?? '', input.regarding.name, input.type, input.reason].join('\u0000');
@@ -105,7 +105,7 @@ export const createEventRecorder = (target: KubeConfig | EventSink, options: Eve
   const create = (input: EventInput, track: Track, at: number): TE.TaskEither<ApiError, RecordResult> => {
     const namespace = input.regarding.namespace ?? 'default';
     const name = `${input.regarding.name}.${(BigInt(at) * 1_000_000n).toString(16)}`;
-    const firstTimestamp = kubeTime(at);
+    const firstTimestamp = kubeTime(new Date(at));
     const { uid, ...ref } = input.regarding;
     const event: KubeObject = {
       apiVersion: 'v1',
@@ -130,7 +130,7 @@ export const createEventRecorder = (target: KubeConfig | EventSink, options: Eve
 
   const update = (input: EventInput, track: Track, at: number): TE.TaskEither<ApiError, RecordResult> => {
     const event = track.event!;
-    const patch = { count: track.count, lastTimestamp: kubeTime(at), message: truncate(input.message, MAX_EVENT_MESSAGE) };
+    const patch = { count: track.count, lastTimestamp: kubeTime(new Date(at)), message: truncate(input.message, MAX_EVENT_MESSAGE) };
     return TE.orElse((error: ApiError) => (error.kind === 'NotFound' ? create(input, track, at) : TE.left(error)))(
       TE.map((): RecordResult => 'Updated')(sink.patch({ apiVersion: 'v1', kind: 'Event', namespace: event.namespace, name: event.name }, patch)),
     );

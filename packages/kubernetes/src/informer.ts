@@ -19,21 +19,16 @@
  * a copy the caller owns (`copyJsonValue`, about twice as fast as parsing the text was), or,
  * to a caller that promised not to change it (`readOnly`), the frozen object itself.
  */
-import { apiError, copyJsonValue, createStringPool, freezeJsonValue, internStrings, omitKey, reuseUnchanged, type ApiError, type StringPool, type KubeObject, type ResourceInfo } from '@capt-endpoint/core';
+import { apiError, type ApiError, type ChangeType, type KubeObject, type ObjectChange, type ResourceInfo } from '@capt-endpoint/core';
+import { copyJsonValue, createStringPool, freezeJsonValue, internStrings, omitKey, reuseUnchanged, type StringPool } from '@capt-endpoint/core/json';
 import { fromResponse, fromThrown } from './apiErrors';
 import { apiVersionOf, collectionPath } from './resources';
 import type { LineStream, StreamEnd, Transport } from './transport';
 
-export type ChangeType = 'added' | 'modified' | 'deleted';
+export type { ChangeType };
 
-/** One object changed in the cache: which one and how. Never carries the object itself. */
-export interface CacheChange {
-  readonly type: ChangeType;
-  readonly apiVersion: string;
-  readonly kind: string;
-  readonly namespace: string | undefined;
-  readonly name: string;
-}
+/** One object changed in the cache: core's `ObjectChange`, under the name the cache has used. */
+export type CacheChange = ObjectChange;
 
 export interface Backoff {
   /** First delay after a failure, in milliseconds. Default 1000. */

@@ -10,6 +10,7 @@ import { pipe } from 'fp-ts/lib/function.js';
 import type { KubeConfig } from '@kubernetes/client-node';
 import {
   apiError,
+  DEFAULT_FIELD_MANAGER,
   type ApiError,
   type ClusterClient,
   type KubeObject,
@@ -19,10 +20,10 @@ import {
   type GetOptions,
   type ResourceInfo,
 } from '@capt-endpoint/core';
+import { isRecord } from '@capt-endpoint/core/json';
 import { collectionPath, resolveResource, resolveTarget, resourceTable, type ResourceTable } from './resources';
 import { DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MAX_WATCH_LINE_BYTES, limitOf, makeTransport, type HttpResponse, type LineStream, type Transport } from './transport';
 
-export const DEFAULT_FIELD_MANAGER = 'capt-endpoint';
 export const DEFAULT_TIMEOUT_MS = 10_000;
 export const MERGE_PATCH = 'application/merge-patch+json';
 
@@ -52,7 +53,6 @@ export interface KubernetesClient extends ClusterClient {
   close(): Promise<void>;
 }
 
-const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === 'object' && u !== null && !Array.isArray(u);
 
 /** A response body as a Kubernetes object; a body that is not one is an error that quotes none of it. */
 export const parseObject = (text: string): E.Either<ApiError, KubeObject> => {

@@ -1,5 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js';
-import { apiError, createStringPool, type ApiError, type KubeObject, type StringPool } from '@capt-endpoint/core';
+import { apiError, type ApiError, type KubeObject } from '@capt-endpoint/core';
+import { createStringPool, type StringPool } from '@capt-endpoint/core/json';
 import { DEFAULT_PAGE_SIZE, backoffDelay, isOlder, pageSizeOf, startInformer } from '../src/informer';
 import { resourceTable } from '../src/resources';
 import type { LineStream, Transport } from '../src/transport';

@@ -8,18 +8,8 @@
  */
 import * as E from 'fp-ts/lib/Either.js';
 import type { TaskEither } from 'fp-ts/lib/TaskEither.js';
-import {
-  applyMergePatch,
-  freezeJsonValue,
-  refOf,
-  type ApiError,
-  type ClusterClient,
-  type KubeObject,
-  type MergePatch,
-  type ObjectRef,
-  type PatchOptions,
-  type GetOptions,
-} from '@capt-endpoint/core';
+import { refOf, type ApiError, type ClusterClient, type KubeObject, type MergePatch, type ObjectRef, type PatchOptions, type GetOptions } from '@capt-endpoint/core';
+import { applyMergePatch, freezeJsonValue } from '@capt-endpoint/core/json';
 import { aborted, internalError } from './apiErrors';
 import {
   InstalledRule,

@@ -3,15 +3,39 @@
  * server's semantics; `createFakeClient` puts the core's `ClusterClient` in front of it, with
  * error injection and call recording; `startFakeApiServer` serves the same store over loopback
  * HTTP so the real `@kubernetes/client-node` can talk to it.
+ *
+ * @packageDocumentation
  */
-export * from './store';
-export * from './apiErrors';
-export * from './faults';
-export * from './fakeClient';
+export { createFakeClient, FakeClient, type FakeClientOptions, type RecordedCall } from './fakeClient';
+export type {
+  Call,
+  CallMatch,
+  Failure,
+  FailureHandle,
+  FailureRule,
+  FailureShorthand,
+  RandomFailures,
+  Verb,
+  VerbSelector,
+} from './faults';
+export {
+  ObjectStore,
+  type Change,
+  type KindFilter,
+  type ObjectList,
+  type ObjectStoreOptions,
+  type StoreSnapshot,
+  type WatchEvent,
+  type WatchEventType,
+  type WatchListener,
+} from './store';
+export {
+  startFakeApiServer,
+  type FakeApiServer,
+  type FakeApiServerOptions,
+  type InjectedResponse,
+  type RecordedRequest,
+  type RequestInjection,
+} from './server';
 export { objectsFromYaml, YamlDocumentError, DEFAULT_YAML_LIMITS, type YamlLimits, type YamlProblem } from './yaml';
-export * from './server';
 export { startHostileApiServer, type HostileApiServer, type HostileServerOptions, type HostileList, type HostileWatch } from './hostileServer';
-export { PagedLists, limitOf, type Page, type PagedListsOptions, type PageRequest, type Snapshot } from './pagedLists';
-export * from './status';
-export { routeOf, type Route } from './routes';
-export { selectorOf, type Selector } from './selectors';

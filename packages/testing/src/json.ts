@@ -3,10 +3,7 @@
  * normalised (class instances, Dates and `undefined` fields become plain JSON, as `JSON.stringify`
  * would make them) and every object that leaves is a fresh copy nobody else holds.
  */
-import { copyJsonValue } from '@capt-endpoint/core';
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+import { copyJsonValue, isRecord } from '@capt-endpoint/core/json';
 
 type Container = Record<string, unknown> | unknown[];
 

@@ -23,15 +23,8 @@
  * namespaced when a namespace is given and cluster-scoped otherwise.
  */
 import * as E from 'fp-ts/lib/Either.js';
-import {
-  applyMergePatch,
-  refOf,
-  resourceFor,
-  type ApiError,
-  type KubeObject,
-  type MergePatch,
-  type ObjectRef,
-} from '@capt-endpoint/core';
+import { refOf, resourceFor, type ApiError, type KubeObject, type MergePatch, type ObjectRef } from '@capt-endpoint/core';
+import { applyMergePatch, kubeTime } from '@capt-endpoint/core/json';
 import { alreadyExists, badRequest, conflict, expired, invalid, notFound } from './apiErrors';
 import { copy, isRecord, jsonEqual, toJson } from './json';
 
@@ -91,7 +84,6 @@ type CreateMode = 'api' | 'seed';
 /** Fields of metadata that only the server sets; patches and puts cannot change them. */
 const serverOwnedMetadata = ['uid', 'resourceVersion', 'generation', 'creationTimestamp'] as const;
 
-const rfc3339 = (date: Date): string => date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 const keyOf = (ref: ObjectRef): string => JSON.stringify([ref.apiVersion, ref.kind, ref.namespace ?? '', ref.name]);
 
@@ -248,7 +240,7 @@ export class ObjectStore {
     if (finalizersOf(current).length > 0) {
       if (current.metadata.deletionTimestamp) return E.right(copy(current));
       const next = copy(current);
-      next.metadata.deletionTimestamp = rfc3339(this.now());
+      next.metadata.deletionTimestamp = kubeTime(this.now());
       next.metadata['deletionGracePeriodSeconds'] = 0;
       return E.right(this.commit(key, current, next, false));
     }
@@ -348,7 +340,7 @@ export class ObjectStore {
     if (this.objects.has(key)) return E.left(alreadyExists(located.right));
     const seeded = mode === 'seed';
     metadata.uid = (seeded && metadata.uid) || this.nextUid();
-    metadata['creationTimestamp'] = (seeded && metadata['creationTimestamp']) || rfc3339(this.now());
+    metadata['creationTimestamp'] = (seeded && metadata['creationTimestamp']) || kubeTime(this.now());
     metadata.generation = (seeded && metadata.generation) || 1;
     if (!seeded) {
       delete metadata.deletionTimestamp;

@@ -12,7 +12,8 @@
  * milliseconds instead of being expanded.
  */
 import { LineCounter, parseAllDocuments, visit, type Document } from 'yaml';
-import { copyJsonValue, type KubeObject } from '@capt-endpoint/core';
+import { type KubeObject } from '@capt-endpoint/core';
+import { copyJsonValue } from '@capt-endpoint/core/json';
 import { isRecord } from './json';
 
 /** Why a YAML document was refused. */

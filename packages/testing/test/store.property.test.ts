@@ -2,7 +2,8 @@
 // sequence, not only for the hand-picked cases of store.test.ts.
 import * as fc from 'fast-check';
 import * as E from 'fp-ts/lib/Either.js';
-import { applyMergePatch, type KubeObject } from '@capt-endpoint/core';
+import { type KubeObject } from '@capt-endpoint/core';
+import { applyMergePatch } from '@capt-endpoint/core/json';
 import { ObjectStore } from '../src/store';
 import { controlPlane, cpRef } from './fixtures';
 
