@@ -1,9 +1,12 @@
 /**
  * The API server's failures, built as core `ApiError`s with the code, Status reason and message
  * a real API server gives. Shared by the store, the fake client and the loopback server so the
- * three agree. Messages name the resource and the object, never its contents.
+ * three agree. Messages name the resource and the object, never its contents (a schema violation
+ * quotes the offending value of a custom resource's field, as the API server does).
  */
 import { apiError, resourceFor, type ApiError, type ObjectRef } from '@capt-endpoint/core';
+import { groupOfApiVersion } from './crds';
+import type { StatusCause } from './schema';
 
 /** `plural.group` (or `plural` for the core group), as the API server names a resource. */
 export const qualifiedResource = (apiVersion: string, kind: string): string => {
@@ -52,3 +55,39 @@ export const requestTimeout = (message = 'the request timed out before the serve
   apiError('Timeout', message);
 
 export const aborted = (): ApiError => apiError('Timeout', 'the request was aborted before the server answered');
+
+/**
+ * 404 for a resource type the server does not serve (an unknown group, version or kind, or a
+ * CRD version with `served: false`): the API server's message differs from a missing object's,
+ * and its Status names no object.
+ */
+export const notServed = (): ApiError =>
+  apiError('NotFound', NOT_SERVED_MESSAGE, { code: 404, statusReason: 'NotFound' });
+
+export const NOT_SERVED_MESSAGE = 'the server could not find the requested resource';
+
+/** Whether `error` is the 404 for a resource type that is not served, not for a missing object. */
+export const isNotServed = (error: ApiError): boolean => error.code === 404 && error.message === NOT_SERVED_MESSAGE;
+
+/** A 422 Invalid from schema validation: the causes are listed, as in the API server's Status details. */
+export interface InvalidObjectError extends ApiError {
+  readonly causes: readonly StatusCause[];
+  /** The Status details the API server sends with it: the object's name, group and kind. */
+  readonly details: { readonly name: string; readonly group: string; readonly kind: string };
+}
+
+const causeText = (cause: StatusCause): string => `${cause.field}: ${cause.message}`;
+
+/** 422 with each violated field, as the API server words it: `Kind.group "name" is invalid: [field: reason, ...]`. */
+export const invalidObject = (ref: ObjectRef, causes: readonly StatusCause[]): InvalidObjectError => {
+  const group = groupOfApiVersion(ref.apiVersion);
+  const listed = causes.length === 1 ? causeText(causes[0] as StatusCause) : `[${causes.map(causeText).join(', ')}]`;
+  return {
+    ...apiError('Invalid', `${ref.kind}${group ? `.${group}` : ''} "${ref.name}" is invalid: ${listed}`, { code: 422, statusReason: 'Invalid' }),
+    causes,
+    details: { name: ref.name, group, kind: ref.kind },
+  };
+};
+
+export const isInvalidObjectError = (error: ApiError): error is InvalidObjectError =>
+  Array.isArray((error as Partial<InvalidObjectError>).causes);

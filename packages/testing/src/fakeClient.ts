@@ -10,7 +10,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import type { TaskEither } from 'fp-ts/lib/TaskEither.js';
 import { refOf, type ApiError, type ClusterClient, type KubeObject, type MergePatch, type ObjectRef, type PatchOptions, type GetOptions } from '@capt-endpoint/core';
 import { applyMergePatch, freezeJsonValue } from '@capt-endpoint/core/json';
-import { aborted, internalError } from './apiErrors';
+import { aborted, internalError, isNotServed } from './apiErrors';
 import {
   InstalledRule,
   callMatches,
@@ -33,7 +33,7 @@ export interface RecordedCall extends Call {
 }
 
 export interface FakeClientOptions extends ObjectStoreOptions {
-  /** Use this store instead of a new one (e.g. to share it with `startFakeApiServer`). */
+  /** Use this store instead of a new one (e.g. to share it with `startFakeApiServer`); then give `crds` to that store, not here. */
   readonly store?: ObjectStore;
   /** Delay in milliseconds before each call reaches the store, fixed or per call. */
   readonly latency?: number | ((call: Call) => number);
@@ -69,6 +69,8 @@ export class FakeClient implements ClusterClient {
   private readonly latency: number | ((call: Call) => number);
 
   constructor(objects: readonly KubeObject[] | string = [], options: FakeClientOptions = {}) {
+    if (options.store && (options.crds !== undefined || options.convert !== undefined))
+      throw new Error('createFakeClient: give crds and convert to the shared store, not with `store`');
     this.store = options.store ?? new ObjectStore([], options);
     this.latency = options.latency ?? 0;
     this.setRandomFailures(options.randomFailures);
@@ -89,7 +91,8 @@ export class FakeClient implements ClusterClient {
   ): TaskEither<ApiError, KubeObject | undefined> | KubeObject | undefined {
     if (typeof first === 'string')
       return this.store.get({ apiVersion: first, kind: String(second), namespace, name: name ?? '' });
-    // As an adapter does, a 404 on get (from the store or injected) is the absence of the object.
+    // As an adapter does, a 404 on get (from the store or injected) is the absence of the object,
+    // unless it is the 404 for a resource type the server does not serve.
     const options = second as GetOptions | undefined;
     // A read-only read gets a frozen copy, so a test fails where the code under test changes
     // what it promised to leave alone, as it would against the cached client's shared objects.
@@ -244,7 +247,8 @@ export class FakeClient implements ClusterClient {
       } catch (error) {
         result = E.left(internalError(`the fake client failed: ${error instanceof Error ? error.message : 'unknown error'}`));
       }
-      if (absent && E.isLeft(result) && result.left.code === 404) result = E.right(absent());
+      // A version that is not served is a 404 for the resource type, not the object's absence.
+      if (absent && E.isLeft(result) && result.left.code === 404 && !isNotServed(result.left)) result = E.right(absent());
       if (E.isLeft(result)) record.error = result.left;
       return result;
     };

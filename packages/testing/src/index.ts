@@ -39,3 +39,25 @@ export {
 } from './server';
 export { objectsFromYaml, YamlDocumentError, DEFAULT_YAML_LIMITS, type YamlLimits, type YamlProblem } from './yaml';
 export { startHostileApiServer, type HostileApiServer, type HostileServerOptions, type HostileList, type HostileWatch } from './hostileServer';
+export {
+  captEndpointCrds,
+  captControlPlaneCrd,
+  workspaceTemplateApplyCrd,
+  clusterCrd,
+  clusterCrdWith,
+  workspaceCrd,
+  namespacedWorkspaceCrd,
+  clusterEndpointConverter,
+  CONDITION_TYPE_PATTERN,
+} from './crdFixtures';
+export {
+  convertNone,
+  type CrdSource,
+  type CrdVersion,
+  type CustomResource,
+  type CustomResourceConverter,
+  type CustomResourceDefinition,
+  type CustomResources,
+} from './crds';
+export { isNotServed, isInvalidObjectError, type InvalidObjectError } from './apiErrors';
+export type { JsonSchema, StatusCause } from './schema';

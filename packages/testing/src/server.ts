@@ -12,6 +12,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import * as E from 'fp-ts/lib/Either.js';
 import { KNOWN_RESOURCES, type ApiError, type KubeObject, type ResourceInfo } from '@capt-endpoint/core';
+import type { CrdSource, CustomResourceConverter, CustomResources } from './crds';
 import { badRequest } from './apiErrors';
 import { PagedLists, type Page, type PagedListsOptions } from './pagedLists';
 import { routeOf, type Route } from './routes';
@@ -52,9 +53,13 @@ export interface FakeApiServerOptions {
   readonly store?: ObjectStore;
   /** Objects (or multi-document YAML) to add to the store at start. */
   readonly objects?: readonly KubeObject[] | string;
+  /** CustomResourceDefinitions for a new store (see `ObjectStoreOptions.crds`); their served versions are routed. */
+  readonly crds?: CrdSource;
+  /** Conversion between a custom resource's versions (see `ObjectStoreOptions.convert`). */
+  readonly convert?: CustomResourceConverter;
   /** The port on 127.0.0.1 (default 0: any free port). */
   readonly port?: number;
-  /** The resources served (default: the core's KNOWN_RESOURCES and `coordination.k8s.io/v1` Leases). */
+  /** The resources served (default: the core's KNOWN_RESOURCES and `coordination.k8s.io/v1` Leases, with the store's custom resources at their served versions in place of the core's entries for those kinds). */
   readonly resources?: readonly ResourceInfo[];
   /** Error injection, asked for every request after it is recorded. */
   readonly inject?: RequestInjection;
@@ -237,12 +242,22 @@ const seenThrough =
 
 const isTrue = (value: string | undefined): boolean => value === 'true' || value === '1';
 
+const apiVersionOf = (resource: ResourceInfo): string => (resource.group ? `${resource.group}/${resource.version}` : resource.version);
+
+/** The default resources, with each custom resource the store has a CRD for routed at its served versions only. */
+const servedResources = (custom: CustomResources): ResourceInfo[] => [
+  ...DEFAULT_RESOURCES.filter((resource) => !custom.of(apiVersionOf(resource), resource.kind)),
+  ...custom.servedResources(),
+];
+
 /** Starts the fake API server on 127.0.0.1. */
 export const startFakeApiServer = async (options: FakeApiServerOptions = {}): Promise<FakeApiServer> => {
-  const store = options.store ?? new ObjectStore();
+  if (options.store && (options.crds !== undefined || options.convert !== undefined))
+    throw new Error('startFakeApiServer: give crds and convert to the shared store, not with `store`');
+  const store = options.store ?? new ObjectStore([], { crds: options.crds, convert: options.convert });
   const seed = options.objects ?? [];
   store.addAll(typeof seed === 'string' ? objectsFromYaml(seed) : seed);
-  const resources = options.resources ?? DEFAULT_RESOURCES;
+  const resources = options.resources ?? servedResources(store.customResources);
   const requests: RecordedRequest[] = [];
   const injections: RequestInjection[] = options.inject ? [options.inject] : [];
   const watches = new Set<OpenWatch>();

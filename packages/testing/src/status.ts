@@ -3,12 +3,16 @@
  * message, reason, code, details), built from an `ApiError` or from an injected status code.
  */
 import type { ApiError } from '@capt-endpoint/core';
+import { isInvalidObjectError } from './apiErrors';
+import type { StatusCause } from './schema';
 
 export interface StatusDetails {
   readonly name?: string;
   readonly group?: string;
-  /** The resource's plural, as the API server puts it. */
+  /** The resource's plural, as the API server puts it (the kind, for a 422 Invalid). */
   readonly kind?: string;
+  /** Each field a 422 Invalid rejected. */
+  readonly causes?: readonly StatusCause[];
 }
 
 export interface Status {
@@ -56,5 +60,6 @@ export const status = (code: number, message: string, reason = reasonFor(code), 
 /** The Status a server answers for `error`; an error without a code (a timeout) becomes 504. */
 export const statusOfError = (error: ApiError, details?: StatusDetails): Status => {
   const code = error.code ?? 504;
-  return status(code, error.message, error.statusReason ?? reasonFor(code), details);
+  const invalid = isInvalidObjectError(error) ? { ...error.details, causes: error.causes } : undefined;
+  return status(code, error.message, error.statusReason ?? reasonFor(code), invalid ?? details);
 };

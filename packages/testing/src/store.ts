@@ -21,12 +21,22 @@
  *
  * Scope: a kind the core knows (`resourceFor`) has its real scope; an unknown kind is
  * namespaced when a namespace is given and cluster-scoped otherwise.
+ *
+ * With `crds`, each custom resource kind they define behaves as the API server serves it: one
+ * object per name, stored at the storage version and read or written at any served version
+ * (through the converter; strategy None by default); an unserved version is a 404 for the
+ * resource type; every write is pruned, defaulted and validated against the schema of the
+ * version it was made at (422 Invalid with each field's cause; a field already invalid and left
+ * unchanged passes, as with the API server's validation ratcheting); `/status` exists only where
+ * the CRD declares the status subresource. Seeding an object its schema rejects throws.
  */
 import * as E from 'fp-ts/lib/Either.js';
 import { refOf, resourceFor, type ApiError, type KubeObject, type MergePatch, type ObjectRef } from '@capt-endpoint/core';
 import { applyMergePatch, kubeTime } from '@capt-endpoint/core/json';
-import { alreadyExists, badRequest, conflict, expired, invalid, notFound } from './apiErrors';
+import { alreadyExists, badRequest, conflict, expired, invalid, invalidObject, notFound, notServed } from './apiErrors';
+import { CustomResources, type CrdSource, type CustomResourceConverter } from './crds';
 import { copy, isRecord, jsonEqual, toJson } from './json';
+import { applyDefaults, prune, validate, valueAtField, type JsonSchema, type StatusCause } from './schema';
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
@@ -52,9 +62,6 @@ export interface KindFilter {
 
 const kindKeyOf = (of: KindFilter): string => `${of.apiVersion}/${of.kind}`;
 
-const ofKind = (only: KindFilter | undefined, object: KubeObject): boolean =>
-  only === undefined || (object.apiVersion === only.apiVersion && object.kind === only.kind);
-
 /** What `ObjectStore.snapshot` returns, for `restore`: the stored objects by key, shared with the store. */
 export interface StoreSnapshot {
   readonly objects: ReadonlyMap<string, KubeObject>;
@@ -65,6 +72,14 @@ export interface ObjectStoreOptions {
   readonly historyLimit?: number;
   /** The clock for creationTimestamp and deletionTimestamp (default: the system clock). */
   readonly now?: () => Date;
+  /**
+   * CustomResourceDefinitions (objects, or multi-document YAML text) whose kinds the store then
+   * serves as the API server does (see the module comment). Without them, every kind is kept
+   * at the apiVersion it is written with, unchecked.
+   */
+  readonly crds?: CrdSource;
+  /** Conversion between the served versions of a custom resource (default: strategy None, only apiVersion changes). */
+  readonly convert?: CustomResourceConverter;
 }
 
 export interface PatchOptions {
@@ -87,10 +102,12 @@ const serverOwnedMetadata = ['uid', 'resourceVersion', 'generation', 'creationTi
 
 const keyOf = (ref: ObjectRef): string => JSON.stringify([ref.apiVersion, ref.kind, ref.namespace ?? '', ref.name]);
 
-/** Everything except metadata and status: a change here is a spec change and bumps generation. */
-const specPart = (object: KubeObject): Record<string, unknown> => {
-  const { metadata: _metadata, status: _status, ...rest } = object;
-  return rest;
+/** Everything except metadata (and status, when it is a subresource): a change here bumps generation. */
+const specPart = (object: KubeObject, statusIsSubresource: boolean): Record<string, unknown> => {
+  const { metadata: _metadata, ...rest } = object;
+  if (!statusIsSubresource) return rest;
+  const { status: _status, ...spec } = rest;
+  return spec;
 };
 
 const finalizersOf = (object: KubeObject): unknown[] => {
@@ -115,10 +132,13 @@ export class ObjectStore {
   private generatedNames = 0;
   private readonly historyLimit: number;
   private readonly now: () => Date;
+  /** The custom resources whose CRDs the store was given. */
+  readonly customResources: CustomResources;
 
   constructor(objects: readonly KubeObject[] = [], options: ObjectStoreOptions = {}) {
     this.historyLimit = Math.max(0, options.historyLimit ?? 1000);
     this.now = options.now ?? (() => new Date());
+    this.customResources = new CustomResources(options.crds, options.convert);
     for (const object of objects) this.add(object);
   }
 
@@ -161,29 +181,34 @@ export class ObjectStore {
 
   /** A copy of the stored object, or undefined. */
   get(ref: ObjectRef): KubeObject | undefined {
-    const stored = this.objects.get(keyOf(normalizeRef(ref)));
-    return stored && copy(stored);
+    const located = this.locate(ref);
+    if (E.isLeft(located)) return undefined;
+    const stored = this.objects.get(this.keyFor(located.right));
+    return stored && copy(this.view(stored, located.right.apiVersion));
   }
 
   /** The stored object (a copy); 404 NotFound when there is none, 400 when the ref's scope is wrong. */
   find(ref: ObjectRef): E.Either<ApiError, KubeObject> {
     const located = this.locate(ref);
     if (E.isLeft(located)) return located;
-    const stored = this.objects.get(keyOf(located.right));
-    return stored ? E.right(copy(stored)) : E.left(notFound(located.right));
+    const stored = this.objects.get(this.keyFor(located.right));
+    return stored ? E.right(copy(this.view(stored, located.right.apiVersion))) : E.left(notFound(located.right));
   }
 
   /** Every object of one kind, in one namespace or (namespace omitted) in all, sorted by namespace and name. */
   list(apiVersion: string, kind: string, namespace?: string): ObjectList {
+    const storedAt = this.storedApiVersion({ apiVersion, kind });
+    const served = this.servedVersion({ apiVersion, kind });
     const items = [...this.objects.values()]
       .filter(
         (o) =>
-          o.apiVersion === apiVersion &&
+          served &&
+          o.apiVersion === storedAt &&
           o.kind === kind &&
           (!namespace || (o.metadata.namespace ?? '') === namespace),
       )
       .sort((a, b) => compareRefs(refOf(a), refOf(b)))
-      .map(copy);
+      .map((o) => copy(this.view(o, apiVersion)));
     return { items, resourceVersion: this.resourceVersion };
   }
 
@@ -195,6 +220,8 @@ export class ObjectStore {
   /** PATCH with a JSON merge patch, to the main resource or (`subresource: 'status'`) to status. */
   patch(ref: ObjectRef, patch: MergePatch, options: PatchOptions = {}): E.Either<ApiError, KubeObject> {
     if (!isRecord(patch)) return E.left(badRequest('a JSON merge patch must be a JSON object'));
+    const statusIsSubresource = this.statusIsSubresource(ref);
+    if (options.subresource === 'status' && !statusIsSubresource) return E.left(notServed());
     const body = toJson(patch) as Record<string, unknown>;
     return this.update(ref, body['metadata'], (current) => {
       const merged = applyMergePatch(current, body) as KubeObject;
@@ -210,7 +237,7 @@ export class ObjectStore {
         ...merged,
         metadata: keepServerFields(merged.metadata, current.metadata, ['deletionTimestamp', 'deletionGracePeriodSeconds']),
       };
-      setOrDelete(next, 'status', current['status']);
+      if (statusIsSubresource) setOrDelete(next, 'status', current['status']);
       return E.right(next);
     }, options.subresource !== 'status');
   }
@@ -222,7 +249,9 @@ export class ObjectStore {
   put(object: KubeObject): E.Either<ApiError, KubeObject> {
     const next = toJson(object);
     const ref = normalizeRef(refOf(next));
-    if (!this.objects.has(keyOf(ref))) return E.map(copy<KubeObject>)(this.createAs('seed', next));
+    const located = this.locate(ref);
+    if (E.isLeft(located)) return located;
+    if (!this.objects.has(this.keyFor(located.right))) return E.map(copy<KubeObject>)(this.createAs('seed', next));
     return this.update(ref, next.metadata, (current) => {
       const identity = checkIdentity(ref, current, next);
       if (identity) return E.left(identity);
@@ -234,17 +263,18 @@ export class ObjectStore {
   delete(ref: ObjectRef): E.Either<ApiError, KubeObject> {
     const located = this.locate(ref);
     if (E.isLeft(located)) return located;
-    const key = keyOf(located.right);
+    const key = this.keyFor(located.right);
     const current = this.objects.get(key);
     if (!current) return E.left(notFound(located.right));
+    const seen = (object: KubeObject): KubeObject => copy(this.view(object, located.right.apiVersion));
     if (finalizersOf(current).length > 0) {
-      if (current.metadata.deletionTimestamp) return E.right(copy(current));
+      if (current.metadata.deletionTimestamp) return E.right(seen(current));
       const next = copy(current);
       next.metadata.deletionTimestamp = kubeTime(this.now());
       next.metadata['deletionGracePeriodSeconds'] = 0;
-      return E.right(this.commit(key, current, next, false));
+      return E.right(seen(this.commit(key, current, next, false)));
     }
-    return E.right(this.remove(key, current, current));
+    return E.right(seen(this.remove(key, current, current)));
   }
 
   /**
@@ -272,12 +302,16 @@ export class ObjectStore {
   changesSince(resourceVersion: string, only?: KindFilter): E.Either<ApiError, Change[]> {
     if (!/^\d+$/.test(resourceVersion)) return E.left(badRequest(`invalid resourceVersion: ${JSON.stringify(resourceVersion.slice(0, 40))}`));
     const from = Number(resourceVersion);
-    const kinds = only === undefined ? [...this.history.keys()] : [kindKeyOf(only)];
+    const kinds = only === undefined ? [...this.history.keys()] : [kindKeyOf({ apiVersion: this.storedApiVersion(only), kind: only.kind })];
     const floor = Math.max(this.compactedThrough, ...kinds.map((kind) => this.kindCompactedThrough.get(kind) ?? 0));
     if (from < floor) return E.left(expired(from, floor + 1));
     const kept = kinds.flatMap((kind) => this.history.get(kind) ?? []).filter((h) => h.revision > from);
     if (kinds.length > 1) kept.sort((a, b) => a.revision - b.revision);
-    return E.right(kept.map((h) => copy(h.change)));
+    if (only === undefined) return E.right(kept.map((h) => copy(h.change)));
+    const seen = (object: KubeObject): KubeObject => copy(this.view(object, only.apiVersion));
+    return E.right(
+      kept.map(({ change: { event, previous } }) => ({ event: { type: event.type, object: seen(event.object) }, previous: previous && seen(previous) })),
+    );
   }
 
   /** Forgets every event so far: a watch from any earlier resourceVersion gets 410 Gone. */
@@ -315,13 +349,74 @@ export class ObjectStore {
 
   private locate(ref: ObjectRef): E.Either<ApiError, ObjectRef> {
     const normal = normalizeRef(ref);
+    if (this.customResources.of(normal.apiVersion, normal.kind) && !this.servedVersion(normal)) return E.left(notServed());
     if (!normal.name) return E.left(badRequest('resource name may not be empty'));
-    const known = resourceFor(normal.apiVersion, normal.kind);
-    if (known?.namespaced && !normal.namespace)
+    const namespaced = this.namespaced(normal);
+    if (namespaced === true && !normal.namespace)
       return E.left(badRequest(`${normal.kind} ${normal.apiVersion} is namespaced: a namespace is required`));
-    if (known && !known.namespaced && normal.namespace)
+    if (namespaced === false && normal.namespace)
       return E.left(badRequest(`${normal.kind} ${normal.apiVersion} is cluster-scoped: a request for it takes no namespace`));
     return E.right(normal);
+  }
+
+  /** The scope of a kind: its CRD's, the core's table's, or undefined for a kind the store does not know. */
+  private namespaced(of: KindFilter): boolean | undefined {
+    return this.customResources.of(of.apiVersion, of.kind)?.namespaced ?? resourceFor(of.apiVersion, of.kind)?.namespaced;
+  }
+
+  /** The served version of a custom resource kind, undefined when not served; any other kind is served as written. */
+  private servedVersion(of: KindFilter): { readonly schema: JsonSchema | undefined; readonly statusSubresource: boolean } | undefined {
+    const custom = this.customResources.of(of.apiVersion, of.kind);
+    if (!custom) return { schema: undefined, statusSubresource: true };
+    const version = custom.versions.get(of.apiVersion);
+    return version?.served ? version : undefined;
+  }
+
+  private statusIsSubresource(of: KindFilter): boolean {
+    return this.servedVersion(of)?.statusSubresource ?? true;
+  }
+
+  /** The apiVersion objects of this kind are kept at: a custom resource's storage version, else as written. */
+  private storedApiVersion(of: KindFilter): string {
+    return this.customResources.of(of.apiVersion, of.kind)?.storageApiVersion ?? of.apiVersion;
+  }
+
+  private keyFor(ref: ObjectRef): string {
+    return keyOf({ ...ref, apiVersion: this.storedApiVersion(ref) });
+  }
+
+  private ofKind(only: KindFilter | undefined, object: KubeObject): boolean {
+    return only === undefined || (object.apiVersion === this.storedApiVersion(only) && object.kind === only.kind);
+  }
+
+  /** A stored object as a reader at `apiVersion` sees it: converted, with that version's defaults. The same object when nothing changes. */
+  private view(stored: KubeObject, apiVersion: string): KubeObject {
+    if (stored.apiVersion === apiVersion) return stored;
+    const custom = this.customResources.of(stored.apiVersion, stored.kind);
+    if (!custom) return stored;
+    const converted = this.customResources.convert(stored, apiVersion);
+    const schema = custom.versions.get(apiVersion)?.schema;
+    return schema ? (applyDefaults(converted, schema) as KubeObject) : converted;
+  }
+
+  /**
+   * A write of a custom resource as the API server admits it: pruned, defaulted and validated at
+   * the version it was made at (a field left as it was in `previous` is not judged again), then
+   * converted to the storage version. Any other kind passes as it is.
+   */
+  private admit(object: KubeObject, previous: KubeObject | undefined): E.Either<ApiError, KubeObject> {
+    const custom = this.customResources.of(object.apiVersion, object.kind);
+    if (!custom) return E.right(object);
+    const schema = custom.versions.get(object.apiVersion)?.schema;
+    const admitted = schema ? admittedBy(schema, object) : object;
+    if (schema) {
+      const causes = validate(admitted, schema).filter((cause) => previous === undefined || !unchangedAt(judgedField(cause), admitted, previous));
+      if (causes.length > 0) return E.left(invalidObject(refOf(object), causes));
+    }
+    if (object.apiVersion === custom.storageApiVersion) return E.right(admitted);
+    const stored = this.customResources.convert(admitted, custom.storageApiVersion);
+    const storageSchema = custom.versions.get(custom.storageApiVersion)?.schema;
+    return E.right(storageSchema ? admittedBy(storageSchema, stored) : stored);
   }
 
   private createAs(mode: CreateMode, input: KubeObject): E.Either<ApiError, KubeObject> {
@@ -331,12 +426,13 @@ export class ObjectStore {
     const metadata = object.metadata;
     if (!metadata.name && typeof metadata['generateName'] === 'string' && metadata['generateName'])
       metadata.name = `${metadata['generateName']}${this.nextSuffix()}`;
-    if (resourceFor(object.apiVersion, object.kind)?.namespaced === false) delete metadata.namespace;
+    if (this.namespaced(object) === false) delete metadata.namespace;
     const ref = refOf(object);
+    if (this.customResources.of(ref.apiVersion, ref.kind) && !this.servedVersion(ref)) return E.left(notServed());
     if (!ref.name) return E.left(invalid(ref, 'metadata.name: Required value: name or generateName is required'));
     const located = this.locate(ref);
     if (E.isLeft(located)) return located;
-    const key = keyOf(located.right);
+    const key = this.keyFor(located.right);
     if (this.objects.has(key)) return E.left(alreadyExists(located.right));
     const seeded = mode === 'seed';
     metadata.uid = (seeded && metadata.uid) || this.nextUid();
@@ -346,12 +442,15 @@ export class ObjectStore {
       delete metadata.deletionTimestamp;
       delete metadata['deletionGracePeriodSeconds'];
     }
+    const admitted = this.admit(object, undefined);
+    if (E.isLeft(admitted)) return admitted;
+    const stored = { ...admitted.right, metadata: { ...admitted.right.metadata } };
     this.revision += 1;
-    metadata.resourceVersion = this.resourceVersion;
-    this.objects.set(key, object);
-    this.emit('ADDED', object);
-    // The stored object itself: callers that hand it out copy it.
-    return E.right(object);
+    stored.metadata.resourceVersion = this.resourceVersion;
+    this.objects.set(key, stored);
+    this.emit('ADDED', stored);
+    // The stored object itself (or its view at the version asked): callers that hand it out copy it.
+    return E.right(this.view(stored, located.right.apiVersion));
   }
 
   /**
@@ -366,27 +465,31 @@ export class ObjectStore {
   ): E.Either<ApiError, KubeObject> {
     const located = this.locate(ref);
     if (E.isLeft(located)) return located;
-    const key = keyOf(located.right);
-    const current = this.objects.get(key);
-    if (!current) return E.left(notFound(located.right));
+    const key = this.keyFor(located.right);
+    const stored = this.objects.get(key);
+    if (!stored) return E.left(notFound(located.right));
     if (isRecord(preconditions)) {
       const { resourceVersion, uid } = preconditions;
-      if (typeof resourceVersion === 'string' && resourceVersion !== current.metadata.resourceVersion)
+      if (typeof resourceVersion === 'string' && resourceVersion !== stored.metadata.resourceVersion)
         return E.left(conflict(located.right));
-      if (typeof uid === 'string' && uid !== current.metadata.uid) return E.left(conflict(located.right));
+      if (typeof uid === 'string' && uid !== stored.metadata.uid) return E.left(conflict(located.right));
     }
     // No copy: `next` builds a new object (merge patches copy what they change, metadata is always
     // new) and never changes `current`; the new object may share untouched parts with it, as
     // stored objects are never changed in place.
+    const current = this.view(stored, located.right.apiVersion);
     const computed = next(current);
     if (E.isLeft(computed)) return computed;
-    return E.right(this.commit(key, current, computed.right, mayChangeSpec));
+    const admitted = this.admit(computed.right, current);
+    if (E.isLeft(admitted)) return admitted;
+    return E.right(this.view(this.commit(key, stored, admitted.right, mayChangeSpec), located.right.apiVersion));
   }
 
   /** Stores `next` unless it equals `current`; bumps resourceVersion (and generation on a spec change). */
   private commit(key: string, current: KubeObject, next: KubeObject, mayChangeSpec: boolean): KubeObject {
     if (jsonEqual(current, next)) return copy(current);
-    if (mayChangeSpec && !jsonEqual(specPart(current), specPart(next)))
+    const statusIsSubresource = this.statusIsSubresource(next);
+    if (mayChangeSpec && !jsonEqual(specPart(current, statusIsSubresource), specPart(next, statusIsSubresource)))
       next.metadata.generation = (current.metadata.generation ?? 0) + 1;
     if (next.metadata.deletionTimestamp && finalizersOf(next).length === 0) return this.remove(key, next, current);
     this.revision += 1;
@@ -422,9 +525,10 @@ export class ObjectStore {
       if (dropped) this.kindCompactedThrough.set(kind, dropped.revision);
     }
     for (const [listener, only] of [...this.listeners]) {
-      if (!ofKind(only, object)) continue;
+      if (!this.ofKind(only, object)) continue;
+      const seen = (o: KubeObject): KubeObject => copy(only ? this.view(o, only.apiVersion) : o);
       try {
-        listener(copy(event), change.previous && copy(change.previous));
+        listener({ type, object: seen(object) }, change.previous && seen(change.previous));
       } catch (error) {
         // The write has happened; a failing listener must not undo it or hide from the test.
         queueMicrotask(() => {
@@ -458,6 +562,17 @@ const normalizeRef = (ref: ObjectRef): ObjectRef => ({
   namespace: ref.namespace || undefined,
   name: ref.name,
 });
+
+/** The field whose value a cause judges: a missing required field is judged on the object that lacks it. */
+const judgedField = (cause: StatusCause): string => (cause.reason === 'FieldValueRequired' ? cause.field.replace(/(\.[^.[\]]+|\[\d+\])$/, '') : cause.field);
+
+const unchangedAt = (field: string, next: KubeObject, previous: KubeObject): boolean => {
+  const now = valueAtField(next, field);
+  return now !== undefined && jsonEqual(now, valueAtField(previous, field));
+};
+
+/** `object` pruned and defaulted by `schema`. */
+const admittedBy = (schema: JsonSchema, object: KubeObject): KubeObject => applyDefaults(prune(object, schema), schema) as KubeObject;
 
 const compareRefs = (a: ObjectRef, b: ObjectRef): number =>
   (a.namespace ?? '').localeCompare(b.namespace ?? '') || a.name.localeCompare(b.name);
