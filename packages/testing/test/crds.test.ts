@@ -15,6 +15,7 @@ import {
   startFakeApiServer,
   type CustomResourceDefinition,
   type InvalidObjectError,
+  type JsonSchema,
 } from '../src';
 import { left, right } from './fixtures';
 
@@ -41,6 +42,14 @@ const workspace = (spec: Record<string, unknown> = {}): KubeObject => ({
   spec: { forProvider: { source: 'Remote', module: 'git::https://example.com/eks.git' }, ...spec },
 });
 const wsRef: ObjectRef = { apiVersion: 'tf.upbound.io/v1beta1', kind: 'Workspace', name: 'demo-eks-controlplane' };
+
+/** A one-version CRD of group example.com with no status subresource. */
+const exampleCrd = (kind: string, plural: string, scope: 'Namespaced' | 'Cluster', openAPIV3Schema: JsonSchema): CustomResourceDefinition => ({
+  apiVersion: 'apiextensions.k8s.io/v1',
+  kind: 'CustomResourceDefinition',
+  metadata: { name: `${plural}.example.com` },
+  spec: { group: 'example.com', names: { kind, plural }, scope, versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema } }] },
+});
 
 const store = (objects: KubeObject[] = [], crds = captEndpointCrds) => new ObjectStore(objects, { crds });
 
@@ -114,34 +123,15 @@ describe('CRDs in the store: pruning and defaults', () => {
   });
 
   it('keeps an embedded resource whole at its apiVersion, kind and metadata, and prunes the rest by its schema', () => {
-    const crd: CustomResourceDefinition = {
-      apiVersion: 'apiextensions.k8s.io/v1',
-      kind: 'CustomResourceDefinition',
-      metadata: { name: 'wrappers.example.com' },
-      spec: {
-        group: 'example.com',
-        names: { kind: 'Wrapper', plural: 'wrappers' },
-        scope: 'Namespaced',
-        versions: [
-          {
-            name: 'v1',
-            served: true,
-            storage: true,
-            schema: {
-              openAPIV3Schema: {
-                type: 'object',
-                properties: {
-                  spec: {
-                    type: 'object',
-                    properties: { template: { type: 'object', 'x-kubernetes-embedded-resource': true, properties: { spec: { type: 'object', properties: { size: { type: 'integer' } } } } } },
-                  },
-                },
-              },
-            },
-          },
-        ],
+    const crd = exampleCrd('Wrapper', 'wrappers', 'Namespaced', {
+      type: 'object',
+      properties: {
+        spec: {
+          type: 'object',
+          properties: { template: { type: 'object', 'x-kubernetes-embedded-resource': true, properties: { spec: { type: 'object', properties: { size: { type: 'integer' } } } } } },
+        },
       },
-    };
+    });
     const s = new ObjectStore([], { crds: [crd] });
     const template = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'inner', labels: { a: 'b' } }, spec: { size: 1, dropped: true }, other: 1 };
     const created = right(s.create({ apiVersion: 'example.com/v1', kind: 'Wrapper', metadata: { name: 'w', namespace: 'n' }, spec: { template } }));
@@ -280,17 +270,10 @@ describe('CRDs in the store: versions', () => {
 });
 
 describe('CRDs in the store: the status subresource', () => {
-  const noStatusCrd: CustomResourceDefinition = {
-    apiVersion: 'apiextensions.k8s.io/v1',
-    kind: 'CustomResourceDefinition',
-    metadata: { name: 'plain.example.com' },
-    spec: {
-      group: 'example.com',
-      names: { kind: 'Plain', plural: 'plain' },
-      scope: 'Cluster',
-      versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true }, status: { type: 'object', properties: { phase: { type: 'string' } } } } } } }],
-    },
-  };
+  const noStatusCrd = exampleCrd('Plain', 'plain', 'Cluster', {
+    type: 'object',
+    properties: { spec: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true }, status: { type: 'object', properties: { phase: { type: 'string' } } } },
+  });
   const ref: ObjectRef = { apiVersion: 'example.com/v1', kind: 'Plain', name: 'p' };
 
   it('without it, /status is not served and the main resource writes status (bumping generation)', () => {
