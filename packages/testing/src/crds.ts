@@ -6,7 +6,7 @@
  */
 import type { KubeObject, ResourceInfo } from '@capt-endpoint/core';
 import { isRecord, toJson } from './json';
-import { objectsFromYamlText } from './yamlDocuments';
+import { objectsFromYaml } from './yaml';
 import type { JsonSchema } from './schema';
 
 /** A CustomResourceDefinition as the fake reads it (the fields it needs; others are ignored). */
@@ -107,7 +107,7 @@ const customResourceOf = (input: unknown): CustomResource => {
 };
 
 /** The CRD objects of a `CrdSource` (YAML text is parsed; a `v1 List` stands for its items). */
-export const crdObjectsOf = (source: CrdSource): unknown[] => (typeof source === 'string' ? objectsFromYamlText(source) : source.map(toJson));
+export const crdObjectsOf = (source: CrdSource): unknown[] => (typeof source === 'string' ? objectsFromYaml(source) : source.map(toJson));
 
 /** Sets the apiVersion, as conversion strategy None does and every converter's result gets. */
 export const convertNone: CustomResourceConverter = (object, toApiVersion) => ({ ...object, apiVersion: toApiVersion });
