@@ -24,7 +24,7 @@ import {
   type Verb,
   type VerbSelector,
 } from './faults';
-import { ObjectStore, type ObjectStoreOptions } from './store';
+import { ObjectStore, type ObjectStoreOptions, type WriteOptions } from './store';
 import { objectsFromYaml } from './yaml';
 
 /** A recorded call; `error` is set when the call failed (injected or from the store). */
@@ -101,11 +101,11 @@ export class FakeClient implements ClusterClient {
   }
 
   patch(ref: ObjectRef, patch: MergePatch, options?: PatchOptions): TaskEither<ApiError, KubeObject> {
-    return this.call('patch', ref, patch, options, () => this.store.patch(ref, patch));
+    return this.call('patch', ref, patch, options, () => this.store.patch(ref, patch, { fieldManager: options?.fieldManager }));
   }
 
   patchStatus(ref: ObjectRef, patch: MergePatch, options?: PatchOptions): TaskEither<ApiError, KubeObject> {
-    return this.call('patchStatus', ref, patch, options, () => this.store.patch(ref, patch, { subresource: 'status' }));
+    return this.call('patchStatus', ref, patch, options, () => this.store.patch(ref, patch, { subresource: 'status', fieldManager: options?.fieldManager }));
   }
 
   /** POST, as `KubernetesClient.create`: 409 AlreadyExists when the object exists. */
@@ -191,15 +191,19 @@ export class FakeClient implements ClusterClient {
     return this.add(...objectsFromYaml(text));
   }
 
-  /** Creates or replaces an object whole, status included. Returns the stored copy. */
-  put(object: KubeObject): KubeObject {
-    return this.orThrow('put', this.store.put(object));
+  /**
+   * Creates or replaces an object whole, status included. Returns the stored copy. With a
+   * `fieldManager`, the write is recorded in managedFields under that name, as another
+   * controller's write would be.
+   */
+  put(object: KubeObject, options: WriteOptions = {}): KubeObject {
+    return this.orThrow('put', this.store.put(object, options));
   }
 
   /** Applies a merge patch to the whole object, status included (no status isolation). Returns the stored copy. */
-  edit(ref: ObjectRef, patch: MergePatch): KubeObject {
+  edit(ref: ObjectRef, patch: MergePatch, options: WriteOptions = {}): KubeObject {
     const current = this.orThrow('edit', this.store.find(ref));
-    return this.put(applyMergePatch(current, patch) as KubeObject);
+    return this.put(applyMergePatch(current, patch) as KubeObject, options);
   }
 
   /** Deletes an object (with finalizers: marks it deleted). */

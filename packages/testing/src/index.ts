@@ -24,6 +24,7 @@ export {
   type KindFilter,
   type ObjectList,
   type ObjectStoreOptions,
+  type WriteOptions,
   type StoreSnapshot,
   type WatchEvent,
   type WatchEventType,
@@ -60,4 +61,5 @@ export {
   type CustomResources,
 } from './crds';
 export { isNotServed, isInvalidObjectError, type InvalidObjectError } from './apiErrors';
+export { fieldOwners, lastWriterOf, managedFieldsAfter, type FieldsV1, type FieldWriter, type ManagedFieldsEntry } from './managedFields';
 export type { JsonSchema, StatusCause } from './schema';

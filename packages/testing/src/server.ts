@@ -158,7 +158,14 @@ const unsupported = (accepted: string): Reply =>
   failWith(415, `the body of the request was in an unknown format - accepted media types include: ${accepted}`);
 
 /** The REST semantics of one request that is not a watch. */
-const serve = (store: ObjectStore, pages: PagedLists, route: Route, request: RecordedRequest, text: string | undefined): Reply => {
+/**
+ * The field manager of a write, as the API server names it: the `fieldManager` parameter, else
+ * the User-Agent up to its first `/` (`kubectl/v1.31.0 (linux/amd64)` is `kubectl`).
+ */
+const managerOf = (request: RecordedRequest, userAgent: string | undefined): string | undefined =>
+  request.fieldManager || userAgent?.split('/', 1)[0]?.slice(0, 128) || undefined;
+
+const serve = (store: ObjectStore, pages: PagedLists, route: Route, request: RecordedRequest, text: string | undefined, fieldManager: string | undefined): Reply => {
   const ref = { apiVersion: route.apiVersion, kind: route.resource.kind, namespace: route.namespace, name: route.name ?? '' };
   const body = (): E.Either<ApiError, unknown> => (text === undefined || text === '' ? E.left(badRequest('the request has no body')) : parseJson(text));
   switch (request.method) {
@@ -170,14 +177,14 @@ const serve = (store: ObjectStore, pages: PagedLists, route: Route, request: Rec
       if (request.contentType !== MERGE_PATCH) return unsupported(MERGE_PATCH);
       const patch = body();
       if (E.isLeft(patch)) return fail(patch.left, detailsOf(route));
-      return ok(store.patch(ref, patch.right as never, { subresource: route.subresource }), route);
+      return ok(store.patch(ref, patch.right as never, { subresource: route.subresource, fieldManager }), route);
     }
     case 'POST': {
       if (route.name !== undefined || route.subresource) return failWith(405, 'the server does not allow this method on the requested resource');
       if (request.contentType !== undefined && request.contentType !== 'application/json') return unsupported('application/json');
       const object = body();
       if (E.isLeft(object)) return fail(object.left, detailsOf(route));
-      return ok(create(store, route, object.right), route, 201);
+      return ok(create(store, route, object.right, fieldManager), route, 201);
     }
     case 'DELETE':
       if (route.name === undefined || route.subresource) return failWith(405, 'the server does not allow this method on the requested resource');
@@ -203,7 +210,7 @@ const listOf = (store: ObjectStore, pages: PagedLists, route: Route, request: Re
   );
 };
 
-const create = (store: ObjectStore, route: Route, input: unknown): E.Either<ApiError, KubeObject> => {
+const create = (store: ObjectStore, route: Route, input: unknown, fieldManager: string | undefined): E.Either<ApiError, KubeObject> => {
   const object = input as KubeObject;
   if (typeof object !== 'object' || object === null || Array.isArray(object) || typeof object.metadata !== 'object' || object.metadata === null)
     return E.left(badRequest('the request body is not a Kubernetes object'));
@@ -211,7 +218,7 @@ const create = (store: ObjectStore, route: Route, input: unknown): E.Either<ApiE
     return E.left(badRequest(`the API version and kind in the body (${object.apiVersion}, ${object.kind}) do not match the request path`));
   if (object.metadata.namespace && object.metadata.namespace !== route.namespace)
     return E.left(badRequest('the namespace of the provided object does not match the namespace sent on the request'));
-  return store.create({ ...object, metadata: { ...object.metadata, ...(route.namespace ? { namespace: route.namespace } : {}) } });
+  return store.create({ ...object, metadata: { ...object.metadata, ...(route.namespace ? { namespace: route.namespace } : {}) } }, { fieldManager });
 };
 
 /** What a list or watch of `route` sees: the route's kind and namespace, narrowed by its selectors. */
@@ -364,7 +371,7 @@ export const startFakeApiServer = async (options: FakeApiServerOptions = {}): Pr
     const refused = unsupportedParameters.filter((name) => query[name]);
     if (refused.length > 0) return reply(response, failWith(400, `not supported by the fake API server: ${refused.join(', ')}`));
     if (recorded.method === 'GET' && route.name === undefined && isTrue(query['watch'])) return watch(response, route, recorded);
-    reply(response, serve(store, pages, route, recorded, text));
+    reply(response, serve(store, pages, route, recorded, text, managerOf(recorded, request.headers['user-agent'])));
   };
 
   const server: Server = createServer((request, response) => {

@@ -14,6 +14,8 @@
  *   a status patch changes only status;
  * - deleting an object with finalizers only sets `deletionTimestamp`; the object goes away when
  *   a later write leaves it with no finalizers;
+ * - every write that changes an object records `metadata.managedFields` (see `managedFieldsAfter`):
+ *   the writer, named by its field manager (`unknown` when it gives none), owns what it set;
  * - every write is an event (ADDED, MODIFIED, DELETED) for watchers, and a bounded history of
  *   events per kind (as the API server's watch cache keeps one per resource) lets a watch resume
  *   from a resourceVersion, or get 410 Gone when it is too old: a quiet kind's watch is not
@@ -36,6 +38,7 @@ import { applyMergePatch, kubeTime } from '@capt-endpoint/core/json';
 import { alreadyExists, badRequest, conflict, expired, invalid, invalidObject, notFound, notServed } from './apiErrors';
 import { CustomResources, type CrdSource, type CustomResourceConverter } from './crds';
 import { copy, isRecord, jsonEqual, toJson } from './json';
+import { managedFieldsAfter } from './managedFields';
 import { applyDefaults, prune, validate, valueAtField, type JsonSchema, type StatusCause } from './schema';
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
@@ -82,7 +85,12 @@ export interface ObjectStoreOptions {
   readonly convert?: CustomResourceConverter;
 }
 
-export interface PatchOptions {
+export interface WriteOptions {
+  /** The writer's name in `metadata.managedFields` (default `unknown`). */
+  readonly fieldManager?: string | undefined;
+}
+
+export interface PatchOptions extends WriteOptions {
   /** `'status'` writes the status subresource: only `status` changes. */
   readonly subresource?: 'status' | undefined;
 }
@@ -97,7 +105,17 @@ export interface ObjectList {
 type CreateMode = 'api' | 'seed';
 
 /** Fields of metadata that only the server sets; patches and puts cannot change them. */
-const serverOwnedMetadata = ['uid', 'resourceVersion', 'generation', 'creationTimestamp'] as const;
+const serverOwnedMetadata = ['uid', 'resourceVersion', 'generation', 'creationTimestamp', 'managedFields'] as const;
+
+/** The manager of a write that names none. */
+const UNKNOWN_MANAGER = 'unknown';
+
+/** Who writes, and at which version and subresource, for managedFields. */
+interface Writer {
+  readonly fieldManager: string | undefined;
+  readonly apiVersion: string;
+  readonly subresource?: 'status' | undefined;
+}
 
 
 const keyOf = (ref: ObjectRef): string => JSON.stringify([ref.apiVersion, ref.kind, ref.namespace ?? '', ref.name]);
@@ -175,8 +193,8 @@ export class ObjectStore {
   }
 
   /** POST: creates `object`; the store assigns uid, resourceVersion, generation 1 and creationTimestamp. */
-  create(object: KubeObject): E.Either<ApiError, KubeObject> {
-    return E.map(copy<KubeObject>)(this.createAs('api', object));
+  create(object: KubeObject, options: WriteOptions = {}): E.Either<ApiError, KubeObject> {
+    return E.map(copy<KubeObject>)(this.createAs('api', object, options.fieldManager));
   }
 
   /** A copy of the stored object, or undefined. */
@@ -239,24 +257,24 @@ export class ObjectStore {
       };
       if (statusIsSubresource) setOrDelete(next, 'status', current['status']);
       return E.right(next);
-    }, options.subresource !== 'status');
+    }, options.subresource !== 'status', { fieldManager: options.fieldManager, apiVersion: ref.apiVersion, subresource: options.subresource });
   }
 
   /**
    * Test setup: creates the object or replaces the stored one whole, status included (no status
    * isolation). A `metadata.resourceVersion` in `object` must match, as for an update.
    */
-  put(object: KubeObject): E.Either<ApiError, KubeObject> {
+  put(object: KubeObject, options: WriteOptions = {}): E.Either<ApiError, KubeObject> {
     const next = toJson(object);
     const ref = normalizeRef(refOf(next));
     const located = this.locate(ref);
     if (E.isLeft(located)) return located;
-    if (!this.objects.has(this.keyFor(located.right))) return E.map(copy<KubeObject>)(this.createAs('seed', next));
+    if (!this.objects.has(this.keyFor(located.right))) return E.map(copy<KubeObject>)(this.createAs('seed', next, options.fieldManager));
     return this.update(ref, next.metadata, (current) => {
       const identity = checkIdentity(ref, current, next);
       if (identity) return E.left(identity);
       return E.right({ ...next, metadata: keepServerFields(next.metadata, current.metadata, []) });
-    }, true);
+    }, true, { fieldManager: options.fieldManager, apiVersion: ref.apiVersion });
   }
 
   /** DELETE: removes the object, or only marks it (deletionTimestamp) while it has finalizers. */
@@ -419,7 +437,7 @@ export class ObjectStore {
     return E.right(storageSchema ? admittedBy(storageSchema, stored) : stored);
   }
 
-  private createAs(mode: CreateMode, input: KubeObject): E.Either<ApiError, KubeObject> {
+  private createAs(mode: CreateMode, input: KubeObject, fieldManager?: string): E.Either<ApiError, KubeObject> {
     if (!isRecord(input) || typeof input.apiVersion !== 'string' || typeof input.kind !== 'string' || !isRecord(input.metadata))
       return E.left(badRequest('an object needs apiVersion, kind and metadata'));
     const object = toJson(input);
@@ -436,15 +454,26 @@ export class ObjectStore {
     if (this.objects.has(key)) return E.left(alreadyExists(located.right));
     const seeded = mode === 'seed';
     metadata.uid = (seeded && metadata.uid) || this.nextUid();
-    metadata['creationTimestamp'] = (seeded && metadata['creationTimestamp']) || kubeTime(this.now());
+    // One reading of the clock for the creation time and the write's time in managedFields.
+    let time: string | undefined;
+    const now = (): string => (time ??= kubeTime(this.now()));
+    metadata['creationTimestamp'] = (seeded && metadata['creationTimestamp']) || now();
     metadata.generation = (seeded && metadata.generation) || 1;
     if (!seeded) {
       delete metadata.deletionTimestamp;
       delete metadata['deletionGracePeriodSeconds'];
+      delete metadata['managedFields'];
     }
     const admitted = this.admit(object, undefined);
     if (E.isLeft(admitted)) return admitted;
     const stored = { ...admitted.right, metadata: { ...admitted.right.metadata } };
+    // A seeded object keeps the managedFields the test gave it, unless a manager is named.
+    if (!seeded || fieldManager !== undefined)
+      stored.metadata['managedFields'] = managedFieldsAfter(undefined, stored, {
+        manager: fieldManager || UNKNOWN_MANAGER,
+        apiVersion: located.right.apiVersion,
+        time: now(),
+      });
     this.revision += 1;
     stored.metadata.resourceVersion = this.resourceVersion;
     this.objects.set(key, stored);
@@ -462,6 +491,7 @@ export class ObjectStore {
     preconditions: unknown,
     next: (current: KubeObject) => E.Either<ApiError, KubeObject>,
     mayChangeSpec: boolean,
+    writer: Writer,
   ): E.Either<ApiError, KubeObject> {
     const located = this.locate(ref);
     if (E.isLeft(located)) return located;
@@ -482,12 +512,19 @@ export class ObjectStore {
     if (E.isLeft(computed)) return computed;
     const admitted = this.admit(computed.right, current);
     if (E.isLeft(admitted)) return admitted;
-    return E.right(this.view(this.commit(key, stored, admitted.right, mayChangeSpec), located.right.apiVersion));
+    return E.right(this.view(this.commit(key, stored, admitted.right, mayChangeSpec, writer), located.right.apiVersion));
   }
 
   /** Stores `next` unless it equals `current`; bumps resourceVersion (and generation on a spec change). */
-  private commit(key: string, current: KubeObject, next: KubeObject, mayChangeSpec: boolean): KubeObject {
+  private commit(key: string, current: KubeObject, next: KubeObject, mayChangeSpec: boolean, writer?: Writer): KubeObject {
     if (jsonEqual(current, next)) return copy(current);
+    if (writer)
+      next.metadata['managedFields'] = managedFieldsAfter(current, next, {
+        manager: writer.fieldManager || UNKNOWN_MANAGER,
+        apiVersion: writer.apiVersion,
+        subresource: writer.subresource,
+        time: kubeTime(this.now()),
+      });
     const statusIsSubresource = this.statusIsSubresource(next);
     if (mayChangeSpec && !jsonEqual(specPart(current, statusIsSubresource), specPart(next, statusIsSubresource)))
       next.metadata.generation = (current.metadata.generation ?? 0) + 1;

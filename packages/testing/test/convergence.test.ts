@@ -40,7 +40,7 @@ const ref = (kind: 'CAPTControlPlane' | 'Cluster', i: number): ObjectRef =>
 
 const withoutOwnedFields = (o: KubeObject | undefined) => {
   const copy = structuredClone(o) as Record<string, any>;
-  for (const key of ['resourceVersion', 'generation']) delete copy['metadata'][key];
+  for (const key of ['resourceVersion', 'generation', 'managedFields']) delete copy['metadata'][key];
   delete copy['spec']['controlPlaneEndpoint'];
   if (copy['status']?.conditions) copy['status'].conditions = copy['status'].conditions.filter((c: { type: string }) => c.type !== 'EndpointReady');
   return copy;

@@ -1,0 +1,133 @@
+// Field owners: every write through the store, the fake client and the loopback server records
+// metadata.managedFields as the API server does for Update and Patch.
+import type { KubeObject, ObjectRef } from '@capt-endpoint/core';
+import { captEndpointCrds, createFakeClient, fieldOwners, lastWriterOf, ObjectStore, startFakeApiServer, type ManagedFieldsEntry } from '../src';
+import { right } from './fixtures';
+
+const cpRef: ObjectRef = { apiVersion: 'controlplane.cluster.x-k8s.io/v1beta1', kind: 'CAPTControlPlane', namespace: 'team-a', name: 'demo' };
+const controlPlane = (): KubeObject => ({
+  apiVersion: cpRef.apiVersion,
+  kind: cpRef.kind,
+  metadata: { name: 'demo', namespace: 'team-a', labels: { team: 'a' } },
+  spec: { version: '1.31', workspaceTemplateRef: { name: 'eks-controlplane-template' } },
+});
+const clusterRef = (version: string): ObjectRef => ({ apiVersion: `cluster.x-k8s.io/${version}`, kind: 'Cluster', namespace: 'team-a', name: 'demo' });
+const endpoint = { host: 'abc.gr7.eu-west-1.eks.amazonaws.com', port: 443 };
+
+const entries = (object: KubeObject | undefined): ManagedFieldsEntry[] => (object?.metadata['managedFields'] ?? []) as ManagedFieldsEntry[];
+const clock = () => {
+  let seconds = 0;
+  return () => new Date(Date.UTC(2026, 0, 5, 9, 0, seconds++));
+};
+
+describe('managedFields', () => {
+  it('a create names its manager as owner of every field it set, server-set metadata excluded', () => {
+    const store = new ObjectStore([], { now: clock() });
+    right(store.create(controlPlane(), { fieldManager: 'kubectl-create' }));
+    expect(entries(store.get(cpRef))).toEqual([
+      {
+        manager: 'kubectl-create',
+        operation: 'Update',
+        apiVersion: cpRef.apiVersion,
+        time: '2026-01-05T09:00:00Z',
+        fieldsType: 'FieldsV1',
+        fieldsV1: {
+          'f:metadata': { 'f:labels': { '.': {}, 'f:team': {} } },
+          'f:spec': { '.': {}, 'f:version': {}, 'f:workspaceTemplateRef': { '.': {}, 'f:name': {} } },
+        },
+      },
+    ]);
+  });
+
+  it('a patch makes its writer the owner of what it changed; the others keep the rest', () => {
+    const store = new ObjectStore([], { now: clock() });
+    right(store.create(controlPlane(), { fieldManager: 'kubectl-create' }));
+    right(store.patch(cpRef, { spec: { controlPlaneEndpoint: endpoint } }, { fieldManager: 'capt-endpoint' }));
+    let object = store.get(cpRef);
+    expect(entries(object).map((e) => [e.manager, e.fieldsV1])).toEqual([
+      ['kubectl-create', { 'f:metadata': { 'f:labels': { '.': {}, 'f:team': {} } }, 'f:spec': { '.': {}, 'f:version': {}, 'f:workspaceTemplateRef': { '.': {}, 'f:name': {} } } }],
+      ['capt-endpoint', { 'f:spec': { 'f:controlPlaneEndpoint': { '.': {}, 'f:host': {}, 'f:port': {} } } }],
+    ]);
+    expect(lastWriterOf(object, 'spec.controlPlaneEndpoint.host')).toBe('capt-endpoint');
+    expect(lastWriterOf(object, 'spec.version')).toBe('kubectl-create');
+
+    // Another controller rewrites the host: it owns the host now; the port stays ours.
+    right(store.patch(cpRef, { spec: { controlPlaneEndpoint: { host: 'https://abc.gr7.eu-west-1.eks.amazonaws.com' } } }, { fieldManager: 'capt-controller' }));
+    object = store.get(cpRef);
+    expect(lastWriterOf(object, 'spec.controlPlaneEndpoint.host')).toBe('capt-controller');
+    expect(lastWriterOf(object, 'spec.controlPlaneEndpoint.port')).toBe('capt-endpoint');
+    expect(lastWriterOf(object, 'spec.controlPlaneEndpoint')).toBe('capt-controller');
+    expect(fieldOwners(object, 'spec.controlPlaneEndpoint').map((e) => e.manager)).toEqual(['capt-endpoint', 'capt-controller']);
+    expect(entries(object).find((e) => e.manager === 'capt-controller')).toMatchObject({ time: '2026-01-05T09:00:02Z', operation: 'Update' });
+
+    // A removed field leaves every set; a manager left with nothing is dropped.
+    right(store.patch(cpRef, { spec: { controlPlaneEndpoint: null } }, { fieldManager: 'cleaner' }));
+    object = store.get(cpRef);
+    expect(entries(object).map((e) => e.manager)).toEqual(['kubectl-create']);
+    expect(lastWriterOf(object, 'spec.controlPlaneEndpoint')).toBeUndefined();
+  });
+
+  it('a write that changes nothing changes no owner and no resourceVersion', () => {
+    const store = new ObjectStore([], { now: clock() });
+    right(store.create(controlPlane(), { fieldManager: 'a' }));
+    const before = store.get(cpRef);
+    right(store.patch(cpRef, { spec: { version: '1.31' } }, { fieldManager: 'b' }));
+    expect(store.get(cpRef)).toEqual(before);
+  });
+
+  it('a status write is recorded with subresource status; a write without a manager is "unknown"', () => {
+    const store = new ObjectStore([controlPlane()], { now: clock() });
+    expect(entries(store.get(cpRef))).toEqual([]);
+    right(store.patch(cpRef, { status: { ready: true } }, { subresource: 'status', fieldManager: 'capt-endpoint' }));
+    right(store.patch(cpRef, { metadata: { annotations: { note: 'x' } } }));
+    expect(entries(store.get(cpRef)).map((e) => [e.manager, e.subresource, Object.keys(e.fieldsV1)])).toEqual([
+      ['capt-endpoint', 'status', ['f:status']],
+      ['unknown', undefined, ['f:metadata']],
+    ]);
+  });
+
+  it('records the apiVersion each write was made at', () => {
+    const store = new ObjectStore([{ apiVersion: 'cluster.x-k8s.io/v1beta1', kind: 'Cluster', metadata: { name: 'demo', namespace: 'team-a' }, spec: { paused: false } }], {
+      crds: captEndpointCrds,
+    });
+    right(store.patch(clusterRef('v1beta2'), { spec: { controlPlaneEndpoint: endpoint } }, { fieldManager: 'capt-endpoint' }));
+    const read = store.get(clusterRef('v1beta1'));
+    expect(entries(read)).toMatchObject([{ manager: 'capt-endpoint', apiVersion: 'cluster.x-k8s.io/v1beta2' }]);
+    expect(lastWriterOf(read, 'spec.controlPlaneEndpoint.port')).toBe('capt-endpoint');
+  });
+
+  it('the fake client records the fieldManager of patch, patchStatus, put and edit', async () => {
+    const client = createFakeClient([controlPlane()]);
+    right(await client.patch(cpRef, { spec: { controlPlaneEndpoint: endpoint } }, { fieldManager: 'capt-endpoint' })());
+    client.edit(cpRef, { spec: { controlPlaneEndpoint: { port: 6443 } } }, { fieldManager: 'capt-controller' });
+    const object = client.object(cpRef);
+    expect(lastWriterOf(object, 'spec.controlPlaneEndpoint.host')).toBe('capt-endpoint');
+    expect(lastWriterOf(object, 'spec.controlPlaneEndpoint.port')).toBe('capt-controller');
+  });
+
+  it('the loopback server takes the manager from fieldManager, else from the User-Agent, for the main resource and /status', async () => {
+    const server = await startFakeApiServer({ objects: [controlPlane()] });
+    try {
+      const path = `${server.url}/apis/controlplane.cluster.x-k8s.io/v1beta1/namespaces/team-a/captcontrolplanes/demo`;
+      const patch = (body: unknown, query: string, userAgent: string) =>
+        fetch(`${path}${query}`, { method: 'PATCH', body: JSON.stringify(body), headers: { 'Content-Type': 'application/merge-patch+json', 'User-Agent': userAgent } });
+      expect((await patch({ spec: { version: '1.32' } }, '', 'kubectl/v1.31.0 (linux/amd64) kubernetes/abc')).status).toBe(200);
+      expect((await patch({ spec: { controlPlaneEndpoint: endpoint } }, '?fieldManager=capt-endpoint', 'kubectl/v1.31.0')).status).toBe(200);
+      const status = await fetch(`${path}/status?fieldManager=status-writer`, {
+        method: 'PATCH',
+        body: JSON.stringify({ status: { ready: true } }),
+        headers: { 'Content-Type': 'application/merge-patch+json' },
+      });
+      expect(status.status).toBe(200);
+      const object = server.store.get({ ...cpRef });
+      expect(lastWriterOf(object, 'spec.version')).toBe('kubectl');
+      expect(lastWriterOf(object, 'spec.controlPlaneEndpoint')).toBe('capt-endpoint');
+      expect(fieldOwners(object, 'status.ready')).toMatchObject([{ manager: 'status-writer', subresource: 'status' }]);
+      // The object the server sends back carries them too.
+      const read = (await (await fetch(path)).json()) as KubeObject;
+      expect(lastWriterOf(read, 'spec.controlPlaneEndpoint.host')).toBe('capt-endpoint');
+    } finally {
+      await server.close();
+    }
+  });
+});
