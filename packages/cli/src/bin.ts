@@ -1,24 +1,71 @@
 #!/usr/bin/env node
 /**
- * The `capt-endpoint` executable: `main` with the process's streams and environment. SIGINT and
- * SIGTERM abort the signal `run` watches (a second one exits at once).
+ * The `capt-endpoint` executable: `main` with the process's streams and environment.
+ *
+ * SIGINT and SIGTERM abort the signal every command watches: `run` stops gracefully, a one-shot
+ * command ends its requests (and their credential plugins) and reports. Whatever is still
+ * running after STOP_GRACE_MS is cut short with one line on stderr, so a signal ends any
+ * command within 5 seconds; a second signal exits at once. A reader that goes away (`run | head`)
+ * stops the command the same way, quietly, instead of an unhandled EPIPE. The handlers are in
+ * place before the command's modules load.
  */
 import { fileURLToPath } from 'node:url';
-import { main } from './main';
+
+/** How long a command may take to end after a signal before the process exits anyway. */
+const STOP_GRACE_MS = 4_000;
 
 const controller = new AbortController();
+let stdoutGone = false;
+
+const stop = (why: string): void => {
+  if (controller.signal.aborted) return;
+  controller.abort();
+  setTimeout(() => {
+    process.stderr.write(`capt-endpoint: ${why}: not stopped within ${STOP_GRACE_MS / 1000} s, exiting\n`);
+    process.exit(1);
+  }, STOP_GRACE_MS).unref();
+};
+
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
     if (controller.signal.aborted) process.exit(130);
-    controller.abort();
+    stop(signal);
   });
 }
 
-const readStdin = async (): Promise<string> => {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+// EPIPE: whoever read our output is gone. Nothing more can be shown; stop as on a signal.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  stdoutGone = true;
+  stop(error.code === 'EPIPE' ? 'standard output closed' : `standard output failed (${error.code ?? error.name})`);
+});
+
+/** Standard input, read whole; an abort ends the wait with an error. */
+const readStdin = (): Promise<string> =>
+  new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    const onAbort = (): void => {
+      process.stdin.pause();
+      reject(new Error('interrupted'));
+    };
+    if (controller.signal.aborted) return onAbort();
+    controller.signal.addEventListener('abort', onAbort, { once: true });
+    process.stdin.on('data', (chunk: Buffer) => chunks.push(chunk));
+    process.stdin.once('error', reject);
+    process.stdin.once('end', () => {
+      controller.signal.removeEventListener('abort', onAbort);
+      resolve(Buffer.concat(chunks).toString('utf8'));
+    });
+  });
+
+const exit = (code: number): void => {
+  // Exit once stdout is flushed: an idle keep-alive connection must not hold the process open.
+  if (stdoutGone) process.exit(code);
+  else process.stdout.write('', () => process.exit(code));
 };
+
+// Loaded after the handlers above are in place: loading client-node can take seconds on a busy
+// machine, and a signal in that time must not go unhandled.
+const { main } = await import('./main');
 
 main(process.argv.slice(2), {
   stdout: process.stdout,
@@ -28,8 +75,4 @@ main(process.argv.slice(2), {
   readStdin,
   // In the repository the bin sits in packages/cli/dist: the demo's manifests are three levels up.
   demoManifests: fileURLToPath(new URL('../../../examples/manifests', import.meta.url)),
-}).then(
-  // Exit once stdout is flushed: an idle keep-alive connection must not hold the process open.
-  (code) => process.stdout.write('', () => process.exit(code)),
-  () => process.exit(1),
-);
+}).then(exit, () => exit(1));

@@ -15,11 +15,25 @@ export interface KubeConfigError {
 
 const kubeConfigError = (message: string): KubeConfigError => ({ _tag: 'KubeConfigError', message });
 
+/** client-node's own complaints about a missing field: they name the field, never a value. */
+const MISSING_FIELD = /^(clusters|users|contexts)\[\d+\](\.[a-z]+)+ is missing$/;
+
+/**
+ * What is wrong with the file, in words that never quote it: a kubeconfig holds tokens and
+ * passwords, and a YAML parser's message quotes the text around the error.
+ */
 const problem = (error: unknown): string => {
   const code = (error as { code?: unknown }).code;
   if (code === 'ENOENT') return 'no such file';
   if (code === 'EACCES') return 'permission denied';
-  return (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? 'cannot be read';
+  if (code === 'EISDIR') return 'is a directory';
+  const mark = (error as { mark?: { line?: unknown; column?: unknown } }).mark;
+  if (error instanceof Error && error.name === 'YAMLException')
+    return typeof mark?.line === 'number' && typeof mark.column === 'number'
+      ? `not valid YAML (line ${mark.line + 1}, column ${mark.column + 1})`
+      : 'not valid YAML';
+  if (error instanceof Error && MISSING_FIELD.test(error.message)) return error.message;
+  return `cannot be loaded (${error instanceof Error ? error.name : typeof error})`;
 };
 
 export const loadKubeConfig = (connection: Connection, env: Readonly<Record<string, string | undefined>>): E.Either<KubeConfigError, KubeConfig> => {

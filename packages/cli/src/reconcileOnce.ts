@@ -24,7 +24,8 @@ export const reconcileOnce = async (
 ): Promise<number> => {
   const client = connect(kubeConfig);
   try {
-    const report = await reconcileWithReport(client, command, command.settings, { dryRun: command.dryRun });
+    // The signal (SIGINT or SIGTERM in the bin) ends the reconcile's requests: it reports what it got to.
+    const report = await reconcileWithReport(client, command, { ...command.settings, signal: io.signal }, { dryRun: command.dryRun });
     io.stdout.write(renderReport(report, command.output, styleFor(io.stdout, io.env)));
     return report.exitCode;
   } finally {

@@ -1,10 +1,10 @@
 // The built executable, spawned as a user would run it. `npm test` builds it first; run alone,
 // this test builds the bin itself when it is missing.
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startFakeApiServer } from '@capt-endpoint/testing';
+import { startFakeApiServer, startHostileApiServer } from '@capt-endpoint/testing';
 import { eventually, initialObjects, jsonLines, manifest, REPO } from './helpers';
 
 const BIN = join(REPO, 'packages', 'cli', 'dist', 'bin.js');
@@ -48,6 +48,76 @@ describe('the capt-endpoint executable', () => {
       expect(await exited).toBe(0);
       expect(out.stderr).toBe('');
       expect(jsonLines(out.stdout).at(-1)).toMatchObject({ level: 'info', msg: 'stopped' });
+    } finally {
+      await server.close();
+    }
+  });
+
+  /** Resolves to the exit code, or to 'still running' if the process has not exited `ms` after the call. */
+  const exitWithin = (exited: Promise<number | null>, ms: number): Promise<number | null | 'still running'> =>
+    Promise.race([exited, new Promise<'still running'>((resolve) => setTimeout(() => resolve('still running'), ms).unref())]);
+
+  const kubeconfigFor = (yaml: string): string => {
+    const file = join(mkdtempSync(join(tmpdir(), 'capt-bin-')), 'kubeconfig');
+    writeFileSync(file, yaml);
+    return file;
+  };
+
+  it('a one-shot reconcile ends within 5 s of SIGTERM while its request waits for headers, with its report and no stack', async () => {
+    const server = await startHostileApiServer({ get: 'noHeaders', maxStreamMs: 30_000 });
+    try {
+      const { child, out, exited } = spawnBin(['reconcile', '--kubeconfig', kubeconfigFor(server.kubeConfigYaml()), '-n', 'team-a', 'demo-cp', '-o', 'json']);
+      await eventually(() => server.counts.other > 0);
+      child.kill('SIGTERM');
+      expect(await exitWithin(exited, 5_000)).not.toBe('still running');
+      expect(out.stderr).toBe('');
+      expect(JSON.parse(out.stdout)).toMatchObject({ result: 'Error', error: { reason: 'ApiTimeout' } });
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('explain ends within 5 s of SIGTERM while it waits for standard input, with one line', async () => {
+    const { child, out, exited } = spawnBin(['explain', '-f', '-']);
+    // Time to start and wait on standard input (nothing to observe from outside).
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    child.kill('SIGTERM');
+    expect(await exitWithin(exited, 5_000)).toBe(1);
+    expect(out.stderr.trim().split('\n')).toHaveLength(1);
+    child.stdin.destroy();
+  });
+
+  it('run ends within 5 s of SIGTERM while its watches wait for headers', async () => {
+    const server = await startHostileApiServer({ watch: 'noHeaders', maxStreamMs: 120_000 });
+    try {
+      const { child, out, exited } = spawnBin(['run', '--kubeconfig', kubeconfigFor(server.kubeConfigYaml())]);
+      await eventually(() => server.counts.watches === 5);
+      child.kill('SIGTERM');
+      expect(await exitWithin(exited, 5_000)).toBe(0);
+      expect(out.stderr).toBe('');
+      expect(jsonLines(out.stdout).at(-1)).toMatchObject({ msg: 'stopped' });
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('run | head -2: stops quietly when its reader is gone, no EPIPE, no stack', async () => {
+    const server = await startFakeApiServer({ objects: initialObjects() });
+    try {
+      const dir = mkdtempSync(join(tmpdir(), 'capt-bin-'));
+      const kubeconfig = join(dir, 'kubeconfig');
+      writeFileSync(kubeconfig, server.kubeConfigYaml('team-a'));
+      const script = `(${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} run --kubeconfig ${JSON.stringify(kubeconfig)} 2>${JSON.stringify(join(dir, 'stderr'))}; echo $? >${JSON.stringify(join(dir, 'code'))}) | head -2`;
+      const shell = spawn('sh', ['-c', script], { cwd: REPO, env: { PATH: process.env['PATH'] ?? '' } });
+      let shown = '';
+      shell.stdout.on('data', (chunk: Buffer) => (shown += chunk.toString()));
+      const done = new Promise<number | null>((resolve) => shell.on('close', resolve));
+      await eventually(() => shown.split('\n').length > 2);
+      // More to log once head has gone: each change is a reconcile and a line.
+      manifest('later/workspace-applied.yaml').forEach((object) => server.store.put(object));
+      expect(await exitWithin(done, 10_000)).toBe(0);
+      expect(readFileSync(join(dir, 'stderr'), 'utf8')).toBe('');
+      expect(readFileSync(join(dir, 'code'), 'utf8').trim()).toBe('0');
     } finally {
       await server.close();
     }

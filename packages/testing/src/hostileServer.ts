@@ -4,8 +4,8 @@
  * produce: a watch line that never ends, 410 Gone on every watch, watches that close at once or
  * never send their headers, bodies of a gigabyte, lists whose `continue` never runs out.
  *
- * Lists are answered per `list`, watches per `watch`; a GET of one object is a 404 Status and
- * anything else a 405. The server itself stays small and ends on its own: every stream it
+ * Lists are answered per `list`, watches per `watch`, a GET of one object per `get`; anything
+ * else is a 405. The server itself stays small and ends on its own: every stream it
  * sends stops after `maxStreamBytes` or `maxStreamMs`, whichever comes first, writing only as
  * fast as the client reads. It listens on 127.0.0.1 only.
  */
@@ -38,6 +38,8 @@ export type HostileWatch =
 export interface HostileServerOptions {
   readonly list?: HostileList | undefined;
   readonly watch?: HostileWatch | undefined;
+  /** A GET of one object: a 404 Status (default), or no answer at all. */
+  readonly get?: 'notFound' | 'noHeaders' | undefined;
   /** Most bytes one streamed response carries. Default 1 GiB. */
   readonly maxStreamBytes?: number | undefined;
   /** Longest one streamed or unanswered response lasts, in milliseconds. Default 60 000. */
@@ -88,6 +90,13 @@ const stream = (response: ServerResponse, head: string, tail: string, maxBytes: 
   pump();
 };
 
+/** Holds the request without a word until `maxMs`, then drops the connection. */
+const neverAnswer = (response: ServerResponse, maxMs: number): void => {
+  const timer = setTimeout(() => response.destroy(), maxMs);
+  timer.unref();
+  response.on('close', () => clearTimeout(timer));
+};
+
 const json = (response: ServerResponse, code: number, body: unknown): void => {
   response.writeHead(code, { 'Content-Type': 'application/json' });
   response.end(JSON.stringify(body));
@@ -126,12 +135,8 @@ export const startHostileApiServer = async (options: HostileServerOptions = {}):
       case 'oneEventThenClose':
         response.writeHead(200, { 'Content-Type': 'application/json' });
         return void response.end(`${JSON.stringify({ type: 'ADDED', object: { metadata: { name: 'only', namespace: 'default', resourceVersion: '2' } } })}\n`);
-      case 'noHeaders': {
-        const timer = setTimeout(() => response.destroy(), maxMs);
-        timer.unref();
-        response.on('close', () => clearTimeout(timer));
-        return;
-      }
+      case 'noHeaders':
+        return neverAnswer(response, maxMs);
     }
   };
 
@@ -153,6 +158,7 @@ export const startHostileApiServer = async (options: HostileServerOptions = {}):
     }
     counts.other++;
     if (request.method === 'GET' && options.list === 'huge') return answerList(url.pathname, response);
+    if (request.method === 'GET' && options.get === 'noHeaders') return neverAnswer(response, maxMs);
     if (request.method === 'GET') return json(response, 404, status(404, 'not found'));
     json(response, 405, status(405, 'this server only lists and watches'));
   });
