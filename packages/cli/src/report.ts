@@ -7,7 +7,7 @@
  * Secret safety: a report names Secrets and keys, never their values.
  */
 import * as E from 'fp-ts/lib/Either.js';
-import { CONTROL_PLANE_API_VERSION, DEFAULT_CONDITION_TYPE, reconcileEndpoint, type ClusterClient, type ReconcileOptions, describeRef, formatHostPort, isEndpointSet, type ApiEndpoint, type Drift, type EndpointError, type EndpointSource, type KubeObject, type MergePatch, type ObjectRef, type ReconcileOutcome, type ReconcileResult, type StoredEndpoint, type WaitingOn, type Condition } from '@capt-endpoint/core';
+import { CONTROL_PLANE_API_VERSION, DEFAULT_CONDITION_TYPE, reconcileEndpoint, type ClusterClient, type ReconcileOptions, describeRef, formatHostPort, quoteValue, isEndpointSet, type ApiEndpoint, type Drift, type EndpointError, type EndpointSource, type KubeObject, type MergePatch, type ObjectRef, type ReconcileOutcome, type ReconcileResult, type StoredEndpoint, type WaitingOn, type Condition } from '@capt-endpoint/core';
 import { applyMergePatch } from '@capt-endpoint/core/json';
 import { recordingClient, type RecordedRead, type RecordingClient } from './recordingClient';
 
@@ -85,7 +85,6 @@ const readCheck = (read: RecordedRead): Check | undefined => {
   return read.object === undefined ? role.missing(what) : { status: 'pass', text: `${what}, ${role.found}` };
 };
 
-const quote = (value: unknown): string => (typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value) ?? String(value));
 
 /** Where the value came from. Output values are shown (they are not secret); Secret values never. */
 const sourceCheck = (source: EndpointSource, endpoint: ApiEndpoint | undefined, reads: readonly RecordedRead[]): Check => {
@@ -96,7 +95,7 @@ const sourceCheck = (source: EndpointSource, endpoint: ApiEndpoint | undefined, 
   const workspace = reads.find((read) => read.ref.kind === 'Workspace')?.object;
   const outputs = (workspace?.['status'] as { atProvider?: { outputs?: Record<string, unknown> } } | undefined)?.atProvider?.outputs ?? {};
   const names = source.key.includes('+') ? source.key.split('+') : [source.key];
-  const shown = names.map((name) => `"${name}" = ${quote(outputs[name])}`).join(', ');
+  const shown = names.map((name) => `"${name}" = ${quoteValue(outputs[name])}`).join(', ');
   return { status: 'pass', text: `output ${shown}${parsed}` };
 };
 

@@ -1,9 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadAllYaml } from '@kubernetes/client-node';
 import { billionLaughs } from '../../testing/test/fixtures';
-import { EKS_HOST, jsonLines, run } from './helpers';
+import { EKS_HOST, jsonLines, REPO, run } from './helpers';
 
 const initial = ['-f', 'examples/manifests'];
 const applied = [...initial, '-f', 'examples/manifests/later/workspace-applied.yaml'];
@@ -124,6 +124,21 @@ data:
     }
     const { stdout } = await run(['explain', ...initial, '-f', secretOnly]);
     expect(stdout).toContain('✓ key "cluster_endpoint" of Secret team-a/demo-eks-conn (value not shown) → host api.internal.example, port 6443');
+  });
+
+  it('shows a rejected output with its user information redacted, in every format', async () => {
+    const workspaceText = readFileSync(join(REPO, 'examples/manifests/later/workspace-applied.yaml'), 'utf8');
+    const withPassword = tempFile(
+      'workspace.yaml',
+      workspaceText.replace(/cluster_endpoint: .*/, 'cluster_endpoint: https://admin:PASSWORD-c41d@0123456789abcdef.gr7.us-west-2.eks.amazonaws.com'),
+    );
+    for (const format of ['text', 'json', 'yaml']) {
+      const { code, stdout } = await run(['explain', ...initial, '-f', withPassword, '-o', format]);
+      expect(code).toBe(1);
+      expect(stdout).toContain('https://***@0123456789abcdef.gr7.us-west-2.eks.amazonaws.com');
+      expect(stdout).not.toContain('PASSWORD-c41d');
+      expect(stdout).not.toContain('admin');
+    }
   });
 
   it('honours the shared options: --no-update-cluster and --output-key', async () => {

@@ -9,6 +9,7 @@
  * @packageDocumentation
  */
 export { parseEndpoint, canonicalHost, type ParseEndpointOptions } from './parseEndpoint';
+export { quoteValue } from './quote';
 export { endpointsEqual, endpointUrl, formatHostPort, isEndpointSet, type ApiEndpoint } from './endpoint';
 export {
   findInSecret,

@@ -10,13 +10,15 @@
  * it decodes and old IPv4 forms it rewrites. docs/endpoint-grammar.md lists every form.
  *
  * Total: returns an `Either` for any input and never throws; every property read of a caller's
- * object is guarded. `problem` never quotes the value; `message` does (shortened).
+ * object is guarded. `problem` never quotes the value; `message` does (shortened, its user
+ * information redacted).
  */
 import * as E from 'fp-ts/lib/Either.js';
 import * as O from 'fp-ts/lib/Option.js';
 import { pipe } from 'fp-ts/lib/function.js';
 import type { ApiEndpoint } from './endpoint';
 import { parseError, type EndpointParseError, type EndpointParseErrorTag } from './errors';
+import { quoteValue } from './quote';
 
 export interface ParseEndpointOptions {
   /** The port of a value that names none. 443 unless told otherwise. */
@@ -28,8 +30,6 @@ type Result<A> = E.Either<EndpointParseError, A>;
 const HTTPS_PORT = 443;
 const MAX_PORT = 65535;
 const MAX_DNS_NAME = 253;
-/** Longer values are cut in `message`: enough to recognise, not a wall of text. */
-const MAX_QUOTED = 200;
 
 /** A scheme is only read before `://`; without it, `host:port` is host and port (RFC 3986 scheme syntax). */
 const SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//;
@@ -65,8 +65,8 @@ const PROBLEM = {
   defaultPort: 'the defaultPort option is not a whole number from 1 to 65535',
 } as const;
 
-const quote = (text: string): string =>
-  JSON.stringify(text.length > MAX_QUOTED ? `${text.slice(0, MAX_QUOTED)}…` : text);
+/** User information redacted, the rest cut short (see quote.ts). */
+const quote = (text: string): string => quoteValue(text);
 
 const fail = <A = never>(tag: EndpointParseErrorTag, problem: string, shown?: string): Result<A> =>
   E.left(parseError(tag, problem, shown === undefined ? undefined : quote(shown)));

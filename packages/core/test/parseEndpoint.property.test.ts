@@ -189,10 +189,15 @@ describe('parseEndpoint properties', () => {
 });
 
 describe('parseEndpoint keeps secrets out of problem', () => {
-  /** Rejected values that carry a token where a secret could sit. */
-  const carriersOf = (token: string): unknown[] => [
+  /** Rejected values that carry a token in their user information, which message redacts too. */
+  const userinfoCarriersOf = (token: string): unknown[] => [
     `https://admin:${token}@api.example.com`,
     `https://${token}@api.example.com:6443`,
+    `admin:${token}@api.example.com`,
+    { host: `${token}@api.example.com` },
+  ];
+  /** Rejected values that carry a token elsewhere, where a secret could sit. */
+  const carriersOf = (token: string): unknown[] => [
     `https://api.example.com/${token}`,
     `https://api.example.com:6443/?token=${token}`,
     `https://api.example.com#${token}`,
@@ -203,12 +208,27 @@ describe('parseEndpoint keeps secrets out of problem', () => {
     `${token}_.example.com`,
     `[${token}]:6443`,
     `https://%${token}.example.com`,
-    { host: `${token}@api.example.com` },
     { host: 'api.example.com', port: token },
     { host: 'api.example.com', [token]: 1 },
   ];
 
-  it('for tokens in every part of a rejected value, problem never contains the token; message does', () => {
+  it('for tokens in the user information of a rejected value, neither problem nor message contains the token', () => {
+    fc.assert(
+      fc.property(secretToken, (token) =>
+        userinfoCarriersOf(token).every((raw) => {
+          const result = parseEndpoint(raw);
+          return (
+            E.isLeft(result) &&
+            !result.left.problem.toLowerCase().includes(token.toLowerCase()) &&
+            !result.left.message.includes(token) &&
+            result.left.message.includes('***@api.example.com')
+          );
+        }),
+      ),
+    );
+  });
+
+  it('for tokens in every other part of a rejected value, problem never contains the token; message does', () => {
     fc.assert(
       fc.property(secretToken, (token) =>
         carriersOf(token).every((raw) => {

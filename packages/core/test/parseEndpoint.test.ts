@@ -155,15 +155,30 @@ describe('parseEndpoint', () => {
     expect(outcome(raw, options)).toEqual(expected);
   });
 
-  it('keeps problem free of the value and quotes it in message', () => {
+  it('keeps problem free of the value and quotes it in message, its user information redacted', () => {
     const result = parseEndpoint('https://admin:hunter2@api.example.com');
     expect(E.isLeft(result) && result.left).toMatchObject({
       _tag: 'UserinfoNotAllowed',
       reason: 'UserinfoNotAllowed',
       retryable: false,
       problem: 'user information (user:password@) is not allowed in an endpoint',
-      message: 'user information (user:password@) is not allowed in an endpoint: "https://admin:hunter2@api.example.com"',
+      message: 'user information (user:password@) is not allowed in an endpoint: "https://***@api.example.com"',
     });
+  });
+
+  it.each([
+    ['a password with a slash, which ends the authority early', 'https://admin:pa/ss@api.example.com', 'pa/ss'],
+    ['user information and a path', 'https://admin:hunter2@api.example.com/x', 'hunter2'],
+    ['user information in a bare value', 'admin:hunter2@api.example.com:6443', 'hunter2'],
+    ['two @ signs', 'https://a@b:hunter2@api.example.com', 'hunter2'],
+    ['a long value with user information past the cut', `https://${'u'.repeat(300)}:hunter2@api.example.com`, 'hunter2'],
+    ['user information in an object host', { host: 'https://admin:hunter2@api.example.com' }, 'hunter2'],
+  ])('never shows the credential of %s', (_, raw, credential) => {
+    const result = parseEndpoint(raw);
+    expect(E.isLeft(result)).toBe(true);
+    const message = E.isLeft(result) ? result.left.message : '';
+    expect(message).not.toContain(credential);
+    expect(message).toContain('***@api.example.com');
   });
 
   it('cuts a long value short in message', () => {

@@ -1,5 +1,5 @@
 import * as E from 'fp-ts/lib/Either.js';
-import { apiError, emptyOutcome, parseError, type ReconcileOutcome } from '@capt-endpoint/core';
+import { apiError, emptyOutcome, parseEndpoint, parseError, type ReconcileOutcome } from '@capt-endpoint/core';
 import { endpointEventFor } from '../src';
 
 const regarding = { apiVersion: 'controlplane.cluster.x-k8s.io/v1beta1', kind: 'CAPTControlPlane', namespace: 'team-a', name: 'demo-cp' };
@@ -33,5 +33,13 @@ describe('endpointEventFor', () => {
     ]) {
       expect(endpointEventFor(regarding, result)).toBeUndefined();
     }
+  });
+
+  it('an Event for a value with user information shows it redacted', () => {
+    const parsed = parseEndpoint('https://admin:PASSWORD-e7a2@api.example.com');
+    const event = E.isLeft(parsed) ? endpointEventFor(regarding, E.left(parsed.left)) : undefined;
+    expect(event).toMatchObject({ type: 'Warning', reason: 'UserinfoNotAllowed' });
+    expect(event?.message).toContain('"https://***@api.example.com"');
+    expect(event?.message).not.toContain('PASSWORD-e7a2');
   });
 });

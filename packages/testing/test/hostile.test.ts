@@ -4,7 +4,7 @@
 // log, the condition or anything written.
 import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
-import { isEndpointError, reconcileEndpoint, type ClusterClient, type Logger, type ObjectRef } from '@capt-endpoint/core';
+import { DEFAULT_CONDITION_TYPE, isEndpointError, reconcileEndpoint, type ClusterClient, type Logger, type ObjectRef } from '@capt-endpoint/core';
 import { createFakeClient, type FakeClient } from '../src';
 import { b64, cluster, controlPlane, secret, workspace, workspaceApply } from '../../core/test/fixtures';
 
@@ -124,5 +124,28 @@ describe('Secret values never leak', () => {
     expect(seen).toContain('demo-eks-conn');
     expect(seen).not.toContain(TOKEN);
     expect(seen).not.toContain(encoded);
+  });
+});
+
+describe('credentials in a rejected output are never shown', () => {
+  const PASSWORD = 'PASSWORD-5b1f';
+  it.each([
+    ['a URL with user and password', `https://admin:${PASSWORD}@api.example.com`],
+    ['a URL whose password holds a slash', `https://admin:${PASSWORD}/x@api.example.com`],
+    ['a bare value with user information', `admin:${PASSWORD}@api.example.com:6443`],
+    ['an object whose host is a URL with user information', { host: `https://admin:${PASSWORD}@api.example.com`, port: 443 }],
+    ['a long value with user information past the cut', `https://${'a'.repeat(400)}:${PASSWORD}@api.example.com`],
+  ])('%s: redacted as ***@host in the result, the log, the condition and every write', async (_, output) => {
+    const fake = complete({ cluster_endpoint: output });
+    const lines: string[] = [];
+    const record = (fields: Record<string, unknown>, message: string) => lines.push(JSON.stringify(fields), message);
+    const result = await reconcileEndpoint(fake, target, { logger: { debug: record, info: record, warn: record, error: record } })();
+    expect(E.isLeft(result) && result.left._tag).toBe('InvalidEndpointValue');
+    const conditions = (fake.object(CP)?.['status'] as { conditions?: Array<{ type: string; message: string }> } | undefined)?.conditions;
+    const condition = conditions?.find((c) => c.type === DEFAULT_CONDITION_TYPE);
+    expect(condition?.message).toContain('***@api.example.com');
+    const seen = JSON.stringify([result, lines, fake.object(CP), fake.writes()]);
+    expect(seen).not.toContain(PASSWORD);
+    expect(seen).not.toContain('admin');
   });
 });
