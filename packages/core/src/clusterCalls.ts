@@ -9,7 +9,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { pipe } from 'fp-ts/lib/function.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import type * as t from 'io-ts';
-import { DEFAULT_FIELD_MANAGER, describeRef, type ClusterClient, type KubeObject, type MergePatch, type ObjectRef } from './clusterClient';
+import { DEFAULT_FIELD_MANAGER, describeRef, type ClusterClient, type KubeObject, type MergePatch, type ObjectRead, type ObjectRef } from './clusterClient';
 import { apiError, isEndpointError, type ApiError, type EndpointError, type ObjectDecodeError, type RequestFailed } from './errors';
 import type { Logger } from './logger';
 import { decodeObject, type DecodeMemo } from './objects';
@@ -70,19 +70,47 @@ export interface Calls {
   readonly write: (verb: 'patch' | 'patchStatus', ref: ObjectRef, patch: MergePatch) => Step<KubeObject>;
   /** Decodes what the client handed out. */
   readonly decode: <C extends t.Mixed>(codec: C, ref: ObjectRef, object: unknown) => E.Either<ObjectDecodeError, t.TypeOf<C>>;
+  /**
+   * Every object `get` handed back, in order, when the calls were made to record them (for the
+   * client's steady memo); `undefined` when one read found nothing or recording is off.
+   */
+  readonly reads: () => readonly ObjectRead[] | undefined;
   /** Logs as part of the step `verb` on `ref`; a logger that throws fails that step. */
   readonly log: (level: LogLevel, step: { readonly verb: Verb; readonly ref: ObjectRef }, fields: Record<string, unknown>, message: string) => Step<void>;
 }
 
-export const clusterCalls = (client: ClusterClient, options: CallOptions): Calls => {
+/** Logs as part of the step `verb` on `ref`; a logger that throws fails that step. */
+export const logTo =
+  (logger: Logger | undefined): Calls['log'] =>
+  (level, step, fields, message) =>
+    TE.tryCatch(
+      async () => logger?.[level](fields, message),
+      () => threw(step.verb, step.ref, 'the logger'),
+    );
+
+export const clusterCalls = (client: ClusterClient, options: CallOptions, recordReads = false): Calls => {
   const { signal, logger } = options;
   const fieldManager = options.fieldManager ?? DEFAULT_FIELD_MANAGER;
+  // Only a recording pass keeps what it read; a read that found nothing ends the record.
+  let reads: ObjectRead[] | undefined = recordReads ? [] : undefined;
+  const get = (ref: ObjectRef): TE.TaskEither<EndpointError, KubeObject | undefined> =>
+    pipe(
+      TE.tryCatch(() => client.get(ref, { signal, readOnly: true })(), () => threw('get', ref, 'the cluster client')),
+      TE.chainEitherK(E.mapLeft((error) => requestFailed('get', ref, asApiError(error)))),
+    );
   return {
-    get: (ref) =>
-      pipe(
-        TE.tryCatch(() => client.get(ref, { signal, readOnly: true })(), () => threw('get', ref, 'the cluster client')),
-        TE.chainEitherK(E.mapLeft((error) => requestFailed('get', ref, asApiError(error)))),
-      ),
+    get: !recordReads
+      ? get
+      : (ref) =>
+          pipe(
+            get(ref),
+            TE.map((object) => {
+              if (object === undefined) reads = undefined;
+              else reads?.push({ ref, object });
+              return object;
+            }),
+          ),
+    reads: () => reads,
     write: (verb, ref, patch) =>
       pipe(
         TE.tryCatch(() => client[verb](ref, patch, { signal, fieldManager })(), () => threw(verb, ref, 'the cluster client')),
@@ -94,10 +122,6 @@ export const clusterCalls = (client: ClusterClient, options: CallOptions): Calls
         ),
       ),
     decode: (codec, ref, object) => decodeAt(codec, ref, object, client.decodeMemo),
-    log: (level, step, fields, message) =>
-      TE.tryCatch(
-        async () => logger?.[level](fields, message),
-        () => threw(step.verb, step.ref, 'the logger'),
-      ),
+    log: logTo(logger),
   };
 };

@@ -19,6 +19,7 @@
 import type { TaskEither } from 'fp-ts/lib/TaskEither.js';
 import type { ApiError } from './errors';
 import type { DecodeMemo } from './objects';
+import type { ReconcileOutcome } from './reconcile';
 
 /** Names an object: apiVersion and kind select the resource; namespace is absent for cluster-scoped kinds. */
 export interface ObjectRef {
@@ -82,6 +83,36 @@ export interface ClusterClient {
    * them gave; `reconcileEndpoint` decodes what it reads through it. The client owns it.
    */
   readonly decodeMemo?: DecodeMemo | undefined;
+  /**
+   * A client that hands out the same frozen object for as long as an object stays at one version
+   * may remember steady outcomes: `reconcileEndpoint` of a control plane by name then asks it
+   * first, and a control plane whose objects are all at the versions last seen UpToDate costs
+   * no planning at all. The client owns it.
+   */
+  readonly steadyMemo?: SteadyMemo | undefined;
+}
+
+/** One object a reconcile read, as the client handed it out. */
+export interface ObjectRead {
+  readonly ref: ObjectRef;
+  readonly object: KubeObject;
+}
+
+/**
+ * What a caching client remembers of steady reconciles. `options` is the options object the
+ * reconcile ran with; a memo answers only for options equal to those it remembered under.
+ */
+export interface SteadyMemo {
+  /**
+   * The outcome remembered for the control plane `ref`, when every object it was computed from
+   * is still the very object the client hands out now; otherwise undefined.
+   */
+  readonly recall: (ref: ObjectRef, options: object) => ReconcileOutcome | undefined;
+  /**
+   * Offers an UpToDate outcome that wrote nothing, with every object read to reach it. The memo
+   * keeps it only when it can vouch that each object is the one it hands out for that reference.
+   */
+  readonly remember: (ref: ObjectRef, options: object, reads: readonly ObjectRead[], outcome: ReconcileOutcome) => void;
 }
 
 export type ChangeType = 'added' | 'modified' | 'deleted';

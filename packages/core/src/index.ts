@@ -93,8 +93,10 @@ export {
   type MergePatch,
   type ObjectChange,
   type ObjectRef,
+  type ObjectRead,
   type PatchOptions,
   type RequestOptions,
+  type SteadyMemo,
 } from './clusterClient';
 export type { Logger } from './logger';
 export {

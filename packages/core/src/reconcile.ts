@@ -11,8 +11,8 @@ import * as E from 'fp-ts/lib/Either.js';
 import { identity, pipe } from 'fp-ts/lib/function.js';
 import * as O from 'fp-ts/lib/Option.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
-import { clusterCalls, isStale, threw, type Calls, type Failure, type Step } from './clusterCalls';
-import { describeRef, type ClusterClient, type KubeObject, type MergePatch, type ObjectRef } from './clusterClient';
+import { clusterCalls, isStale, logTo, threw, type Calls, type Failure, type Step } from './clusterCalls';
+import { describeRef, type ClusterClient, type KubeObject, type MergePatch, type ObjectRead, type ObjectRef, type SteadyMemo } from './clusterClient';
 import { planCondition, type ConditionUpdate } from './condition';
 import type { ApiEndpoint } from './endpoint';
 import type { ConflictRetriesExhausted, EndpointError, EndpointSource, InvalidOptions } from './errors';
@@ -384,19 +384,80 @@ const attemptTwice = (pass: Pass, held: Held): TE.TaskEither<EndpointError, Reco
  * else console.log(result.right._tag, result.right.endpoint, result.right.requeueAfter);
  * ```
  */
-export const reconcileEndpoint = (client: ClusterClient, target: ReconcileTarget, options: ReconcileOptions = {}): TE.TaskEither<EndpointError, ReconcileOutcome> => {
-  const settings: ReconcileOptions = options ?? {};
+export const reconcileEndpoint = (client: ClusterClient, target: ReconcileTarget, options?: ReconcileOptions): TE.TaskEither<EndpointError, ReconcileOutcome> => {
+  const settings: ReconcileOptions = options ?? NO_OPTIONS;
   const unnamed = controlPlaneRef(undefined, '');
+  const memo = steadyMemoFor(client, target);
+  const byName = memo === undefined ? undefined : controlPlaneRef((target as { namespace: string }).namespace, (target as { name: string }).name);
+  const recalled = memo === undefined || byName === undefined ? undefined : recall(memo, byName, settings);
+  if (recalled !== undefined && byName !== undefined) return steadyAgain(byName, recalled, settings);
   return pipe(
     E.tryCatch(() => start(target, settings), () => threw('get', unnamed, 'reading the target')),
     E.flattenW,
     TE.fromEither,
-    TE.chain(({ ref, held }) =>
-      pipe(
+    TE.chain(({ ref, held }) => {
+      const calls = clusterCalls(client, settings, memo !== undefined);
+      return pipe(
         // Every step catches its own throws; this catches what a held object's getter may throw.
-        TE.tryCatch(() => attemptTwice({ calls: clusterCalls(client, settings), ref, options: settings }, held)(), () => threw('get', ref, 'a held object')),
+        TE.tryCatch(() => attemptTwice({ calls, ref, options: settings }, held)(), () => threw('get', ref, 'a held object')),
         TE.chainEitherK(identity),
-      ),
+        TE.map((outcome) => {
+          if (memo !== undefined) offer(memo, ref, settings, calls.reads(), outcome);
+          return outcome;
+        }),
+      );
+    }),
+  );
+};
+
+// ---------------------------------------------------------------------------------------------
+// The steady memo: a caching client's record of the objects behind an UpToDate outcome.
+
+/** The options of a call that passed none: one object, so that such calls share a memo entry. */
+const NO_OPTIONS: ReconcileOptions = Object.freeze({});
+
+/** The client's steady memo, for a target named by namespace and name; held objects are not remembered. */
+const steadyMemoFor = (client: ClusterClient, target: ReconcileTarget): SteadyMemo | undefined => {
+  try {
+    if (typeof target !== 'object' || target === null || 'controlPlane' in target) return undefined;
+    if (typeof target.namespace !== 'string' || typeof target.name !== 'string') return undefined;
+    return client.steadyMemo ?? undefined;
+  } catch {
+    // A memo is a saving, never a requirement: a client whose memo fails reconciles in full.
+    return undefined;
+  }
+};
+
+const recall = (memo: SteadyMemo, ref: ObjectRef, options: ReconcileOptions): ReconcileOutcome | undefined => {
+  try {
+    return memo.recall(ref, options);
+  } catch {
+    return undefined;
+  }
+};
+
+/** Offers an outcome that changed nothing and found everything it read. */
+const offer = (memo: SteadyMemo, ref: ObjectRef, options: ReconcileOptions, reads: readonly ObjectRead[] | undefined, outcome: ReconcileOutcome): void => {
+  if (reads === undefined || outcome._tag !== 'UpToDate' || outcome.updated.length > 0 || outcome.sourceGone || outcome.drift !== undefined) return;
+  try {
+    memo.remember(ref, options, reads, Object.freeze(outcome));
+  } catch {
+    // As in recall: the reconcile's outcome stands either way.
+  }
+};
+
+/** The remembered outcome, logged as the reconcile that computed it logged it. */
+const steadyAgain = (ref: ObjectRef, outcome: ReconcileOutcome, options: ReconcileOptions): TE.TaskEither<EndpointError, ReconcileOutcome> => {
+  const logger = options.logger;
+  if (logger === undefined) return TE.right(outcome);
+  return pipe(
+    logTo(logger)(
+      'debug',
+      { verb: 'get', ref },
+      { controlPlane: describeRef(ref), updated: outcome.updated, endpoint: outcome.endpoint, waitingOn: outcome.waitingOn },
+      outcome.message,
     ),
+    TE.map(() => outcome),
+    TE.mapLeft((failure) => (isStale(failure) ? exhausted(failure.ref) : failure)),
   );
 };

@@ -18,6 +18,7 @@ import {
 } from '@capt-endpoint/core';
 import { createStringPool } from '@capt-endpoint/core/json';
 import { createDecodeMemo } from './decodeMemo';
+import { createSteadyMemo } from './steadyMemo';
 import { DEFAULT_MAX_LIST_PAGES, pageSizeOf, startInformer, type Backoff, type CacheChange, type Informer, type Retry } from './informer';
 import { limitOf } from './transport';
 import { clientFromParts, clientParts, type KubernetesClient, type KubernetesClientOptions } from './kubernetesClient';
@@ -176,6 +177,9 @@ export const createCachedKubernetesClient = (
     return informer.spec.resource.namespaced && namespace !== undefined && ref.namespace !== namespace ? undefined : informer;
   };
 
+  // What the cache hands a read-only reader for `ref` now: the frozen object itself.
+  const steadyMemo = createSteadyMemo((ref) => informerFor(ref)?.get(ref.namespace, ref.name, true));
+
   /** Our own writes update the cache, unless selectors decide what belongs in it. */
   const remember = (ref: ObjectRef) => (object: KubeObject) => () => {
     const informer = informerFor(ref);
@@ -197,6 +201,7 @@ export const createCachedKubernetesClient = (
     patch: (ref, patch, patchOptions) => pipe(api.patch(ref, patch, patchOptions), TE.tap(TE.fromIOK(remember(ref)))),
     patchStatus: (ref, patch, patchOptions) => pipe(api.patchStatus(ref, patch, patchOptions), TE.tap(TE.fromIOK(remember(ref)))),
     decodeMemo,
+    steadyMemo,
     hasSynced: () => [...informers.values()].every((informer) => informer.hasSynced()),
     synced: async () => {
       await Promise.all([...informers.values()].map((informer) => informer.synced()));
