@@ -8,8 +8,8 @@
  */
 import * as E from 'fp-ts/lib/Either.js';
 import type { TaskEither } from 'fp-ts/lib/TaskEither.js';
-import { refOf, type ApiError, type ClusterClient, type KubeObject, type MergePatch, type ObjectRef, type PatchOptions, type GetOptions } from '@capt-endpoint/core';
-import { applyMergePatch, freezeJsonValue } from '@capt-endpoint/core/json';
+import { refOf, type ApiError, type ClusterClient, type DecodeMemo, type KubeObject, type MergePatch, type ObjectRef, type PatchOptions, type GetOptions } from '@capt-endpoint/core';
+import { applyMergePatch } from '@capt-endpoint/core/json';
 import { aborted, internalError, isNotServed } from './apiErrors';
 import {
   InstalledRule,
@@ -79,6 +79,22 @@ export class FakeClient implements ClusterClient {
 
   // ---- ClusterClient ------------------------------------------------------------------------
 
+  /** What decoding gave, per frozen object this client handed out (those cannot change). */
+  private readonly decoded = new WeakMap<object, Map<unknown, unknown>>();
+
+  private readonly handOut = (object: KubeObject): KubeObject => {
+    if (!this.decoded.has(object)) this.decoded.set(object, new Map());
+    return object;
+  };
+
+  /** Remembers decoding only for the frozen objects read-only reads handed out. */
+  readonly decodeMemo: DecodeMemo = {
+    recall: (codec, input) => (typeof input === 'object' && input !== null ? this.decoded.get(input)?.get(codec) : undefined),
+    remember: (codec, input, value) => {
+      if (typeof input === 'object' && input !== null) this.decoded.get(input)?.set(codec, value);
+    },
+  };
+
   /** ClusterClient.get: `Right(undefined)` when the object does not exist. */
   get(ref: ObjectRef, options?: GetOptions): TaskEither<ApiError, KubeObject | undefined>;
   /** Test inspection: a copy of the stored object, or undefined; not recorded. */
@@ -94,9 +110,10 @@ export class FakeClient implements ClusterClient {
     // As an adapter does, a 404 on get (from the store or injected) is the absence of the object,
     // unless it is the 404 for a resource type the server does not serve.
     const options = second as GetOptions | undefined;
-    // A read-only read gets a frozen copy, so a test fails where the code under test changes
-    // what it promised to leave alone, as it would against the cached client's shared objects.
-    const read = () => (options?.readOnly === true ? E.map(freezeJsonValue<KubeObject>)(this.store.find(first)) : this.store.find(first));
+    // A read-only read gets one frozen object per stored version, as from the cached client's
+    // shared objects: a test fails where the code under test changes what it promised to leave
+    // alone, and what decoding it gave is remembered.
+    const read = () => (options?.readOnly === true ? E.map(this.handOut)(this.store.shared(first)) : this.store.find(first));
     return this.call<KubeObject | undefined>('get', first, undefined, options, read, () => undefined);
   }
 

@@ -34,7 +34,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js';
 import { refOf, resourceFor, type ApiError, type KubeObject, type MergePatch, type ObjectRef } from '@capt-endpoint/core';
-import { applyMergePatch, kubeTime } from '@capt-endpoint/core/json';
+import { applyMergePatch, freezeJsonValue, kubeTime } from '@capt-endpoint/core/json';
 import { alreadyExists, badRequest, conflict, expired, invalid, invalidObject, notFound, notServed } from './apiErrors';
 import { CustomResources, type CrdSource, type CustomResourceConverter } from './crds';
 import { copy, isRecord, jsonEqual, toJson } from './json';
@@ -139,6 +139,11 @@ const suffixAlphabet = 'bcdfghjklmnpqrstvwxz2456789';
 export class ObjectStore {
   private objects = new Map<string, KubeObject>();
   private readonly listeners = new Map<WatchListener, KindFilter | undefined>();
+  /**
+   * Per stored version (stored objects are replaced on every write, never changed in place) and
+   * per apiVersion read at: the deep-frozen copy `shared` hands out.
+   */
+  private readonly frozen = new WeakMap<KubeObject, Map<string, KubeObject>>();
   /** Events by kind (`apiVersion/kind`), oldest first. */
   private readonly history = new Map<string, Array<{ readonly revision: number; readonly change: Change }>>();
   /** Per kind: the revision of the newest event no longer kept. */
@@ -211,6 +216,23 @@ export class ObjectStore {
     if (E.isLeft(located)) return located;
     const stored = this.objects.get(this.keyFor(located.right));
     return stored ? E.right(copy(this.view(stored, located.right.apiVersion))) : E.left(notFound(located.right));
+  }
+
+  /**
+   * The stored object as `find` sees it, deep-frozen and shared: the same object for as long as
+   * the object stays at one version, as an informer's cache hands out to read-only readers.
+   */
+  shared(ref: ObjectRef): E.Either<ApiError, KubeObject> {
+    const located = this.locate(ref);
+    if (E.isLeft(located)) return located;
+    const stored = this.objects.get(this.keyFor(located.right));
+    if (stored === undefined) return E.left(notFound(located.right));
+    const versions = this.frozen.get(stored) ?? new Map<string, KubeObject>();
+    this.frozen.set(stored, versions);
+    const apiVersion = located.right.apiVersion;
+    const held = versions.get(apiVersion) ?? freezeJsonValue(copy(this.view(stored, apiVersion)));
+    versions.set(apiVersion, held);
+    return E.right(held);
   }
 
   /** Every object of one kind, in one namespace or (namespace omitted) in all, sorted by namespace and name. */

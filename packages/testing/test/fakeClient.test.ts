@@ -1,5 +1,5 @@
 import * as E from 'fp-ts/lib/Either.js';
-import { apiError, type KubeObject } from '@capt-endpoint/core';
+import { apiError, CAPTControlPlane, Cluster, type KubeObject } from '@capt-endpoint/core';
 import { createFakeClient, type Call } from '../src';
 import { controlPlane, cpRef, left, right, secret, secretRef, workspace, wsRef } from './fixtures';
 
@@ -24,6 +24,30 @@ describe('FakeClient as a ClusterClient', () => {
     const mine = right(await fake.get(cpRef)());
     expect(Object.isFrozen(mine!.metadata)).toBe(false);
     expect(fake.calls.map((call) => call.verb)).toEqual(['get', 'get']);
+  });
+
+  it('hands read-only readers one frozen object per stored version, and a new one after a write', async () => {
+    const fake = createFakeClient([controlPlane()]);
+    const first = right(await fake.get(cpRef, { readOnly: true })());
+    expect(right(await fake.get(cpRef, { readOnly: true })())).toBe(first);
+    expect(right(await fake.get(cpRef)())).not.toBe(first);
+    right(await fake.patch(cpRef, { metadata: { labels: { changed: 'yes' } } })());
+    const next = right(await fake.get(cpRef, { readOnly: true })());
+    expect(next).not.toBe(first);
+    expect(next?.metadata.labels?.['changed']).toBe('yes');
+    expect(first?.metadata.labels?.['changed']).toBeUndefined();
+  });
+
+  it('remembers decoding only for the frozen objects it handed out', async () => {
+    const fake = createFakeClient([controlPlane()]);
+    const handedOut = right(await fake.get(cpRef, { readOnly: true })())!;
+    const copy = right(await fake.get(cpRef)())!;
+    fake.decodeMemo.remember(CAPTControlPlane, handedOut, 'decoded');
+    fake.decodeMemo.remember(CAPTControlPlane, copy, 'decoded');
+    expect(fake.decodeMemo.recall(CAPTControlPlane, handedOut)).toBe('decoded');
+    expect(fake.decodeMemo.recall(Cluster, handedOut)).toBeUndefined();
+    expect(fake.decodeMemo.recall(CAPTControlPlane, copy)).toBeUndefined();
+    expect(fake.decodeMemo.recall(CAPTControlPlane, Object.freeze({ ...handedOut }))).toBeUndefined();
   });
 
   it('reports a wrong scope as an error, not as a missing object', async () => {
