@@ -4,11 +4,9 @@
  * `JSON.parse` of the same three objects' JSON: the decoding any client pays to have them at
  * all. Both are timed in the same process, in interleaved batches; each round gives one ratio.
  */
-import * as E from 'fp-ts/lib/Either.js';
 import * as O from 'fp-ts/lib/Option.js';
-import { CAPTControlPlane, Cluster, decodeObject, locateInWorkspace, parseEndpoint, planCondition, planEndpointUpdate, Workspace, type KubeObject, type Resolution } from '@capt-endpoint/core';
-import { applyMergePatch } from '@capt-endpoint/core/json';
-import { clusterOf, controlPlaneOf, workspaceOf } from './fixtures';
+import { CAPTControlPlane, Cluster, decodeObject, locateInWorkspace, parseEndpoint, planCondition, planEndpointUpdate, Workspace } from '@capt-endpoint/core';
+import { orThrow, resolutionOf, steadyObjects } from './fixtures';
 import { spread, type Spread } from './stats';
 
 export interface CoreSpeedOptions {
@@ -36,7 +34,10 @@ export interface CoreSpeedResult {
   readonly ratio: Spread;
   readonly ratioWithDecode: Spread;
   readonly opsPerSecond: { readonly locateParsePlan: Spread; readonly decodeLocateParsePlan: Spread; readonly jsonParse: Spread };
+  /** Operations per timed batch of `JSON.parse`. */
   readonly batchSize: number;
+  /** Operations per timed batch, per body (each sized to about the same time); absent from older runs. */
+  readonly batchSizes?: Readonly<Record<string, number>> | undefined;
 }
 
 const now = new Date('2026-11-26T12:00:00Z');
@@ -44,28 +45,7 @@ const now = new Date('2026-11-26T12:00:00Z');
 const decodeCp = decodeObject(CAPTControlPlane, 'CAPTControlPlane');
 const decodeCluster = decodeObject(Cluster, 'Cluster');
 const decodeWorkspace = decodeObject(Workspace, 'Workspace');
-
-const orThrow = <A>(either: E.Either<unknown, A>): A => {
-  if (E.isLeft(either)) throw new Error('bench fixture did not decode');
-  return either.right;
-};
-
-/** The steady state: the objects as a first reconcile leaves them (endpoint and condition set). */
-export const steadyObjects = (i: number): { controlPlane: KubeObject; cluster: KubeObject; workspace: KubeObject } => {
-  const workspace = workspaceOf(i, 'outputs');
-  const first = orThrow(planEndpointUpdate(locate(orThrow(decodeWorkspace(workspace))), orThrow(decodeCp(controlPlaneOf(i))), orThrow(decodeCluster(clusterOf(i)))));
-  const controlPlane = applyMergePatch(controlPlaneOf(i), { ...first.controlPlanePatch, metadata: { resourceVersion: '2', generation: 2 } }) as KubeObject;
-  const condition = planCondition(orThrow(decodeCp(controlPlane)), first.condition, now);
-  const withStatus = O.isSome(condition.patch) ? (applyMergePatch(controlPlane, condition.patch.value) as KubeObject) : controlPlane;
-  const cluster = applyMergePatch(clusterOf(i), { ...first.clusterPatch, metadata: { resourceVersion: '2' } }) as KubeObject;
-  return { controlPlane: withStatus, cluster, workspace };
-};
-
-function locate(workspace: Workspace): Resolution {
-  const located = locateInWorkspace(workspace);
-  if (E.isRight(located) && located.right._tag === 'NeedSecret') throw new Error('bench fixture needs its Secret');
-  return located as Resolution;
-}
+const locate = resolutionOf;
 
 /** One reconcile's pure work on objects the caller already holds (decoded). */
 const locateParsePlan = (workspace: Workspace, controlPlane: CAPTControlPlane, cluster: Cluster) => {
@@ -108,10 +88,10 @@ export const measureCoreSpeed = (options: CoreSpeedOptions): CoreSpeedResult => 
   type Name = keyof typeof bodies;
   const names = Object.keys(bodies) as Name[];
 
-  // Warm up every body (JIT), then size batches so JSON.parse takes about batchMs.
+  // Warm up every body (JIT), then size each body's batch to about batchMs, so that a fast body
+  // is not timed over a fraction of a time slice (which made spreads of ten times and more).
   for (const name of names) timeBatch(2000, bodies[name]);
-  const perOp = timeBatch(2000, bodies.jsonParse);
-  const batchSize = Math.max(10, Math.round((options.batchMs * 1000) / perOp));
+  const batchSizes = Object.fromEntries(names.map((name) => [name, Math.max(10, Math.round((options.batchMs * 1000) / timeBatch(2000, bodies[name])))])) as Record<Name, number>;
 
   const samples: Record<Name, number[]> = Object.fromEntries(names.map((n) => [n, []])) as unknown as Record<Name, number[]>;
   const ratios: number[] = [];
@@ -120,7 +100,7 @@ export const measureCoreSpeed = (options: CoreSpeedOptions): CoreSpeedResult => 
     // Rotate the order so no body always runs right after garbage collection of another.
     const order = names.map((_, k) => names[(k + round) % names.length]!);
     const got: Partial<Record<Name, number>> = {};
-    for (const name of order) got[name] = timeBatch(batchSize, bodies[name]);
+    for (const name of order) got[name] = timeBatch(batchSizes[name], bodies[name]);
     for (const name of names) samples[name].push(got[name]!);
     ratios.push(got.locateParsePlan! / got.jsonParse!);
     ratiosWithDecode.push(got.decodeLocateParsePlan! / got.jsonParse!);
@@ -143,6 +123,7 @@ export const measureCoreSpeed = (options: CoreSpeedOptions): CoreSpeedResult => 
       decodeLocateParsePlan: perSecond('decodeLocateParsePlan'),
       jsonParse: perSecond('jsonParse'),
     },
-    batchSize,
+    batchSize: batchSizes.jsonParse,
+    batchSizes,
   };
 };

@@ -4,10 +4,16 @@
  * plane's chain CAPTControlPlane -> WorkspaceTemplateApply -> Workspace (-> connection
  * Secret), and its owner Cluster. Deterministic: object `i` is the same on every run.
  */
-import type { KubeObject } from '@capt-endpoint/core';
+import * as E from 'fp-ts/lib/Either.js';
+import * as O from 'fp-ts/lib/Option.js';
+import { CAPTControlPlane, Cluster, decodeObject, locateInWorkspace, planCondition, planEndpointUpdate, Workspace, type KubeObject, type Resolution } from '@capt-endpoint/core';
+import { applyMergePatch } from '@capt-endpoint/core/json';
 
-/** Where control plane `i` starts. */
-export type StartState = 'outputs' | 'secret' | 'waiting';
+/**
+ * Where control plane `i` starts: endpoint in the outputs, only in the connection Secret, not
+ * yet anywhere, or `steady` (in the outputs, and already written where the library writes it).
+ */
+export type StartState = 'outputs' | 'secret' | 'waiting' | 'steady';
 
 const hex = (seed: number, length: number): string => {
   let out = '';
@@ -264,10 +270,46 @@ export const secretOf = (i: number): KubeObject => ({
 });
 
 /** Every object of control plane `i` in its start state (the Secret only where it exists). */
-export const chainOf = (i: number, state: StartState): KubeObject[] => [
+export const chainOf = (i: number, state: StartState): KubeObject[] => {
+  if (state !== 'steady') return startChainOf(i, state);
+  const { controlPlane, cluster, workspace } = steadyObjects(i);
+  return [controlPlane, cluster, workspaceApplyOf(i), workspace];
+};
+
+const startChainOf = (i: number, state: Exclude<StartState, 'steady'>): KubeObject[] => [
   controlPlaneOf(i),
   clusterOf(i),
   workspaceApplyOf(i),
   workspaceOf(i, state),
   ...(state === 'secret' ? [secretOf(i)] : []),
 ];
+
+const decodeCp = decodeObject(CAPTControlPlane, 'CAPTControlPlane');
+const decodeCluster = decodeObject(Cluster, 'Cluster');
+const decodeWorkspace = decodeObject(Workspace, 'Workspace');
+
+export const orThrow = <A>(either: E.Either<unknown, A>): A => {
+  if (E.isLeft(either)) throw new Error('bench fixture did not decode');
+  return either.right;
+};
+
+/** Where the endpoint stands in a Workspace that has it in its outputs. */
+export const resolutionOf = (workspace: Workspace): Resolution => {
+  const located = locateInWorkspace(workspace);
+  if (E.isRight(located) && located.right._tag === 'NeedSecret') throw new Error('bench fixture needs its Secret');
+  return located as Resolution;
+};
+
+/** When the steady objects' condition changed: before any run. */
+const steadySince = new Date('2026-11-26T12:00:00Z');
+
+/** The steady state: the objects as a first reconcile leaves them (endpoint and condition set). */
+export const steadyObjects = (i: number): { controlPlane: KubeObject; cluster: KubeObject; workspace: KubeObject } => {
+  const workspace = workspaceOf(i, 'outputs');
+  const first = orThrow(planEndpointUpdate(resolutionOf(orThrow(decodeWorkspace(workspace))), orThrow(decodeCp(controlPlaneOf(i))), orThrow(decodeCluster(clusterOf(i)))));
+  const controlPlane = applyMergePatch(controlPlaneOf(i), { ...first.controlPlanePatch, metadata: { resourceVersion: '2', generation: 2 } }) as KubeObject;
+  const condition = planCondition(orThrow(decodeCp(controlPlane)), first.condition, steadySince);
+  const withStatus = O.isSome(condition.patch) ? (applyMergePatch(controlPlane, condition.patch.value) as KubeObject) : controlPlane;
+  const cluster = applyMergePatch(clusterOf(i), { ...first.clusterPatch, metadata: { resourceVersion: '2' } }) as KubeObject;
+  return { controlPlane: withStatus, cluster, workspace };
+};

@@ -3,17 +3,19 @@
  * gathers the results into bench/results/{full,quick}.json, draws the chart and, on a full
  * run, rewrites the generated section of docs/benchmarks.md.
  *
- * Options: --quick (fewer repeats and control planes, for a try-out), --only=core,scenarios,scale,
+ * Options: --quick (fewer repeats and control planes, for a try-out), --only=core,reconcile,scenarios,scale,
  * --control-planes=N, --repeats=N (scale processes per configuration), --steady-passes=N (steady
  * passes of each cached configuration per process: the two the steady-pass target compares), --concurrency=N, and --from=FILE to redraw
  * the chart and the docs from an earlier results file without measuring.
  */
-import { execSync, fork } from 'node:child_process';
+import { fork } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { svgDocument } from './chart';
 import type { CoreSpeedResult } from './coreSpeed';
+import type { ReconcileSpeedResult } from './reconcileSpeed';
+import { measuredCommit } from './provenance';
 import { charts, checkTargets, resultsMarkdown } from './report';
 import { summarizeScale, type BenchResults } from './results';
 import { SCALE_CONFIGS, seedScale, type ScaleResult } from './scale';
@@ -43,11 +45,17 @@ const inChild = <T>(task: Task, execArgv: readonly string[] = []): Promise<T> =>
 const arg = (name: string): string | undefined =>
   process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 const quick = process.argv.includes('--quick');
-const only = new Set((arg('only') ?? 'core,scenarios,scale').split(','));
+const SECTIONS = ['core', 'reconcile', 'scenarios', 'scale'] as const;
+const only = new Set(arg('only')?.split(',') ?? SECTIONS);
 const controlPlanes = Number(arg('control-planes') ?? (quick ? 1000 : 10_000));
 const scaleRepeats = Number(arg('repeats') ?? 1);
 const steadyPasses = Number(arg('steady-passes') ?? 3);
 const concurrency = Number(arg('concurrency') ?? 16);
+
+/** Length of one timed core-speed batch: long enough that a batch's time is not one time slice's luck. */
+const CORE_BATCH_MS = 20;
+/** The hot set of the whole-reconcile rows: control planes reconciled over and over. */
+const HOT_CONTROL_PLANES = 64;
 
 /** Room left for V8's young generation (two semi-spaces of 16 MiB on 64-bit) under a heap cap. */
 const YOUNG_GENERATION_MIB = 32;
@@ -72,7 +80,14 @@ const measure = async (): Promise<BenchResults> => {
   const skipped = { error: 'not run (--only)' };
 
   const core = only.has('core')
-    ? await attempt('core speed', () => inChild<CoreSpeedResult>({ task: 'core', options: { rounds: quick ? 101 : 301, batchMs: 1 } }))
+    ? await attempt('core speed', () => inChild<CoreSpeedResult>({ task: 'core', options: { rounds: quick ? 15 : 41, batchMs: CORE_BATCH_MS } }))
+    : skipped;
+
+  // A young generation of 64 MiB, so that a batch measured for its allocation meets no collection.
+  const reconcile = only.has('reconcile')
+    ? await attempt('whole reconciles', () =>
+        inChild<ReconcileSpeedResult>({ task: 'reconcile', options: { controlPlanes, hot: HOT_CONTROL_PLANES, rounds: quick ? 3 : 7, concurrency } }, ['--expose-gc', '--min-semi-space-size=64', '--max-semi-space-size=64']),
+      )
     : skipped;
 
   const scenarioRepeats = quick ? 2 : 3;
@@ -136,21 +151,17 @@ const measure = async (): Promise<BenchResults> => {
       })
     : skipped;
 
-  const commit = (() => {
-    try {
-      return execSync('git rev-parse --short HEAD', { cwd: root }).toString().trim();
-    } catch {
-      return 'unknown';
-    }
-  })();
+  const { commit, dirty } = measuredCommit(root);
 
   const partial: Omit<BenchResults, 'targets'> = {
     date: new Date().toISOString(),
     commit,
+    dirty,
     quick,
     machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryBytes: totalmem(), node: process.version, platform: `${process.platform}-${process.arch}`, loadAverage: { start: loadAtStart, end: loadavg() } },
     durationMs: Date.now() - started,
     core,
+    reconcile,
     scenarios,
     scale,
   };
@@ -167,7 +178,7 @@ const quickResults = results.quick;
 
 // Only a whole run at the defaults is "full": a narrowed one (--only, --control-planes) must not
 // overwrite the committed results or the docs.
-const whole = only.size === 3 && arg('control-planes') === undefined;
+const whole = SECTIONS.every((section) => only.has(section)) && arg('control-planes') === undefined;
 const name = quickResults ? 'quick' : from !== undefined || whole ? 'full' : 'partial';
 if (from === undefined) writeFileSync(`${root}bench/results/${name}.json`, `${JSON.stringify(results, null, 2)}\n`);
 writeFileSync(`${root}bench/results/${name}.svg`, svgDocument(charts(results)));

@@ -3,7 +3,9 @@
  * docs/benchmarks.md's results section, and the chart.
  */
 import type { BarChart, Group } from './chart';
+import { CAPT_AS_IT_IS, perHour } from './captModel';
 import type { CoreSpeedResult } from './coreSpeed';
+import type { ReconcileSpeedResult, WholeBody } from './reconcileSpeed';
 import type { BenchResults, ScaleSummary, Target } from './results';
 import type { Config, Scenario, ScenarioRow } from './scenarios';
 import { fmt, fmtSpread, type Spread } from './stats';
@@ -72,6 +74,27 @@ export const checkTargets = (results: Omit<BenchResults, 'targets'>): Target[] =
     );
   }
   add('Core speed: locate+parse+plan / JSON.parse', '≤ 0.25 (median)', results.core, (core) => ({ measured: fmtSpread(core.ratio), met: core.ratio.median <= 0.25 }));
+  const whole: ReconcileSpeedResult | Missing = results.reconcile ?? { error: 'not in this run' };
+  add(
+    `Whole reconcile, cached, steady, over ${isError(whole) ? 'all' : whole.controlPlanes} control planes: to the floor`,
+    '≤ 1.5 (median)',
+    whole,
+    (w) => ({ measured: `${fmtSpread(w.rows.cachedAll.toFloor)} (${fmt(w.rows.cachedAll.micros.median)} µs against ${fmt(w.rows.floorAll.micros.median)} µs)`, met: w.rows.cachedAll.toFloor.median <= 1.5 }),
+  );
+  add(
+    `Whole reconcile, cached, steady, ${isError(whole) ? '' : `${whole.hot} `}hot control planes: to the floor`,
+    '≤ 3 (median)',
+    whole,
+    (w) => ({ measured: `${fmtSpread(w.rows.cachedHot.toFloor)} (${fmt(w.rows.cachedHot.micros.median)} µs against ${fmt(w.rows.floorHot.micros.median)} µs)`, met: w.rows.cachedHot.toFloor.median <= 3 }),
+  );
+  add('Whole reconcile, cached, steady: bytes allocated', '< 3 KB', whole, (w) => {
+    const most = Math.max(w.rows.cachedAll.bytes.max, w.rows.cachedHot.bytes.max);
+    return { measured: `${fmt(most / 1024)} KB at most (the floor: ${fmt(w.rows.floorHot.bytes.median / 1024)} KB)`, met: most < 3 * 1024 };
+  });
+  add('Whole reconcile, objects in hand through the fake (plain objects)', '< 15 µs (median)', whole, (w) => ({
+    measured: `${fmtSpread(w.rows.fakeInHand.micros, ' µs')}; ${fmt(w.rows.fakeInHand.toJsonParse.median)}× JSON.parse of the same objects`,
+    met: w.rows.fakeInHand.micros.median < 15,
+  }));
 
   const scale = results.scale;
   const by = (config: ScaleSummary['config']): ScaleSummary | Missing =>
@@ -143,6 +166,60 @@ const coreTable = (core: CoreSpeedResult): string =>
   `\n\nRatio to \`JSON.parse\` (per round): **${fmtSpread(core.ratio)}** for locate + parse + plan; ${fmtSpread(core.ratioWithDecode)} with io-ts decoding. ` +
   `Objects: CAPTControlPlane ${core.jsonBytes.controlPlane} B, Cluster ${core.jsonBytes.cluster} B, Workspace ${core.jsonBytes.workspace} B of JSON (${core.jsonBytes.total} B in all); ${core.micros.jsonParse.runs} rounds of ${core.batchSize} operations each.`;
 
+const wholeLabel: Record<WholeBody, string> = {
+  floorAll: '**floor**: four `Map` reads and one comparison, over all control planes',
+  floorHot: '**floor**, over the hot control planes',
+  jsonParse: '`JSON.parse` of the four objects',
+  cachedAll: '**cached client**, by name, over all control planes',
+  cachedHot: '**cached client**, by name, over the hot control planes',
+  plainInHand: 'plain client, objects in hand (1 GET of the Workspace over loopback HTTP)',
+  fakeInHand: 'fake client, objects in hand (plain objects, as a unit test builds them)',
+  fakeInHandShared: 'fake client, objects in hand as its read-only reads hand them out (frozen)',
+};
+
+const wholeTable = (w: ReconcileSpeedResult): string =>
+  table(
+    ['Steady reconcile', 'µs, median (min–max)', 'bytes allocated', '× `JSON.parse`', '× floor'],
+    (Object.keys(wholeLabel) as WholeBody[])
+      .filter((body) => w.rows[body] !== undefined)
+      .map((body) => {
+        const r = w.rows[body];
+        return [wholeLabel[body], fmtSpread(r.micros), fmt(r.bytes.median), fmtSpread(r.toJsonParse), fmtSpread(r.toFloor)];
+      }),
+  ) +
+  `\n\n${w.controlPlanes} control planes in the cache (${w.hot} of them hot), ${w.concurrency} reconciles in flight; ${fmt(w.jsonBytes)} B of JSON per control plane's four objects. ` +
+  `Each round times one batch of every body (a pass over all control planes, or about 50 ms of the hot ones), the order rotated; ratios are per round, so both sides share the round's load. ` +
+  `Bytes are the growth of the heap in use over a batch no garbage collection interrupted. Outcome of every measured reconcile: ${w.outcomes.join(', ')}.`;
+
+/** The 10,000-control-plane table's hour of steady state: requests and writes each approach makes, requeued every 30 s. */
+const hourTable = (controlPlanes: number, summary: readonly ScaleSummary[] | undefined, scenarios: readonly ScenarioRow[] | undefined): string => {
+  const every = CAPT_AS_IT_IS.everySeconds;
+  const steady = (config: Config) => (scenarios === undefined ? undefined : row(scenarios, config, 'steady'));
+  const fromScale = (config: ScaleSummary['config']) => {
+    const s = summary?.find((x) => x.config === config);
+    return s === undefined ? undefined : { requests: s.steady.requests.median / controlPlanes, writes: s.steady.writes.median / controlPlanes };
+  };
+  const lines: Array<[string, { requests: number; writes: number } | undefined, string]> = [
+    ['CAPT as it is (modelled from its source)', CAPT_AS_IT_IS, `${CAPT_AS_IT_IS.requests} requests, ${CAPT_AS_IT_IS.writes} writes per reconcile, read from appthrust/capt ${CAPT_AS_IT_IS.commit}`],
+    ['Go baseline, uncached (endpoint path only, measured)', fromScale('baseline-uncached'), 'its steady pass'],
+    ['Go baseline, cached (endpoint path only, measured)', fromScale('baseline-cached'), 'its steady pass'],
+    ['library, uncached, by name (measured)', fromScale('ours-uncached'), 'its steady pass'],
+    ['library, uncached, objects in hand (measured)', (() => { const r = steady('ours-uncached-in-hand'); return r && { requests: r.requests.median, writes: r.writes.median }; })(), 'requests table, steady state'],
+    ['library, cached (measured)', fromScale('ours-cached'), 'its steady passes'],
+  ];
+  return table(
+    ['Approach', 'Requests / reconcile', 'Writes / reconcile', `Requests / hour (${controlPlanes} control planes, every ${every} s)`, 'Writes / hour', 'From'],
+    lines.map(([label, per, from]) =>
+      per === undefined
+        ? [label, '—', '—', '—', '—', 'not measured']
+        : (() => {
+            const hour = perHour(controlPlanes, per, every);
+            return [label, fmt(per.requests), fmt(per.writes), hour.requests.toLocaleString('en-US'), hour.writes.toLocaleString('en-US'), from];
+          })(),
+    ),
+  );
+};
+
 const verbs = (byVerb: Readonly<Record<string, number>>): string =>
   Object.entries(byVerb)
     .map(([verb, n]) => `${n} ${verb}`)
@@ -151,7 +228,18 @@ const verbs = (byVerb: Readonly<Record<string, number>>): string =>
 const scenarioTable = (rows: readonly ScenarioRow[]): string =>
   table(
     ['Scenario', 'Client', 'Requests', 'Writes', 'Which', 'ms, median (min–max)', 'Outcome'],
-    rows.map((r) => [scenarioLabel[r.scenario], configLabel[r.config], fmtSpread(r.requests), fmtSpread(r.writes), verbs(r.byVerb), fmtSpread(r.ms), r.outcome]),
+    [
+      ...rows.map((r) => [scenarioLabel[r.scenario], configLabel[r.config], fmtSpread(r.requests), fmtSpread(r.writes), verbs(r.byVerb), fmtSpread(r.ms), r.outcome]),
+      [
+        scenarioLabel.steady,
+        '**CAPT as it is** (modelled from its source, not run)',
+        String(CAPT_AS_IT_IS.requests),
+        String(CAPT_AS_IT_IS.writes),
+        `${CAPT_AS_IT_IS.reads} GET (the Workspace, uncached), ${CAPT_AS_IT_IS.writes} PUT/PATCH`,
+        '—',
+        `every ${CAPT_AS_IT_IS.everySeconds} s per ready control plane`,
+      ],
+    ],
   );
 
 const scaleTable = (summary: readonly ScaleSummary[]): string =>
@@ -190,6 +278,7 @@ export const resultsMarkdown = (results: BenchResults, chartPath: string): strin
     '### Requests per reconcile\n\n' +
       (isError(results.scenarios) ? `Not measured: ${results.scenarios.error}` : `${results.scenarios.repeats} runs each.\n\n${scenarioTable(results.scenarios.rows)}`),
   );
+  parts.push('### Whole reconciles\n\n' + (results.reconcile === undefined ? 'Not in this run.' : isError(results.reconcile) ? `Not measured: ${results.reconcile.error}` : wholeTable(results.reconcile)));
   parts.push('### Core speed\n\n' + (isError(results.core) ? `Not measured: ${results.core.error}` : coreTable(results.core)));
   parts.push(
     '### Scale\n\n' +
@@ -199,7 +288,8 @@ export const resultsMarkdown = (results: BenchResults, chartPath: string): strin
           `Each configuration ran ${results.scale.repeats === 1 ? 'once' : `${results.scale.repeats} times`} in a process of its own (the server in another): one first pass, then steady passes ` +
           `(${results.scale.steadyPasses} for each cached configuration, the two the steady-pass target compares; one for the uncached ones, whose steady passes make tens of thousands of requests and take the longest). ` +
           `Where a cell shows one number, it comes from one pass; memory figures are over the ${results.scale.repeats} process${results.scale.repeats === 1 ? '' : 'es'} of each configuration. ` +
-          `Peak heap is the highest heap in use (V8's \`used_heap_size\`, as \`heapUsed\`) sampled every 10 ms (garbage included), peak RSS the highest sampled every 50 ms; heap kept is \`heapUsed\` after the passes and a full GC; heap before client is node, client-node and the bench before any client existed.\n\n${scaleTable(results.scale.summary)}`),
+          `Peak heap is the highest heap in use (V8's \`used_heap_size\`, as \`heapUsed\`) sampled every 10 ms (garbage included), peak RSS the highest sampled every 50 ms; heap kept is \`heapUsed\` after the passes and a full GC; heap before client is node, client-node and the bench before any client existed.\n\n${scaleTable(results.scale.summary)}` +
+          `\n\nAn hour of steady state, every control plane requeued every ${CAPT_AS_IT_IS.everySeconds} s as CAPT requeues a ready one:\n\n${hourTable(results.scale.controlPlanes, results.scale.summary, isError(results.scenarios) ? undefined : results.scenarios.rows)}`),
   );
   return parts.join('\n\n');
 };

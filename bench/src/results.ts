@@ -3,6 +3,7 @@
  * sets, each checked against the run's own figures.
  */
 import type { CoreSpeedResult } from './coreSpeed';
+import type { ReconcileSpeedResult } from './reconcileSpeed';
 import type { ScaleConfig, ScaleResult } from './scale';
 import type { ScenarioRow } from './scenarios';
 import { spread, type Spread } from './stats';
@@ -45,10 +46,14 @@ export interface Target {
 export interface BenchResults {
   readonly date: string;
   readonly commit: string;
+  /** Whether the benchmark's code in the working tree differed from `commit` (bench/src/provenance.ts); absent from older runs. */
+  readonly dirty?: boolean | undefined;
   readonly quick: boolean;
   readonly machine: Machine;
   readonly durationMs: number;
   readonly core: CoreSpeedResult | { readonly error: string };
+  /** Whole steady reconciles beside JSON.parse and the floor; absent from runs made before it existed. */
+  readonly reconcile?: ReconcileSpeedResult | { readonly error: string } | undefined;
   readonly scenarios: { readonly repeats: number; readonly rows: readonly ScenarioRow[] } | { readonly error: string };
   readonly scale:
     | {

@@ -4,10 +4,12 @@
  * garbage and heap never colour another's.
  */
 import type { CoreSpeedOptions } from './coreSpeed';
+import type { ReconcileSpeedOptions } from './reconcileSpeed';
 import type { ScaleOptions } from './scale';
 
 export type Task =
   | { readonly task: 'core'; readonly options: CoreSpeedOptions }
+  | { readonly task: 'reconcile'; readonly options: ReconcileSpeedOptions }
   | { readonly task: 'scenarios'; readonly options: { readonly repeats: number } }
   | { readonly task: 'scale'; readonly options: ScaleOptions };
 
@@ -16,6 +18,8 @@ const run = async (task: Task): Promise<unknown> => {
     // Imported on demand: the core-speed process never loads client-node or the wire code.
     case 'core':
       return (await import('./coreSpeed')).measureCoreSpeed(task.options);
+    case 'reconcile':
+      return (await import('./reconcileSpeed')).measureReconcileSpeed(task.options);
     case 'scenarios':
       return (await import('./scenarios')).measureScenarios(task.options);
     case 'scale':

@@ -1,0 +1,227 @@
+/**
+ * Whole-reconcile speed: what one steady-state `reconcileEndpoint` costs end to end, in
+ * microseconds and bytes allocated, beside two references measured in the same process:
+ *
+ * - `JSON.parse` of the four objects a reconcile reads (control plane, Cluster,
+ *   WorkspaceTemplateApply, Workspace), the decoding any client pays to have them at all;
+ * - the floor: the same four objects read from plain `Map`s (keys built from namespace and name,
+ *   the Workspace's name taken from the WorkspaceTemplateApply) and one comparison.
+ *
+ * Every body runs through the same pool as the scale passes (16 in flight), so the floor pays
+ * the same per-reconcile promise as the library does. Cached: over all the control planes (a
+ * pass over 10,000 in a full run) and over 64 hot ones. Objects in hand: through the plain
+ * client (one GET of the Workspace over loopback HTTP) and through the fake client of
+ * `@capt-endpoint/testing`, as a user's unit test runs it.
+ *
+ * Bytes allocated are the growth of the heap in use over a batch that no garbage collection
+ * interrupted (the process runs with a young generation large enough; a batch that met a
+ * collection is measured again).
+ */
+import { PerformanceObserver } from 'node:perf_hooks';
+import * as E from 'fp-ts/lib/Either.js';
+import { reconcileEndpoint, type ClusterClient, type KubeObject, type ObjectRef } from '@capt-endpoint/core';
+import { createFakeClient } from '@capt-endpoint/testing';
+import { applyNameOf, chainOf, nameOf, namespaceOf, workspaceNameOf } from './fixtures';
+import { spread, type Spread } from './stats';
+import { cachedClient, plainClient, spawnServer, type CachedClient } from './wire';
+
+export interface ReconcileSpeedOptions {
+  readonly controlPlanes: number;
+  readonly hot: number;
+  readonly rounds: number;
+  /** Reconciles in flight, as in the scale passes. */
+  readonly concurrency: number;
+}
+
+export const WHOLE_BODIES = ['floorAll', 'floorHot', 'jsonParse', 'cachedAll', 'cachedHot', 'plainInHand', 'fakeInHand', 'fakeInHandShared'] as const;
+export type WholeBody = (typeof WHOLE_BODIES)[number];
+
+export interface WholeRow {
+  /** Microseconds per reconcile, one sample per round. */
+  readonly micros: Spread;
+  /** Bytes allocated per reconcile, one sample per measured batch. */
+  readonly bytes: Spread;
+  /** Per round, to the same round's `JSON.parse` of the four objects. */
+  readonly toJsonParse: Spread;
+  /** Per round, to the same round's floor (over all control planes for `cachedAll`, over the hot ones otherwise). */
+  readonly toFloor: Spread;
+}
+
+export interface ReconcileSpeedResult {
+  readonly controlPlanes: number;
+  readonly hot: number;
+  readonly concurrency: number;
+  /** Bytes of JSON of one control plane's four objects, as the server holds them. */
+  readonly jsonBytes: number;
+  /** Reconciles per timed batch, per body. */
+  readonly batch: Readonly<Record<WholeBody, number>>;
+  readonly rows: Readonly<Record<WholeBody, WholeRow>>;
+  /** The outcome every measured reconcile reported. */
+  readonly outcomes: readonly string[];
+}
+
+const ref = (apiVersion: string, kind: string, name: string, namespace?: string): ObjectRef => ({ apiVersion, kind, name, namespace });
+const controlPlaneRef = (i: number) => ref('controlplane.cluster.x-k8s.io/v1beta1', 'CAPTControlPlane', nameOf(i), namespaceOf(i));
+const clusterRef = (i: number) => ref('cluster.x-k8s.io/v1beta1', 'Cluster', nameOf(i), namespaceOf(i));
+const applyRef = (i: number) => ref('infrastructure.cluster.x-k8s.io/v1beta1', 'WorkspaceTemplateApply', applyNameOf(i), namespaceOf(i));
+const workspaceRef = (i: number) => ref('tf.upbound.io/v1beta1', 'Workspace', workspaceNameOf(i));
+
+/** Runs `work` over 0..n-1 with at most `concurrency` in flight (as the scale passes do). */
+const pool = async (n: number, concurrency: number, work: (k: number) => Promise<unknown>): Promise<void> => {
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < n) await work(next++);
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, n) }, lane));
+};
+
+const read = async (client: ClusterClient, r: ObjectRef, readOnly = false): Promise<KubeObject> => {
+  const got = await client.get(r, { readOnly })();
+  if (E.isLeft(got) || got.right === undefined) throw new Error(`bench: could not read ${r.kind} ${r.name}`);
+  return got.right;
+};
+
+let sink = 0;
+
+const gc = (): void => (globalThis as { gc?: () => void }).gc?.();
+
+export const measureReconcileSpeed = async (options: ReconcileSpeedOptions): Promise<ReconcileSpeedResult> => {
+  const { controlPlanes: n, concurrency } = options;
+  const hot = Math.min(options.hot, n);
+  const server = await spawnServer();
+  const indices = Array.from({ length: n }, (_, i) => i);
+  await server.seed(indices, 'steady');
+  const cached: CachedClient = await cachedClient(server.kubeConfig);
+  const plain = plainClient(server.kubeConfig);
+  const fake = createFakeClient(Array.from({ length: hot }, (_, i) => chainOf(i, 'steady')).flat());
+
+  try {
+    const targets = indices.map((i) => ({ namespace: namespaceOf(i), name: nameOf(i) }));
+    // The floor's maps hold the very objects the cache holds (read-only reads hand them out).
+    const key = (namespace: string | undefined, name: string): string => (namespace === undefined ? name : `${namespace}/${name}`);
+    // The few fields the floor reads, as the steady objects hold them.
+    interface Held {
+      readonly spec: { readonly workspaceTemplateApplyName: string; readonly controlPlaneEndpoint: { readonly host: string } };
+      readonly status: { readonly workspaceName: string };
+    }
+    const maps = { controlPlanes: new Map<string, Held>(), clusters: new Map<string, Held>(), applies: new Map<string, Held>(), workspaces: new Map<string, Held>() };
+    for (const i of indices) {
+      const readOnly = async (r: ObjectRef) => {
+        const got = await cached.get(r, { readOnly: true })();
+        if (E.isLeft(got) || got.right === undefined) throw new Error(`bench: the cache lacks ${r.kind} ${r.name}`);
+        return got.right as unknown as Held;
+      };
+      maps.controlPlanes.set(key(namespaceOf(i), nameOf(i)), await readOnly(controlPlaneRef(i)));
+      maps.clusters.set(key(namespaceOf(i), nameOf(i)), await readOnly(clusterRef(i)));
+      maps.applies.set(key(namespaceOf(i), applyNameOf(i)), await readOnly(applyRef(i)));
+      maps.workspaces.set(key(undefined, workspaceNameOf(i)), await readOnly(workspaceRef(i)));
+    }
+    const floor = async (k: number): Promise<boolean> => {
+      const { namespace, name } = targets[k]!;
+      const controlPlane = maps.controlPlanes.get(key(namespace, name))!;
+      const cluster = maps.clusters.get(key(namespace, name))!;
+      const apply = maps.applies.get(key(namespace, controlPlane.spec.workspaceTemplateApplyName))!;
+      const workspace = maps.workspaces.get(key(undefined, apply.status.workspaceName));
+      return workspace !== undefined && controlPlane.spec.controlPlaneEndpoint.host === cluster.spec.controlPlaneEndpoint.host;
+    };
+
+    const texts = Array.from({ length: hot }, (_, i) => chainOf(i, 'steady').map((object) => JSON.stringify(object)));
+    const jsonBytes = texts[0]!.reduce((sum, text) => sum + text.length, 0);
+    // Objects in hand: as a host's own watch delivers them, plain (unfrozen) objects of its own.
+    const inHandPlain = await Promise.all(Array.from({ length: hot }, async (_, i) => ({ controlPlane: await read(plain, controlPlaneRef(i)), cluster: await read(plain, clusterRef(i)), workspaceApply: await read(plain, applyRef(i)) })));
+    const inHandFake = await Promise.all(Array.from({ length: hot }, async (_, i) => ({ controlPlane: await read(fake, controlPlaneRef(i)), cluster: await read(fake, clusterRef(i)), workspaceApply: await read(fake, applyRef(i)) })));
+    // The same, held as the fake hands them to read-only readers: frozen, one per version.
+    const inHandShared = await Promise.all(
+      Array.from({ length: hot }, async (_, i) => ({ controlPlane: await read(fake, controlPlaneRef(i), true), cluster: await read(fake, clusterRef(i), true), workspaceApply: await read(fake, applyRef(i), true) })),
+    );
+
+    const outcomes = new Set<string>();
+    const ours = async (client: ClusterClient, target: Parameters<typeof reconcileEndpoint>[1]): Promise<void> => {
+      const result = await reconcileEndpoint(client, target)();
+      if (E.isLeft(result)) throw new Error(`bench: reconcile failed: ${result.left.message}`);
+      if (result.right.updated.length > 0 || result.right._tag !== 'UpToDate') outcomes.add(`${result.right._tag} (${result.right.updated.join(', ')})`);
+      else outcomes.add(result.right._tag);
+    };
+
+    // One batch of each body: `count` reconciles; the hot bodies go round the hot control planes.
+    const bodies: Record<WholeBody, (count: number) => Promise<void>> = {
+      floorAll: (count) => pool(count, concurrency, async (k) => void (sink ^= (await floor(k % n)) ? 1 : 2)),
+      floorHot: (count) => pool(count, concurrency, async (k) => void (sink ^= (await floor(k % hot)) ? 1 : 2)),
+      jsonParse: async (count) => {
+        for (let k = 0; k < count; k++) for (const text of texts[k % hot]!) sink ^= JSON.parse(text) === null ? 1 : 2;
+      },
+      cachedAll: (count) => pool(count, concurrency, (k) => ours(cached, targets[k % n]!)),
+      cachedHot: (count) => pool(count, concurrency, (k) => ours(cached, targets[k % hot]!)),
+      plainInHand: (count) => pool(count, concurrency, (k) => ours(plain, inHandPlain[k % hot]!)),
+      fakeInHand: (count) => pool(count, concurrency, (k) => ours(fake, inHandFake[k % hot]!)),
+      fakeInHandShared: (count) => pool(count, concurrency, (k) => ours(fake, inHandShared[k % hot]!)),
+    };
+    const time = async (body: WholeBody, count: number): Promise<number> => {
+      const start = process.hrtime.bigint();
+      await bodies[body](count);
+      const micros = Number(process.hrtime.bigint() - start) / 1e3 / count;
+      // The fake records every call: its record must not grow over the run.
+      fake.resetCalls();
+      return micros;
+    };
+
+    // Warm up (JIT, decode memos, the first pass over every control plane), then size each
+    // body's batch to about 50 ms: long enough that a batch rarely lives or dies by one time slice.
+    for (const body of WHOLE_BODIES) await time(body, body.endsWith('All') ? n : Math.max(hot, 200));
+    for (const body of WHOLE_BODIES) await time(body, body.endsWith('All') ? n : Math.max(hot, 200));
+    const batch = {} as Record<WholeBody, number>;
+    for (const body of WHOLE_BODIES) {
+      const perOp = await time(body, body.endsWith('All') ? n : Math.max(hot, 500));
+      // A pass over every control plane is its own batch: that is the figure the goal names.
+      batch[body] = body.endsWith('All') ? n : Math.max(hot, Math.round(50_000 / perOp / hot) * hot);
+    }
+
+    const samples = Object.fromEntries(WHOLE_BODIES.map((b) => [b, [] as number[]])) as unknown as Record<WholeBody, number[]>;
+    const toJson = Object.fromEntries(WHOLE_BODIES.map((b) => [b, [] as number[]])) as unknown as Record<WholeBody, number[]>;
+    const toFloor = Object.fromEntries(WHOLE_BODIES.map((b) => [b, [] as number[]])) as unknown as Record<WholeBody, number[]>;
+    for (let round = 0; round < options.rounds; round++) {
+      const order = WHOLE_BODIES.map((_, k) => WHOLE_BODIES[(k + round) % WHOLE_BODIES.length]!);
+      const got = {} as Record<WholeBody, number>;
+      for (const body of order) got[body] = await time(body, batch[body]);
+      for (const body of WHOLE_BODIES) {
+        samples[body].push(got[body]);
+        toJson[body].push(got[body] / got.jsonParse);
+        toFloor[body].push(got[body] / (body.endsWith('All') ? got.floorAll : got.floorHot));
+      }
+    }
+
+    // Allocation: batches of the hot bodies' kind (a few thousand reconciles, well inside the
+    // young generation), each after a full collection; one that met a collection is discarded.
+    let collections = 0;
+    const observer = new PerformanceObserver((list) => {
+      collections += list.getEntries().length;
+    });
+    observer.observe({ entryTypes: ['gc'] });
+    const settle = () => new Promise((resolve) => setTimeout(resolve, 5));
+    const bytes = Object.fromEntries(WHOLE_BODIES.map((b) => [b, [] as number[]])) as unknown as Record<WholeBody, number[]>;
+    for (const body of WHOLE_BODIES) {
+      const count = body === 'plainInHand' ? hot * 4 : Math.min(body.endsWith('All') ? n : batch[body], 2000);
+      for (let attempt = 0; attempt < 20 && bytes[body].length < 5; attempt++) {
+        gc();
+        await settle();
+        const seen = collections;
+        const before = process.memoryUsage().heapUsed;
+        await bodies[body](count);
+        const after = process.memoryUsage().heapUsed;
+        fake.resetCalls();
+        await settle();
+        if (collections === seen) bytes[body].push((after - before) / count);
+      }
+    }
+    observer.disconnect();
+
+    const rows = Object.fromEntries(
+      WHOLE_BODIES.map((body) => [body, { micros: spread(samples[body]), bytes: spread(bytes[body]), toJsonParse: spread(toJson[body]), toFloor: spread(toFloor[body]) }]),
+    ) as unknown as Record<WholeBody, WholeRow>;
+    if (sink === -1) console.log('unreachable');
+    return { controlPlanes: n, hot, concurrency, jsonBytes, batch, rows, outcomes: [...outcomes] };
+  } finally {
+    await cached.stop();
+    await server.close();
+  }
+};
