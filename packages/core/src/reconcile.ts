@@ -386,11 +386,11 @@ const attemptTwice = (pass: Pass, held: Held): TE.TaskEither<EndpointError, Reco
  */
 export const reconcileEndpoint = (client: ClusterClient, target: ReconcileTarget, options?: ReconcileOptions): TE.TaskEither<EndpointError, ReconcileOutcome> => {
   const settings: ReconcileOptions = options ?? NO_OPTIONS;
-  const unnamed = controlPlaneRef(undefined, '');
   const memo = steadyMemoFor(client, target);
   const byName = memo === undefined ? undefined : controlPlaneRef((target as { namespace: string }).namespace, (target as { name: string }).name);
   const recalled = memo === undefined || byName === undefined ? undefined : recall(memo, byName, settings);
   if (recalled !== undefined && byName !== undefined) return steadyAgain(byName, recalled, settings);
+  const unnamed = controlPlaneRef(undefined, '');
   return pipe(
     E.tryCatch(() => start(target, settings), () => threw('get', unnamed, 'reading the target')),
     E.flattenW,

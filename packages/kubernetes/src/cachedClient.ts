@@ -177,8 +177,8 @@ export const createCachedKubernetesClient = (
     return informer.spec.resource.namespaced && namespace !== undefined && ref.namespace !== namespace ? undefined : informer;
   };
 
-  // What the cache hands a read-only reader for `ref` now: the frozen object itself.
-  const steadyMemo = createSteadyMemo((ref) => informerFor(ref)?.get(ref.namespace, ref.name, true));
+  // What the cache hands a read-only reader for `ref`: the frozen object itself.
+  const steadyMemo = createSteadyMemo((ref) => informerFor(ref)?.heldAt(ref.namespace, ref.name));
 
   /** Our own writes update the cache, unless selectors decide what belongs in it. */
   const remember = (ref: ObjectRef) => (object: KubeObject) => () => {

@@ -91,6 +91,8 @@ export interface Informer {
    * `undefined` means "not held", which is "absent" only without selectors.
    */
   get(namespace: string | undefined, name: string, shared?: boolean): KubeObject | undefined;
+  /** A reader of the held object (shared, deep-frozen) for one namespace and name, its key built once. */
+  heldAt(namespace: string | undefined, name: string): () => KubeObject | undefined;
   /** Takes (a copy of) an object the API just returned to us, unless the cache already holds a newer one. */
   accept(object: KubeObject): void;
   stop(): Promise<void>;
@@ -400,6 +402,10 @@ export const startInformer = (spec: InformerSpec, deps: InformerDeps): Informer 
     get: (namespace, name, shared = false) => {
       const held = store.get(keyOf(resource.namespaced ? namespace : undefined, name));
       return held === undefined || shared ? held : copyJsonValue(held);
+    },
+    heldAt: (namespace, name) => {
+      const key = keyOf(resource.namespaced ? namespace : undefined, name);
+      return () => store.get(key);
     },
     accept: (object) => upsert(object, false),
     stop: async () => {

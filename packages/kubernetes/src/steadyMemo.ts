@@ -8,9 +8,15 @@
  */
 import type { KubeObject, ObjectRead, ObjectRef, ReconcileOutcome, SteadyMemo } from '@capt-endpoint/core';
 
+/** A read, with the reader of what the cache holds for its reference now. */
+interface Held {
+  readonly object: KubeObject;
+  readonly now: () => KubeObject | undefined;
+}
+
 interface Entry {
   readonly options: object;
-  readonly reads: readonly ObjectRead[];
+  readonly reads: readonly Held[];
   readonly outcome: ReconcileOutcome;
 }
 
@@ -30,14 +36,24 @@ export const sameOptions = (a: object, b: object): boolean => {
 };
 
 /**
- * A steady memo over `held`, which answers with the frozen object the cache hands out for a
- * reference now (undefined when it holds none).
+ * A steady memo over `reader`, which gives, for a reference the cache can answer for, a reader of
+ * the frozen object it hands out for that reference at the time of reading (undefined when it
+ * holds none). Readers are made when an outcome is remembered, so a recall builds no key.
  */
-export const createSteadyMemo = (held: (ref: ObjectRef) => KubeObject | undefined): SteadyMemo => {
+export const createSteadyMemo = (reader: (ref: ObjectRef) => (() => KubeObject | undefined) | undefined): SteadyMemo => {
   const byNamespace = new Map<string, Map<string, Entry>>();
-  const stillHeld = (reads: readonly ObjectRead[]): boolean => {
-    for (const read of reads) if (held(read.ref) !== read.object) return false;
+  const stillHeld = (reads: readonly Held[]): boolean => {
+    for (const read of reads) if (read.now() !== read.object) return false;
     return true;
+  };
+  const readersOf = (reads: readonly ObjectRead[]): Held[] | undefined => {
+    const held: Held[] = [];
+    for (const read of reads) {
+      const now = reader(read.ref);
+      if (now === undefined || now() !== read.object) return undefined;
+      held.push({ object: read.object, now });
+    }
+    return held;
   };
   return {
     recall: (ref, options) => {
@@ -49,11 +65,12 @@ export const createSteadyMemo = (held: (ref: ObjectRef) => KubeObject | undefine
       return undefined;
     },
     remember: (ref, options, reads, outcome) => {
-      if (reads.length === 0 || !stillHeld(reads)) return;
+      const held = reads.length === 0 ? undefined : readersOf(reads);
+      if (held === undefined) return;
       const namespace = ref.namespace ?? '';
       const names = byNamespace.get(namespace) ?? new Map<string, Entry>();
       byNamespace.set(namespace, names);
-      names.set(ref.name, { options, reads, outcome });
+      names.set(ref.name, { options, reads: held, outcome });
     },
   };
 };
