@@ -9,7 +9,8 @@
  * stops the command the same way, quietly, instead of an unhandled EPIPE. The handlers are in
  * place before the command's modules load.
  */
-import { fileURLToPath } from 'node:url';
+// An ES module (it awaits at the top level), though it imports nothing before its handlers are set.
+export {};
 
 /** How long a command may take to end after a signal before the process exits anyway. */
 const STOP_GRACE_MS = 4_000;
@@ -73,6 +74,4 @@ main(process.argv.slice(2), {
   env: process.env,
   signal: controller.signal,
   readStdin,
-  // In the repository the bin sits in packages/cli/dist: the demo's manifests are three levels up.
-  demoManifests: fileURLToPath(new URL('../../../examples/manifests', import.meta.url)),
 }).then(exit, () => exit(1));

@@ -5,14 +5,15 @@
  * Cluster's endpoint cleared when the control plane is deleted.
  *
  * The cluster starts from `<dir>/*.yaml`; the later states of the Workspace come from
- * `<dir>/later/`. Request counts are the fake's own record of calls.
+ * `<dir>/later/`. By default the files are the repository's examples/manifests, built into the
+ * command. Request counts are the fake's own record of calls.
  */
 import { join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import { CONTROL_PLANE_API_VERSION, describeRef, refOf, type KubeObject } from '@capt-endpoint/core';
 import type { FakeClient } from '@capt-endpoint/testing';
 import { seedFakeCluster } from './explain';
-import { loadManifests, type ReadText, readTextFile } from './manifests';
+import { loadManifests, objectsOfText, type ManifestError, type ReadText, readTextFile } from './manifests';
 import { reconcileWithReport, type Report } from './report';
 import { renderJsonLine, renderText, type Style } from './render';
 
@@ -43,13 +44,42 @@ export interface DemoManifests {
 export const LATER_APPLIED = 'later/workspace-applied.yaml';
 export const LATER_CHANGED = 'later/workspace-endpoint-changed.yaml';
 
+const demoManifestsOf = (
+  loaded: readonly [E.Either<ManifestError, KubeObject[]>, E.Either<ManifestError, KubeObject[]>, E.Either<ManifestError, KubeObject[]>],
+  hint: string,
+): E.Either<DemoError, DemoManifests> => {
+  const [initial, applied, changed] = loaded;
+  for (const part of loaded) if (E.isLeft(part)) return E.left(demoError(`${part.left.message}; ${hint}`));
+  return E.right({ initial: E.toUnion(initial) as KubeObject[], applied: E.toUnion(applied) as KubeObject[], changed: E.toUnion(changed) as KubeObject[] });
+};
+
+/** The demo's manifests from a directory laid out as the repository's examples/manifests. */
 export const loadDemoManifests = async (dir: string, read: ReadText = readTextFile): Promise<E.Either<DemoError, DemoManifests>> => {
   const load = async (files: readonly string[]) => loadManifests(files, read);
-  const [initial, applied, changed] = await Promise.all([load([dir]), load([join(dir, LATER_APPLIED)]), load([join(dir, LATER_CHANGED)])]);
-  for (const loaded of [initial, applied, changed]) {
-    if (E.isLeft(loaded)) return E.left(demoError(`${loaded.left.message}; the demo needs the repository's examples/manifests (or --manifests DIR)`));
-  }
-  return E.right({ initial: E.toUnion(initial) as KubeObject[], applied: E.toUnion(applied) as KubeObject[], changed: E.toUnion(changed) as KubeObject[] });
+  const loaded = await Promise.all([load([dir]), load([join(dir, LATER_APPLIED)]), load([join(dir, LATER_CHANGED)])] as const);
+  return demoManifestsOf(loaded, 'the demo needs a directory laid out as examples/manifests');
+};
+
+/** YAML files by their path in a manifests directory (`cluster.yaml`, `later/workspace-applied.yaml`). */
+export type ManifestFiles = Readonly<Record<string, string>>;
+
+/** The demo's manifests from files held in memory, such as those built into the command. */
+export const demoManifestsFromFiles = (files: ManifestFiles): E.Either<DemoError, DemoManifests> => {
+  const parse = (names: readonly string[]): E.Either<ManifestError, KubeObject[]> => {
+    const objects: KubeObject[] = [];
+    for (const name of names) {
+      const text = files[name];
+      if (text === undefined) return E.left({ _tag: 'ManifestError', message: `${name}: no such file` });
+      const parsed = objectsOfText(name, text);
+      if (E.isLeft(parsed)) return parsed;
+      objects.push(...parsed.right);
+    }
+    return E.right(objects);
+  };
+  const topLevel = Object.keys(files)
+    .filter((name) => !name.includes('/') && /\.ya?ml$/.test(name))
+    .sort();
+  return demoManifestsOf([parse(topLevel), parse([LATER_APPLIED]), parse([LATER_CHANGED])], 'the manifests built into the command are incomplete');
 };
 
 const reconcileStep = async (

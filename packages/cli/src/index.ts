@@ -24,7 +24,7 @@ export { renderReport, renderText, styleFor, colours, plain, type Style } from '
 export { explain, seedFakeCluster, type ExplainError } from './explain';
 export { loadManifests, type ManifestError } from './manifests';
 export { loadKubeConfig, type KubeConfigError } from './kubeconfig';
-export { playDemo, loadDemoManifests, renderDemoStep, renderDemoJson, type DemoStep, type DemoManifests, type DemoError } from './demo';
+export { playDemo, loadDemoManifests, demoManifestsFromFiles, type ManifestFiles, renderDemoStep, renderDemoJson, type DemoStep, type DemoManifests, type DemoError } from './demo';
 export { WorkQueue, retryDelay, type WorkQueueOptions, type Timers } from './workQueue';
 export { DependencyIndex, objectKey, controlPlaneKey, parseControlPlaneKey } from './dependencyIndex';
 export { jsonLogger, type JsonLogger, type Level } from './jsonLogger';

@@ -6,7 +6,8 @@
 import { resolve } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import { parseCommandLine, type Command } from './args';
-import { DEMO_TITLE, loadDemoManifests, playDemo, renderDemoJson, renderDemoStep } from './demo';
+import { BUILT_IN_MANIFESTS } from './builtInManifests';
+import { DEMO_TITLE, demoManifestsFromFiles, loadDemoManifests, playDemo, renderDemoJson, renderDemoStep, type ManifestFiles } from './demo';
 import { explain } from './explain';
 import { loadKubeConfig } from './kubeconfig';
 import { loadManifests, readTextFile, type ReadText } from './manifests';
@@ -31,8 +32,11 @@ export interface CliIO {
   readonly signal?: AbortSignal | undefined;
   /** Reads standard input, for `-f -`. */
   readonly readStdin?: (() => Promise<string>) | undefined;
-  /** Where the demo finds its manifests when --manifests is not given and ./examples/manifests does not exist. */
-  readonly demoManifests?: string | undefined;
+  /**
+   * The demo's manifests when --manifests is not given: a directory, or the files themselves.
+   * Default: those built into the command, or ./examples/manifests when run from the sources.
+   */
+  readonly demoManifests?: string | ManifestFiles | undefined;
 }
 
 export const EXIT_USAGE = 64;
@@ -76,8 +80,8 @@ const execute = async (command: Command, io: CliIO): Promise<number> => {
       return runController(kubeConfig.right, command, io);
     }
     case 'Demo': {
-      const dir = command.manifests !== undefined ? resolve(cwd, command.manifests) : await demoDirectory(cwd, io.demoManifests);
-      const manifests = await loadDemoManifests(dir);
+      const source = command.manifests !== undefined ? resolve(cwd, command.manifests) : (io.demoManifests ?? BUILT_IN_MANIFESTS ?? resolve(cwd, 'examples/manifests'));
+      const manifests = typeof source === 'string' ? await loadDemoManifests(source) : demoManifestsFromFiles(source);
       if (E.isLeft(manifests)) return fail(io, manifests.left.message);
       const style = styleFor(io.stdout, io.env);
       if (!command.json) io.stdout.write(`${style.bold(DEMO_TITLE)}\n\n`);
@@ -91,16 +95,6 @@ const execute = async (command: Command, io: CliIO): Promise<number> => {
 
 const withCwd = <C extends { readonly kubeconfig: string | undefined }>(connection: C, cwd: string): C =>
   connection.kubeconfig === undefined ? connection : { ...connection, kubeconfig: resolve(cwd, connection.kubeconfig) };
-
-const demoDirectory = async (cwd: string, fallback: string | undefined): Promise<string> => {
-  const local = resolve(cwd, 'examples/manifests');
-  if (fallback === undefined) return local;
-  const { access } = await import('node:fs/promises');
-  return access(local).then(
-    () => local,
-    () => fallback,
-  );
-};
 
 /** Runs the command line `argv` (without node and the script name) and resolves to the exit status. */
 export const main = async (argv: readonly string[], io: CliIO): Promise<number> => {

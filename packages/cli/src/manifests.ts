@@ -1,6 +1,6 @@
 /**
  * Manifests from files: each file read as UTF-8 and split into Kubernetes objects with the
- * testing package's YAML loader (client-node's `loadAllYaml` underneath). An unreadable file or
+ * testing package's YAML loader (the `yaml` library underneath, aliases bounded). An unreadable file or
  * a bad document is one line naming the file and the place, never the document's content.
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
@@ -48,11 +48,18 @@ export const loadManifests = async (files: readonly string[], read: ReadText = r
     } catch (error) {
       return E.left(manifestError(`${file}: ${readProblem(error)}`));
     }
-    try {
-      objects.push(...objectsFromYaml(text));
-    } catch (error) {
-      return E.left(manifestError(`${file}: ${error instanceof Error ? error.message : 'not valid YAML'}`));
-    }
+    const parsed = objectsOfText(file, text);
+    if (E.isLeft(parsed)) return parsed;
+    objects.push(...parsed.right);
   }
   return E.right(objects);
+};
+
+/** The objects of one file's text; `name` names the file in the error. */
+export const objectsOfText = (name: string, text: string): E.Either<ManifestError, KubeObject[]> => {
+  try {
+    return E.right(objectsFromYaml(text));
+  } catch (error) {
+    return E.left(manifestError(`${name}: ${error instanceof Error ? error.message : 'not valid YAML'}`));
+  }
 };

@@ -80,11 +80,13 @@ cleanly on SIGINT or SIGTERM: finishes what is in flight, then exits 0.
 ${common}`,
   demo: `Usage: capt-endpoint demo [--json] [--manifests DIR]
 
-Plays the life of an EKS control plane's endpoint on an in-memory cluster seeded from
-examples/manifests: waiting for Terraform, the endpoint set, a steady state with zero writes, a
-changed endpoint refused as drift, and the Cluster's endpoint cleared on deletion.
+Plays the life of an EKS control plane's endpoint on an in-memory cluster seeded from the
+example manifests built into the command: waiting for Terraform, the endpoint set, a steady
+state with zero writes, a changed endpoint refused as drift, and the Cluster's endpoint cleared
+on deletion.
 
   --json                      one JSON line per step instead of text
-  --manifests DIR             the manifests to seed from (default examples/manifests)
+  --manifests DIR             seed from DIR/*.yaml instead, with DIR/later/workspace-applied.yaml
+                              and DIR/later/workspace-endpoint-changed.yaml as the later Workspaces
   -h, --help                  this help`,
 };

@@ -13,8 +13,8 @@ beforeAll(() => {
   if (!existsSync(BIN)) execFileSync('npm', ['run', 'build:bin', '--silent', '-w', '@capt-endpoint/cli'], { cwd: REPO, stdio: 'ignore' });
 });
 
-const spawnBin = (args: string[], env: Record<string, string> = {}) => {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: REPO, env: { PATH: process.env['PATH'] ?? '', ...env } });
+const spawnBin = (args: string[], env: Record<string, string> = {}, cwd = REPO, bin = BIN) => {
+  const child = spawn(process.execPath, [bin, ...args], { cwd, env: { PATH: process.env['PATH'] ?? '', ...env } });
   const out = { stdout: '', stderr: '' };
   child.stdout.on('data', (chunk: Buffer) => (out.stdout += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (out.stderr += chunk.toString()));
@@ -23,10 +23,21 @@ const spawnBin = (args: string[], env: Record<string, string> = {}) => {
 };
 
 describe('the capt-endpoint executable', () => {
-  it('plays the demo as JSON lines and exits 0', async () => {
-    const { out, exited } = spawnBin(['demo', '--json']);
+  it('plays the demo as JSON lines and exits 0, from manifests built into it, anywhere', async () => {
+    // A working directory with no examples/manifests: the built executable carries its own.
+    const { out, exited } = spawnBin(['demo', '--json'], {}, mkdtempSync(join(tmpdir(), 'capt-bin-')));
     expect(await exited).toBe(0);
     expect(jsonLines(out.stdout).map((s) => s['result'])).toEqual(['Waiting', 'Updated', 'UpToDate', 'Drift', 'CleanedUp']);
+  });
+
+  it("runs through the entry npm links (bin/capt-endpoint.js, kept in git so it exists at install time)", async () => {
+    const manifest = JSON.parse(readFileSync(join(REPO, 'packages', 'cli', 'package.json'), 'utf8')) as { bin: Record<string, string> };
+    expect(manifest.bin['capt-endpoint']).toBe('./bin/capt-endpoint.js');
+    const { out, exited } = spawnBin(['--version'], {}, REPO, join(REPO, 'packages', 'cli', 'bin', 'capt-endpoint.js'));
+    expect(await exited).toBe(0);
+    expect(out.stdout).toMatch(/^capt-endpoint \d+\.\d+\.\d+\n$/);
+    // npm linked it when the repository was installed, so `npx capt-endpoint` finds it.
+    expect(existsSync(join(REPO, 'node_modules', '.bin', 'capt-endpoint'))).toBe(true);
   });
 
   it('exits 64 with one line and no stack on an unknown flag', async () => {

@@ -1,3 +1,7 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EXAMPLE_MANIFESTS, readManifestFiles } from '../tsup.embed';
 import { EKS_HOST, jsonLines, run } from './helpers';
 
 const EKS = { host: EKS_HOST, port: 443 };
@@ -61,5 +65,40 @@ describe('capt-endpoint demo', () => {
     expect(code).toBe(1);
     expect(stderr.trimEnd().split('\n')).toHaveLength(1);
     expect(stderr).toContain('examples/manifests');
+  });
+
+  it('plays the same story from the files built into the command, without reading the disk', async () => {
+    const files = readManifestFiles(EXAMPLE_MANIFESTS);
+    const elsewhere = mkdtempSync(join(tmpdir(), 'capt-demo-'));
+    const { code, stdout } = await run(['demo', '--json'], { demoManifests: files, cwd: elsewhere });
+    expect(code).toBe(0);
+    expect(jsonLines(stdout).map((s) => s['result'])).toEqual(['Waiting', 'Updated', 'UpToDate', 'Drift', 'CleanedUp']);
+    const incomplete: Record<string, string> = { ...files };
+    delete incomplete['later/workspace-applied.yaml'];
+    const missing = await run(['demo'], { demoManifests: incomplete, cwd: elsewhere });
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toBe('capt-endpoint: later/workspace-applied.yaml: no such file; the manifests built into the command are incomplete\n');
+  });
+});
+
+describe('the build that embeds the demo manifests', () => {
+  it('takes every YAML file under the directory as it is, keyed by its path there', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'capt-embed-'));
+    mkdirSync(join(dir, 'later', 'deeper'), { recursive: true });
+    writeFileSync(join(dir, 'b.yaml'), 'kind: B\n');
+    writeFileSync(join(dir, 'a.yml'), '# kept as written\nkind: A\n');
+    writeFileSync(join(dir, 'notes.md'), 'not a manifest');
+    writeFileSync(join(dir, 'later', 'workspace-applied.yaml'), 'kind: W\n');
+    writeFileSync(join(dir, 'later', 'deeper', 'c.yaml'), 'kind: C\n');
+    expect(readManifestFiles(dir)).toEqual({
+      'a.yml': '# kept as written\nkind: A\n',
+      'b.yaml': 'kind: B\n',
+      'later/deeper/c.yaml': 'kind: C\n',
+      'later/workspace-applied.yaml': 'kind: W\n',
+    });
+  });
+
+  it('finds the repository example manifests the demo needs', () => {
+    expect(Object.keys(readManifestFiles(EXAMPLE_MANIFESTS))).toEqual(expect.arrayContaining(['later/workspace-applied.yaml', 'later/workspace-endpoint-changed.yaml']));
   });
 });
