@@ -85,7 +85,7 @@ export const kubeConfigFor = (server: string): KubeConfig => {
 };
 
 // ---------------------------------------------------------------------------------------------
-// RBAC: what a request needs, and whether docs/rbac.yaml grants it.
+// RBAC: what a request needs, and whether rbac.yaml grants it.
 
 export interface Needed {
   readonly verb: string;
@@ -119,7 +119,7 @@ interface Rule {
 }
 
 export const rbacRules = (): Rule[] => {
-  const documents = loadAllYaml(readFileSync(`${__dirname}/../../../docs/rbac.yaml`, 'utf8')) as Array<{ kind?: string; rules?: Rule[] }>;
+  const documents = loadAllYaml(readFileSync(`${__dirname}/../rbac.yaml`, 'utf8')) as Array<{ kind?: string; rules?: Rule[] }>;
   return documents.filter((d) => d.kind === 'ClusterRole').flatMap((d) => d.rules ?? []);
 };
 
@@ -131,7 +131,7 @@ export const allows = (rules: readonly Rule[], needed: Needed): boolean =>
       rule.verbs.some((v) => v === needed.verb || v === '*'),
   );
 
-/** The requests (as `VERB group/resource path`) that docs/rbac.yaml does not allow. */
+/** The requests (as `VERB group/resource path`) that rbac.yaml does not allow. */
 export const deniedRequests = (requests: readonly RecordedRequest[]): string[] => {
   const rules = rbacRules();
   return requests.flatMap((request) => {
@@ -142,7 +142,7 @@ export const deniedRequests = (requests: readonly RecordedRequest[]): string[] =
 
 /**
  * A fresh server for each test of the calling file; after each, it is closed and its traffic
- * checked against docs/rbac.yaml. Returns the accessor for the current one.
+ * checked against rbac.yaml. Returns the accessor for the current one.
  */
 export const wirePerTest = (options?: FakeApiServerOptions): (() => Wire) => {
   let current: Wire | undefined;

@@ -1,11 +1,11 @@
-// docs/rbac.yaml: it parses with client-node's YAML loader, grants exactly the least privilege
+// rbac.yaml: it parses with client-node's YAML loader, grants exactly the least privilege
 // the adapter needs, and the matcher the wire tests use to check every request is right.
 // (Each wire test file checks its own traffic against the role in afterEach.)
 import { allows, neededFor, rbacRules } from './harness';
 
 const request = (method: string, path: string, query: Record<string, string> = {}) => ({ method, path, query });
 
-describe('docs/rbac.yaml', () => {
+describe('rbac.yaml', () => {
   it('grants exactly what the adapter needs, nothing more', () => {
     const grants = rbacRules()
       .flatMap((rule) => (rule.apiGroups ?? []).flatMap((g) => (rule.resources ?? []).flatMap((r) => rule.verbs.map((v) => `${v} ${g}/${r}`))))
