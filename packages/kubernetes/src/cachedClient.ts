@@ -96,6 +96,12 @@ export interface CachedKubernetesClient extends KubernetesClient {
   hasSynced(): boolean;
   /** Resolves once every informer has listed once (or once the client is stopped). */
   synced(): Promise<void>;
+  /**
+   * Every object of a cached kind the cache holds (in `namespace`, when given), deep-frozen and
+   * shared, for reading only; `undefined` when the kind is not cached or has not synced yet. A
+   * controller enumerates its control planes with it instead of waiting to hear of each.
+   */
+  list(apiVersion: string, kind: string, namespace?: string): readonly KubeObject[] | undefined;
   /** Calls `listener` for every object that changes in the cache; returns the unsubscribe function. */
   onChange(listener: (change: CacheChange) => void): () => void;
   /** Stops every informer and closes its watch, then closes the kept connections (`close()`); resolves when all have ended. */
@@ -202,6 +208,12 @@ export const createCachedKubernetesClient = (
     patchStatus: (ref, patch, patchOptions) => pipe(api.patchStatus(ref, patch, patchOptions), TE.tap(TE.fromIOK(remember(ref)))),
     decodeMemo,
     steadyMemo,
+    list: (apiVersion, kind, namespace) => {
+      const informer = informers.get(`${apiVersion}/${kind}`);
+      if (informer === undefined || !informer.hasSynced()) return undefined;
+      const held = informer.list();
+      return namespace === undefined ? held : held.filter((object) => object.metadata.namespace === namespace);
+    },
     hasSynced: () => [...informers.values()].every((informer) => informer.hasSynced()),
     synced: async () => {
       await Promise.all([...informers.values()].map((informer) => informer.synced()));

@@ -93,6 +93,8 @@ export interface Informer {
   get(namespace: string | undefined, name: string, shared?: boolean): KubeObject | undefined;
   /** A reader of the held object (shared, deep-frozen) for one namespace and name, its key built once. */
   heldAt(namespace: string | undefined, name: string): () => KubeObject | undefined;
+  /** Every object held, deep-frozen and shared: for reading only. */
+  list(): readonly KubeObject[];
   /** Takes (a copy of) an object the API just returned to us, unless the cache already holds a newer one. */
   accept(object: KubeObject): void;
   stop(): Promise<void>;
@@ -407,6 +409,7 @@ export const startInformer = (spec: InformerSpec, deps: InformerDeps): Informer 
       const key = keyOf(resource.namespaced ? namespace : undefined, name);
       return () => store.get(key);
     },
+    list: () => [...store.values()],
     accept: (object) => upsert(object, false),
     stop: async () => {
       stopping.abort();

@@ -40,6 +40,12 @@ export interface KubernetesClientOptions {
    * RangeError otherwise).
    */
   readonly maxResponseBytes?: number | undefined;
+  /**
+   * Told of every request's answer (a cached client's lists included; its watches are not
+   * requests of this kind): the method and the HTTP status, `undefined` when no answer came.
+   * For metrics; it must not throw.
+   */
+  readonly onRequest?: ((method: string, code: number | undefined) => void) | undefined;
 }
 
 /** A ClusterClient that can also create objects (the event recorder uses it). */
@@ -81,6 +87,20 @@ export interface ClientParts {
   readonly fieldManager: string;
 }
 
+/** The transport, telling `onRequest` how each request ended. */
+const observed = (send: Transport, onRequest: KubernetesClientOptions['onRequest']): Transport =>
+  onRequest === undefined
+    ? send
+    : (request) => async () => {
+        const result = await send(request)();
+        try {
+          onRequest(request.method, E.isRight(result) ? result.right.code : result.left.code);
+        } catch {
+          // The observer's own failure; the request's result stands.
+        }
+        return result;
+      };
+
 export const clientParts = (kubeConfig: KubeConfig, options: KubernetesClientOptions & { readonly maxWatchLineBytes?: number | undefined } = {}): ClientParts => {
   const { send, watch, close } = makeTransport(kubeConfig, {
     timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
@@ -89,7 +109,7 @@ export const clientParts = (kubeConfig: KubeConfig, options: KubernetesClientOpt
   });
   return {
     table: resourceTable(options.resources),
-    transport: send,
+    transport: observed(send, options.onRequest),
     watch,
     closeConnections: close,
     fieldManager: options.fieldManager ?? DEFAULT_FIELD_MANAGER,
