@@ -1,8 +1,14 @@
 /**
- * @capt-endpoint/controller: what a controller for CAPT control plane endpoints needs beyond the
- * library's reconcile, to embed in an operator or to deploy as it is: leader election on a
- * Lease, probes and Prometheus metrics.
+ * @capt-endpoint/controller: a controller for CAPT control plane endpoints, to embed in an
+ * operator or to run as it is: the controller loop, its work queue, dependency index,
+ * recording (and dry-run) client and JSON logger; leader election on a Lease; probes and
+ * Prometheus metrics; and the manager that puts them together over a live cluster.
  */
+export { startController, type Controller, type ControllerOptions, type StopOptions, type WatchedCluster, type ObjectChange } from './controller';
+export { WorkQueue, retryDelay, type WorkQueueOptions, type Timers } from './workQueue';
+export { DependencyIndex, objectKey, controlPlaneKey, parseControlPlaneKey } from './dependencyIndex';
+export { recordingClient, type RecordingClient, type RecordedRead, type RecordedWrite } from './recordingClient';
+export { jsonLogger, type JsonLogger, type Level } from './jsonLogger';
 export { LEASE_API_VERSION, LEASE_RESOURCE, leaseRef, leaseRecordOf, leaseObject, leasePatch, microTime, type LeaseRecord } from './lease';
 export {
   createLeaderElector,

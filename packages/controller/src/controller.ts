@@ -1,0 +1,229 @@
+/**
+ * A controller for CAPT control plane endpoints, built only on the library's public API:
+ *
+ * - reads come from a watched, cached cluster client (`@capt-endpoint/kubernetes`'s cached
+ *   client in production; anything with the same shape in tests);
+ * - once the cache has synced, every control plane it holds is queued (a controller started
+ *   late, as a new leader is, hears of no earlier change); after that a change to a
+ *   CAPTControlPlane queues it, and a change to anything else queues the control planes whose
+ *   last reconcile read it (`DependencyIndex`, fed by the recording client);
+ * - a `WorkQueue` de-duplicates keys, runs at most `concurrency` reconciles at once, retries
+ *   retryable failures with per-key exponential backoff and honours `requeueAfter`;
+ * - one JSON log line per event; never object contents or Secret data; metrics when given;
+ * - `stop()` stops taking work, lets in-flight reconciles finish (or aborts them), then stops
+ *   the watches unless the caller owns them.
+ */
+import * as E from 'fp-ts/lib/Either.js';
+import {
+  CONTROL_PLANE_API_VERSION,
+  describeRef,
+  reconcileEndpoint,
+  type ClusterClient,
+  type KubeObject,
+  type ReconcileOptions,
+} from '@capt-endpoint/core';
+import { endpointEventFor, type EventRecorder } from '@capt-endpoint/kubernetes';
+import { controlPlaneKey, DependencyIndex, parseControlPlaneKey } from './dependencyIndex';
+import type { JsonLogger } from './jsonLogger';
+import type { ControllerMetrics, ReconcileLabel } from './metrics';
+import { recordingClient } from './recordingClient';
+import { WorkQueue, type WorkQueueOptions } from './workQueue';
+
+/** One object changed in the watched cluster: which one and how (never its contents). */
+export interface ObjectChange {
+  readonly type: 'added' | 'modified' | 'deleted';
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly namespace: string | undefined;
+  readonly name: string;
+}
+
+/** A cluster client whose reads are served from watches: the shape of the cached Kubernetes client. */
+export interface WatchedCluster extends ClusterClient {
+  onChange(listener: (change: ObjectChange) => void): () => void;
+  /** Every object of a kind the cache holds (in `namespace`, when given); `undefined` when it holds no such kind or has not synced. */
+  list(apiVersion: string, kind: string, namespace?: string): readonly KubeObject[] | undefined;
+  /** Resolves once the watches have listed once. */
+  synced(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface ControllerOptions {
+  readonly cluster: WatchedCluster;
+  readonly logger: JsonLogger;
+  /** Reconcile options (output keys, policies, ...); the controller adds nothing but its own calls and its stop signal. */
+  readonly reconcile?: ReconcileOptions | undefined;
+  /** Reconcile control planes of these namespaces only (default every namespace the cluster client sees). */
+  readonly namespaces?: readonly string[] | undefined;
+  /** Reconciles at once. Default 2. */
+  readonly concurrency?: number | undefined;
+  readonly queue?: WorkQueueOptions | undefined;
+  /** Records an Event for results worth one (endpoint set, drift, invalid, cleared); see `endpointEventFor`. */
+  readonly events?: Pick<EventRecorder, 'record'> | undefined;
+  readonly metrics?: ControllerMetrics | undefined;
+  /** Whether `stop()` stops the cluster client's watches too. Default true; false when the caller keeps the cache (a follower's warm cache). */
+  readonly stopsCluster?: boolean | undefined;
+}
+
+export interface StopOptions {
+  /** Abort the in-flight reconciles instead of letting them finish (leadership was lost). */
+  readonly abort?: boolean | undefined;
+  /** Let in-flight reconciles run this long, then abort them. Default: no limit. */
+  readonly graceMs?: number | undefined;
+}
+
+export interface Controller {
+  /** Stops taking work, waits for (or aborts) in-flight reconciles, stops the watches. Idempotent. */
+  stop(options?: StopOptions): Promise<void>;
+  /** Resolves once the watches have synced and every control plane held then is queued. */
+  readonly synced: Promise<void>;
+}
+
+const isControlPlane = (change: { readonly apiVersion: string; readonly kind: string }): boolean =>
+  change.kind === 'CAPTControlPlane' && change.apiVersion === CONTROL_PLANE_API_VERSION;
+
+/** A signal that aborts when either does. */
+const eitherSignal = (a: AbortSignal, b: AbortSignal | undefined): AbortSignal => (b === undefined ? a : AbortSignal.any([a, b]));
+
+export const startController = (options: ControllerOptions): Controller => {
+  const { cluster, logger, metrics } = options;
+  const queue = new WorkQueue({ ...options.queue, observer: { added: metrics?.queueAdded, retried: metrics?.queueRetried } });
+  metrics?.queueDepth(() => queue.length);
+  const index = new DependencyIndex();
+  const namespaces = options.namespaces === undefined || options.namespaces.length === 0 ? undefined : new Set(options.namespaces);
+  const inScope = (namespace: string | undefined): boolean => namespaces === undefined || namespaces.has(namespace ?? '');
+  const aborting = new AbortController();
+  const signal = eitherSignal(aborting.signal, options.reconcile?.signal);
+
+  const onChange = (change: ObjectChange): void => {
+    if (isControlPlane(change)) {
+      if (inScope(change.namespace)) queue.add(controlPlaneKey(change.namespace, change.name));
+      return;
+    }
+    for (const key of index.controlPlanesFor(change)) {
+      logger.debug({ controlPlane: key, changed: describeRef(change), change: change.type }, 'dependency changed');
+      queue.add(key);
+    }
+  };
+  const unsubscribe = cluster.onChange(onChange);
+
+  const recordEvent = async (target: { namespace: string; name: string }, result: Parameters<typeof endpointEventFor>[1]): Promise<void> => {
+    const event = options.events === undefined ? undefined : endpointEventFor({ apiVersion: CONTROL_PLANE_API_VERSION, kind: 'CAPTControlPlane', ...target }, result);
+    if (event === undefined || options.events === undefined) return;
+    const recorded = await options.events.record(event)();
+    // An Event is a courtesy: failing to record one changes nothing else.
+    if (E.isLeft(recorded)) logger.debug({ controlPlane: controlPlaneKey(target.namespace, target.name), reason: recorded.left.reason }, `could not record an Event: ${recorded.left.message}`);
+  };
+
+  const reconcileKey = async (key: string): Promise<void> => {
+    const target = parseControlPlaneKey(key);
+    const recording = recordingClient(cluster);
+    const started = Date.now();
+    const result = await reconcileEndpoint(recording, target, { ...options.reconcile, signal })();
+    const reads = recording.reads.map((read) => read.ref).filter((ref) => ref.kind !== 'CAPTControlPlane');
+    const durationMs = Date.now() - started;
+    // Contested: a write answered 409 because another writer changed the object first.
+    const contested = recording.writes.filter((write) => write.error?.code === 409).length;
+    const observe = (label: ReconcileLabel): void =>
+      metrics?.reconciled({
+        controlPlane: key,
+        label,
+        seconds: durationMs / 1000,
+        result: E.isRight(result) ? result.right._tag : undefined,
+        updated: E.isRight(result) ? result.right.updated : [],
+        contested,
+      });
+    await recordEvent(target, result);
+    if (E.isLeft(result)) {
+      observe('error');
+      index.record(key, reads, { replace: false });
+      const error = result.left;
+      const fields = { controlPlane: key, error: error._tag, reason: error.reason, retryable: error.retryable, durationMs };
+      if (error.retryable) {
+        const retryInMs = queue.addRateLimited(key);
+        logger.warn({ ...fields, retries: queue.retries(key), retryInMs }, error.message);
+      } else {
+        // Retrying cannot help until an object changes, and a change queues it again.
+        queue.forget(key);
+        logger.error(fields, error.message);
+      }
+      return;
+    }
+    const outcome = result.right;
+    observe(outcome.requeueAfter !== undefined ? 'requeue_after' : 'success');
+    queue.forget(key);
+    if (outcome._tag === 'ControlPlaneGone') {
+      index.forget(key);
+      metrics?.forget(key);
+    } else {
+      index.record(key, reads, { replace: true });
+      if (outcome.requeueAfter !== undefined) queue.addAfter(key, outcome.requeueAfter);
+    }
+    const level = outcome._tag === 'Drift' ? 'warn' : 'info';
+    logger.log(
+      level,
+      {
+        controlPlane: key,
+        result: outcome._tag,
+        endpoint: outcome.endpoint,
+        updated: outcome.updated,
+        waitingOn: outcome.waitingOn,
+        requeueAfterMs: outcome.requeueAfter,
+        reads: recording.reads.length,
+        writes: recording.writes.length,
+        durationMs,
+      },
+      outcome.message,
+    );
+  };
+
+  const worker = async (): Promise<void> => {
+    for (;;) {
+      const key = await queue.get();
+      if (key === undefined) return;
+      try {
+        await reconcileKey(key);
+      } catch (error) {
+        // reconcileEndpoint never rejects; this guards the controller's own code.
+        logger.error({ controlPlane: key }, `reconcile crashed: ${error instanceof Error ? error.message : String(error)}`);
+        queue.addRateLimited(key);
+      } finally {
+        queue.done(key);
+      }
+    }
+  };
+
+  const concurrency = Math.max(1, options.concurrency ?? 2);
+  metrics?.workers(concurrency);
+  logger.info({ namespaces: namespaces === undefined ? '(all)' : [...namespaces], concurrency }, 'controller starting');
+  const workers = Array.from({ length: concurrency }, () => worker());
+  let stopping: Promise<void> | undefined;
+  // The cached client also resolves `synced()` when it is stopped: only a real sync is news.
+  const synced = cluster.synced().then(() => {
+    if (stopping !== undefined) return;
+    const held = cluster.list(CONTROL_PLANE_API_VERSION, 'CAPTControlPlane') ?? [];
+    let queued = 0;
+    for (const object of held) {
+      if (!inScope(object.metadata.namespace)) continue;
+      queue.add(controlPlaneKey(object.metadata.namespace, object.metadata.name ?? ''));
+      queued++;
+    }
+    logger.info({ controlPlanes: queued }, 'caches synced');
+  });
+
+  const stop = (stopOptions: StopOptions = {}): Promise<void> => {
+    if (stopOptions.abort === true) aborting.abort();
+    stopping ??= (async () => {
+      logger.info({ queued: queue.length }, 'stopping: finishing in-flight reconciles');
+      unsubscribe();
+      queue.shutDown();
+      const grace = stopOptions.graceMs === undefined ? undefined : setTimeout(() => aborting.abort(), stopOptions.graceMs);
+      await Promise.all(workers);
+      clearTimeout(grace);
+      if (options.stopsCluster ?? true) await cluster.stop();
+      logger.info({}, 'stopped');
+    })();
+    return stopping;
+  };
+  return { stop, synced };
+};

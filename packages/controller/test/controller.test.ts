@@ -1,0 +1,190 @@
+import * as E from 'fp-ts/lib/Either.js';
+import { createFakeClient } from '@capt-endpoint/testing';
+import { createControllerMetrics, jsonLogger, startController, type Controller, type ControllerOptions } from '../src';
+import { EKS_HOST, eventually, initialObjects, manifest, watchedFake } from './helpers';
+
+const CP = ['controlplane.cluster.x-k8s.io/v1beta1', 'CAPTControlPlane', 'team-a', 'demo-cp'] as const;
+const CLUSTER = ['cluster.x-k8s.io/v1beta1', 'Cluster', 'team-a', 'demo'] as const;
+
+const setup = (
+  options: Partial<Omit<ControllerOptions, 'cluster' | 'logger'>> & { replay?: boolean; objects?: ReturnType<typeof initialObjects>; latency?: number } = {},
+) => {
+  const fake = createFakeClient(options.objects ?? initialObjects(), { latency: options.latency ?? 0 });
+  const cluster = watchedFake(fake, { replay: options.replay });
+  let text = '';
+  const logger = jsonLogger({ write: (line: string) => (text += line) }, { level: 'debug' });
+  const { replay: _replay, objects: _objects, latency: _latency, ...rest } = options;
+  const controller = startController({ cluster, logger, concurrency: 2, queue: { baseDelayMs: 20, maxDelayMs: 200 }, ...rest });
+  const logs = () => text.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
+  return { fake, cluster, controller, logs };
+};
+
+let running: Controller | undefined;
+afterEach(async () => {
+  await running?.stop();
+  running = undefined;
+});
+
+describe('the controller', () => {
+  it('waits, then sets the endpoint when the Workspace gains its output, woken by the Workspace change', async () => {
+    const { fake, controller, logs } = setup();
+    running = controller;
+    await eventually(() => logs().some((l) => l['result'] === 'Waiting'));
+    expect(fake.get(...CP)?.['spec']).not.toHaveProperty('controlPlaneEndpoint');
+
+    manifest('later/workspace-applied.yaml').forEach((object) => fake.put(object));
+    await eventually(() => logs().some((l) => l['result'] === 'Updated'));
+    expect(fake.get(...CP)?.['spec']).toMatchObject({ controlPlaneEndpoint: { host: EKS_HOST, port: 443 } });
+    expect(fake.get(...CLUSTER)?.['spec']).toMatchObject({ controlPlaneEndpoint: { host: EKS_HOST, port: 443 } });
+    expect(logs()).toContainEqual(expect.objectContaining({ msg: 'dependency changed', controlPlane: 'team-a/demo-cp', changed: 'Workspace demo-eks' }));
+  });
+
+  it('wakes the control plane when its connection Secret gains the endpoint', async () => {
+    const { fake, controller, logs } = setup();
+    running = controller;
+    await eventually(() => logs().some((l) => l['result'] === 'Waiting'));
+    fake.edit({ apiVersion: 'v1', kind: 'Secret', namespace: 'team-a', name: 'demo-eks-conn' }, { data: { cluster_endpoint: btoa('https://10.0.0.10:6443') } });
+    await eventually(() => logs().some((l) => l['result'] === 'Updated'));
+    expect(fake.get(...CP)?.['spec']).toMatchObject({ controlPlaneEndpoint: { host: '10.0.0.10', port: 6443 } });
+    expect(JSON.stringify(logs())).not.toContain(btoa('https://10.0.0.10:6443'));
+  });
+
+  it('retries a retryable failure with backoff, and settles with no writes', async () => {
+    const { fake, controller, logs } = setup({ concurrency: 1 });
+    running = controller;
+    manifest('later/workspace-applied.yaml').forEach((object) => fake.put(object));
+    fake.failOn('patch', { kind: 'Cluster' }, ['Unavailable', 'Unavailable']);
+    await eventually(() => fake.get(...CLUSTER)?.['spec'] !== undefined && (fake.get(...CLUSTER)?.['spec'] as Record<string, unknown>)['controlPlaneEndpoint'] !== undefined);
+    const failures = logs().filter((l) => l['reason'] === 'ApiUnavailable');
+    expect(failures.map((l) => [l['retryable'], l['retries'], l['retryInMs']])).toEqual([
+      [true, 1, 20],
+      [true, 2, 40],
+    ]);
+    // Once set, the controller's own writes wake it once more and it finds nothing to do.
+    await eventually(() => logs().some((l) => l['result'] === 'UpToDate'));
+    fake.resetCalls();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(fake.writes()).toEqual([]);
+  });
+
+  it('records an Event when the endpoint is set and when it drifts, none while waiting or steady', async () => {
+    const events: Array<{ type: string; reason: string; message: string; name: string }> = [];
+    const recorder = {
+      record: (input: { type: string; reason: string; message: string; regarding: { name: string } }) => async () => {
+        events.push({ type: input.type, reason: input.reason, message: input.message, name: input.regarding.name });
+        return E.right('Created' as const);
+      },
+    };
+    const { fake, controller, logs } = setup({ events: recorder });
+    running = controller;
+    await eventually(() => logs().some((l) => l['result'] === 'Waiting'));
+    expect(events).toEqual([]);
+    manifest('later/workspace-applied.yaml').forEach((object) => fake.put(object));
+    await eventually(() => logs().some((l) => l['result'] === 'UpToDate'));
+    expect(events).toEqual([expect.objectContaining({ type: 'Normal', reason: 'EndpointSet', name: 'demo-cp' })]);
+    manifest('later/workspace-endpoint-changed.yaml').forEach((object) => fake.put(object));
+    await eventually(() => logs().some((l) => l['result'] === 'Drift'));
+    expect(events.at(-1)).toMatchObject({ type: 'Warning', reason: 'EndpointDrift' });
+    expect(events.at(-1)?.message).toContain('the Workspace now says');
+  });
+
+  it('stops taking work, finishes in flight, then stops the watches', async () => {
+    const { cluster, controller, logs } = setup();
+    await eventually(() => logs().some((l) => l['result'] === 'Waiting'));
+    await controller.stop();
+    await controller.stop();
+    expect(cluster.stopped).toBe(true);
+    const messages = logs().map((l) => l['msg']);
+    expect(messages.slice(-2)).toEqual(['stopping: finishing in-flight reconciles', 'stopped']);
+    expect(messages.filter((m) => m === 'stopped')).toHaveLength(1);
+  });
+
+  it('writes one JSON object per line with time, level and message', async () => {
+    const { controller, logs } = setup();
+    running = controller;
+    await eventually(() => logs().some((l) => l['result'] === 'Waiting'));
+    for (const line of logs()) {
+      expect(typeof line['time']).toBe('string');
+      expect(['debug', 'info', 'warn', 'error']).toContain(line['level']);
+      expect(typeof line['msg']).toBe('string');
+    }
+  });
+});
+
+/** The example's objects for one more control plane `name` in `namespace`, its Workspace applied. */
+const anotherControlPlane = (namespace: string, name: string) =>
+  [...initialObjects().filter((object) => object.kind !== 'Workspace'), ...manifest('later/workspace-applied.yaml')]
+    .map((object) => {
+      const copy = JSON.parse(JSON.stringify(object)) as typeof object;
+      copy.metadata.name = `${name}-${copy.metadata.name}`;
+      if (copy.metadata.namespace !== undefined) copy.metadata.namespace = namespace;
+      const spec = copy['spec'] as Record<string, unknown> | undefined;
+      if (copy.kind === 'CAPTControlPlane' && spec !== undefined) spec['workspaceTemplateApplyName'] = `${name}-${spec['workspaceTemplateApplyName']}`;
+      const status = copy['status'] as Record<string, unknown> | undefined;
+      if (copy.kind === 'WorkspaceTemplateApply' && status !== undefined) status['workspaceName'] = `${name}-${status['workspaceName']}`;
+      const refs = copy.metadata['ownerReferences'] as Array<{ name: string }> | undefined;
+      refs?.forEach((ref) => (ref.name = `${name}-${ref.name}`));
+      const secretRef = (copy['spec'] as { writeConnectionSecretToRef?: { name: string; namespace?: string } } | undefined)?.writeConnectionSecretToRef;
+      if (copy.kind === 'Workspace' && secretRef !== undefined) {
+        secretRef.name = `${name}-${secretRef.name}`;
+        secretRef.namespace = namespace;
+      }
+      return copy;
+    });
+
+describe('the controller, started late or scoped', () => {
+  it('reconciles every control plane the cache holds once synced, though it heard of none (a new leader)', async () => {
+    const objects = [...anotherControlPlane('team-a', 'one'), ...anotherControlPlane('team-b', 'two')];
+    const { fake, controller, logs } = setup({ replay: false, objects });
+    running = controller;
+    await controller.synced;
+    await eventually(() => logs().filter((l) => l['result'] === 'Updated').length === 2);
+    for (const [namespace, name] of [['team-a', 'one-demo-cp'], ['team-b', 'two-demo-cp']] as const)
+      expect(fake.get(CP[0], CP[1], namespace, name)?.['spec']).toMatchObject({ controlPlaneEndpoint: { host: EKS_HOST, port: 443 } });
+    expect(logs()).toContainEqual(expect.objectContaining({ msg: 'caches synced', controlPlanes: 2 }));
+  });
+
+  it('reconciles only the control planes of its namespaces, whether listed or changed', async () => {
+    const objects = [...anotherControlPlane('team-a', 'one'), ...anotherControlPlane('team-b', 'two'), ...anotherControlPlane('team-c', 'three')];
+    const { fake, controller, logs } = setup({ objects, namespaces: ['team-a', 'team-c'] });
+    running = controller;
+    await eventually(() => logs().filter((l) => l['result'] === 'Updated').length === 2);
+    fake.edit({ apiVersion: CP[0], kind: CP[1], namespace: 'team-b', name: 'two-demo-cp' }, { metadata: { labels: { touched: 'yes' } } });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect([...new Set(logs().filter((l) => l['result'] !== undefined).map((l) => l['controlPlane']))].sort()).toEqual(['team-a/one-demo-cp', 'team-c/three-demo-cp']);
+    expect(fake.get(CP[0], CP[1], 'team-b', 'two-demo-cp')?.['spec']).not.toHaveProperty('controlPlaneEndpoint');
+  });
+
+  it('counts its reconciles, writes and queue under the metric names', async () => {
+    const metrics = createControllerMetrics({ processMetrics: false });
+    const { controller, logs } = setup({ objects: anotherControlPlane('team-a', 'one'), metrics });
+    running = controller;
+    await eventually(() => logs().some((l) => l['result'] === 'Updated'));
+    await eventually(() => logs().some((l) => l['result'] === 'UpToDate'));
+    const text = await metrics.registry.metrics();
+    const value = (prefix: string): number => Number(text.split('\n').find((l) => l.startsWith(prefix))?.split(' ').pop());
+    expect(value('controller_runtime_reconcile_total{controller="captcontrolplane-endpoint",result="success"}')).toBeGreaterThanOrEqual(2);
+    expect(value('capt_endpoint_endpoint_writes_total{object="CAPTControlPlane"}')).toBe(1);
+    expect(value('capt_endpoint_endpoint_writes_total{object="Cluster"}')).toBe(1);
+    expect(value('workqueue_adds_total{name="captcontrolplane-endpoint"}')).toBeGreaterThanOrEqual(2);
+    expect(value('controller_runtime_max_concurrent_reconciles{controller="captcontrolplane-endpoint"}')).toBe(2);
+  });
+
+  it('aborts in-flight reconciles when told to (leadership lost), without waiting for them', async () => {
+    const { fake, controller } = setup({ objects: anotherControlPlane('team-a', 'one'), latency: 5_000, stopsCluster: false });
+    await eventually(() => fake.calls.length > 0);
+    const started = Date.now();
+    await controller.stop({ abort: true });
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(fake.calls.filter((call) => call.verb !== 'get')).toEqual([]);
+  });
+
+  it('gives in-flight reconciles a grace period, then aborts them', async () => {
+    const { fake, controller } = setup({ objects: anotherControlPlane('team-a', 'one'), latency: 5_000 });
+    await eventually(() => fake.calls.length > 0);
+    const started = Date.now();
+    await controller.stop({ graceMs: 200 });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(150);
+    expect(Date.now() - started).toBeLessThan(1500);
+  });
+});

@@ -1,0 +1,52 @@
+import * as E from 'fp-ts/lib/Either.js';
+import { createFakeClient } from '@capt-endpoint/testing';
+import { recordingClient } from '../src';
+import { initialObjects } from './helpers';
+
+const cp = { apiVersion: 'controlplane.cluster.x-k8s.io/v1beta1', kind: 'CAPTControlPlane', namespace: 'team-a', name: 'demo-cp' };
+
+describe('recordingClient', () => {
+  it('in dry-run mode sends no write, returns the patched object and reads its own patches back', async () => {
+    const fake = createFakeClient(initialObjects());
+    const client = recordingClient(fake, { dryRun: true });
+    const patched = await client.patch(cp, { spec: { controlPlaneEndpoint: { host: 'h.example', port: 443 } }, status: { ignored: true } })();
+    expect(E.isRight(patched) && patched.right['spec']).toMatchObject({ controlPlaneEndpoint: { host: 'h.example', port: 443 }, workspaceTemplateApplyName: 'demo-eks-apply' });
+    expect(E.isRight(patched) && patched.right['status']).toBeUndefined();
+    const status = await client.patchStatus(cp, { status: { conditions: [] }, spec: { ignored: true } })();
+    expect(E.isRight(status) && status.right['spec']).toMatchObject({ controlPlaneEndpoint: { host: 'h.example', port: 443 } });
+    expect(E.isRight(status) && (status.right['spec'] as Record<string, unknown>)['ignored']).toBeUndefined();
+    const read = await client.get(cp)();
+    expect(E.isRight(read) && read.right?.['status']).toEqual({ conditions: [] });
+
+    expect(fake.writes()).toEqual([]);
+    expect(fake.get(cp.apiVersion, cp.kind, cp.namespace, cp.name)?.['spec']).not.toHaveProperty('controlPlaneEndpoint');
+    expect(client.writes.map((w) => [w.verb, w.sent])).toEqual([['patch', false], ['patchStatus', false]]);
+    expect(client.reads.map((r) => r.ref.name)).toEqual(['demo-cp']);
+  });
+
+  it('in dry-run mode answers a patch of a missing object with NotFound', async () => {
+    const client = recordingClient(createFakeClient([]), { dryRun: true });
+    const result = await client.patch(cp, { spec: {} })();
+    expect(E.isLeft(result) && result.left.kind).toBe('NotFound');
+    expect(client.writes[0]?.error?.kind).toBe('NotFound');
+  });
+
+  it('otherwise passes writes through and records them and their failures', async () => {
+    const fake = createFakeClient(initialObjects());
+    const client = recordingClient(fake);
+    await client.patch(cp, { metadata: { labels: { a: 'b' } } })();
+    fake.failOnce('patch', undefined, 'Unavailable');
+    await client.patch(cp, { metadata: { labels: { c: 'd' } } })();
+    expect(client.writes.map((w) => [w.sent, w.error?.kind])).toEqual([[true, undefined], [true, 'Unavailable']]);
+    expect(fake.get(cp.apiVersion, cp.kind, cp.namespace, cp.name)?.metadata.labels).toEqual({ a: 'b' });
+  });
+
+  it('records missing objects and failed reads', async () => {
+    const fake = createFakeClient([]);
+    const client = recordingClient(fake);
+    await client.get(cp)();
+    fake.failOnce('get', undefined, 'Timeout');
+    await client.get(cp)();
+    expect(client.reads.map((r) => [r.object, r.error?.kind])).toEqual([[undefined, undefined], [undefined, 'Timeout']]);
+  });
+});
