@@ -43,3 +43,14 @@ export {
   type HttpEndpoints,
   type HttpEndpointsOptions,
 } from './httpEndpoints';
+export {
+  startManager,
+  leaderOnlyWrites,
+  DEFAULT_STOP_GRACE_MS,
+  type Manager,
+  type ManagerOptions,
+  type ManagerError,
+  type BindFailed,
+  type Shard,
+  type LeaderElectionSettings,
+} from './manager';

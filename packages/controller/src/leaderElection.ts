@@ -35,7 +35,7 @@ export const DEFAULT_RETRY_PERIOD_MS = 2_000;
 /** client-go's `JitterFactor`: a wait of one retry period is stretched by up to 120%. */
 export const DEFAULT_JITTER_FACTOR = 1.2;
 /** The longest a release may take on the way out (SIGTERM must end the process within 5 s). */
-export const RELEASE_TIMEOUT_MS = 2_000;
+export const RELEASE_TIMEOUT_MS = 1_500;
 
 export interface LeaderElectionTiming {
   /** How long a follower waits after the last renewal it saw before it takes the Lease. Whole seconds on the wire. */
