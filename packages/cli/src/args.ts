@@ -6,6 +6,7 @@
 import { parseArgs } from 'node:util';
 import * as E from 'fp-ts/lib/Either.js';
 import { pipe } from 'fp-ts/lib/function.js';
+import { normalizeRunArgs, runFlagDefinitions, runSettings, type RunFlags, type RunSettings } from './runFlags';
 import { commonFlagDefinitions, commonSettings, parseNamespacedName, type CommonFlags, type CommonSettings } from './settings';
 import { usageError, type CommandName, type UsageError } from './usage';
 
@@ -33,8 +34,9 @@ export type Command =
   | {
       readonly _tag: 'Run';
       readonly connection: Connection;
-      readonly namespace: string | undefined;
       readonly concurrency: number;
+      /** The shard it owns, leader election, metrics and probes. */
+      readonly run: RunSettings;
       /** Record Kubernetes Events on the control planes (set, drift, invalid, cleared). */
       readonly events: boolean;
       readonly settings: CommonSettings;
@@ -56,7 +58,7 @@ const connection = { kubeconfig: { type: 'string' }, context: { type: 'string' }
 const definitions = {
   explain: { ...help, ...output, ...commonFlagDefinitions, file: { type: 'string', short: 'f', multiple: true }, 'control-plane': { type: 'string' } },
   reconcile: { ...help, ...output, ...commonFlagDefinitions, ...connection, namespace: { type: 'string', short: 'n' }, 'dry-run': { type: 'boolean' } },
-  run: { ...help, ...commonFlagDefinitions, ...connection, namespace: { type: 'string', short: 'n' }, concurrency: { type: 'string' }, 'no-events': { type: 'boolean' } },
+  run: { ...help, ...commonFlagDefinitions, ...connection, ...runFlagDefinitions, concurrency: { type: 'string' }, 'no-events': { type: 'boolean' } },
   demo: { ...help, json: { type: 'boolean' }, manifests: { type: 'string' } },
 } as const;
 
@@ -142,7 +144,7 @@ const parseConcurrency = (text: string | undefined): E.Either<UsageError, number
 
 const parseRun = (args: readonly string[]): E.Either<UsageError, Command> =>
   pipe(
-    parse('run', definitions.run, args),
+    parse('run', definitions.run, normalizeRunArgs(args)),
     E.chainFirst(({ positionals }) => noPositionals('run', positionals)),
     E.chain(({ values }) =>
       values.help
@@ -151,11 +153,12 @@ const parseRun = (args: readonly string[]): E.Either<UsageError, Command> =>
             E.Do,
             E.bind('concurrency', () => parseConcurrency(values.concurrency)),
             E.bind('settings', () => commonSettings(values as CommonFlags)),
+            E.bind('run', () => runSettings(values as RunFlags)),
             E.map(
-              ({ concurrency, settings }): Command => ({
+              ({ concurrency, settings, run }): Command => ({
                 _tag: 'Run',
                 connection: { kubeconfig: values.kubeconfig, context: values.context },
-                namespace: values.namespace,
+                run,
                 concurrency,
                 events: values['no-events'] !== true,
                 settings,

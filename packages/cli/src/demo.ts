@@ -99,7 +99,7 @@ const reconcileStep = async (
  * hold what the story needs.
  */
 export const playDemo = async (manifests: DemoManifests, show: (step: DemoStep) => void): Promise<E.Either<DemoError, readonly DemoStep[]>> => {
-  const seeded = seedFakeCluster(manifests.initial);
+  const seeded = await seedFakeCluster(manifests.initial);
   if (E.isLeft(seeded)) return E.left(demoError(seeded.left.message));
   const fake = seeded.right;
   const controlPlane = manifests.initial.find((o) => o.kind === 'CAPTControlPlane');

@@ -6,7 +6,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js';
 import { describeRef, refOf, type KubeObject } from '@capt-endpoint/core';
-import { createFakeClient, type FakeClient } from '@capt-endpoint/testing';
+import type { FakeClient } from '@capt-endpoint/testing';
 import { reconcileWithReport, type Report } from './report';
 import type { CommonSettings } from './settings';
 
@@ -17,8 +17,12 @@ export interface ExplainError {
 
 const explainError = (message: string): ExplainError => ({ _tag: 'ExplainError', message });
 
-/** The fake cluster holding `objects`; an object the fake refuses is an error naming it. */
-export const seedFakeCluster = (objects: readonly KubeObject[]): E.Either<ExplainError, FakeClient> => {
+/**
+ * The fake cluster holding `objects`; an object the fake refuses is an error naming it. The
+ * testing package is loaded here, on first use: `reconcile` and `run` never load it.
+ */
+export const seedFakeCluster = async (objects: readonly KubeObject[]): Promise<E.Either<ExplainError, FakeClient>> => {
+  const { createFakeClient } = await import('@capt-endpoint/testing');
   const fake = createFakeClient();
   for (const object of objects) {
     try {
@@ -38,7 +42,7 @@ export const explain = async (
   only: { readonly namespace: string; readonly name: string } | undefined,
   settings: CommonSettings,
 ): Promise<E.Either<ExplainError, Report[]>> => {
-  const seeded = seedFakeCluster(objects);
+  const seeded = await seedFakeCluster(objects);
   if (E.isLeft(seeded)) return seeded;
   const targets =
     only !== undefined

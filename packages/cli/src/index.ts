@@ -1,13 +1,13 @@
 /**
- * @capt-endpoint/cli: the `capt-endpoint` command, and the pieces of its controller for reuse:
- * the work queue, the dependency index, the recording (and dry-run) client, the JSON logger and
- * the controller itself. `main(argv, io)` runs the command in-process.
+ * @capt-endpoint/cli: the `capt-endpoint` command, a thin shell over the library: `explain`
+ * and `demo` on the in-memory cluster of @capt-endpoint/testing (loaded only by them),
+ * `reconcile` and `run` over @capt-endpoint/kubernetes and @capt-endpoint/controller, where the
+ * controller's pieces live for reuse. `main(argv, io)` runs the command in-process.
  */
 export { main, EXIT_USAGE, VERSION, type CliIO, type OutputStream } from './main';
 export { parseCommandLine, DEFAULT_CONCURRENCY, type Command, type Connection, type OutputFormat } from './args';
 export { commonSettings, parseOutputKey, type CommonFlags, type CommonSettings } from './settings';
 export { usageError, HELP, type UsageError, type CommandName } from './usage';
-export { recordingClient, type RecordingClient, type RecordedRead, type RecordedWrite } from './recordingClient';
 export {
   buildReport,
   reconcileWithReport,
@@ -25,9 +25,6 @@ export { explain, seedFakeCluster, type ExplainError } from './explain';
 export { loadManifests, type ManifestError } from './manifests';
 export { loadKubeConfig, type KubeConfigError } from './kubeconfig';
 export { playDemo, loadDemoManifests, demoManifestsFromFiles, type ManifestFiles, renderDemoStep, renderDemoJson, type DemoStep, type DemoManifests, type DemoError } from './demo';
-export { WorkQueue, retryDelay, type WorkQueueOptions, type Timers } from './workQueue';
-export { DependencyIndex, objectKey, controlPlaneKey, parseControlPlaneKey } from './dependencyIndex';
-export { jsonLogger, type JsonLogger, type Level } from './jsonLogger';
-export { startController, type Controller, type ControllerOptions, type WatchedCluster, type ObjectChange } from './controller';
-export { runController } from './run';
+export { runController, leaseNamespace } from './run';
+export { runSettings, parseDuration, parseLabelSelector, DEFAULT_LEADER_ELECTION_ID, type RunSettings, type LeaderElectionFlags } from './runFlags';
 export { reconcileOnce, type ClosableClient } from './reconcileOnce';

@@ -1,13 +1,13 @@
 /**
  * Manifests from files: each file read as UTF-8 and split into Kubernetes objects with the
- * testing package's YAML loader (the `yaml` library underneath, aliases bounded). An unreadable file or
+ * testing package's YAML loader (the `yaml` library underneath, aliases bounded; loaded on
+ * first use). An unreadable file or
  * a bad document is one line naming the file and the place, never the document's content.
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import type { KubeObject } from '@capt-endpoint/core';
-import { objectsFromYaml } from '@capt-endpoint/testing';
 
 export interface ManifestError {
   readonly _tag: 'ManifestError';
@@ -38,6 +38,8 @@ const expand = async (file: string): Promise<readonly string[]> => {
 
 /** The objects of every file, in order. */
 export const loadManifests = async (files: readonly string[], read: ReadText = readTextFile): Promise<E.Either<ManifestError, KubeObject[]>> => {
+  // The testing package's loader, loaded on first use (only explain and demo read manifests).
+  const { objectsFromYaml } = await import('@capt-endpoint/testing');
   const objects: KubeObject[] = [];
   const expanded = (await Promise.all(files.map(expand))).flat();
   if (expanded.length === 0) return E.left(manifestError(`${files.join(', ')}: no .yaml files`));

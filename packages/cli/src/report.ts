@@ -9,7 +9,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { CONTROL_PLANE_API_VERSION, DEFAULT_CONDITION_TYPE, reconcileEndpoint, type ClusterClient, type ReconcileOptions, describeRef, formatHostPort, quoteValue, isEndpointSet, type ApiEndpoint, type Drift, type EndpointError, type EndpointSource, type KubeObject, type MergePatch, type ObjectRef, type ReconcileOutcome, type ReconcileResult, type StoredEndpoint, type WaitingOn, type Condition } from '@capt-endpoint/core';
 import { applyMergePatch } from '@capt-endpoint/core/json';
-import { recordingClient, type RecordedRead, type RecordingClient } from './recordingClient';
+import { recordingClient, type RecordedRead, type RecordingClient } from '@capt-endpoint/controller';
 
 export type CheckStatus = 'pass' | 'wait' | 'fail' | 'info';
 

@@ -1,17 +1,36 @@
 /**
- * `capt-endpoint run`: the controller on a live cluster. Reads come from the cached Kubernetes
- * client (informers for control planes, WorkspaceTemplateApplies, Workspaces, Clusters and
- * connection Secrets); the controller runs until the signal aborts (SIGINT or SIGTERM in the
- * bin), then stops taking work, finishes in-flight reconciles, stops the informers and exits 0.
+ * `capt-endpoint run`: the controller on a live cluster, through `@capt-endpoint/controller`'s
+ * manager: the cached client, metrics and probes when asked for, leader election on a Lease
+ * (on unless `--leader-elect=false`), and the controller while this process leads. It runs
+ * until the signal aborts (SIGINT or SIGTERM in the bin): then it stops taking work, lets
+ * in-flight reconciles finish (2 s at most), releases the Lease and exits 0. Leadership lost
+ * (the Lease could not be renewed in time) ends it with status 1, as controller-runtime's
+ * manager does: a restarted process comes back as a follower.
  */
+import { readFileSync } from 'node:fs';
+import * as E from 'fp-ts/lib/Either.js';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { createCachedKubernetesClient, createEventRecorder } from '@capt-endpoint/kubernetes';
+import { jsonLogger, startManager } from '@capt-endpoint/controller';
 import type { Command } from './args';
-import { startController } from './controller';
-import { jsonLogger } from './jsonLogger';
 import type { CliIO } from './main';
 
 type RunCommand = Extract<Command, { readonly _tag: 'Run' }>;
+
+/** Where a Pod's service account token sits; its namespace file names the Pod's namespace. */
+export const SERVICE_ACCOUNT_NAMESPACE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
+
+/** The Lease's namespace when none is given: the Pod's own, else the kubeconfig context's, else `default`. */
+export const leaseNamespace = (kubeConfig: KubeConfig, readPodNamespace: () => string | undefined = podNamespace): string =>
+  readPodNamespace() ?? kubeConfig.getContextObject(kubeConfig.getCurrentContext())?.namespace ?? 'default';
+
+const podNamespace = (): string | undefined => {
+  try {
+    const text = readFileSync(SERVICE_ACCOUNT_NAMESPACE, 'utf8').trim();
+    return text === '' ? undefined : text;
+  } catch {
+    return undefined;
+  }
+};
 
 const aborted = (signal: AbortSignal | undefined): Promise<void> =>
   new Promise((resolve) => {
@@ -22,24 +41,37 @@ const aborted = (signal: AbortSignal | undefined): Promise<void> =>
 
 export const runController = async (kubeConfig: KubeConfig, command: RunCommand, io: CliIO): Promise<number> => {
   const logger = jsonLogger(io.stdout);
-  const cluster = createCachedKubernetesClient(kubeConfig, {
-    namespace: command.namespace,
-    workspaceApiVersion: command.settings.workspaceApiVersion,
-    onError: (error, kind, retry) =>
-      logger.warn(
-        { watch: `${kind.apiVersion}/${kind.kind}`, reason: error.reason, attempt: retry.attempt, retryInMs: retry.delayMs },
-        `watch failed, retrying in ${retry.delayMs} ms: ${error.message}`,
-      ),
-  });
-  const controller = startController({
-    cluster,
+  const { run } = command;
+  const manager = await startManager({
+    kubeConfig,
     logger,
     reconcile: command.settings,
-    namespace: command.namespace,
     concurrency: command.concurrency,
-    events: command.events ? createEventRecorder(kubeConfig) : undefined,
+    events: command.events,
+    shard: { namespaces: run.namespaces, labelSelector: run.labelSelector },
+    leaderElection:
+      run.leaderElection === false
+        ? false
+        : {
+            namespace: run.leaderElection.namespace ?? leaseNamespace(kubeConfig),
+            name: run.leaderElection.id,
+            leaseDurationMs: run.leaderElection.leaseDurationMs,
+            renewDeadlineMs: run.leaderElection.renewDeadlineMs,
+            retryPeriodMs: run.leaderElection.retryPeriodMs,
+          },
+    metricsAddress: run.metricsAddress,
+    healthAddress: run.healthAddress,
   });
-  await aborted(io.signal);
-  await controller.stop();
+  if (E.isLeft(manager)) {
+    io.stderr.write(`capt-endpoint: ${manager.left.message}\n`);
+    return 1;
+  }
+  const ended = await Promise.race([aborted(io.signal).then(() => 'signal' as const), manager.right.lost.then(() => 'lost' as const)]);
+  if (ended === 'lost') {
+    io.stderr.write('capt-endpoint: leader election lost: the Lease could not be renewed in time\n');
+    return 1;
+  }
+  await manager.right.stop();
+  logger.info({}, 'stopped');
   return 0;
 };

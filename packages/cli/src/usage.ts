@@ -31,7 +31,8 @@ CAPTControlPlane.spec.controlPlaneEndpoint and the owner Cluster's.
 Usage:
   capt-endpoint explain -f FILE [-f FILE ...] [--control-plane NAMESPACE/NAME] [-o text|json|yaml]
   capt-endpoint reconcile [--kubeconfig PATH] [--context NAME] -n NAMESPACE NAME [--dry-run] [-o text|json|yaml]
-  capt-endpoint run [--kubeconfig PATH] [--context NAME] [--namespace NS] [--concurrency N]
+  capt-endpoint run [--kubeconfig PATH] [--context NAME] [--namespace NS ...] [--label-selector SEL] [--concurrency N]
+                    [--leader-elect=false] [--metrics-bind-address ADDR] [--health-probe-bind-address ADDR]
   capt-endpoint demo [--json]
 
   explain    offline: what a reconcile would do with these manifests, and why
@@ -63,19 +64,33 @@ One reconcile of the CAPTControlPlane NAMESPACE/NAME against a live cluster.
   -o, --output FORMAT         text (default), json or yaml
 
 ${common}`,
-  run: `Usage: capt-endpoint run [--kubeconfig PATH] [--context NAME] [--namespace NS] [--concurrency N] [--no-events]
+  run: `Usage: capt-endpoint run [--kubeconfig PATH] [--context NAME] [--namespace NS ...] [--label-selector SEL]
+                         [--concurrency N] [--no-events] [--leader-elect=false] [--leader-election-namespace NS]
+                         [--leader-election-id NAME] [--metrics-bind-address ADDR] [--health-probe-bind-address ADDR]
 
-A small controller on the library's public API: watches CAPTControlPlanes and the
+The controller of @capt-endpoint/controller: watches CAPTControlPlanes and the
 WorkspaceTemplateApplies, Workspaces and Secrets they read, reconciles each control plane that
-changed (retrying failures with backoff), and logs one JSON line per event on stdout. Stops
-cleanly on SIGINT or SIGTERM: finishes what is in flight, then exits 0.
+changed (retrying failures with backoff), and logs one JSON line per event on stdout. With
+leader election (the default) only the replica holding the Lease reconciles and writes; the
+others keep their caches warm and take over when it expires. Stops cleanly on SIGINT or
+SIGTERM: finishes what is in flight (2 s at most), releases the Lease, exits 0. Exits 1 if
+the Lease is lost.
 
   --kubeconfig PATH           default $KUBECONFIG, then ~/.kube/config (or the in-cluster account)
   --context NAME              a context of the kubeconfig
-  --namespace NS              watch control planes in NS only (default all namespaces)
+  -n, --namespace NS          reconcile control planes in NS only; repeatable or comma-separated (a shard)
+  -l, --label-selector SEL    reconcile only control planes whose labels match SEL (a shard)
   --concurrency N             reconciles at once (default 2)
   --no-events                 record no Kubernetes Events (default: set, drift, invalid and cleared
                               endpoints are recorded on the control plane, rate-limited)
+  --leader-elect=false        no leader election: for exactly one replica
+  --leader-election-namespace NS   the Lease's namespace (default the Pod's own, else the kubeconfig
+                              context's, else default)
+  --leader-election-id NAME   the Lease's name (default capt-endpoint; one per shard)
+  --leader-elect-lease-duration D, --leader-elect-renew-deadline D, --leader-elect-retry-period D
+                              client-go's timings (default 15s, 10s, 2s)
+  --metrics-bind-address ADDR       serve /metrics at ADDR (:8080, 127.0.0.1:8080; default 0: off)
+  --health-probe-bind-address ADDR  serve /healthz and /readyz at ADDR (default 0: off)
 
 ${common}`,
   demo: `Usage: capt-endpoint demo [--json] [--manifests DIR]

@@ -40,10 +40,45 @@ describe('parseCommandLine', () => {
       _tag: 'Reconcile', connection: { kubeconfig: 'k', context: 'c' }, namespace: 'team-a', name: 'demo-cp', dryRun: true, output: 'text',
     });
     expect(parsed(['run', '--namespace', 'team-a', '--concurrency', '4', '--allow-secret-namespace', '*'])).toMatchObject({
-      _tag: 'Run', namespace: 'team-a', concurrency: 4, settings: { allowSecretNamespaces: 'any' },
+      _tag: 'Run', run: { namespaces: ['team-a'] }, concurrency: 4, settings: { allowSecretNamespaces: 'any' },
     });
-    expect(parsed(['run'])).toMatchObject({ _tag: 'Run', concurrency: 2, namespace: undefined, events: true });
+    expect(parsed(['run'])).toMatchObject({
+      _tag: 'Run',
+      concurrency: 2,
+      events: true,
+      run: {
+        namespaces: [],
+        labelSelector: undefined,
+        leaderElection: { namespace: undefined, id: 'capt-endpoint', leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000 },
+        metricsAddress: undefined,
+        healthAddress: undefined,
+      },
+    });
     expect(parsed(['run', '--no-events'])).toMatchObject({ _tag: 'Run', events: false });
+  });
+
+  it('reads run\'s shard, leader election, metrics and probe flags', () => {
+    expect(
+      parsed([
+        'run', '-n', 'team-a,team-b', '-n', 'team-c', '-l', 'shard in (a, b),!legacy', '--leader-election-namespace', 'capt-system',
+        '--leader-election-id', 'capt-endpoint-shard-a', '--leader-elect-lease-duration', '4s', '--leader-elect-renew-deadline', '3s',
+        '--leader-elect-retry-period', '500ms', '--metrics-bind-address', ':8080', '--health-probe-bind-address', '127.0.0.1:8081',
+      ]),
+    ).toMatchObject({
+      run: {
+        namespaces: ['team-a', 'team-b', 'team-c'],
+        labelSelector: 'shard in (a, b),!legacy',
+        leaderElection: { namespace: 'capt-system', id: 'capt-endpoint-shard-a', leaseDurationMs: 4000, renewDeadlineMs: 3000, retryPeriodMs: 500 },
+        metricsAddress: { host: '', port: 8080 },
+        healthAddress: { host: '127.0.0.1', port: 8081 },
+      },
+    });
+    for (const off of [['--leader-elect=false'], ['--leader-elect', '--leader-elect=false']]) expect(parsed(['run', ...off])).toMatchObject({ run: { leaderElection: false } });
+    expect(parsed(['run', '--leader-elect'])).toMatchObject({ run: { leaderElection: { id: 'capt-endpoint' } } });
+    expect(parsed(['run', '--metrics-bind-address', '0'])).toMatchObject({ run: { metricsAddress: undefined } });
+    expect(parsed(['run', '--leader-elect-lease-duration', '1m30s', '--leader-elect-renew-deadline', '1m'])).toMatchObject({
+      run: { leaderElection: { leaseDurationMs: 90_000, renewDeadlineMs: 60_000 } },
+    });
   });
 
   it('answers --help for every command and for none', () => {
@@ -72,6 +107,18 @@ describe('parseCommandLine', () => {
       [['reconcile', '-n', 'team-a', 'a', 'b'], /unexpected argument "b"/],
       [['run', '--concurrency', '0'], /--concurrency/],
       [['run', 'extra'], /unexpected argument "extra"/],
+      [['run', '--leader-elect=maybe'], /--leader-elect must be true or false/],
+      [['run', '--leader-elect-lease-duration', '15'], /must be a duration/],
+      [['run', '--leader-elect-lease-duration', '10s'], /lease duration must be longer than the renew deadline/],
+      [['run', '--leader-elect-retry-period', '9s'], /renew deadline must be longer than 1.2 x the retry period/],
+      [['run', '--leader-elect-lease-duration', '2500ms', '--leader-elect-renew-deadline', '1s', '--leader-elect-retry-period', '100ms'], /whole seconds/],
+      [['run', '--leader-election-id', 'Not_A_Name'], /--leader-election-id/],
+      [['run', '--leader-election-namespace', 'a/b'], /--leader-election-namespace/],
+      [['run', '--namespace', 'Team A'], /--namespace must name a namespace/],
+      [['run', '--label-selector', 'shard=a b'], /--label-selector must be a Kubernetes label selector/],
+      [['run', '--label-selector', 'shard in (a'], /--label-selector/],
+      [['run', '--metrics-bind-address', '8080'], /--metrics-bind-address: "8080" is not an address/],
+      [['run', '--health-probe-bind-address', ':99999'], /--health-probe-bind-address/],
       [['demo', '--manifests'], /argument missing/],
     ];
     for (const [argv, pattern] of cases) {

@@ -1,10 +1,9 @@
-// Shared by the CLI tests: captured output streams, the repository's example manifests, and a
-// WatchedCluster over the fake client's store (the shape of the cached Kubernetes client).
+// Shared by the CLI tests: captured output streams and the repository's example manifests.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CONTROL_PLANE_API_VERSION, refOf, type KubeObject } from '@capt-endpoint/core';
-import { objectsFromYaml, type FakeClient } from '@capt-endpoint/testing';
-import type { CliIO, ObjectChange, WatchedCluster } from '../src';
+import type { KubeObject } from '@capt-endpoint/core';
+import { objectsFromYaml } from '@capt-endpoint/testing';
+import type { CliIO } from '../src';
 import { main } from '../src';
 
 export const REPO = join(__dirname, '..', '..', '..');
@@ -39,36 +38,6 @@ export const jsonLines = (text: string): Array<Record<string, unknown>> =>
     .split('\n')
     .filter((line) => line !== '')
     .map((line) => JSON.parse(line) as Record<string, unknown>);
-
-const WATCHED: ReadonlyArray<readonly [string, string]> = [
-  [CONTROL_PLANE_API_VERSION, 'CAPTControlPlane'],
-  ['infrastructure.cluster.x-k8s.io/v1beta1', 'WorkspaceTemplateApply'],
-  ['tf.upbound.io/v1beta1', 'Workspace'],
-  ['v1', 'Secret'],
-];
-
-/** The fake as a watched cluster: like an informer, it reports what exists first, then each write. */
-export const watchedFake = (fake: FakeClient): WatchedCluster & { stopped: boolean } => {
-  const state = { stopped: false };
-  const change = (type: ObjectChange['type'], object: KubeObject): ObjectChange => ({ type, ...refOf(object), namespace: object.metadata.namespace });
-  return {
-    get: (ref, options) => fake.get(ref, options),
-    patch: (ref, patch, options) => fake.patch(ref, patch, options),
-    patchStatus: (ref, patch, options) => fake.patchStatus(ref, patch, options),
-    onChange: (listener) => {
-      const existing = WATCHED.flatMap(([apiVersion, kind]) => fake.store.list(apiVersion, kind).items);
-      queueMicrotask(() => existing.forEach((object) => listener(change('added', object))));
-      return fake.store.watch((event) => listener(change(event.type.toLowerCase() as ObjectChange['type'], event.object)));
-    },
-    synced: () => Promise.resolve(),
-    stop: async () => {
-      state.stopped = true;
-    },
-    get stopped() {
-      return state.stopped;
-    },
-  };
-};
 
 /** Resolves once `predicate` holds, checking after each turn of the event loop (fails the test after `ms`). */
 export const eventually = async (predicate: () => boolean, ms = 10_000): Promise<void> => {

@@ -100,7 +100,11 @@ describe('capt-endpoint run against an API server', () => {
     stop.abort();
     expect(await running).toBe(0);
     expect(errors).toBe('');
-    expect(lines().map((l) => l['msg']).slice(-2)).toEqual(['stopping: finishing in-flight reconciles', 'stopped']);
+    // In flight finished first, then the Lease was released, then the process stopped.
+    const order = ['stopping: finishing in-flight reconciles', 'controller stopped', 'released the Lease', 'stopped'];
+    expect(lines().map((l) => String(l['msg'])).filter((msg) => order.includes(msg))).toEqual(order);
+    const lease = server.store.get({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', namespace: 'team-a', name: 'capt-endpoint' });
+    expect(lease?.['spec']).toMatchObject({ holderIdentity: '', leaseTransitions: 0 });
     // The server sees the watch connections close a moment after the client aborts them.
     await eventually(() => server.openWatches === 0, 5000);
   });

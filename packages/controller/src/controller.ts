@@ -20,6 +20,7 @@ import {
   reconcileEndpoint,
   type ClusterClient,
   type KubeObject,
+  type ObjectChange,
   type ReconcileOptions,
 } from '@capt-endpoint/core';
 import { endpointEventFor, type EventRecorder } from '@capt-endpoint/kubernetes';
@@ -29,14 +30,7 @@ import type { ControllerMetrics, ReconcileLabel } from './metrics';
 import { recordingClient } from './recordingClient';
 import { WorkQueue, type WorkQueueOptions } from './workQueue';
 
-/** One object changed in the watched cluster: which one and how (never its contents). */
-export interface ObjectChange {
-  readonly type: 'added' | 'modified' | 'deleted';
-  readonly apiVersion: string;
-  readonly kind: string;
-  readonly namespace: string | undefined;
-  readonly name: string;
-}
+export type { ObjectChange } from '@capt-endpoint/core';
 
 /** A cluster client whose reads are served from watches: the shape of the cached Kubernetes client. */
 export interface WatchedCluster extends ClusterClient {
@@ -221,7 +215,7 @@ export const startController = (options: ControllerOptions): Controller => {
       await Promise.all(workers);
       clearTimeout(grace);
       if (options.stopsCluster ?? true) await cluster.stop();
-      logger.info({}, 'stopped');
+      logger.info({}, 'controller stopped');
     })();
     return stopping;
   };

@@ -151,7 +151,11 @@ export const startManager = async (options: ManagerOptions): Promise<E.Either<Ma
     ...options.cache,
     ...cacheScope(options),
     onRequest: metrics.request,
-    onError: (error, kind) => logger.warn({ watch: `${kind.apiVersion}/${kind.kind}`, reason: error.reason }, `watch failed, retrying: ${error.message}`),
+    onError: (error, kind, retry) =>
+      logger.warn(
+        { watch: `${kind.apiVersion}/${kind.kind}`, reason: error.reason, attempt: retry.attempt, retryInMs: retry.delayMs },
+        `watch failed, retrying in ${retry.delayMs} ms: ${error.message}`,
+      ),
   });
   let endpoints: HttpEndpoints;
   try {

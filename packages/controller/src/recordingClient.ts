@@ -9,19 +9,8 @@
  */
 import * as E from 'fp-ts/lib/Either.js';
 import type { TaskEither } from 'fp-ts/lib/TaskEither.js';
-import {
-  apiError,
-  applyMergePatch,
-  copyJsonValue,
-  describeRef,
-  type ApiError,
-  type ClusterClient,
-  type KubeObject,
-  type MergePatch,
-  type ObjectRef,
-  type PatchOptions,
-  type GetOptions,
-} from '@capt-endpoint/core';
+import { apiError, describeRef, type ApiError, type ClusterClient, type KubeObject, type MergePatch, type ObjectRef, type PatchOptions, type GetOptions } from '@capt-endpoint/core';
+import { applyMergePatch, copyJsonValue } from '@capt-endpoint/core/json';
 
 export interface RecordedRead {
   readonly ref: ObjectRef;
@@ -96,5 +85,7 @@ export const recordingClient = (inner: ClusterClient, options: { readonly dryRun
     },
     patch: write('patch'),
     patchStatus: write('patchStatus'),
+    // What the inner client remembers of decoding its own objects stays true through us.
+    decodeMemo: inner.decodeMemo,
   };
 };

@@ -95,8 +95,8 @@ describe('the controller', () => {
     await controller.stop();
     expect(cluster.stopped).toBe(true);
     const messages = logs().map((l) => l['msg']);
-    expect(messages.slice(-2)).toEqual(['stopping: finishing in-flight reconciles', 'stopped']);
-    expect(messages.filter((m) => m === 'stopped')).toHaveLength(1);
+    expect(messages.slice(-2)).toEqual(['stopping: finishing in-flight reconciles', 'controller stopped']);
+    expect(messages.filter((m) => m === 'controller stopped')).toHaveLength(1);
   });
 
   it('writes one JSON object per line with time, level and message', async () => {
