@@ -1,0 +1,184 @@
+// deploy/: the Kubernetes manifests parse, hang together (names, namespace, ports, probes), run
+// the controller the way docs/controller.md says (two replicas, non-root, read-only root
+// filesystem, resources), and grant exactly docs/rbac.yaml's role plus the Lease; the Dockerfile
+// builds what the manifests run. No image can be built here (there is no Docker engine): its
+// instructions are checked against the repository instead, and the packing step is run.
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as E from 'fp-ts/lib/Either.js';
+import { loadAllYaml } from '@kubernetes/client-node';
+import { parseCommandLine } from '@capt-endpoint/cli';
+import { rbacRules } from '../../packages/kubernetes/test/harness';
+import { DEPLOY, deployManifests, type Manifest, type Rule } from './deployRbac';
+
+const REPO = join(__dirname, '..', '..');
+const manifests = deployManifests();
+const one = (kind: string): Manifest => {
+  const found = manifests.filter(({ object }) => object.kind === kind);
+  expect(found).toHaveLength(1);
+  return found[0]!.object;
+};
+const triples = (rules: readonly Rule[]): string[] =>
+  rules.flatMap((rule) => (rule.apiGroups ?? []).flatMap((g) => (rule.resources ?? []).flatMap((r) => rule.verbs.map((v) => `${v} ${g}/${r}`)))).sort();
+
+type Container = {
+  name: string;
+  image: string;
+  args: string[];
+  env?: Array<{ name: string; valueFrom?: { fieldRef?: { fieldPath: string } } }>;
+  ports: Array<{ name: string; containerPort: number }>;
+  livenessProbe: { httpGet: { path: string; port: string } };
+  readinessProbe: { httpGet: { path: string; port: string } };
+  resources: { requests?: Record<string, string>; limits?: Record<string, string> };
+  securityContext: Record<string, unknown>;
+};
+const deployment = one('Deployment') as Manifest & {
+  spec: { replicas: number; template: { spec: { serviceAccountName: string; securityContext: Record<string, unknown>; containers: Container[] } } };
+};
+const pod = deployment.spec.template.spec;
+const container = pod.containers[0]!;
+const flag = (name: string): string | undefined => container.args.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3);
+
+describe('deploy/kubernetes', () => {
+  it('lists every manifest in the kustomization, and only those', () => {
+    const kustomization = loadAllYaml(readFileSync(join(DEPLOY, 'kustomization.yaml'), 'utf8'))[0] as { resources: string[] };
+    expect([...kustomization.resources].sort()).toEqual([...new Set(manifests.map(({ file }) => file))].sort());
+  });
+
+  it('puts every namespaced object in the controller namespace', () => {
+    const namespace = one('Namespace').metadata.name;
+    for (const { object } of manifests.filter(({ object }) => !['Namespace', 'ClusterRole', 'ClusterRoleBinding'].includes(object.kind)))
+      expect([object.kind, object.metadata.namespace]).toEqual([object.kind, namespace]);
+  });
+
+  it('grants the ClusterRole exactly docs/rbac.yaml, and the Lease only in the controller namespace', () => {
+    expect(triples((one('ClusterRole')['rules'] as Rule[]) ?? [])).toEqual(triples(rbacRules()));
+    const role = one('Role');
+    expect(triples(role['rules'] as Rule[])).toEqual(['create coordination.k8s.io/leases', 'get coordination.k8s.io/leases', 'patch coordination.k8s.io/leases']);
+    expect(role.metadata.namespace).toBe(deployment.metadata.namespace);
+  });
+
+  it('binds both roles to the ServiceAccount the Deployment runs as', () => {
+    const account = one('ServiceAccount');
+    expect(pod.serviceAccountName).toBe(account.metadata.name);
+    for (const [binding, role] of [
+      ['ClusterRoleBinding', 'ClusterRole'],
+      ['RoleBinding', 'Role'],
+    ] as const) {
+      const bound = one(binding) as Manifest & { roleRef: { kind: string; name: string }; subjects: Array<{ kind: string; name: string; namespace: string }> };
+      expect(bound.roleRef).toMatchObject({ kind: role, name: one(role).metadata.name });
+      expect(bound.subjects).toEqual([{ kind: 'ServiceAccount', name: account.metadata.name, namespace: account.metadata.namespace }]);
+    }
+  });
+
+  it('runs two replicas, non-root, on a read-only root filesystem, with requests and a memory limit', () => {
+    expect(deployment.spec.replicas).toBe(2);
+    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 65532, seccompProfile: { type: 'RuntimeDefault' } });
+    expect(container.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, runAsNonRoot: true, capabilities: { drop: ['ALL'] } });
+    expect(Object.keys(container.resources.requests ?? {}).sort()).toEqual(['cpu', 'memory']);
+    expect(container.resources.limits?.['memory']).toBeDefined();
+  });
+
+  it('probes /healthz and /readyz on the health probe port, and exposes the metrics port', () => {
+    const portOf = (name: string): number | undefined => container.ports.find((port) => port.name === name)?.containerPort;
+    expect(container.livenessProbe.httpGet.path).toBe('/healthz');
+    expect(container.readinessProbe.httpGet.path).toBe('/readyz');
+    expect(container.livenessProbe.httpGet.port).toBe(container.readinessProbe.httpGet.port);
+    expect(`:${portOf(container.livenessProbe.httpGet.port)}`).toBe(flag('health-probe-bind-address'));
+    expect(`:${portOf('metrics')}`).toBe(flag('metrics-bind-address'));
+  });
+
+  it('passes arguments the command accepts: run, leader election on, metrics and probes on their ports', () => {
+    // The kubelet expands $(POD_NAMESPACE) from the env entry before the command sees it.
+    const parsed = parseCommandLine(container.args.map((arg) => arg.replace('$(POD_NAMESPACE)', 'capt-endpoint-system')));
+    expect(E.isRight(parsed) && parsed.right).toMatchObject({
+      _tag: 'Run',
+      run: {
+        leaderElection: { namespace: 'capt-endpoint-system', id: 'capt-endpoint', leaseDurationMs: 15_000 },
+        metricsAddress: { host: '', port: 8080 },
+        healthAddress: { host: '', port: 8081 },
+      },
+    });
+  });
+
+  it('leads with a Lease in its own namespace, given by the downward API', () => {
+    expect(flag('leader-election-namespace')).toBe('$(POD_NAMESPACE)');
+    expect(container.env?.find((e) => e.name === 'POD_NAMESPACE')?.valueFrom?.fieldRef?.fieldPath).toBe('metadata.namespace');
+    expect(container.args.includes('--leader-elect=false')).toBe(false);
+  });
+});
+
+describe('deploy/Dockerfile', () => {
+  const dockerfile = readFileSync(join(REPO, 'deploy', 'Dockerfile'), 'utf8');
+  // One instruction per logical line: continuation lines joined, comments dropped.
+  const instructions = dockerfile
+    .replace(/\\\n/g, ' ')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#'))
+    .map((line) => {
+      const space = line.indexOf(' ');
+      return { op: line.slice(0, space).toUpperCase(), rest: line.slice(space + 1).trim() };
+    });
+  const stages = instructions.reduce<Array<Array<{ op: string; rest: string }>>>((all, instruction) => {
+    if (instruction.op === 'FROM') all.push([]);
+    all[all.length - 1]?.push(instruction);
+    return all;
+  }, []);
+  const final = stages[stages.length - 1]!;
+
+  it('builds on node slim and runs on distroless, as a numeric non-root user', () => {
+    const images = instructions.filter((i) => i.op === 'FROM').map((i) => i.rest.split(/\s+/)[0]!);
+    for (const image of images) expect(image).toMatch(/^node:\d+-slim$|^gcr\.io\/distroless\/nodejs\d+-debian\d+:nonroot$/);
+    expect(images[images.length - 1]).toMatch(/distroless/);
+    const user = final.filter((i) => i.op === 'USER').pop()?.rest;
+    expect(user).toMatch(/^[1-9]\d*(:[1-9]\d*)?$/);
+    // The Deployment runs as the same user the image declares.
+    expect(String(pod.securityContext['runAsUser'])).toBe(user?.split(':')[0]);
+  });
+
+  it('copies only what exists, and adds nothing from the network', () => {
+    expect(instructions.some((i) => i.op === 'ADD')).toBe(false);
+    for (const copy of instructions.filter((i) => i.op === 'COPY' && !i.rest.startsWith('--from'))) {
+      const sources = copy.rest.split(/\s+/).slice(0, -1);
+      for (const source of sources) expect([source, existsSync(join(REPO, source))]).toEqual([source, true]);
+    }
+  });
+
+  it('runs the scripts the repository has and packs every workspace package the command needs', () => {
+    const root = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { scripts: Record<string, string>; workspaces: string[] };
+    const run = instructions.filter((i) => i.op === 'RUN').map((i) => i.rest).join(' && ');
+    for (const script of [...run.matchAll(/npm run (\S+)/g)].map((m) => m[1]!)) expect(Object.keys(root.scripts)).toContain(script);
+    const packed = [...run.matchAll(/--workspace (\S+)/g)].map((m) => m[1]!).sort();
+    const needed = new Set<string>();
+    const visit = (name: string): void => {
+      if (needed.has(name)) return;
+      needed.add(name);
+      const dir = root.workspaces.find((w) => JSON.parse(readFileSync(join(REPO, w, 'package.json'), 'utf8')).name === name)!;
+      const manifest = JSON.parse(readFileSync(join(REPO, dir, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+      for (const dependency of Object.keys(manifest.dependencies ?? {})) if (dependency.startsWith('@capt-endpoint/')) visit(dependency);
+    };
+    visit('@capt-endpoint/cli');
+    expect(packed).toEqual([...needed].sort());
+  });
+
+  it('runs the controller by default, with arguments the command accepts', () => {
+    const command = JSON.parse(final.find((i) => i.op === 'CMD')!.rest) as string[];
+    const parsed = parseCommandLine(command);
+    expect(E.isRight(parsed) && parsed.right).toMatchObject({ _tag: 'Run', run: { metricsAddress: { port: 8080 }, healthAddress: { port: 8081 } } });
+    expect(final.find((i) => i.op === 'EXPOSE')?.rest.split(/\s+/).sort()).toEqual(['8080', '8081']);
+  });
+
+  it('starts the packed command: its entry point is the file the cli package publishes as its bin', () => {
+    const entrypoint = JSON.parse(final.find((i) => i.op === 'ENTRYPOINT')!.rest) as string[];
+    expect(entrypoint[0]).toBe('/nodejs/bin/node');
+    const cli = JSON.parse(readFileSync(join(REPO, 'packages', 'cli', 'package.json'), 'utf8')) as { bin: Record<string, string> };
+    expect(entrypoint[1]).toBe(join('/app/node_modules/@capt-endpoint/cli', cli.bin['capt-endpoint']!));
+    // `npm pack` as the build stage runs it (dry run): the bin is in the tarball.
+    const listing = JSON.parse(
+      execFileSync('npm', ['pack', '--dry-run', '--json', '--workspace', '@capt-endpoint/cli'], { cwd: REPO, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }),
+    ) as Array<{ files: Array<{ path: string }> }>;
+    expect(listing[0]!.files.map((f) => f.path)).toContain(cli.bin['capt-endpoint']!.replace(/^\.\//, ''));
+  });
+});
