@@ -19,7 +19,8 @@ const RETRY_MS = 250;
 const JITTERED_RETRY_MS = RETRY_MS * 2.2;
 const LEASE = { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', namespace: 'capt-endpoint-system', name: 'capt-endpoint' };
 
-jest.setTimeout(60_000);
+// About 15 s each on a quiet machine; the limit leaves room for one shared with other work.
+jest.setTimeout(150_000);
 
 beforeAll(() => {
   if (!existsSync(BIN)) execFileSync('npm', ['run', 'build:bin', '--silent', '-w', '@capt-endpoint/cli'], { cwd: REPO, stdio: 'ignore' });
@@ -56,6 +57,8 @@ interface Front {
 
 let store: ObjectStore;
 let fronts: Front[] = [];
+/** Every version the Lease had: its holder and resourceVersion. */
+let leaseVersions: Array<{ readonly holder: string | undefined; readonly resourceVersion: string | undefined }> = [];
 const children: ChildProcessWithoutNullStreams[] = [];
 
 const front = async (): Promise<Front> => {
@@ -68,6 +71,12 @@ const front = async (): Promise<Front> => {
 
 beforeEach(async () => {
   store = new ObjectStore(Array.from({ length: CONTROL_PLANES }, (_, i) => controlPlaneObjects(i)).flat());
+  leaseVersions = [];
+  store.watch(
+    ({ object }) =>
+      leaseVersions.push({ holder: (object['spec'] as { holderIdentity?: string } | undefined)?.holderIdentity, resourceVersion: object.metadata.resourceVersion }),
+    { apiVersion: LEASE.apiVersion, kind: LEASE.kind },
+  );
   fronts = [await front(), await front()];
 });
 afterEach(async () => {
@@ -96,7 +105,7 @@ const start = (of: Front) => {
   return { child, out, exited, lines, identity };
 };
 
-const until = async (what: string, predicate: () => boolean | Promise<boolean>, ms = 30_000): Promise<void> => {
+const until = async (what: string, predicate: () => boolean | Promise<boolean>, ms = 60_000): Promise<void> => {
   const deadline = Date.now() + ms;
   while (!(await predicate())) {
     if (Date.now() > deadline) throw new Error(`not reached in time: ${what}`);
@@ -156,11 +165,11 @@ describe('two run processes, one leader', () => {
     const takenAt = frontB.log.find(({ request }) => isLease(request) && isWrite(request) && (request.body as { spec?: { holderIdentity?: string } })?.spec?.holderIdentity === b.identity())!.at;
     // Safe: not before the lease, as B last saw it renewed, had expired.
     expect(takenAt - lastRenewalByA).toBeGreaterThanOrEqual(LEASE_MS);
-    // Live: within the lease duration and one (jittered) retry period of the kill, with 500 ms for a loaded machine
-    // (measured here: 1.9 and 2.3 s against 2.55 s).
-    expect(takenAt - killedAt).toBeLessThanOrEqual(LEASE_MS + JITTERED_RETRY_MS + 500);
+    // Live: within the lease duration and one (jittered) retry period of the kill, with 1 s for a machine
+    // busy with other work (measured on a quiet one: 1.9 and 2.3 s, against 2.55 s).
+    expect(takenAt - killedAt).toBeLessThanOrEqual(LEASE_MS + JITTERED_RETRY_MS + 1000);
 
-    await until('every control plane converges', converged, 40_000);
+    await until('every control plane converges', converged, 60_000);
     expect(wrongEndpoints()).toEqual([]);
     // B wrote nothing before it held the Lease.
     expect(frontB.log.filter(({ request, at }) => isWrite(request) && !isLease(request) && at < takenAt)).toEqual([]);
@@ -200,12 +209,13 @@ describe('two run processes, one leader', () => {
     expect(a.out.stderr).toBe('');
     const released = frontA.log.filter(({ request }) => isLease(request) && isWrite(request)).pop();
     expect((released?.request.body as { spec?: { holderIdentity?: string } })?.spec?.holderIdentity).toBe('');
-    // A released Lease is free at the follower's next attempt (measured: about 0.5 s, one jittered
-    // retry period and the follower's busy event loop), well before the lease could have expired.
+    // The follower takes the released Lease at its next attempt (measured on a quiet machine: about
+    // 0.5 s), from the released version itself: it did not wait for the lease to expire.
     await until('B leads', () => holder() === b.identity(), 5000);
-    const takenAt = frontB.log.find(({ request }) => isLease(request) && isWrite(request) && (request.body as { spec?: { holderIdentity?: string } })?.spec?.holderIdentity === b.identity())!.at;
-    expect(takenAt - released!.at).toBeLessThan(LEASE_MS);
-    await until('every control plane converges', converged, 40_000);
+    const taking = frontB.log.find(({ request }) => isLease(request) && isWrite(request) && (request.body as { spec?: { holderIdentity?: string } })?.spec?.holderIdentity === b.identity())!;
+    const releasedVersion = leaseVersions.find((version) => version.holder === '')?.resourceVersion;
+    expect((taking.request.body as { metadata?: { resourceVersion?: string } }).metadata?.resourceVersion).toBe(releasedVersion);
+    await until('every control plane converges', converged, 60_000);
     expect(wrongEndpoints()).toEqual([]);
     b.child.kill('SIGTERM');
     expect((await b.exited).code).toBe(0);

@@ -211,18 +211,30 @@ export const createLeaderElector = (options: LeaderElectionOptions): E.Either<In
     return Math.max(1, Math.min(jittered, expiresIn + 1));
   };
 
+  /**
+   * Gives the Lease up, if we hold it. A renewal cut short by the stop may have been applied
+   * without our hearing of it: on 409 the Lease is read again and, still ours, released at its
+   * new resourceVersion. The whole release ends within RELEASE_TIMEOUT_MS.
+   */
   const release = async (): Promise<void> => {
-    if (observed === undefined || observed.record.holderIdentity !== identity || observed.resourceVersion === undefined) return;
-    const at = now();
-    const empty: LeaseRecord = { holderIdentity: '', leaseDurationSeconds: 1, acquireTime: at, renewTime: at, leaseTransitions: observed.record.leaseTransitions };
     const signal = AbortSignal.timeout(Math.min(RELEASE_TIMEOUT_MS, renewDeadlineMs));
-    const written = await client.patch(ref, leasePatch(empty, observed.resourceVersion), { signal })();
-    if (E.isLeft(written)) {
-      logger?.warn({ lease, reason: written.left.reason }, `could not release the Lease; it expires by itself: ${written.left.message}`);
-      return;
+    for (let attempt = 0; attempt < 2; attempt++) {
+      if (observed === undefined || observed.record.holderIdentity !== identity || observed.resourceVersion === undefined) return;
+      const at = now();
+      const empty: LeaseRecord = { holderIdentity: '', leaseDurationSeconds: 1, acquireTime: at, renewTime: at, leaseTransitions: observed.record.leaseTransitions };
+      const written = await client.patch(ref, leasePatch(empty, observed.resourceVersion), { signal })();
+      if (E.isRight(written)) {
+        observe(written.right);
+        logger?.info({ lease, identity }, 'released the Lease');
+        return;
+      }
+      const again = written.left.code === 409 && attempt === 0 ? await client.get(ref, { signal })() : undefined;
+      if (again === undefined || E.isLeft(again) || again.right === undefined) {
+        logger?.warn({ lease, reason: written.left.reason }, `could not release the Lease; it expires by itself: ${written.left.message}`);
+        return;
+      }
+      observe(again.right);
     }
-    observe(written.right);
-    logger?.info({ lease, identity }, 'released the Lease');
   };
 
   /** Tries to renew until it succeeds or the renew deadline of the last renewal passes. */

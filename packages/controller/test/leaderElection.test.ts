@@ -102,6 +102,19 @@ describe('leader election on a Lease', () => {
     expect(running.right.isLeader()).toBe(false);
   });
 
+  it('releases the Lease on stop even when it changed since it was last seen (a renewal applied but cut short)', async () => {
+    const fake = createFakeClient();
+    const a = elector(fake, 'a', { retryPeriodMs: 400, renewDeadlineMs: 500 });
+    const stop = new AbortController();
+    const done = a.run(stop.signal);
+    await until(() => a.isLeader());
+    // The server holds a newer version than the one A last saw, still naming A.
+    fake.edit(LEASE, { metadata: { labels: { touched: 'yes' } } });
+    stop.abort();
+    await expect(done).resolves.toBe('released');
+    expect(held(fake)).toMatchObject({ holderIdentity: '' });
+  });
+
   it('writes MicroTime with six fractional digits, as the Lease API stores it', () => {
     expect(microTime(Date.UTC(2026, 0, 5, 9, 14, 2, 311))).toBe('2026-01-05T09:14:02.311000Z');
   });
