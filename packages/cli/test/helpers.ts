@@ -1,18 +1,10 @@
 // Shared by the CLI tests: captured output streams and the repository's example manifests.
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { KubeObject } from '@capt-endpoint/core';
-import { objectsFromYaml } from '@capt-endpoint/testing';
 import type { CliIO } from '../src';
 import { main } from '../src';
 
 export const REPO = join(__dirname, '..', '..', '..');
-export const MANIFESTS = join(REPO, 'examples', 'manifests');
-export const EKS_HOST = '0123456789abcdef0123456789abcdef.gr7.us-west-2.eks.amazonaws.com';
-
-export const manifest = (file: string): KubeObject[] => objectsFromYaml(readFileSync(join(MANIFESTS, file), 'utf8'));
-export const initialObjects = (): KubeObject[] =>
-  ['cluster.yaml', 'controlplane.yaml', 'workspacetemplateapply.yaml', 'workspace.yaml', 'connection-secret.yaml'].flatMap(manifest);
+export { EKS_HOST, MANIFESTS, initialObjects, manifest } from '../../../examples/objects';
 
 export interface Captured {
   readonly code: number;

@@ -1,18 +1,12 @@
 // Shared by the controller tests: the repository's example manifests, and a WatchedCluster over
 // the fake client's store (the shape of the cached Kubernetes client).
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CONTROL_PLANE_API_VERSION, refOf, type KubeObject } from '@capt-endpoint/core';
-import { objectsFromYaml, type FakeClient } from '@capt-endpoint/testing';
+import type { FakeClient } from '@capt-endpoint/testing';
 import type { ObjectChange, WatchedCluster } from '../src';
 
 export const REPO = join(__dirname, '..', '..', '..');
-export const MANIFESTS = join(REPO, 'examples', 'manifests');
-export const EKS_HOST = '0123456789abcdef0123456789abcdef.gr7.us-west-2.eks.amazonaws.com';
-
-export const manifest = (file: string): KubeObject[] => objectsFromYaml(readFileSync(join(MANIFESTS, file), 'utf8'));
-export const initialObjects = (): KubeObject[] =>
-  ['cluster.yaml', 'controlplane.yaml', 'workspacetemplateapply.yaml', 'workspace.yaml', 'connection-secret.yaml'].flatMap(manifest);
+export { EKS_HOST, MANIFESTS, initialObjects, manifest } from '../../../examples/objects';
 
 const WATCHED: ReadonlyArray<readonly [string, string]> = [
   [CONTROL_PLANE_API_VERSION, 'CAPTControlPlane'],
