@@ -20,7 +20,7 @@ const JITTERED_RETRY_MS = RETRY_MS * 2.2;
 const LEASE = { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', namespace: 'capt-endpoint-system', name: 'capt-endpoint' };
 
 // About 15 s each on a quiet machine; the limit leaves room for one shared with other work.
-jest.setTimeout(150_000);
+jest.setTimeout(240_000);
 
 beforeAll(() => {
   if (!existsSync(BIN)) execFileSync('npm', ['run', 'build:bin', '--silent', '-w', '@capt-endpoint/cli'], { cwd: REPO, stdio: 'ignore' });
@@ -169,7 +169,7 @@ describe('two run processes, one leader', () => {
     // busy with other work (measured on a quiet one: 1.9 and 2.3 s, against 2.55 s).
     expect(takenAt - killedAt).toBeLessThanOrEqual(LEASE_MS + JITTERED_RETRY_MS + 1000);
 
-    await until('every control plane converges', converged, 60_000);
+    await until('every control plane converges', converged, 120_000);
     expect(wrongEndpoints()).toEqual([]);
     // B wrote nothing before it held the Lease.
     expect(frontB.log.filter(({ request, at }) => isWrite(request) && !isLease(request) && at < takenAt)).toEqual([]);
@@ -215,7 +215,7 @@ describe('two run processes, one leader', () => {
     const taking = frontB.log.find(({ request }) => isLease(request) && isWrite(request) && (request.body as { spec?: { holderIdentity?: string } })?.spec?.holderIdentity === b.identity())!;
     const releasedVersion = leaseVersions.find((version) => version.holder === '')?.resourceVersion;
     expect((taking.request.body as { metadata?: { resourceVersion?: string } }).metadata?.resourceVersion).toBe(releasedVersion);
-    await until('every control plane converges', converged, 60_000);
+    await until('every control plane converges', converged, 120_000);
     expect(wrongEndpoints()).toEqual([]);
     b.child.kill('SIGTERM');
     expect((await b.exited).code).toBe(0);
