@@ -64,13 +64,14 @@ export const loadDemoManifests = async (dir: string, read: ReadText = readTextFi
 export type ManifestFiles = Readonly<Record<string, string>>;
 
 /** The demo's manifests from files held in memory, such as those built into the command. */
-export const demoManifestsFromFiles = (files: ManifestFiles): E.Either<DemoError, DemoManifests> => {
+export const demoManifestsFromFiles = async (files: ManifestFiles): Promise<E.Either<DemoError, DemoManifests>> => {
+  const { objectsFromYaml } = await import('@capt-endpoint/testing');
   const parse = (names: readonly string[]): E.Either<ManifestError, KubeObject[]> => {
     const objects: KubeObject[] = [];
     for (const name of names) {
       const text = files[name];
       if (text === undefined) return E.left({ _tag: 'ManifestError', message: `${name}: no such file` });
-      const parsed = objectsOfText(name, text);
+      const parsed = objectsOfText(name, text, objectsFromYaml);
       if (E.isLeft(parsed)) return parsed;
       objects.push(...parsed.right);
     }

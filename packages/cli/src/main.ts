@@ -81,7 +81,7 @@ const execute = async (command: Command, io: CliIO): Promise<number> => {
     }
     case 'Demo': {
       const source = command.manifests !== undefined ? resolve(cwd, command.manifests) : (io.demoManifests ?? BUILT_IN_MANIFESTS ?? resolve(cwd, 'examples/manifests'));
-      const manifests = typeof source === 'string' ? await loadDemoManifests(source) : demoManifestsFromFiles(source);
+      const manifests = typeof source === 'string' ? await loadDemoManifests(source) : await demoManifestsFromFiles(source);
       if (E.isLeft(manifests)) return fail(io, manifests.left.message);
       const style = styleFor(io.stdout, io.env);
       if (!command.json) io.stdout.write(`${style.bold(DEMO_TITLE)}\n\n`);

@@ -50,15 +50,18 @@ export const loadManifests = async (files: readonly string[], read: ReadText = r
     } catch (error) {
       return E.left(manifestError(`${file}: ${readProblem(error)}`));
     }
-    const parsed = objectsOfText(file, text);
+    const parsed = objectsOfText(file, text, objectsFromYaml);
     if (E.isLeft(parsed)) return parsed;
     objects.push(...parsed.right);
   }
   return E.right(objects);
 };
 
+/** Reads the documents of a YAML text: the testing package's `objectsFromYaml`, once loaded. */
+export type YamlLoader = (text: string) => KubeObject[];
+
 /** The objects of one file's text; `name` names the file in the error. */
-export const objectsOfText = (name: string, text: string): E.Either<ManifestError, KubeObject[]> => {
+export const objectsOfText = (name: string, text: string, objectsFromYaml: YamlLoader): E.Either<ManifestError, KubeObject[]> => {
   try {
     return E.right(objectsFromYaml(text));
   } catch (error) {
