@@ -74,6 +74,10 @@ export const checkTargets = (results: Omit<BenchResults, 'targets'>): Target[] =
     );
   }
   add('Core speed: locate+parse+plan / JSON.parse', '≤ 0.25 (median)', results.core, (core) => ({ measured: fmtSpread(core.ratio), met: core.ratio.median <= 0.25 }));
+  add('Core speed: spread of the per-round ratio (max / min)', '< 2', results.core, (core) => ({
+    measured: `${fmt(core.ratio.max / core.ratio.min)} (${core.ratio.runs} rounds${core.batchSizes === undefined ? '' : ', batches of about 20 ms'})`,
+    met: core.ratio.max / core.ratio.min < 2,
+  }));
   const whole: ReconcileSpeedResult | Missing = results.reconcile ?? { error: 'not in this run' };
   add(
     `Whole reconcile, cached, steady, over ${isError(whole) ? 'all' : whole.controlPlanes} control planes: to the floor`,
@@ -261,6 +265,20 @@ const scaleTable = (summary: readonly ScaleSummary[]): string =>
     ]),
   );
 
+/** Above this one-minute load average per core, other work shared the machine with the run. */
+const BUSY_LOAD_PER_CORE = 1.5;
+
+/** A warning beside the figures when the machine was busy with other work during the run. */
+export const loadWarning = (m: BenchResults['machine']): string => {
+  const worst = m.loadAverage === undefined ? undefined : Math.max(m.loadAverage.start[0] ?? 0, m.loadAverage.end[0] ?? 0);
+  if (worst === undefined || worst <= BUSY_LOAD_PER_CORE * m.cpus) return '';
+  return (
+    `\n\n**The machine was busy with other work during this run** (one-minute load average up to ${worst.toFixed(1)} on ${m.cpus} cores): ` +
+    'absolute times (µs, seconds) are slower and wider-spread than on an idle machine, and are not reliable as such. ' +
+    'Request and write counts and bytes allocated do not depend on load; the ratios are taken within one round, whose load both sides share, and are the timing figures to read.'
+  );
+};
+
 /** The generated part of docs/benchmarks.md. */
 export const resultsMarkdown = (results: BenchResults, chartPath: string): string => {
   const m = results.machine;
@@ -270,7 +288,8 @@ export const resultsMarkdown = (results: BenchResults, chartPath: string): strin
       `Machine: ${m.cpus} × ${m.cpuModel}, ${fmt(m.memoryBytes / 1024 ** 3)} GiB memory, Node ${m.node} on ${m.platform}` +
       (m.loadAverage ? `; load average ${m.loadAverage.start.map((l) => l.toFixed(1)).join(' ')} at the start, ${m.loadAverage.end.map((l) => l.toFixed(1)).join(' ')} at the end` : '') +
       '. ' +
-      `Raw figures: \`bench/results/${results.quick ? 'quick' : 'full'}.json\`.`,
+      `Raw figures: \`bench/results/${results.quick ? 'quick' : 'full'}.json\`.` +
+      loadWarning(m),
   );
   parts.push('### Targets\n\n' + table(['Target', 'Wanted', 'Measured', 'Met'], results.targets.map((t) => [t.name, t.target, t.measured, t.met === undefined ? '—' : t.met ? 'yes' : '**no**'])));
   parts.push(`![Requests per reconcile and wall time, library against the Go baseline](${chartPath})`);

@@ -1,5 +1,5 @@
 import { svgDocument } from '../src/chart';
-import { charts, checkTargets, resultsMarkdown } from '../src/report';
+import { charts, checkTargets, loadWarning, resultsMarkdown } from '../src/report';
 import type { Target } from '../src/results';
 import { MB, meetsEveryTarget, pass, scaleRun, withCapped, withCoreRatio, withRow, withRuns, type Results } from './builders';
 import { badNumbers, parseXml } from './xml';
@@ -10,7 +10,8 @@ const TARGETS = {
   cachedSteady: /^Steady state, cached$/,
   firstFromOutputs: /^First set \(from outputs\), cached$/,
   firstFromSecret: /^First set \(through the Secret\), cached$/,
-  coreRatio: /^Core speed: /,
+  coreRatio: /^Core speed: locate/,
+  coreSpread: /^Core speed: spread/,
   scaleSteadyRequests: /^Scale.*: cached steady pass requests$/,
   vsBaselineCached: /^Scale: cached steady pass vs Go baseline, cached /,
   vsBaselineUncached: /^Scale: cached steady pass vs Go baseline, uncached /,
@@ -64,7 +65,8 @@ describe('checkTargets', () => {
     ['a first set from outputs that wrote twice in one run', (r) => withRow(r, 'ours-cached', 'firstFromOutputs', [2, 3, 3], [2, 3, 3]), ['firstFromOutputs']],
     ['a first set through the Secret with a fourth write', (r) => withRow(r, 'ours-cached', 'firstFromSecret', [4, 4, 4], [4, 4, 4]), ['firstFromSecret']],
     ['a core ratio of 0.3', (r) => withCoreRatio(r, [0.3, 0.3, 0.3]), ['coreRatio']],
-    ['a core ratio just over 0.25 at the median', (r) => withCoreRatio(r, [0.1, 0.2501, 0.9]), ['coreRatio']],
+    ['a core ratio spread of 2 or more (max / min)', (r) => withCoreRatio(r, [0.1, 0.15, 0.2]), ['coreSpread']],
+    ['a core ratio just over 0.25 at the median', (r) => withCoreRatio(r, [0.1, 0.2501, 0.9]), ['coreRatio', 'coreSpread']],
     ['a cached steady pass with one request', (r) => withRuns(r, 'ours-cached', (run, i) => (i === 1 ? { ...run, steady: [pass({ wallMs: 150 }), pass({ wallMs: 150, requests: 1 })] } : run)), ['scaleSteadyRequests']],
     [
       'a cached steady pass of 250 ms: slower than a tenth of the cached baseline (2000 ms), not of the uncached (4000 ms)',
@@ -108,7 +110,7 @@ describe('checkTargets', () => {
 
   const sectionsOf: Record<'scenarios' | 'core' | 'scale', readonly Key[]> = {
     scenarios: ['inHandSteady', 'cachedSteady', 'firstFromOutputs', 'firstFromSecret'],
-    core: ['coreRatio'],
+    core: ['coreRatio', 'coreSpread'],
     scale: ['scaleSteadyRequests', 'vsBaselineCached', 'vsBaselineUncached', 'peakHeap', 'cappedHeap'],
   };
 
@@ -192,5 +194,19 @@ describe('charts', () => {
       const svg = parseXml(svgDocument(charts({ ...results, targets: [] })));
       expect(badNumbers(svg)).toEqual([]);
     }
+  });
+});
+
+describe('loadWarning', () => {
+  const machine = (start: number, end: number) => ({ cpus: 2, cpuModel: 'x', memoryBytes: 1, node: 'v20', platform: 'linux-x64', loadAverage: { start: [start, 0, 0], end: [end, 0, 0] } });
+
+  it('says nothing when the machine was about as busy as the run itself', () => {
+    expect(loadWarning(machine(1.8, 2.1))).toBe('');
+    expect(loadWarning({ ...machine(0, 0), loadAverage: undefined })).toBe('');
+  });
+
+  it('warns, with the load, when other work shared the machine at the start or the end', () => {
+    expect(loadWarning(machine(12.4, 2))).toMatch(/busy with other work.*12\.4 on 2 cores/);
+    expect(loadWarning(machine(1, 9))).toMatch(/9\.0 on 2 cores/);
   });
 });
