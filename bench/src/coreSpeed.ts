@@ -77,7 +77,7 @@ export const measureCoreSpeed = (options: CoreSpeedOptions): CoreSpeedResult => 
   if (O.isSome(check.patch)) throw new Error('steady-state fixture is not steady: the plan writes a condition');
 
   const bodies = {
-    jsonParse: () => [JSON.parse(cpText), JSON.parse(clusterText), JSON.parse(wsText)],
+    jsonParse: (): unknown[] => [JSON.parse(cpText) as unknown, JSON.parse(clusterText) as unknown, JSON.parse(wsText) as unknown],
     locateParsePlan: () => locateParsePlan(ws, cp, cl),
     parse: () => parseEndpoint(endpointValue),
     locate: () => locateInWorkspace(ws),

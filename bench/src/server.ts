@@ -4,7 +4,7 @@
  * measured process drives it over IPC: seed control planes (built here from the fixtures, so
  * no object crosses the pipe), mark a point in the request log, count requests since the mark.
  */
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fakeApiServer, type BenchServer } from './loopback';
 import { chainOf, type StartState } from './fixtures';
@@ -76,28 +76,31 @@ const attempt = (server: BenchServer, command: ServerCommand): ServerReply | und
  */
 const startControl = (server: BenchServer): Promise<string> =>
   new Promise((resolve) => {
-    const control = createServer(async (request, response) => {
-      let body = '';
-      for await (const chunk of request) body += String(chunk);
-      let command: ServerCommand | undefined;
-      try {
-        command = JSON.parse(body) as ServerCommand;
-      } catch {
-        command = undefined;
-      }
-      // Only the process that started the server ends it.
-      const reply: ServerReply =
-        command === undefined
-          ? { op: 'failed', error: 'the command is not JSON' }
-          : command.op === 'close'
-            ? { op: 'failed', error: 'close the server from the process that started it' }
-            : (attempt(server, command) ?? { op: 'failed', error: 'no reply' });
-      response.setHeader('Content-Type', 'application/json');
-      response.end(JSON.stringify(reply));
-    });
+    const control = createServer((request, response) => void answer(server, request, response));
     control.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(control.address() as AddressInfo).port}/`));
     control.unref();
   });
+
+/** One command to the control endpoint, answered. */
+const answer = async (server: BenchServer, request: IncomingMessage, response: ServerResponse): Promise<void> => {
+  let body = '';
+  for await (const chunk of request) body += String(chunk);
+  let command: ServerCommand | undefined;
+  try {
+    command = JSON.parse(body) as ServerCommand;
+  } catch {
+    command = undefined;
+  }
+  // Only the process that started the server ends it.
+  const reply: ServerReply =
+    command === undefined
+      ? { op: 'failed', error: 'the command is not JSON' }
+      : command.op === 'close'
+        ? { op: 'failed', error: 'close the server from the process that started it' }
+        : (attempt(server, command) ?? { op: 'failed', error: 'no reply' });
+  response.setHeader('Content-Type', 'application/json');
+  response.end(JSON.stringify(reply));
+};
 
 const main = async (): Promise<void> => {
   const server = await fakeApiServer();

@@ -111,7 +111,7 @@ export const connectServer = (address: ServerAddress): ServerHandle => {
     const response = await fetch(address.controlUrl, { method: 'POST', body: JSON.stringify(command) });
     return (await response.json()) as ServerReply;
   };
-  return handleOver(ask, address, async () => undefined);
+  return handleOver(ask, address, () => Promise.resolve(undefined));
 };
 
 export type CachedClient = CachedKubernetesClient & {

@@ -146,7 +146,7 @@ describe('leader election on a Lease', () => {
       client: { get: (ref, o) => cut(() => fake.get(ref, o)), create: (obj, o) => cut(() => fake.create(obj, o)), patch: (ref, p, o) => cut(() => fake.patch(ref, p, o)) },
     });
     const b = elector(fake, 'b');
-    const { leaders, stopA, stopB, runA, runB } = await aLeadsBFollows(a, b);
+    const { leaders, stopB, runA, runB } = await aLeadsBFollows(a, b);
     // A's API requests now fail (a partition): it cannot renew, and must stop leading on its own.
     partitioned = true;
     const lastRenewal = held(fake)?.renewTime ?? 0;

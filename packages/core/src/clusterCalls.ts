@@ -84,7 +84,7 @@ export const logTo =
   (logger: Logger | undefined): Calls['log'] =>
   (level, step, fields, message) =>
     TE.tryCatch(
-      async () => logger?.[level](fields, message),
+      () => Promise.resolve(logger?.[level](fields, message)),
       () => threw(step.verb, step.ref, 'the logger'),
     );
 

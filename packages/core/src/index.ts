@@ -69,9 +69,7 @@ export {
   type ApiErrorKind,
   type ConflictRetriesExhausted,
   type EndpointError,
-  type EndpointErrorTag,
   type EndpointParseError,
-  type EndpointParseErrorTag,
   type EndpointSource,
   type InvalidEndpointValue,
   type InvalidOptions,
@@ -112,8 +110,6 @@ export {
 } from './objects';
 export {
   resourceFor,
-  CLUSTER_API_VERSIONS,
-  CLUSTER_GROUP,
   CLUSTER_SCOPED_WORKSPACE_API_VERSION,
   CONTROL_PLANE_API_VERSION,
   KNOWN_RESOURCES,

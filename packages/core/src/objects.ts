@@ -126,7 +126,7 @@ export const decodeObject =
   <C extends t.Mixed>(codec: C, what: string, memo?: DecodeMemo) =>
   (input: unknown): E.Either<ObjectDecodeError, t.TypeOf<C>> => {
     const recalled: unknown = memo?.recall(codec, input);
-    if (recalled !== undefined) return E.right(recalled as t.TypeOf<C>);
+    if (recalled !== undefined) return E.right(recalled);
     const decoded = pipe(
       codec.decode(input),
       E.mapLeft((errors): ObjectDecodeError => {

@@ -60,7 +60,7 @@ export const createStringPool = (options: StringPoolOptions = {}): StringPool =>
       if (byKey === undefined || values === undefined) {
         if (placeCount >= maxPlaces) return value;
         placeCount++;
-        if (byKey === undefined) places.set(parentKey, (byKey = new Map()));
+        if (byKey === undefined) places.set(parentKey, (byKey = new Map<string, Map<string, string> | null>()));
         byKey.set(key, (values = new Map()));
       }
       const pooled = values.get(value);

@@ -27,7 +27,8 @@ describe('copyJsonValue', () => {
   });
 
   it('gives a mutable copy of a frozen value and leaves the original alone', () => {
-    const held = freezeJsonValue({ metadata: { labels: { a: '1' } as Record<string, string> }, items: [{ n: 1 }] });
+    const labels: Record<string, string> = { a: '1' };
+    const held = freezeJsonValue({ metadata: { labels }, items: [{ n: 1 }] });
     const mine = copyJsonValue(held);
     mine.metadata.labels['b'] = '2';
     mine.items[0]!.n = 2;

@@ -35,7 +35,7 @@ interface StatusFields {
 
 
 const stringField = (record: Record<string, unknown>, key: string): string | undefined =>
-  typeof record[key] === 'string' && record[key] !== '' ? (record[key] as string) : undefined;
+  typeof record[key] === 'string' && record[key] !== '' ? record[key] : undefined;
 
 /** The message and reason of a `Status` object; nothing for any other value. */
 const statusFieldsOf = (value: unknown): StatusFields | undefined =>
@@ -74,7 +74,7 @@ const nameOf = (u: unknown): string | undefined => (isRecord(u) || u instanceof 
 export const systemCodeOf = (u: unknown, depth = 0): string | undefined => {
   if (depth > 5 || !(isRecord(u) || u instanceof Error)) return undefined;
   const record = u as Record<string, unknown>;
-  const own = typeof record['code'] === 'string' ? (record['code'] as string) : undefined;
+  const own = typeof record['code'] === 'string' ? record['code'] : undefined;
   if (own !== undefined) return own;
   const nested = Array.isArray(record['errors']) ? (record['errors'] as unknown[]) : [];
   return [record['cause'], ...nested].map((c) => systemCodeOf(c, depth + 1)).find((c) => c !== undefined);

@@ -49,7 +49,8 @@ export const withRequestSignal = <A>(signal: AbortSignal, authenticate: () => Pr
 export const bindCredentialPlugins = (kc: KubeConfig): void => {
   const own = (kc as unknown as { authenticators?: unknown }).authenticators;
   const shared = (kc.constructor as unknown as { authenticators?: unknown }).authenticators;
-  const authenticators = [...(Array.isArray(own) ? own : []), ...(Array.isArray(shared) ? shared : [])] as ExecAuthenticator[];
+  const listed = (value: unknown): unknown[] => (Array.isArray(value) ? (value as unknown[]) : []);
+  const authenticators = [...listed(own), ...listed(shared)] as ExecAuthenticator[];
   for (const authenticator of authenticators) {
     const spawn = authenticator.execFn;
     if (typeof spawn !== 'function' || authenticator[BOUND]) continue;

@@ -262,7 +262,7 @@ export const startInformer = (spec: InformerSpec, deps: InformerDeps): Informer 
     if (response._tag === 'Left') return response.left;
     let parsed: { metadata?: { resourceVersion?: string; continue?: string }; items?: KubeObject[] };
     try {
-      parsed = JSON.parse(response.right.text);
+      parsed = JSON.parse(response.right.text) as typeof parsed;
     } catch {
       return apiError('Other', `the list of ${resource.plural} is not JSON`);
     }
@@ -311,7 +311,7 @@ export const startInformer = (spec: InformerSpec, deps: InformerDeps): Informer 
     const onLine = (line: string): void => {
       let event: { type?: unknown; object?: KubeObject & { code?: unknown } };
       try {
-        event = JSON.parse(line);
+        event = JSON.parse(line) as typeof event;
       } catch {
         return; // not an event: as client-node's Watch, skipped
       }

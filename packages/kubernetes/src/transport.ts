@@ -199,7 +199,7 @@ const open = async (context: RequestContext, signal: AbortSignal): Promise<Opene
     origin: url.origin,
     path: `${url.pathname}${url.search}`,
     method: context.getHttpMethod(),
-    headers: context.getHeaders() as Record<string, string>,
+    headers: context.getHeaders(),
     body: typeof body === 'string' ? body : undefined,
     signal,
   });
@@ -369,5 +369,5 @@ export const makeTransport = (kc: KubeConfig, limits: TransportLimits): Connecte
     return request.signal?.aborted ? { _tag: 'Aborted' } : { _tag: 'Failed', error: result.left };
   };
 
-  return { send, watch, close: connections.close };
+  return { send, watch, close: () => connections.close() };
 };

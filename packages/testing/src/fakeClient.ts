@@ -106,7 +106,7 @@ export class FakeClient implements ClusterClient {
     name?: string,
   ): TaskEither<ApiError, KubeObject | undefined> | KubeObject | undefined {
     if (typeof first === 'string')
-      return this.store.get({ apiVersion: first, kind: String(second), namespace, name: name ?? '' });
+      return this.store.get({ apiVersion: first, kind: typeof second === 'string' ? second : '', namespace, name: name ?? '' });
     // As an adapter does, a 404 on get (from the store or injected) is the absence of the object,
     // unless it is the 404 for a resource type the server does not serve.
     const options = second as GetOptions | undefined;
@@ -127,7 +127,7 @@ export class FakeClient implements ClusterClient {
 
   /** POST, as `KubernetesClient.create`: 409 AlreadyExists when the object exists. */
   create(object: KubeObject, options?: PatchOptions): TaskEither<ApiError, KubeObject> {
-    return this.call('create', refOf(object), object as MergePatch, options, () => this.store.create(object));
+    return this.call('create', refOf(object), object, options, () => this.store.create(object));
   }
 
   // ---- recorded calls -----------------------------------------------------------------------

@@ -83,7 +83,7 @@ export class InstalledRule implements FailureHandle {
     readonly remove: () => void,
   ) {
     if (typeof failure === 'function') this.rule = failure;
-    else this.queue = Array.isArray(failure) ? [...failure] : undefined;
+    else this.queue = Array.isArray(failure) ? [...(failure as readonly Failure[])] : undefined;
     if (!this.rule && !this.queue) this.rule = () => failure as Failure;
   }
 

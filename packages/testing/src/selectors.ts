@@ -84,6 +84,8 @@ const at =
   (object: KubeObject): string => {
     let value: unknown = object;
     for (const key of path) value = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
+    // A field path names a string, number or boolean; anything else is read in its string form, as before.
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string
     return value === undefined || value === null ? '' : String(value);
   };
 

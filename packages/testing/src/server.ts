@@ -332,8 +332,8 @@ export const startFakeApiServer = async (options: FakeApiServerOptions = {}): Pr
         open.end();
       }, timeout * 1000);
     // Not the request's 'close': Node emits that as soon as the request body is read.
-    response.on('close', open.end);
-    response.on('error', open.end);
+    response.on('close', () => open.end());
+    response.on('error', () => open.end());
   };
 
   // A BOOKMARK carries only the resourceVersion the watcher may resume from.

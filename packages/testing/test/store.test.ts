@@ -40,7 +40,7 @@ describe('ObjectStore create', () => {
   it('names a generateName object with a suffix', () => {
     const store = new ObjectStore();
     const event = right(
-      store.create({ apiVersion: 'v1', kind: 'Event', metadata: { generateName: 'cp.', namespace: 'default' } as never, reason: 'X' }),
+      store.create({ apiVersion: 'v1', kind: 'Event', metadata: { generateName: 'cp.', namespace: 'default' }, reason: 'X' }),
     );
     expect(event.metadata.name).toMatch(/^cp\.[a-z0-9]{5}$/);
   });
