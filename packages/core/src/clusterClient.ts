@@ -59,7 +59,7 @@ export interface GetOptions extends RequestOptions {
   /**
    * The caller will not change the object it gets. A client may then hand out an object it
    * shares with others, deep-frozen so that a change throws instead of corrupting it, rather
-   * than a copy of its own: the cached client does (ADR 0081), saving a copy per read. Clients
+   * than a copy of its own: the cached client does (ADR 0070), saving a copy per read. Clients
    * that make a fresh object anyway ignore it. `reconcileEndpoint` reads this way; it never
    * changes what it reads.
    */

@@ -1,11 +1,11 @@
 /**
  * Copying and freezing JSON values: what a cache of Kubernetes objects needs to hand out an
- * object without letting a caller change the one it holds (ADR 0081).
+ * object without letting a caller change the one it holds (ADR 0070).
  *
  * `copyJsonValue` is a deep copy for JSON data only (objects, arrays, strings, numbers,
- * booleans, null). Strings are immutable, so they are shared, not copied. On parsed Kubernetes
- * objects it is about twice as fast as `JSON.parse` of their text and several times faster than
- * `structuredClone`, which also handles Maps, Dates, cycles and the rest that JSON cannot hold.
+ * booleans, null). Strings are immutable, so they are shared, not copied. It does less than
+ * `structuredClone`, which also handles Maps, Dates, cycles and the rest that JSON cannot hold,
+ * and so costs less (docs/benchmarks.md).
  */
 
 import { isObject, setOwn, type JsonObject } from './jsonObject';
@@ -56,7 +56,7 @@ const childCopy = (item: unknown, sources: Array<JsonObject | unknown[]>, target
 /**
  * A shallow copy of a JSON object without one key. It is built by assignment, in the original's
  * key order: V8 gives an object made with a rest spread (`const { key, ...rest } = object`) a
- * shape that costs memory again once frozen (ADR 0081).
+ * shape that costs memory again once frozen (ADR 0070).
  * @example
  * ```ts
  * import { omitKey } from '@capt-endpoint/core/json';
@@ -110,7 +110,7 @@ const hasOwn = (object: object, key: string): boolean => Object.prototype.hasOwn
  *
  * A cache that replaces a held object with its next version keeps the unchanged parts it
  * already holds. The new version's duplicates then die young, where collecting them is cheap,
- * instead of the old version's parts piling up as old garbage (ADR 0081). Parts more than
+ * instead of the old version's parts piling up as old garbage (ADR 0070). Parts more than
  * `MAX_SHARING_DEPTH` levels down are left as they are, so any depth is safe.
  * @example
  * ```ts

@@ -1,5 +1,5 @@
 /**
- * String pooling for caches of parsed JSON (ADR 0082): strings that repeat across objects are
+ * String pooling for caches of parsed JSON (ADR 0070): strings that repeat across objects are
  * held once, in a pool bounded by the places they occur rather than by the number of objects.
  */
 import { isObject, setOwn } from './jsonObject';
@@ -7,8 +7,8 @@ import { isObject, setOwn } from './jsonObject';
 /**
  * A pool of strings for a cache of JSON objects: a value repeated across objects (an
  * apiVersion, a kind, a condition's reason, a template's name, a namespace) is held once instead
- * of once per object. Parsed JSON gives every object its own copy of each string value; in the
- * bench's cache, a quarter of the heap was such copies (ADR 0082).
+ * of once per object: parsed JSON gives every object its own copy of each string value
+ * (docs/benchmarks.md has what that costs a cache).
  *
  * Values are pooled per place: the key they are under and the key of the object holding that
  * (`ownerReferences`' `kind`, `metadata`'s `namespace`; an array item counts as under the array's

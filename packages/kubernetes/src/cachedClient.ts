@@ -68,7 +68,7 @@ export interface CachedKubernetesClientOptions extends KubernetesClientOptions {
   readonly keepManagedFields?: boolean | undefined;
   /**
    * How many objects each list request asks for (`limit`); the informer follows `continue` to
-   * the end of the list (ADR 0074). Default 500, as client-go's reflector; `0` lists each kind in
+   * the end of the list (ADR 0070). Default 500, as client-go's reflector; `0` lists each kind in
    * one request. Must be a non-negative integer (a RangeError otherwise).
    */
   readonly pageSize?: number | undefined;

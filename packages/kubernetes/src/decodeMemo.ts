@@ -1,5 +1,5 @@
 /**
- * The cached client's memory of decoding the objects it hands out (ADR 0081). A `readOnly` read
+ * The cached client's memory of decoding the objects it hands out (ADR 0070). A `readOnly` read
  * gets the held object itself, deep-frozen, and the same one until the object changes, so what a
  * codec decoded from it stays true: a steady-state reconcile checks each object's shape once, not
  * on every pass. The memo keeps answers only for objects the cache vouched for (handed out

@@ -1,27 +1,23 @@
 /**
- * An informer for one resource: lists it in pages, then watches from the list's resourceVersion
- * (a streamed GET through the transport, each event line bounded: ADR 0084), keeping an
- * in-memory copy of every object. Unlike client-node's own `makeInformer`, it never stops on its
- * own (ADR 0031): a failed list or watch is retried with exponential backoff and jitter, each
- * step reported once to `onError` with its delay; a 410 Gone (as an HTTP status or as a watch
- * ERROR event) relists, after a backoff step as well; a watch that ends within a second counts
- * as a failure, so a server that closes every watch at once cannot make it reconnect in a tight
- * loop; and `stop()` ends it quietly, at once, even while a watch waits for its headers. It also accepts the objects our own writes return, so a read after
- * a write is not stale, and ignores watch events older than what it holds.
+ * An informer for one resource: the list/watch loop around a store of held objects
+ * (heldObjects.ts). It lists in pages, then watches from the list's resourceVersion (a streamed
+ * GET through the transport, each event line bounded: ADR 0084). Unlike client-node's own
+ * `makeInformer`, it never stops on its own (ADR 0031): a failed list or watch is retried with
+ * exponential backoff and jitter, each step reported once to `onError` with its delay; a 410 Gone
+ * (as an HTTP status or as a watch ERROR event) relists, after a backoff step as well; a watch
+ * that ends within a second counts as a failure, so a server that closes every watch at once
+ * cannot make it reconnect in a tight loop; and `stop()` ends it quietly, at once, even while a
+ * watch waits for its headers. It also accepts the objects our own writes return, so a read
+ * after a write is not stale.
  *
- * The list is read in pages of `pageSize` (ADR 0074), as client-go's reflector does: no single
- * response of the whole collection (at 10 000 objects, tens of megabytes that a loaded server may
- * not send within a request's timeout), and one page parsed at a time. A page whose `continue`
- * token has expired (410) fails the list, which starts again from the first page.
- *
- * Each object is held parsed and deep-frozen (ADR 0081, which replaces holding JSON text): about
- * the memory of its JSON, since V8 shares the keys and repeated short values. A read hands out
- * a copy the caller owns (`copyJsonValue`, about twice as fast as parsing the text was), or,
- * to a caller that promised not to change it (`readOnly`), the frozen object itself.
+ * The list is read in pages of `pageSize`, as client-go's reflector does (ADR 0070): no single
+ * response of the whole collection, and one page parsed at a time. A page whose `continue` token
+ * has expired (410) fails the list, which starts again from the first page.
  */
 import { apiError, type ApiError, type ChangeType, type KubeObject, type ObjectChange, type ResourceInfo } from '@capt-endpoint/core';
-import { copyJsonValue, createStringPool, freezeJsonValue, internStrings, omitKey, reuseUnchanged, type StringPool } from '@capt-endpoint/core/json';
+import { createStringPool, type StringPool } from '@capt-endpoint/core/json';
 import { fromResponse, fromThrown } from './apiErrors';
+import { createHeldObjects, keyOf, type Held, type Versioned } from './heldObjects';
 import { apiVersionOf, collectionPath } from './resources';
 import type { LineStream, StreamEnd, Transport } from './transport';
 
@@ -73,7 +69,7 @@ export interface InformerDeps {
   readonly maxListPages?: number | undefined;
   /** Random numbers in [0, 1) for the backoff's jitter. Default `Math.random`. */
   readonly random?: (() => number) | undefined;
-  /** Where held objects' repeated strings are pooled (ADR 0082); one per cache, shared by its informers. Default a pool of its own. Never used for Secrets. */
+  /** Where held objects' repeated strings are pooled (ADR 0070); one per cache, shared by its informers. Default a pool of its own. Never used for Secrets. */
   readonly strings?: StringPool | undefined;
   readonly onChange: (change: CacheChange) => void;
   /** Told once per failed list or watch, with the backoff step it starts. */
@@ -100,19 +96,10 @@ export interface Informer {
   stop(): Promise<void>;
 }
 
-const keyOf = (namespace: string | undefined, name: string): string => `${namespace ?? ''}/${name}`;
-
-interface Versioned {
-  readonly metadata: { readonly namespace?: string | undefined; readonly name?: string | undefined; readonly resourceVersion?: string | undefined };
-}
-
-/** An object as the informer holds it: complete, deep-frozen, and referenced by nobody outside. */
-type Held = KubeObject;
-
 /** client-go's reflector pages its lists by 500. */
 export const DEFAULT_PAGE_SIZE = 500;
 
-/** 200 pages of 500: 100,000 objects of one kind, ten times the largest fleet measured (docs/benchmarks.md). */
+/** 200 pages of 500: 100,000 objects of one kind, ten times the fleet the benchmarks run (docs/benchmarks.md). */
 export const DEFAULT_MAX_LIST_PAGES = 200;
 
 /** The page size to use: `DEFAULT_PAGE_SIZE` when none is given; throws a RangeError unless a non-negative integer. */
@@ -122,17 +109,7 @@ export const pageSizeOf = (pageSize: number | undefined): number => {
   return size;
 };
 
-/**
- * Whether `incoming` is older than `held`. resourceVersions are opaque strings to clients, but
- * every API server in use issues integers (etcd revisions); when either is not one, nothing is
- * treated as older, so the newest-arriving copy wins.
- */
-export const isOlder = (incoming: Versioned, held: Versioned | undefined): boolean => {
-  const a = incoming.metadata.resourceVersion;
-  const b = held?.metadata.resourceVersion;
-  if (a === undefined || b === undefined || !/^\d+$/.test(a) || !/^\d+$/.test(b)) return false;
-  return BigInt(a) < BigInt(b);
-};
+export { isOlder } from './heldObjects';
 
 /**
  * The wait before the next attempt after `failures` failures in a row: doubling from
@@ -163,9 +140,8 @@ export const startInformer = (spec: InformerSpec, deps: InformerDeps): Informer 
   const path = collectionPath(resource, spec.namespace);
   const pageSize = pageSizeOf(deps.pageSize);
   const maxListPages = deps.maxListPages ?? DEFAULT_MAX_LIST_PAGES;
-  const store = new Map<string, Held>();
   // Secrets are not pooled: a pooled value stays in the pool after its Secret is gone, and a
-  // short Secret value may be a credential (ADR 0082).
+  // short Secret value may be a credential (ADR 0070).
   const strings = resource.group === '' && resource.kind === 'Secret' ? undefined : (deps.strings ?? createStringPool());
   // The API server sends a bookmark about once a minute to a watch that asked for them, so a
   // longer wait still notices a dead connection without reopening live ones.
@@ -192,68 +168,9 @@ export const startInformer = (spec: InformerSpec, deps: InformerDeps): Informer 
     hostCall(() => deps.onChange({ type, apiVersion, kind: resource.kind, namespace: object.metadata.namespace, name: object.metadata.name ?? '' }));
   const report = (error: ApiError, retry: Retry): void => hostCall(() => deps.onError(error, retry));
 
-  /**
-   * The object as held: lists and watches carry objects without apiVersion and kind (core-group
-   * lists omit them), and `metadata.managedFields` is dropped unless asked for. It is the API
-   * server's record of which field manager set which field, often the largest part of an
-   * object, and neither a reconcile nor a merge patch reads it (ADR 0071).
-   *
-   * It changes `object`, which must be ours alone (parsed for us, or our copy). The metadata is
-   * rebuilt by `omitKey`, not with a rest spread or `delete`: V8 gives objects made those ways
-   * shapes that cost memory again when frozen, measured at 13% of the whole cache (ADR 0081).
-   */
-  const complete = (object: KubeObject): KubeObject => {
-    if (!deps.keepManagedFields && object.metadata.managedFields !== undefined) object.metadata = omitKey(object.metadata, 'managedFields');
-    object.apiVersion ??= apiVersion;
-    object.kind ??= resource.kind;
-    return object;
-  };
-
-  /** Holds `object` unless the cache holds it at the same or a newer version; `hold` (given what it replaces) runs only then. */
-  const put = (object: KubeObject, hold: (previous: Held | undefined) => Held): void => {
-    const key = keyOf(object.metadata.namespace, object.metadata.name ?? '');
-    const held = store.get(key);
-    if (isOlder(object, held)) return;
-    if (held !== undefined && held.metadata.resourceVersion === object.metadata.resourceVersion) return;
-    store.set(key, hold(held));
-    emit(held === undefined ? 'added' : 'modified', object);
-  };
-
-  /**
-   * An object of ours as it will be held: complete, its repeated strings pooled (ADR 0082), its
-   * unchanged parts taken from the version it replaces, and frozen.
-   */
-  const toHeld = (object: KubeObject, previous: Held | undefined): Held => {
-    const completed = complete(object);
-    return freezeJsonValue(reuseUnchanged(strings === undefined ? completed : internStrings(completed, strings), previous));
-  };
-
-  /**
-   * Holds an object from a list or a watch event, parsed for us alone, so it is frozen in place;
-   * or, `owned` false, one our write returned, which its caller holds too, so it is copied first.
-   * The parts that did not change since the version it replaces are taken from that version
-   * (`reuseUnchanged`): the new duplicates die young instead of the old parts becoming old
-   * garbage, which was most of what a first pass over many objects left for V8 to collect.
-   */
-  const upsert = (incoming: KubeObject, owned: boolean): void =>
-    put(incoming, (previous) => toHeld(owned ? incoming : copyJsonValue(incoming), previous));
-
-  const remove = (object: Versioned): void => {
-    const key = keyOf(object.metadata.namespace, object.metadata.name ?? '');
-    const held = store.get(key);
-    if (held === undefined || isOlder(object, held)) return;
-    store.delete(key);
-    emit('deleted', held);
-  };
+  const held = createHeldObjects({ resource, keepManagedFields: deps.keepManagedFields, strings, onChange: emit });
 
   const selectors = (): Record<string, string | undefined> => ({ labelSelector: spec.labelSelector, fieldSelector: spec.fieldSelector });
-
-  /** A listed object as it will be held: what the cache holds already at that version is kept, and a newer version shares what did not change. */
-  const listedAs = (incoming: KubeObject): Held => {
-    const held = store.get(keyOf(incoming.metadata.namespace, incoming.metadata.name ?? ''));
-    if (held !== undefined && held.metadata.resourceVersion === incoming.metadata.resourceVersion) return held;
-    return toHeld(incoming, held);
-  };
 
   /** One page of the list: its objects, as they will be held, and where the next page starts. */
   const listPage = async (token: string): Promise<ApiError | { readonly items: Held[]; readonly resourceVersion: string; readonly next: string }> => {
@@ -267,7 +184,7 @@ export const startInformer = (spec: InformerSpec, deps: InformerDeps): Informer 
       return apiError('Other', `the list of ${resource.plural} is not JSON`);
     }
     return {
-      items: (parsed.items ?? []).map(listedAs),
+      items: (parsed.items ?? []).map((item) => held.listed(item)),
       resourceVersion: parsed.metadata?.resourceVersion ?? '',
       next: pageSize > 0 ? (parsed.metadata?.continue ?? '') : '',
     };
@@ -295,9 +212,7 @@ export const startInformer = (spec: InformerSpec, deps: InformerDeps): Informer 
       token = page.next;
     } while (token !== '' && !stopping.signal.aborted);
     if (stopping.signal.aborted) return undefined;
-    const snapshot = { metadata: { resourceVersion: listVersion } };
-    for (const [key, held] of store) if (!items.has(key) && !isOlder(snapshot, held)) remove(held);
-    for (const item of items.values()) put(item, () => item);
+    held.replace(items, listVersion);
     resourceVersion = listVersion ?? '';
     return undefined;
   };
@@ -324,8 +239,8 @@ export const startInformer = (spec: InformerSpec, deps: InformerDeps): Informer 
         return;
       }
       if (typeof object.metadata !== 'object' || object.metadata === null) return;
-      if (event.type === 'ADDED' || event.type === 'MODIFIED') upsert(object, true);
-      else if (event.type === 'DELETED') remove(object);
+      if (event.type === 'ADDED' || event.type === 'MODIFIED') held.upsert(object, true);
+      else if (event.type === 'DELETED') held.remove(object);
       if (typeof object.metadata.resourceVersion === 'string' && object.metadata.resourceVersion !== '') resourceVersion = object.metadata.resourceVersion;
     };
     try {
@@ -401,16 +316,10 @@ export const startInformer = (spec: InformerSpec, deps: InformerDeps): Informer 
     spec,
     hasSynced: () => isSynced,
     synced: () => syncedPromise,
-    get: (namespace, name, shared = false) => {
-      const held = store.get(keyOf(resource.namespaced ? namespace : undefined, name));
-      return held === undefined || shared ? held : copyJsonValue(held);
-    },
-    heldAt: (namespace, name) => {
-      const key = keyOf(resource.namespaced ? namespace : undefined, name);
-      return () => store.get(key);
-    },
-    list: () => [...store.values()],
-    accept: (object) => upsert(object, false),
+    get: (namespace, name, shared) => held.get(namespace, name, shared),
+    heldAt: (namespace, name) => held.heldAt(namespace, name),
+    list: () => held.list(),
+    accept: (object) => held.upsert(object, false),
     stop: async () => {
       stopping.abort();
       await running;

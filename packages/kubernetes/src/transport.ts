@@ -1,7 +1,7 @@
 /**
  * One HTTP exchange with the API server, through client-node's own request machinery: its
  * `RequestContext`, the kubeconfig's authentication and TLS (`applySecurityAuthentication`), and
- * the undici dispatcher client-node 2.x builds (ADR 0073) or the `http(s).Agent` 1.x builds
+ * the undici dispatcher client-node 2.x builds (ADR 0070) or the `http(s).Agent` 1.x builds
  * (ADR 0030). Adds what a controller needs on every request: a timeout, the caller's
  * AbortSignal, bounds on what a server may send (ADR 0084), and failures as `ApiError` values
  * instead of exceptions.
