@@ -276,6 +276,13 @@ export const makeTransport = (kc: KubeConfig, limits: TransportLimits): Connecte
     const problem = configProblem(kc);
     if (problem) return E.left(problem);
     if (request.signal?.aborted) return E.left(fromEarlyEnd({ by: 'abort' }));
+    let context: RequestContext;
+    try {
+      context = buildContext(kc.getCurrentCluster()!.server, request);
+    } catch (thrown) {
+      // JSON.stringify gives up on a body nested some thousands deep (a RangeError).
+      return E.left(apiError('Other', `the request body could not be serialised (${thrown instanceof Error ? thrown.name : typeof thrown})`));
+    }
 
     const controller = new AbortController();
     let early: EarlyEnd | undefined;
@@ -290,7 +297,6 @@ export const makeTransport = (kc: KubeConfig, limits: TransportLimits): Connecte
     };
     request.signal?.addEventListener('abort', onAbort, { once: true });
 
-    const context = buildContext(kc.getCurrentCluster()!.server, request);
     const until = untilEnded(controller.signal);
     const ended = until.promise;
     try {

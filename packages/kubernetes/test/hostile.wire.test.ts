@@ -123,6 +123,19 @@ describe('a response body larger than maxResponseBytes', () => {
   });
 });
 
+describe('a request body JSON.stringify cannot write', () => {
+  it('is an ApiError, not a rejection', async () => {
+    server = await startHostileApiServer();
+    const client = createKubernetesClient(kubeConfigOf(server.kubeConfigYaml()));
+    let deep: unknown = 'leaf';
+    for (let level = 0; level < 100_000; level++) deep = { a: deep };
+    const patched = await client.patch(cpRef, { spec: { deep } } as never)();
+    await client.close();
+    expect(E.isLeft(patched) && patched.left).toMatchObject({ kind: 'Other', message: 'the request body could not be serialised (RangeError)' });
+    expect(server.counts.other).toBe(0);
+  });
+});
+
 describe('a list whose continue token never runs out', () => {
   it('stops after maxListPages pages with a TooLarge error naming the limit, and tries again after a backoff step', async () => {
     await startAgainst({ list: 'endlessContinue' }, { maxListPages: 20 });
