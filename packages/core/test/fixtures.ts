@@ -1,4 +1,6 @@
-// Realistic objects for the core's tests, shaped as the API server returns them.
+// Realistic objects for the core's tests, shaped as the API server returns them: each passes its
+// kind's schema (@capt-endpoint/testing's captEndpointCrds), so the tests that seed a fake with
+// them can load the schemas.
 import type { KubeObject } from '../src/clusterClient';
 
 export const b64 = (text: string): string => btoa(String.fromCharCode(...new TextEncoder().encode(text)));
@@ -24,13 +26,14 @@ export const controlPlane = (overrides: { endpoint?: { host: string; port: numbe
   },
   spec: {
     version: '1.31',
+    workspaceTemplateRef: { name: 'eks-controlplane-template' },
     ...(overrides.applyName === null ? {} : { workspaceTemplateApplyName: overrides.applyName ?? 'demo-eks-apply' }),
     ...(overrides.endpoint ? { controlPlaneEndpoint: overrides.endpoint } : {}),
-    controlPlaneConfig: { endpointAccess: { public: true } },
+    controlPlaneConfig: { region: 'us-west-2', endpointAccess: { public: true } },
   },
   status: {
     conditions: overrides.conditions ?? [
-      { type: 'Ready', status: 'False', reason: 'Creating', lastTransitionTime: '2026-11-26T00:00:00Z' },
+      { type: 'Ready', status: 'False', reason: 'Creating', message: '', lastTransitionTime: '2026-11-26T00:00:00Z' },
     ],
   },
 });
@@ -41,10 +44,17 @@ export const cluster = (endpoint?: { host: string; port: number }, apiVersion = 
   metadata: { name: 'demo', namespace: 'team-a', resourceVersion: '200', generation: 1, labels: { env: 'dev' } },
   spec: {
     clusterNetwork: { pods: { cidrBlocks: ['192.168.0.0/16'] } },
-    controlPlaneRef: { apiVersion: 'controlplane.cluster.x-k8s.io/v1beta1', kind: 'CAPTControlPlane', name: 'demo-cp' },
+    // v1beta2 names the reference's API group; v1beta1 its apiVersion.
+    controlPlaneRef:
+      apiVersion === 'cluster.x-k8s.io/v1beta2'
+        ? { apiGroup: 'controlplane.cluster.x-k8s.io', kind: 'CAPTControlPlane', name: 'demo-cp' }
+        : { apiVersion: 'controlplane.cluster.x-k8s.io/v1beta1', kind: 'CAPTControlPlane', name: 'demo-cp' },
     ...(endpoint ? { controlPlaneEndpoint: endpoint } : {}),
   },
-  status: { phase: 'Provisioning', conditions: [{ type: 'Ready', status: 'False' }] },
+  status: {
+    phase: 'Provisioning',
+    conditions: [{ type: 'Ready', status: 'False', reason: 'WaitingForControlPlane', message: 'waiting', lastTransitionTime: '2026-11-26T00:00:00Z' }],
+  },
 });
 
 export const workspaceApply = (workspaceName?: string): KubeObject => ({
@@ -67,7 +77,7 @@ export const workspace = (
   },
   status: {
     atProvider: options.outputs ? { outputs: options.outputs } : {},
-    conditions: [{ type: 'Ready', status: 'True', reason: 'Available' }],
+    conditions: [{ type: 'Ready', status: 'True', reason: 'Available', lastTransitionTime: '2026-11-26T00:00:00Z' }],
   },
 });
 

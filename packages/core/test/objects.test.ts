@@ -8,7 +8,7 @@ describe('codecs', () => {
     const input = controlPlane({ endpoint: { host: 'a.example.com', port: 443 } });
     const decoded = CAPTControlPlane.decode(input);
     expect(decoded).toEqual(E.right(input));
-    expect(E.isRight(decoded) && (decoded.right.spec as Record<string, unknown>)['controlPlaneConfig']).toEqual({ endpointAccess: { public: true } });
+    expect(E.isRight(decoded) && (decoded.right.spec as Record<string, unknown>)['controlPlaneConfig']).toEqual({ region: 'us-west-2', endpointAccess: { public: true } });
     for (const [codec, object] of [
       [Cluster, cluster(undefined, 'cluster.x-k8s.io/v1beta2')],
       [Workspace, workspace({ namespaced: true, outputs: { cluster_endpoint: 'x', other: [1, 2] } })],

@@ -232,7 +232,7 @@ describe('planCondition', () => {
       metadata: { resourceVersion: '100' },
       status: {
         conditions: [
-          { type: 'Ready', status: 'False', reason: 'Creating', lastTransitionTime: '2026-11-26T00:00:00Z' },
+          { type: 'Ready', status: 'False', reason: 'Creating', message: '', lastTransitionTime: '2026-11-26T00:00:00Z' },
           update.condition,
         ],
       },

@@ -166,7 +166,8 @@ describe('synced', () => {
       after = await shared();
     }
     expect(after).not.toBe(before);
-    expect(after.status).toEqual({ ...(before.status as object), ready: true });
+    // secretsReady: the CRD's default, filled in by the server once status exists.
+    expect(after.status).toEqual({ ...(before.status as object), ready: true, secretsReady: false });
     expect(after.spec).toBe(before.spec);
     expect(after.metadata).not.toBe(before.metadata);
     expect(Object.isFrozen(after.status)).toBe(true);

@@ -60,9 +60,9 @@ describe('requests on the wire', () => {
 
   it('patchStatus: the /status subresource; the fieldManager option and the per-call override', async () => {
     const client = createKubernetesClient(wire.kc, { fieldManager: 'my-controller' });
-    const status = { status: { conditions: [{ type: 'EndpointReady', status: 'True', reason: 'EndpointSet' }] } };
+    const status = { status: { conditions: [{ type: 'EndpointReady', status: 'True', reason: 'EndpointSet', message: '', lastTransitionTime: '2026-11-26T00:00:00Z' }] } };
     const result = await client.patchStatus(cpRef, status)();
-    expect(E.isRight(result) && result.right['status']).toEqual(status.status);
+    expect(E.isRight(result) && result.right['status']).toEqual({ ...status.status, secretsReady: false }); // the CRD's default
     await client.patch(clusterRef, { spec: { paused: false } }, { fieldManager: 'per-call' })();
     expect(wire.server.requests.map((r) => [r.method, r.path, r.fieldManager, r.contentType])).toEqual([
       ['PATCH', '/apis/controlplane.cluster.x-k8s.io/v1beta1/namespaces/clusters/captcontrolplanes/eks-a/status', 'my-controller', 'application/merge-patch+json'],
@@ -98,8 +98,8 @@ describe('errors as data', () => {
     const client = createKubernetesClient(wire.kc);
     const before = await client.get(cpRef)();
     const seen = E.isRight(before) ? before.right?.metadata.resourceVersion : undefined;
-    expect(E.isRight(await client.patch(cpRef, { spec: { x: 1 } })())).toBe(true);
-    const error = leftOf(await client.patch(cpRef, { metadata: { resourceVersion: seen }, spec: { x: 2 } })());
+    expect(E.isRight(await client.patch(cpRef, { spec: { version: '1.32' } })())).toBe(true);
+    const error = leftOf(await client.patch(cpRef, { metadata: { resourceVersion: seen }, spec: { version: '1.33' } })());
     expect(error).toMatchObject({ kind: 'Conflict', code: 409, statusReason: 'Conflict', retryable: true });
   });
 

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { KubeConfig, loadAllYaml } from '@kubernetes/client-node';
 import type { KubeObject } from '@capt-endpoint/core';
-import { startFakeApiServer, type FakeApiServer, type FakeApiServerOptions, type RecordedRequest } from '@capt-endpoint/testing';
+import { captEndpointCrds, startFakeApiServer, type FakeApiServer, type FakeApiServerOptions, type RecordedRequest } from '@capt-endpoint/testing';
 
 export const NS = 'clusters';
 
@@ -25,7 +25,12 @@ export const controlPlane = (endpoint?: { host: string; port: number }): KubeObj
     uid: 'cp-uid',
     ownerReferences: [{ apiVersion: clusterRef.apiVersion, kind: 'Cluster', name: clusterRef.name, uid: 'cluster-uid', controller: false }],
   },
-  spec: { workspaceTemplateApplyName: applyRef.name, ...(endpoint ? { controlPlaneEndpoint: endpoint } : {}) },
+  spec: {
+    version: '1.31',
+    workspaceTemplateRef: { name: 'eks-controlplane-template' },
+    workspaceTemplateApplyName: applyRef.name,
+    ...(endpoint ? { controlPlaneEndpoint: endpoint } : {}),
+  },
 });
 
 export const cluster = (endpoint?: { host: string; port: number }): KubeObject => ({
@@ -46,8 +51,8 @@ export const workspace = (outputs: Record<string, unknown> = { cluster_endpoint:
   apiVersion: workspaceRef.apiVersion,
   kind: 'Workspace',
   metadata: { name: workspaceRef.name },
-  spec: { writeConnectionSecretToRef: { name: secretRef.name, namespace: NS } },
-  status: { atProvider: { outputs }, conditions: [{ type: 'Ready', status: 'True', reason: 'Available' }] },
+  spec: { forProvider: { source: 'Remote', module: 'git::https://example.com/eks.git' }, writeConnectionSecretToRef: { name: secretRef.name, namespace: NS } },
+  status: { atProvider: { outputs }, conditions: [{ type: 'Ready', status: 'True', reason: 'Available', lastTransitionTime: '2026-11-26T00:00:00Z' }] },
 });
 
 export const secret = (data: Record<string, string> = { kubeconfig: SECRET_VALUE }): KubeObject => ({
@@ -65,8 +70,9 @@ export interface Wire {
   readonly kc: KubeConfig;
 }
 
+/** The fake API server holding `allObjects()`, with the real kinds' schemas unless the options bring their own store. */
 export const startWire = async (options: FakeApiServerOptions = {}): Promise<Wire> => {
-  const server = await startFakeApiServer({ objects: allObjects(), ...options });
+  const server = await startFakeApiServer({ objects: allObjects(), ...(options.store ? {} : { crds: captEndpointCrds }), ...options });
   const kc = new KubeConfig();
   kc.loadFromString(server.kubeConfigYaml());
   return { server, kc };

@@ -1,7 +1,7 @@
 // reconcileEndpoint under faults and races, through the fake cluster.
 import * as E from 'fp-ts/lib/Either.js';
 import { reconcileEndpoint, type KubeObject, type ObjectRef } from '@capt-endpoint/core';
-import { createFakeClient, type FakeClient } from '../src';
+import { captEndpointCrds, createFakeClient, type FakeClient } from '../src';
 import { cluster, controlPlane, secret, workspace, workspaceApply } from '../../core/test/fixtures';
 
 const CP_API = 'controlplane.cluster.x-k8s.io/v1beta1';
@@ -60,7 +60,7 @@ const settled = (fake: FakeClient, i: number, host: string): boolean => {
 describe('convergence under faults', () => {
   it('200 control planes, 30% of calls failing: every one settles within 10 rounds, nothing else changes', async () => {
     const fleet = Array.from({ length: 200 }, (_, i) => objectsFor(i));
-    const fake = createFakeClient(fleet.flatMap((f) => f.objects), { randomFailures: { rate: 0.3, seed: 1337 } });
+    const fake = createFakeClient(fleet.flatMap((f) => f.objects), { crds: captEndpointCrds, randomFailures: { rate: 0.3, seed: 1337 } });
     const before = fleet.map((_, i) => [withoutOwnedFields(fake.object(ref('CAPTControlPlane', i))), withoutOwnedFields(fake.object(ref('Cluster', i)))]);
 
     // A controller's round: each unsettled control plane is reconciled with the objects an
@@ -101,13 +101,13 @@ describe('racing writers', () => {
     const { objects, host } = objectsFor(1);
     // Latency spreads the calls so the reconcilers really interleave.
     let tick = 0;
-    const fake = createFakeClient(objects, { latency: () => (tick++ % 3) + 1 });
+    const fake = createFakeClient(objects, { crds: captEndpointCrds, latency: () => (tick++ % 3) + 1 });
     const cpRef = ref('CAPTControlPlane', 1);
     const third = (async () => {
       await new Promise((r) => setTimeout(r, 4));
       // Another controller records its own condition while ours are in flight (it bumps the resourceVersion).
       const current = fake.object(cpRef)!;
-      const conditions = [...((current['status'] as any).conditions ?? []), { type: 'OtherReady', status: 'True', reason: 'Fine', lastTransitionTime: '2026-11-26T00:00:00Z' }];
+      const conditions = [...((current['status'] as any).conditions ?? []), { type: 'OtherReady', status: 'True', reason: 'Fine', message: '', lastTransitionTime: '2026-11-26T00:00:00Z' }];
       fake.edit(cpRef, { status: { conditions } });
     })();
     const [a, b] = await Promise.all([reconcileEndpoint(fake, { namespace: ns(1), name: 'cp-1' })(), reconcileEndpoint(fake, { namespace: ns(1), name: 'cp-1' })(), third]);

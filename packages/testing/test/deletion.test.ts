@@ -4,7 +4,7 @@
 // matters, as its reconcileControlPlane has it.
 import * as E from 'fp-ts/lib/Either.js';
 import { isEndpointSet, reconcileEndpoint, type KubeObject, type ObjectRef, type StoredEndpoint } from '@capt-endpoint/core';
-import { createFakeClient, type FakeClient } from '../src';
+import { captEndpointCrds, createFakeClient, type FakeClient } from '../src';
 import { EKS_HOST, EKS_URL, cluster, controlPlane, workspace, workspaceApply } from '../../core/test/fixtures';
 
 const CP: ObjectRef = { apiVersion: 'controlplane.cluster.x-k8s.io/v1beta1', kind: 'CAPTControlPlane', namespace: 'team-a', name: 'demo-cp' };
@@ -33,7 +33,7 @@ const clusterApiReconciles = (fake: FakeClient, seen: KubeObject | undefined = f
 const settled = (): FakeClient => {
   const cp = controlPlane({ endpoint: EKS });
   cp.metadata.finalizers = [FINALIZER];
-  return createFakeClient([cp, cluster(EKS), workspaceApply('demo-eks'), workspace({ outputs: { cluster_endpoint: EKS_URL } })]);
+  return createFakeClient([cp, cluster(EKS), workspaceApply('demo-eks'), workspace({ outputs: { cluster_endpoint: EKS_URL } })], { crds: captEndpointCrds });
 };
 
 const reconcile = async (fake: FakeClient) => {

@@ -3,7 +3,7 @@
 // package; this is where the two meet.
 import * as E from 'fp-ts/lib/Either.js';
 import { reconcileEndpoint, type ClusterClient, type KubeObject, type ObjectRef, type ReconcileOptions } from '@capt-endpoint/core';
-import { createFakeClient, type FakeClient } from '../src';
+import { captEndpointCrds, createFakeClient, type FakeClient } from '../src';
 import { EKS_HOST, EKS_URL, cluster, controlPlane, secret, workspace, workspaceApply } from '../../core/test/fixtures';
 
 const CP: ObjectRef = { apiVersion: 'controlplane.cluster.x-k8s.io/v1beta1', kind: 'CAPTControlPlane', namespace: 'team-a', name: 'demo-cp' };
@@ -11,7 +11,8 @@ const CLUSTER: ObjectRef = { apiVersion: 'cluster.x-k8s.io/v1beta1', kind: 'Clus
 const EKS = { host: EKS_HOST, port: 443 };
 const target = { namespace: 'team-a', name: 'demo-cp' };
 
-const fakeWith = (...objects: KubeObject[]): FakeClient => createFakeClient(objects);
+// The fake holds the real kinds' schemas: every write the library makes must pass them.
+const fakeWith = (...objects: KubeObject[]): FakeClient => createFakeClient(objects, { crds: captEndpointCrds });
 const complete = (ws: KubeObject = workspace({ outputs: { cluster_endpoint: EKS_URL } }), ...more: KubeObject[]) =>
   fakeWith(controlPlane(), cluster(), workspaceApply('demo-eks'), ws, ...more);
 
@@ -229,6 +230,19 @@ describe('reconcileEndpoint through the fake cluster', () => {
     await right(fake);
     expect((fake.get('cluster.x-k8s.io/v1beta2', 'Cluster', 'team-a', 'prod-east') as unknown as { spec: Record<string, unknown> }).spec['controlPlaneEndpoint']).toEqual(EKS);
     expect(stored(fake, CLUSTER).spec['controlPlaneEndpoint']).toBeUndefined();
+  });
+
+  it('reaches a Cluster stored once by the API server at whatever served version its owner reference names', async () => {
+    const owned = controlPlane();
+    owned.metadata.ownerReferences = [{ apiVersion: 'cluster.x-k8s.io/v1beta2', kind: 'Cluster', name: 'demo', uid: 'cluster-uid' }];
+    const fake = fakeWith(owned, cluster(), workspaceApply('demo-eks'), workspace({ outputs: { cluster_endpoint: EKS_URL } }));
+    expect(await right(fake)).toMatchObject({ _tag: 'Updated', updated: ['CAPTControlPlane', 'Cluster', 'CAPTControlPlaneStatus'] });
+    expect(fake.writes({ kind: 'Cluster' }).map((c) => c.apiVersion)).toEqual(['cluster.x-k8s.io/v1beta2']);
+    // Seeded at v1beta1, the same object read at v1beta1 holds the endpoint written at v1beta2.
+    expect(stored(fake, CLUSTER).spec['controlPlaneEndpoint']).toEqual(EKS);
+    fake.resetCalls();
+    expect(await right(fake)).toMatchObject({ _tag: 'UpToDate' });
+    expect(fake.writes()).toEqual([]);
   });
 
   it('on deletion removes the endpoint from the Cluster, then has nothing to do', async () => {
