@@ -100,7 +100,8 @@ const reconcileStep = async (
  * hold what the story needs.
  */
 export const playDemo = async (manifests: DemoManifests, show: (step: DemoStep) => void): Promise<E.Either<DemoError, readonly DemoStep[]>> => {
-  const seeded = await seedFakeCluster(manifests.initial);
+  // The fake holds the five kinds' schemas, as a real cluster does: a manifest it would refuse stops the demo.
+  const seeded = await seedFakeCluster(manifests.initial, true);
   if (E.isLeft(seeded)) return E.left(demoError(seeded.left.message));
   const fake = seeded.right;
   const controlPlane = manifests.initial.find((o) => o.kind === 'CAPTControlPlane');

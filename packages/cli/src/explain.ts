@@ -18,12 +18,13 @@ export interface ExplainError {
 const explainError = (message: string): ExplainError => ({ _tag: 'ExplainError', message });
 
 /**
- * The fake cluster holding `objects`; an object the fake refuses is an error naming it. The
- * testing package is loaded here, on first use: `reconcile` and `run` never load it.
+ * The fake cluster holding `objects`; an object the fake refuses (with `schemas`, one the
+ * schema of its kind rejects, as a real cluster would) is an error naming it. The testing
+ * package is loaded here, on first use: `reconcile` and `run` never load it.
  */
-export const seedFakeCluster = async (objects: readonly KubeObject[]): Promise<E.Either<ExplainError, FakeClient>> => {
-  const { createFakeClient } = await import('@capt-endpoint/testing');
-  const fake = createFakeClient();
+export const seedFakeCluster = async (objects: readonly KubeObject[], schemas = false): Promise<E.Either<ExplainError, FakeClient>> => {
+  const { captEndpointCrds, createFakeClient } = await import('@capt-endpoint/testing');
+  const fake = createFakeClient([], schemas ? { crds: captEndpointCrds } : {});
   for (const object of objects) {
     try {
       fake.put(object);

@@ -22,7 +22,7 @@ describe('capt-endpoint demo', () => {
     const [waiting, set, steady, drift, deleted] = steps;
     expect(waiting).toMatchObject({ waitingOn: 'EndpointOutput', requests: { writes: 1 } });
     expect(set?.['endpoints']).toEqual([
-      { object: 'CAPTControlPlane team-a/demo-cp', before: null, after: EKS },
+      { object: 'CAPTControlPlane team-a/demo', before: null, after: EKS },
       { object: 'Cluster team-a/demo', before: null, after: EKS },
     ]);
     expect(set?.['requests']).toEqual({ reads: 4, writes: 3 });
@@ -33,7 +33,7 @@ describe('capt-endpoint demo', () => {
       drift: { current: EKS, workspace: { host: 'fedcba9876543210fedcba9876543210.gr7.us-west-2.eks.amazonaws.com', port: 443 } },
       condition: { status: 'False', reason: 'EndpointDrift' },
       endpoints: [
-        { object: 'CAPTControlPlane team-a/demo-cp', before: EKS, after: EKS },
+        { object: 'CAPTControlPlane team-a/demo', before: EKS, after: EKS },
         { object: 'Cluster team-a/demo', before: EKS, after: EKS },
       ],
     });

@@ -19,10 +19,10 @@ describe('capt-endpoint explain', () => {
     const { code, stdout, stderr } = await run(['explain', ...initial]);
     expect(code).toBe(2);
     expect(stderr).toBe('');
-    expect(stdout).toContain('CAPTControlPlane team-a/demo-cp: waiting for EndpointOutput (dry run)');
-    expect(stdout).toContain('✓ Workspace demo-eks');
-    expect(stdout).toContain('✓ Secret team-a/demo-eks-conn, the connection Secret: the outputs lack the endpoint');
-    expect(stdout).toContain('… connection Secret team-a/demo-eks-conn has no key "cluster_endpoint" yet');
+    expect(stdout).toContain('CAPTControlPlane team-a/demo: waiting for EndpointOutput (dry run)');
+    expect(stdout).toContain('✓ Workspace demo-eks-controlplane');
+    expect(stdout).toContain('✓ Secret team-a/demo-eks-connection, the connection Secret: the outputs lack the endpoint');
+    expect(stdout).toContain('… connection Secret team-a/demo-eks-connection has no key "cluster_endpoint" yet');
     expect(stdout).not.toContain('\u001b[');
   });
 
@@ -32,23 +32,23 @@ describe('capt-endpoint explain', () => {
     const [report, ...more] = jsonLines(stdout);
     expect(more).toEqual([]);
     expect(report).toMatchObject({
-      controlPlane: 'team-a/demo-cp',
+      controlPlane: 'team-a/demo',
       result: 'Updated',
       exitCode: 0,
       dryRun: true,
       endpoint: { host: EKS_HOST, port: 443 },
-      source: { from: 'outputs', workspace: 'Workspace demo-eks', key: 'cluster_endpoint' },
+      source: { from: 'outputs', workspace: 'Workspace demo-eks-controlplane', key: 'cluster_endpoint' },
       condition: { type: 'EndpointReady', status: 'True', reason: 'EndpointSet' },
       endpoints: [
-        { object: 'CAPTControlPlane team-a/demo-cp', before: null, after: { host: EKS_HOST, port: 443 } },
+        { object: 'CAPTControlPlane team-a/demo', before: null, after: { host: EKS_HOST, port: 443 } },
         { object: 'Cluster team-a/demo', before: null, after: { host: EKS_HOST, port: 443 } },
       ],
     });
     const writes = report?.['writes'] as Array<{ verb: string; object: string; sent: boolean; patch: { spec?: unknown } }>;
     expect(writes.map((w) => `${w.verb} ${w.object} ${w.sent}`)).toEqual([
-      'patch CAPTControlPlane team-a/demo-cp false',
+      'patch CAPTControlPlane team-a/demo false',
       'patch Cluster team-a/demo false',
-      'patchStatus CAPTControlPlane team-a/demo-cp false',
+      'patchStatus CAPTControlPlane team-a/demo false',
     ]);
     expect(writes[0]?.patch.spec).toEqual({ controlPlaneEndpoint: { host: EKS_HOST, port: 443 } });
     expect(report?.['message']).toMatch(/\(would write CAPTControlPlane, Cluster, CAPTControlPlaneStatus\)$/);
@@ -67,8 +67,8 @@ describe('capt-endpoint explain', () => {
       'cp.yaml',
       `apiVersion: controlplane.cluster.x-k8s.io/v1beta1
 kind: CAPTControlPlane
-metadata: {name: demo-cp, namespace: team-a, ownerReferences: [{apiVersion: cluster.x-k8s.io/v1beta1, kind: Cluster, name: demo}]}
-spec: {workspaceTemplateApplyName: demo-eks-apply, controlPlaneEndpoint: {host: old.example.com, port: 443}}
+metadata: {name: demo, namespace: team-a, ownerReferences: [{apiVersion: cluster.x-k8s.io/v1beta1, kind: Cluster, name: demo}]}
+spec: {workspaceTemplateApplyName: demo-eks-controlplane-apply, controlPlaneEndpoint: {host: old.example.com, port: 443}}
 `,
     );
     const { code, stdout } = await run(['explain', ...applied, '-f', drifted]);
@@ -91,14 +91,14 @@ spec: {}
     const { code, stdout } = await run(['explain', ...applied, '-f', second, '-o', 'json']);
     const reports = jsonLines(stdout);
     expect(reports.map((r) => [r['controlPlane'], r['result'], r['waitingOn']])).toEqual([
-      ['team-a/demo-cp', 'Updated', undefined],
+      ['team-a/demo', 'Updated', undefined],
       ['team-b/other-cp', 'Waiting', 'WorkspaceTemplateApplyName'],
     ]);
     expect(reports[1]?.['checks']).toContainEqual({ status: 'info', text: 'no owner Cluster in ownerReferences: only the control plane is updated' });
     expect(code).toBe(2);
 
-    const only = await run(['explain', ...applied, '-f', second, '--control-plane', 'team-a/demo-cp', '-o', 'json']);
-    expect(jsonLines(only.stdout).map((r) => r['controlPlane'])).toEqual(['team-a/demo-cp']);
+    const only = await run(['explain', ...applied, '-f', second, '--control-plane', 'team-a/demo', '-o', 'json']);
+    expect(jsonLines(only.stdout).map((r) => r['controlPlane'])).toEqual(['team-a/demo']);
     expect(only.code).toBe(0);
   });
 
@@ -107,7 +107,7 @@ spec: {}
       'secret.yaml',
       `apiVersion: v1
 kind: Secret
-metadata: {name: demo-eks-conn, namespace: team-a}
+metadata: {name: demo-eks-connection, namespace: team-a}
 type: connection.crossplane.io/v1alpha1
 data:
   cluster_endpoint: ${Buffer.from('https://api.internal.example:6443').toString('base64')}
@@ -123,7 +123,7 @@ data:
       expect(stdout).not.toContain('https://api.internal.example:6443');
     }
     const { stdout } = await run(['explain', ...initial, '-f', secretOnly]);
-    expect(stdout).toContain('✓ key "cluster_endpoint" of Secret team-a/demo-eks-conn (value not shown) → host api.internal.example, port 6443');
+    expect(stdout).toContain('✓ key "cluster_endpoint" of Secret team-a/demo-eks-connection (value not shown) → host api.internal.example, port 6443');
   });
 
   it('shows a rejected output with its user information redacted, in every format', async () => {
@@ -201,8 +201,8 @@ data:
       'deleting.yaml',
       `apiVersion: controlplane.cluster.x-k8s.io/v1beta1
 kind: CAPTControlPlane
-metadata: {name: demo-cp, namespace: team-a, deletionTimestamp: "2026-01-05T10:00:00Z", finalizers: [x], ownerReferences: [{apiVersion: cluster.x-k8s.io/v1beta1, kind: Cluster, name: demo}]}
-spec: {workspaceTemplateApplyName: demo-eks-apply}
+metadata: {name: demo, namespace: team-a, deletionTimestamp: "2026-01-05T10:00:00Z", finalizers: [x], ownerReferences: [{apiVersion: cluster.x-k8s.io/v1beta1, kind: Cluster, name: demo}]}
+spec: {workspaceTemplateApplyName: demo-eks-controlplane-apply}
 ---
 apiVersion: cluster.x-k8s.io/v1beta1
 kind: Cluster

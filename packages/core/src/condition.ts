@@ -14,6 +14,13 @@ import { kubeTime } from './time';
 
 export const DEFAULT_CONDITION_TYPE = 'EndpointReady';
 
+// metav1.Condition's type, as the API server validates it: an optional DNS-subdomain prefix and
+// a name of letters, digits, '-', '_' and '.', at most 316 characters.
+const conditionTypePattern = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$/;
+
+/** Whether the API server would accept `type` as a condition's type. */
+export const isConditionType = (type: unknown): type is string => typeof type === 'string' && type.length <= 316 && conditionTypePattern.test(type);
+
 export type ConditionStatus = 'True' | 'False' | 'Unknown';
 
 /** What we want the condition to say; time and generation are filled in when it is written. */

@@ -60,7 +60,17 @@ export const endpointsEqual = (a: ApiEndpoint, b: ApiEndpoint): boolean => a.por
  * ```
  */
 export const formatHostPort = (endpoint: ApiEndpoint): string =>
-  `${endpoint.host.includes(':') ? `[${endpoint.host}]` : endpoint.host}:${endpoint.port}`;
+  `${isIpv6Literal(endpoint.host) ? `[${endpoint.host}]` : endpoint.host}:${endpoint.port}`;
+
+/** An IPv6 address as written in a host: hex digits, colons (and a dotted IPv4 tail), that the URL parser takes in brackets. */
+const isIpv6Literal = (host: string): boolean => {
+  if (!host.includes(':') || !/^[0-9A-Fa-f:.]+$/.test(host)) return false;
+  try {
+    return new URL(`http://[${host}]/`).hostname.startsWith('[');
+  } catch {
+    return false;
+  }
+};
 
 /**
  * The URL a kubeconfig would use: `https://host:port`.

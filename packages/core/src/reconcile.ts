@@ -13,7 +13,7 @@ import * as O from 'fp-ts/lib/Option.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import { clusterCalls, isStale, logTo, threw, type Calls, type Failure, type Step } from './clusterCalls';
 import { describeRef, type ClusterClient, type KubeObject, type MergePatch, type ObjectRead, type ObjectRef, type SteadyMemo } from './clusterClient';
-import { planCondition, type ConditionUpdate } from './condition';
+import { isConditionType, planCondition, type ConditionUpdate } from './condition';
 import type { ApiEndpoint } from './endpoint';
 import type { ConflictRetriesExhausted, EndpointError, EndpointSource, InvalidOptions } from './errors';
 import { followChain } from './followChain';
@@ -165,6 +165,10 @@ const start = (target: ReconcileTarget, options: ReconcileOptions): E.Either<End
   const apiVersion = options.workspaceApiVersion;
   if (apiVersion !== undefined && !(WORKSPACE_API_VERSIONS as readonly string[]).includes(apiVersion)) {
     return E.left(invalidOption('workspaceApiVersion', `workspaceApiVersion must be one of ${WORKSPACE_API_VERSIONS.join(', ')}`));
+  }
+  // Checked before any request: a type the API server rejects would fail the status patch after both spec patches.
+  if (options.conditionType !== undefined && !isConditionType(options.conditionType)) {
+    return E.left(invalidOption('conditionType', 'conditionType must be a Kubernetes condition type: an optional DNS-subdomain prefix and "/", then letters, digits, "-", "_" or "." (at most 316 characters)'));
   }
   if (!('controlPlane' in target)) {
     return E.right({ ref: controlPlaneRef(target.namespace, target.name), held: { controlPlane: undefined, cluster: { _tag: 'LookUp' }, workspaceApply: undefined } });

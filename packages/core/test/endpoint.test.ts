@@ -3,7 +3,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import * as O from 'fp-ts/lib/Option.js';
 import fc from 'fast-check';
-import { endpointsEqual } from '../src/endpoint';
+import { endpointsEqual, formatHostPort } from '../src/endpoint';
 import { canonicalHost, parseEndpoint } from '../src/parseEndpoint';
 
 describe('canonicalHost', () => {
@@ -99,5 +99,21 @@ describe('endpointsEqual properties', () => {
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+describe('formatHostPort', () => {
+  it.each([
+    ['2001:db8::1', 6443, '[2001:db8::1]:6443'],
+    ['::ffff:10.0.0.1', 443, '[::ffff:10.0.0.1]:443'],
+    ['api.example.com', 443, 'api.example.com:443'],
+    ['10.0.0.10', 6443, '10.0.0.10:6443'],
+    // Not IPv6 literals: a host holding a URL (as CAPT's controller writes it) or host:port is shown as it is.
+    ['https://abc.gr7.us-west-2.eks.amazonaws.com', 443, 'https://abc.gr7.us-west-2.eks.amazonaws.com:443'],
+    ['api.example.com:6443', 443, 'api.example.com:6443:443'],
+    ['[2001:db8::1]', 443, '[2001:db8::1]:443'],
+    ['::1]:80/[::2', 443, '::1]:80/[::2:443'],
+  ])('%s with port %d is %s', (host, port, text) => {
+    expect(formatHostPort({ host, port })).toBe(text);
   });
 });

@@ -442,7 +442,9 @@ export class ObjectStore {
   /**
    * A write of a custom resource as the API server admits it: pruned, defaulted and validated at
    * the version it was made at (a field left as it was in `previous` is not judged again), then
-   * converted to the storage version. Any other kind passes as it is.
+   * converted to the storage version and given that version's defaults. What the conversion
+   * carries over is kept: with strategy None, a field only the request's version knows stays,
+   * to be read back at that version.
    */
   private admit(object: KubeObject, previous: KubeObject | undefined): E.Either<ApiError, KubeObject> {
     const custom = this.customResources.of(object.apiVersion, object.kind);
@@ -450,13 +452,15 @@ export class ObjectStore {
     const schema = custom.versions.get(object.apiVersion)?.schema;
     const admitted = schema ? admittedBy(schema, object) : object;
     if (schema) {
-      const causes = validate(admitted, schema).filter((cause) => previous === undefined || !unchangedAt(judgedField(cause), admitted, previous));
+      // The old object as this version reads it, pruned and defaulted alike, so only what the write changed is judged.
+      const before = previous && admittedBy(schema, previous);
+      const causes = validate(admitted, schema).filter((cause) => before === undefined || !unchangedAt(judgedField(cause), admitted, before));
       if (causes.length > 0) return E.left(invalidObject(refOf(object), causes));
     }
     if (object.apiVersion === custom.storageApiVersion) return E.right(admitted);
     const stored = this.customResources.convert(admitted, custom.storageApiVersion);
     const storageSchema = custom.versions.get(custom.storageApiVersion)?.schema;
-    return E.right(storageSchema ? admittedBy(storageSchema, stored) : stored);
+    return E.right(storageSchema ? (applyDefaults(stored, storageSchema) as KubeObject) : stored);
   }
 
   private createAs(mode: CreateMode, input: KubeObject, fieldManager?: string): E.Either<ApiError, KubeObject> {

@@ -256,6 +256,19 @@ describe('reconcileEndpoint through the fake cluster', () => {
     expect(fake.writes()).toEqual([]);
   });
 
+  it('refuses a conditionType the API server would reject before sending anything', async () => {
+    for (const conditionType of ['Endpoint Ready', 'endpoint/', '-Ready', 'x'.repeat(317), 'Example.com/Ready']) {
+      const fake = complete();
+      const result = await run(fake, { conditionType });
+      expect(E.isLeft(result) && result.left).toMatchObject({ _tag: 'InvalidOptions', option: 'conditionType', retryable: false });
+      expect(fake.calls).toEqual([]);
+    }
+    // A prefixed type the pattern allows is written, and the schema accepts it.
+    const fake = complete();
+    expect(await right(fake, { conditionType: 'example.com/EndpointReady' })).toMatchObject({ _tag: 'Updated' });
+    expect(stored(fake, CP).status.conditions.map((c) => c['type'])).toContain('example.com/EndpointReady');
+  });
+
   it('a control plane that no longer exists is an outcome', async () => {
     expect((await right(fakeWith()))._tag).toBe('ControlPlaneGone');
   });
