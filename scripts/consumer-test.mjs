@@ -194,12 +194,12 @@ const yaml = ${JSON.stringify(readFileSync(join(repo, 'examples/manifests/contro
 
 test('the fake serves what it was seeded with, and records writes', async () => {
   const fake = createFakeClient(yaml);
-  const ref = { apiVersion: 'controlplane.cluster.x-k8s.io/v1beta1', kind: 'CAPTControlPlane', namespace: 'team-a', name: 'demo-cp' };
+  const ref = { apiVersion: 'controlplane.cluster.x-k8s.io/v1beta1', kind: 'CAPTControlPlane', namespace: 'team-a', name: 'demo' };
   const got = await fake.get(ref)();
   expect(got._tag).toBe('Right');
-  expect(got.right.metadata.name).toBe('demo-cp');
+  expect(got.right.metadata.name).toBe('demo');
   expect(fake.writes()).toHaveLength(0);
-  const result = await reconcileEndpoint(fake, { namespace: 'team-a', name: 'demo-cp' })();
+  const result = await reconcileEndpoint(fake, { namespace: 'team-a', name: 'demo' })();
   expect(result._tag).toBe('Right');
 });
 `;
