@@ -7,7 +7,7 @@ import { startFakeApiServer, type FakeApiServer } from '@capt-endpoint/testing';
 import { main } from '../src';
 import { EKS_HOST, eventually, initialObjects, jsonLines, manifest, run } from './helpers';
 
-const CP_REF = { apiVersion: 'controlplane.cluster.x-k8s.io/v1beta1', kind: 'CAPTControlPlane', namespace: 'team-a', name: 'demo-cp' };
+const CP_REF = { apiVersion: 'controlplane.cluster.x-k8s.io/v1beta1', kind: 'CAPTControlPlane', namespace: 'team-a', name: 'demo' };
 const CLUSTER_REF = { apiVersion: 'cluster.x-k8s.io/v1beta1', kind: 'Cluster', namespace: 'team-a', name: 'demo' };
 
 let server: FakeApiServer;
@@ -26,7 +26,7 @@ const endpointOf = (ref: typeof CP_REF) => (server.store.get(ref)?.['spec'] as {
 
 describe('capt-endpoint reconcile against an API server', () => {
   it('waits (exit 2), then sets the endpoint (exit 0), then finds it up to date', async () => {
-    const argv = ['reconcile', '--kubeconfig', kubeconfig, '-n', 'team-a', 'demo-cp', '-o', 'json'];
+    const argv = ['reconcile', '--kubeconfig', kubeconfig, '-n', 'team-a', 'demo', '-o', 'json'];
     const waiting = await run(argv);
     expect(waiting.stderr).toBe('');
     expect(waiting.code).toBe(2);
@@ -47,7 +47,7 @@ describe('capt-endpoint reconcile against an API server', () => {
   it('--dry-run reads the cluster, shows the patches and sends none', async () => {
     manifest('later/workspace-applied.yaml').forEach((object) => server.store.put(object));
     const before = server.requests.length;
-    const { code, stdout } = await run(['reconcile', '--kubeconfig', kubeconfig, '-n', 'team-a', 'demo-cp', '--dry-run']);
+    const { code, stdout } = await run(['reconcile', '--kubeconfig', kubeconfig, '-n', 'team-a', 'demo', '--dry-run']);
     expect(code).toBe(0);
     expect(stdout).toContain('would set the endpoint to');
     expect(stdout).toContain('would send:');
@@ -57,12 +57,12 @@ describe('capt-endpoint reconcile against an API server', () => {
   });
 
   it('uses the context and $KUBECONFIG given to it, and says in one line what is wrong with them', async () => {
-    const fromEnv = await run(['reconcile', '-n', 'team-a', 'demo-cp'], { env: { KUBECONFIG: kubeconfig } });
+    const fromEnv = await run(['reconcile', '-n', 'team-a', 'demo'], { env: { KUBECONFIG: kubeconfig } });
     expect(fromEnv.code).toBe(2);
-    const noContext = await run(['reconcile', '--kubeconfig', kubeconfig, '--context', 'prod', '-n', 'team-a', 'demo-cp']);
+    const noContext = await run(['reconcile', '--kubeconfig', kubeconfig, '--context', 'prod', '-n', 'team-a', 'demo']);
     expect(noContext.code).toBe(1);
     expect(noContext.stderr).toMatch(/has no context "prod"\n$/);
-    const missing = await run(['reconcile', '--kubeconfig', '/no/such/kubeconfig', '-n', 'team-a', 'demo-cp']);
+    const missing = await run(['reconcile', '--kubeconfig', '/no/such/kubeconfig', '-n', 'team-a', 'demo']);
     expect(missing.stderr).toBe('capt-endpoint: kubeconfig /no/such/kubeconfig: no such file\n');
   });
 
@@ -71,7 +71,7 @@ describe('capt-endpoint reconcile against an API server', () => {
     expect(gone.code).toBe(1);
     expect(jsonLines(gone.stdout)[0]).toMatchObject({ result: 'ControlPlaneGone' });
     await server.close();
-    const down = await run(['reconcile', '--kubeconfig', kubeconfig, '-n', 'team-a', 'demo-cp', '-o', 'json']);
+    const down = await run(['reconcile', '--kubeconfig', kubeconfig, '-n', 'team-a', 'demo', '-o', 'json']);
     expect(down.code).toBe(1);
     expect(jsonLines(down.stdout)[0]).toMatchObject({ result: 'Error', error: { retryable: true } });
     server = await startFakeApiServer();

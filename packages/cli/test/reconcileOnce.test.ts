@@ -9,7 +9,7 @@ import { capture, initialObjects, manifest } from './helpers';
 type ReconcileCommand = Extract<Command, { readonly _tag: 'Reconcile' }>;
 
 const command = (): ReconcileCommand => {
-  const parsed = parseCommandLine(['reconcile', '-n', 'team-a', 'demo-cp', '-o', 'json']);
+  const parsed = parseCommandLine(['reconcile', '-n', 'team-a', 'demo', '-o', 'json']);
   if (E.isLeft(parsed) || parsed.right._tag !== 'Reconcile') throw new Error('the command line does not parse');
   return parsed.right;
 };

@@ -11,7 +11,7 @@ describe('reconcileWithReport', () => {
         ? { ...object, status: { atProvider: { outputs: { cluster_endpoint: 'http://api.example.com' } } } }
         : object,
     );
-    const report = await reconcileWithReport(createFakeClient(objects), { namespace: 'team-a', name: 'demo-cp' }, { conditionType });
+    const report = await reconcileWithReport(createFakeClient(objects), { namespace: 'team-a', name: 'demo' }, { conditionType });
     expect(report.result).toBe('Error');
     expect(report.condition).toMatchObject({ type: conditionType ?? 'EndpointReady', status: 'False', reason: 'InvalidEndpoint' });
   });

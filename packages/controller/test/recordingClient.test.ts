@@ -3,14 +3,14 @@ import { createFakeClient } from '@capt-endpoint/testing';
 import { recordingClient } from '../src';
 import { initialObjects } from './helpers';
 
-const cp = { apiVersion: 'controlplane.cluster.x-k8s.io/v1beta1', kind: 'CAPTControlPlane', namespace: 'team-a', name: 'demo-cp' };
+const cp = { apiVersion: 'controlplane.cluster.x-k8s.io/v1beta1', kind: 'CAPTControlPlane', namespace: 'team-a', name: 'demo' };
 
 describe('recordingClient', () => {
   it('in dry-run mode sends no write, returns the patched object and reads its own patches back', async () => {
     const fake = createFakeClient(initialObjects());
     const client = recordingClient(fake, { dryRun: true });
     const patched = await client.patch(cp, { spec: { controlPlaneEndpoint: { host: 'h.example', port: 443 } }, status: { ignored: true } })();
-    expect(E.isRight(patched) && patched.right['spec']).toMatchObject({ controlPlaneEndpoint: { host: 'h.example', port: 443 }, workspaceTemplateApplyName: 'demo-eks-apply' });
+    expect(E.isRight(patched) && patched.right['spec']).toMatchObject({ controlPlaneEndpoint: { host: 'h.example', port: 443 }, workspaceTemplateApplyName: 'demo-eks-controlplane-apply' });
     expect(E.isRight(patched) && patched.right['status']).toBeUndefined();
     const status = await client.patchStatus(cp, { status: { conditions: [] }, spec: { ignored: true } })();
     expect(E.isRight(status) && status.right['spec']).toMatchObject({ controlPlaneEndpoint: { host: 'h.example', port: 443 } });
@@ -21,7 +21,7 @@ describe('recordingClient', () => {
     expect(fake.writes()).toEqual([]);
     expect(fake.get(cp.apiVersion, cp.kind, cp.namespace, cp.name)?.['spec']).not.toHaveProperty('controlPlaneEndpoint');
     expect(client.writes.map((w) => [w.verb, w.sent])).toEqual([['patch', false], ['patchStatus', false]]);
-    expect(client.reads.map((r) => r.ref.name)).toEqual(['demo-cp']);
+    expect(client.reads.map((r) => r.ref.name)).toEqual(['demo']);
   });
 
   it('in dry-run mode answers a patch of a missing object with NotFound', async () => {
