@@ -11,7 +11,7 @@ import { deniedByDeploy } from '../deploy/test/deployRbac';
 import { startExampleController } from './leader-elected-controller';
 
 const manifests = (...files: string[]): string => files.map((file) => readFileSync(join(__dirname, 'manifests', file), 'utf8')).join('\n---\n');
-const CP = { apiVersion: 'controlplane.cluster.x-k8s.io/v1beta1', kind: 'CAPTControlPlane', namespace: 'team-a', name: 'demo-cp' };
+const CP = { apiVersion: 'controlplane.cluster.x-k8s.io/v1beta1', kind: 'CAPTControlPlane', namespace: 'team-a', name: 'demo' };
 const LEASE = leaseRef('capt-endpoint-system', 'capt-endpoint');
 const EKS = { host: '0123456789abcdef0123456789abcdef.gr7.us-west-2.eks.amazonaws.com', port: 443 };
 

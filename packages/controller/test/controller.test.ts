@@ -3,7 +3,7 @@ import { createFakeClient } from '@capt-endpoint/testing';
 import { createControllerMetrics, jsonLogger, startController, type Controller, type ControllerOptions } from '../src';
 import { EKS_HOST, eventually, initialObjects, manifest, watchedFake } from './helpers';
 
-const CP = ['controlplane.cluster.x-k8s.io/v1beta1', 'CAPTControlPlane', 'team-a', 'demo-cp'] as const;
+const CP = ['controlplane.cluster.x-k8s.io/v1beta1', 'CAPTControlPlane', 'team-a', 'demo'] as const;
 const CLUSTER = ['cluster.x-k8s.io/v1beta1', 'Cluster', 'team-a', 'demo'] as const;
 
 const setup = (
@@ -36,14 +36,14 @@ describe('the controller', () => {
     await eventually(() => logs().some((l) => l['result'] === 'Updated'));
     expect(fake.get(...CP)?.['spec']).toMatchObject({ controlPlaneEndpoint: { host: EKS_HOST, port: 443 } });
     expect(fake.get(...CLUSTER)?.['spec']).toMatchObject({ controlPlaneEndpoint: { host: EKS_HOST, port: 443 } });
-    expect(logs()).toContainEqual(expect.objectContaining({ msg: 'dependency changed', controlPlane: 'team-a/demo-cp', changed: 'Workspace demo-eks' }));
+    expect(logs()).toContainEqual(expect.objectContaining({ msg: 'dependency changed', controlPlane: 'team-a/demo', changed: 'Workspace demo-eks-controlplane' }));
   });
 
   it('wakes the control plane when its connection Secret gains the endpoint', async () => {
     const { fake, controller, logs } = setup();
     running = controller;
     await eventually(() => logs().some((l) => l['result'] === 'Waiting'));
-    fake.edit({ apiVersion: 'v1', kind: 'Secret', namespace: 'team-a', name: 'demo-eks-conn' }, { data: { cluster_endpoint: btoa('https://10.0.0.10:6443') } });
+    fake.edit({ apiVersion: 'v1', kind: 'Secret', namespace: 'team-a', name: 'demo-eks-connection' }, { data: { cluster_endpoint: btoa('https://10.0.0.10:6443') } });
     await eventually(() => logs().some((l) => l['result'] === 'Updated'));
     expect(fake.get(...CP)?.['spec']).toMatchObject({ controlPlaneEndpoint: { host: '10.0.0.10', port: 6443 } });
     expect(JSON.stringify(logs())).not.toContain(btoa('https://10.0.0.10:6443'));
@@ -81,7 +81,7 @@ describe('the controller', () => {
     expect(events).toEqual([]);
     manifest('later/workspace-applied.yaml').forEach((object) => fake.put(object));
     await eventually(() => logs().some((l) => l['result'] === 'UpToDate'));
-    expect(events).toEqual([expect.objectContaining({ type: 'Normal', reason: 'EndpointSet', name: 'demo-cp' })]);
+    expect(events).toEqual([expect.objectContaining({ type: 'Normal', reason: 'EndpointSet', name: 'demo' })]);
     manifest('later/workspace-endpoint-changed.yaml').forEach((object) => fake.put(object));
     await eventually(() => logs().some((l) => l['result'] === 'Drift'));
     expect(events.at(-1)).toMatchObject({ type: 'Warning', reason: 'EndpointDrift' });
@@ -139,7 +139,7 @@ describe('the controller, started late or scoped', () => {
     running = controller;
     await controller.synced;
     await eventually(() => logs().filter((l) => l['result'] === 'Updated').length === 2);
-    for (const [namespace, name] of [['team-a', 'one-demo-cp'], ['team-b', 'two-demo-cp']] as const)
+    for (const [namespace, name] of [['team-a', 'one-demo'], ['team-b', 'two-demo']] as const)
       expect(fake.get(CP[0], CP[1], namespace, name)?.['spec']).toMatchObject({ controlPlaneEndpoint: { host: EKS_HOST, port: 443 } });
     expect(logs()).toContainEqual(expect.objectContaining({ msg: 'caches synced', controlPlanes: 2 }));
   });
@@ -149,10 +149,10 @@ describe('the controller, started late or scoped', () => {
     const { fake, controller, logs } = setup({ objects, namespaces: ['team-a', 'team-c'] });
     running = controller;
     await eventually(() => logs().filter((l) => l['result'] === 'Updated').length === 2);
-    fake.edit({ apiVersion: CP[0], kind: CP[1], namespace: 'team-b', name: 'two-demo-cp' }, { metadata: { labels: { touched: 'yes' } } });
+    fake.edit({ apiVersion: CP[0], kind: CP[1], namespace: 'team-b', name: 'two-demo' }, { metadata: { labels: { touched: 'yes' } } });
     await new Promise((resolve) => setTimeout(resolve, 100));
-    expect([...new Set(logs().filter((l) => l['result'] !== undefined).map((l) => l['controlPlane']))].sort()).toEqual(['team-a/one-demo-cp', 'team-c/three-demo-cp']);
-    expect(fake.get(CP[0], CP[1], 'team-b', 'two-demo-cp')?.['spec']).not.toHaveProperty('controlPlaneEndpoint');
+    expect([...new Set(logs().filter((l) => l['result'] !== undefined).map((l) => l['controlPlane']))].sort()).toEqual(['team-a/one-demo', 'team-c/three-demo']);
+    expect(fake.get(CP[0], CP[1], 'team-b', 'two-demo')?.['spec']).not.toHaveProperty('controlPlaneEndpoint');
   });
 
   it('counts its reconciles, writes and queue under the metric names', async () => {
