@@ -3,7 +3,7 @@
  * object per line for machines, or YAML documents through client-node's `dumpYaml`.
  */
 import { dumpYaml } from '@kubernetes/client-node';
-import { formatHostPort, type ApiEndpoint } from '@capt-endpoint/core';
+import { describeWriter, formatHostPort, type ApiEndpoint, type FieldWriter } from '@capt-endpoint/core';
 import type { OutputFormat } from './args';
 import type { Check, CheckStatus, Report, ReportedWrite } from './report';
 
@@ -47,8 +47,12 @@ const headline = (report: Report, style: Style): string => {
         return style.green(`up to date: ${endpoint}`);
       case 'Waiting':
         return style.yellow(`waiting for ${report.waitingOn ?? 'the Workspace'}`);
+      case 'Repaired':
+        return style.green(`${report.dryRun ? 'would repair' : 'repaired'} a malformed endpoint: now ${endpoint}`);
       case 'Drift':
         return style.red(`drift: keeps ${showEndpoint(report.drift?.current)}, the Workspace says ${showEndpoint(report.drift?.workspace)}`);
+      case 'Contested':
+        return style.red(`contested: ${report.contest === undefined ? 'another writer' : `field manager ${JSON.stringify(report.contest.writer.manager)}`} keeps overwriting the endpoint; not written back until ${report.contest?.resumeAt ?? 'it stops'}`);
       case 'CleanedUp':
         return style.green(report.writes.length > 0 ? (report.dryRun ? "deleted: would clear the Cluster's endpoint" : "deleted: cleared the Cluster's endpoint") : "deleted: the Cluster's endpoint is already clear");
       case 'ControlPlaneGone':
@@ -80,9 +84,26 @@ export const renderEndpoints = (report: Pick<Report, 'endpoints'>, style: Style,
   });
 };
 
+const writerLine = (label: string, writer: FieldWriter | undefined): string[] => (writer === undefined ? [] : [`  ${label}: ${describeWriter(writer)}`]);
+
+/** Who else writes the endpoint, what it writes and what to do: a contest spelt out. */
+const otherWriterLines = (report: Report, style: Style): string[] => {
+  const { contest, repair, drift } = report;
+  if (contest !== undefined) {
+    return [
+      `  ${style.bold('contested')} on ${contest.objects.join(' and ')}`,
+      ...writerLine('other writer', contest.writer),
+      `  it writes: ${contest.value ?? '(value not shown: the endpoint comes from a Secret)'}`,
+      `  writes again: after ${contest.resumeAt}, if that writer stays quiet until then`,
+      `  to do: turn off the other writer's endpoint update (CAPT's controller: docs/migrating-from-go.md)`,
+    ];
+  }
+  return writerLine('last written by', repair?.writer ?? drift?.writer);
+};
+
 /** A report as lines of text. */
 export const renderText = (report: Report, style: Style): string => {
-  const lines = [headline(report, style), ...report.checks.map((check) => `  ${renderCheck(check, style)}`)];
+  const lines = [headline(report, style), ...report.checks.map((check) => `  ${renderCheck(check, style)}`), ...otherWriterLines(report, style)];
   if (report.endpoints.length > 0) lines.push('  endpoint:', ...renderEndpoints(report, style, '    '));
   if (report.writes.length > 0) {
     lines.push(report.dryRun ? '  would send:' : '  sent:', ...report.writes.map((write) => `    ${describeWrite(write)}`));

@@ -7,7 +7,7 @@
  * Secret safety: a report names Secrets and keys, never their values.
  */
 import * as E from 'fp-ts/lib/Either.js';
-import { CONTROL_PLANE_API_VERSION, DEFAULT_CONDITION_TYPE, reconcileEndpoint, type ClusterClient, type ReconcileOptions, describeRef, formatHostPort, quoteValue, isEndpointSet, type ApiEndpoint, type Drift, type EndpointError, type EndpointSource, type KubeObject, type MergePatch, type ObjectRef, type ReconcileOutcome, type ReconcileResult, type StoredEndpoint, type WaitingOn, type Condition } from '@capt-endpoint/core';
+import { CONTROL_PLANE_API_VERSION, DEFAULT_CONDITION_TYPE, reconcileEndpoint, type ClusterClient, type ReconcileOptions, describeRef, formatHostPort, quoteValue, isEndpointSet, type ApiEndpoint, type Contest, type Drift, type Repair, type EndpointError, type EndpointSource, type KubeObject, type MergePatch, type ObjectRef, type ReconcileOutcome, type ReconcileResult, type StoredEndpoint, type WaitingOn, type Condition } from '@capt-endpoint/core';
 import { applyMergePatch } from '@capt-endpoint/core/json';
 import { recordingClient, type RecordedRead, type RecordingClient } from '@capt-endpoint/controller';
 
@@ -47,6 +47,8 @@ export interface Report {
   readonly source?: EndpointSource | undefined;
   readonly waitingOn?: WaitingOn | undefined;
   readonly drift?: Drift | undefined;
+  readonly repair?: Repair | undefined;
+  readonly contest?: Contest | undefined;
   readonly condition?: Condition | undefined;
   readonly requeueAfter?: number | undefined;
   readonly error?: { readonly tag: string; readonly reason: string; readonly retryable: boolean; readonly message: string } | undefined;
@@ -56,7 +58,7 @@ export interface Report {
 }
 
 export const exitCodeOf = (result: ReportResult): 0 | 1 | 2 =>
-  result === 'Updated' || result === 'UpToDate' || result === 'CleanedUp' ? 0 : result === 'Waiting' ? 2 : 1;
+  result === 'Updated' || result === 'Repaired' || result === 'UpToDate' || result === 'CleanedUp' ? 0 : result === 'Waiting' ? 2 : 1;
 
 /** The worst of several reports: an error beats waiting, waiting beats done. */
 export const combinedExitCode = (codes: readonly number[]): number =>
@@ -119,7 +121,10 @@ const verdict = (outcome: ReconcileOutcome, dryRun: boolean): Check => {
       return { status: 'pass', text: `the objects already hold ${endpoint}: nothing to write` };
     case 'Waiting':
       return { status: 'wait', text: outcome.condition?.message ?? outcome.message };
+    case 'Repaired':
+      return { status: 'pass', text: outcome.condition?.message ?? outcome.message };
     case 'Drift':
+    case 'Contested':
       return { status: 'fail', text: outcome.condition?.message ?? outcome.message };
     case 'CleanedUp':
       return { status: 'pass', text: asPlanned(outcome.message.replace(/^CleanedUp: /, ''), dryRun) };
@@ -191,6 +196,8 @@ export const buildReport = (
     source: outcome.source,
     waitingOn: outcome.waitingOn,
     drift: outcome.drift,
+    repair: outcome.repair,
+    contest: outcome.contest,
     condition: outcome.condition,
     requeueAfter: outcome.requeueAfter,
     checks: [...checks, ...valueCheck, verdict(outcome, recording.dryRun)],

@@ -65,8 +65,8 @@ export interface CallOptions {
 export type LogLevel = keyof Logger;
 
 export interface Calls {
-  /** Reads read-only: the reconcile never changes what it reads. */
-  readonly get: (ref: ObjectRef) => TE.TaskEither<EndpointError, KubeObject | undefined>;
+  /** Reads read-only: the reconcile never changes what it reads. `managedFields` asks for the field owners too. */
+  readonly get: (ref: ObjectRef, want?: { readonly managedFields?: boolean }) => TE.TaskEither<EndpointError, KubeObject | undefined>;
   readonly write: (verb: 'patch' | 'patchStatus', ref: ObjectRef, patch: MergePatch) => Step<KubeObject>;
   /** Decodes what the client handed out. */
   readonly decode: <C extends t.Mixed>(codec: C, ref: ObjectRef, object: unknown) => E.Either<ObjectDecodeError, t.TypeOf<C>>;
@@ -93,17 +93,17 @@ export const clusterCalls = (client: ClusterClient, options: CallOptions, record
   const fieldManager = options.fieldManager ?? DEFAULT_FIELD_MANAGER;
   // Only a recording pass keeps what it read; a read that found nothing ends the record.
   let reads: ObjectRead[] | undefined = recordReads ? [] : undefined;
-  const get = (ref: ObjectRef): TE.TaskEither<EndpointError, KubeObject | undefined> =>
+  const get = (ref: ObjectRef, want?: { readonly managedFields?: boolean }): TE.TaskEither<EndpointError, KubeObject | undefined> =>
     pipe(
-      TE.tryCatch(() => client.get(ref, { signal, readOnly: true })(), () => threw('get', ref, 'the cluster client')),
+      TE.tryCatch(() => client.get(ref, { signal, readOnly: true, ...(want?.managedFields === true ? { managedFields: true } : {}) })(), () => threw('get', ref, 'the cluster client')),
       TE.chainEitherK(E.mapLeft((error) => requestFailed('get', ref, asApiError(error)))),
     );
   return {
     get: !recordReads
       ? get
-      : (ref) =>
+      : (ref, want) =>
           pipe(
-            get(ref),
+            get(ref, want),
             TE.map((object) => {
               if (object === undefined) reads = undefined;
               else reads?.push({ ref, object });

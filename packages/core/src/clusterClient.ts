@@ -64,6 +64,13 @@ export interface GetOptions extends RequestOptions {
    * changes what it reads.
    */
   readonly readOnly?: boolean | undefined;
+  /**
+   * The caller needs `metadata.managedFields` (to name who wrote a field). A client whose reads
+   * drop them, as the cached client does to save memory, reads this object from the API
+   * instead. `reconcileEndpoint` asks for it only when an object holds an endpoint other than
+   * the one it would write, which is rare.
+   */
+  readonly managedFields?: boolean | undefined;
 }
 
 /** The fieldManager of the library's writes, unless the caller names another. */

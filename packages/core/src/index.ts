@@ -35,13 +35,29 @@ export {
   planEndpointUpdate,
   planUpdate,
   type CleanupPlan,
+  type Contest,
   type Drift,
+  type EndpointObject,
   type EndpointChangePolicy,
   type EndpointPlan,
   type PlanOptions,
   type PlanTag,
+  type Repair,
   type Resolution,
 } from './plan';
+export { describeWriter, endpointWriter, managedFieldsOf, type FieldWriter } from './writers';
+export {
+  decideEndpointWrite,
+  writeRecordOf,
+  DEFAULT_CONTEST_WINDOW,
+  ENDPOINT_WRITES_ANNOTATION,
+  type ContestSettings,
+  type Contested,
+  type MayWrite,
+  type WriteDecision,
+  type WriteRecord,
+} from './contest';
+export { heldEndpointOf, showHeld, type HeldEndpoint } from './heldEndpoint';
 export {
   findCondition,
   planCondition,

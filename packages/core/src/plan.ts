@@ -19,12 +19,16 @@
  * callers that hold the `Either` the locate functions return.
  */
 import * as E from 'fp-ts/lib/Either.js';
-import type { MergePatch } from './clusterClient';
+import * as O from 'fp-ts/lib/Option.js';
+import { DEFAULT_FIELD_MANAGER, type MergePatch } from './clusterClient';
 import { DEFAULT_CONDITION_TYPE, findCondition, type DesiredCondition } from './condition';
-import { endpointsEqual, formatHostPort, isEndpointSet, type ApiEndpoint } from './endpoint';
+import { DEFAULT_CONTEST_WINDOW, ENDPOINT_WRITES_ANNOTATION, decideEndpointWrite, type ContestSettings } from './contest';
+import { endpointsEqual, formatHostPort, type ApiEndpoint } from './endpoint';
 import { ENDPOINT_PARSE_ERROR_TAGS, type EndpointError, type EndpointSource, type ValueError } from './errors';
+import { heldEndpointOf, showHeld, type HeldEndpoint } from './heldEndpoint';
 import { invalid, type Found, type Location, type NotYetAvailable } from './locate';
 import type { CAPTControlPlane, Cluster } from './objects';
+import { describeWriter, endpointWriter, managedFieldsOf, type FieldWriter } from './writers';
 
 export type EndpointChangePolicy = 'keep' | 'update';
 
@@ -37,6 +41,16 @@ export interface PlanOptions {
   readonly conditionType?: string | undefined;
   /** Put the planned-from resourceVersion in each patch. Default true. */
   readonly optimisticLock?: boolean | undefined;
+  /** Our field manager, to tell our writes of the endpoint from another writer's. Default `capt-endpoint`. */
+  readonly fieldManager?: string | undefined;
+  /**
+   * Another writer that overwrites our endpoint twice within this many milliseconds makes the
+   * endpoint contested: we stop writing it until that writer has been quiet this long. Default
+   * 600000 (10 minutes).
+   */
+  readonly contestWindow?: number | undefined;
+  /** The clock: for the contest rule and a condition's lastTransitionTime. */
+  readonly now?: (() => Date) | undefined;
 }
 
 /** Where the endpoint stands, as an Either: found or not there yet, or why it is unusable. */
@@ -51,14 +65,43 @@ export interface Drift {
   readonly objects: ReadonlyArray<'CAPTControlPlane' | 'Cluster'>;
   /** True under `'update'`: the plan writes the Workspace's value. */
   readonly followed: boolean;
+  /** Who last wrote the endpoint the objects hold, from managedFields, when known. */
+  readonly writer: FieldWriter | undefined;
+}
+
+export type EndpointObject = 'CAPTControlPlane' | 'Cluster';
+
+/** Objects that held a malformed endpoint and get the right one. */
+export interface Repair {
+  readonly objects: readonly EndpointObject[];
+  /** What the first of them held (`host "…", port n`); undefined when not shown (the endpoint comes from a Secret). */
+  readonly held: string | undefined;
+  /** What was wrong with it. */
+  readonly problem: string;
+  /** Who wrote it, from managedFields, when known. */
+  readonly writer: FieldWriter | undefined;
+}
+
+/** Objects whose endpoint another writer keeps overwriting: we stop writing them for now. */
+export interface Contest {
+  readonly objects: readonly EndpointObject[];
+  readonly writer: FieldWriter;
+  /** The value the other writer writes; undefined when not shown (the endpoint comes from a Secret). */
+  readonly value: string | undefined;
+  /** When we write again, if that writer stays quiet until then (RFC 3339). */
+  readonly resumeAt: string;
+  /** Milliseconds until `resumeAt`. */
+  readonly resumeAfter: number;
 }
 
 /**
- * What the plan does: `Update` writes the endpoint, `UpToDate` finds it in place, `Waiting` has
- * nothing to write yet, `Drift` reports a held endpoint other than the Workspace's (or two
- * objects that disagree), `Invalid` reports a value that is there but unusable.
+ * What the plan does: `Update` writes the endpoint, `Repair` replaces a malformed one,
+ * `UpToDate` finds it in place, `Waiting` has nothing to write yet, `Drift` reports a held
+ * endpoint other than the Workspace's (or two objects that disagree), `Contested` holds back
+ * from an endpoint another writer keeps overwriting, `Invalid` reports a value that is there but
+ * unusable.
  */
-export type PlanTag = 'Update' | 'UpToDate' | 'Waiting' | 'Drift' | 'Invalid';
+export type PlanTag = 'Update' | 'Repair' | 'UpToDate' | 'Waiting' | 'Drift' | 'Contested' | 'Invalid';
 
 interface PlanFields {
   /** The endpoint the control plane holds once the plan is applied. */
@@ -71,6 +114,13 @@ interface PlanFields {
   /** Set while the Workspace has no endpoint for us. */
   readonly waiting: NotYetAvailable | undefined;
   readonly drift: Drift | undefined;
+  readonly repair: Repair | undefined;
+  readonly contest: Contest | undefined;
+  /**
+   * Objects that hold an endpoint other than ours but came without managedFields (a cache drops
+   * them): read them again from the API to name the writer.
+   */
+  readonly unattributed: readonly EndpointObject[];
   /** Both objects hold the endpoint but the Workspace no longer provides it: left alone. */
   readonly sourceGone: boolean;
 }
@@ -110,26 +160,31 @@ const lock = (object: { metadata: { resourceVersion?: string } }, optimisticLock
     ? { metadata: { resourceVersion: object.metadata.resourceVersion } }
     : {};
 
+/** The endpoint, and our record of writing it (see contest.ts) in the same patch. */
 const endpointPatch = (
   object: { metadata: { resourceVersion?: string } },
   endpoint: ApiEndpoint,
   optimisticLock: boolean,
-): MergePatch => ({
-  ...lock(object, optimisticLock),
-  spec: { controlPlaneEndpoint: { host: endpoint.host, port: endpoint.port } },
-});
-
-const storedEndpoint = (object: CAPTControlPlane | Cluster | undefined): ApiEndpoint | undefined => {
-  const stored = object?.spec?.controlPlaneEndpoint;
-  return isEndpointSet(stored) ? { host: stored.host, port: stored.port } : undefined;
+  record: string,
+): MergePatch => {
+  const locked = lock(object, optimisticLock);
+  return {
+    metadata: { ...('metadata' in locked ? locked.metadata : {}), annotations: { [ENDPOINT_WRITES_ANNOTATION]: record } },
+    spec: { controlPlaneEndpoint: { host: endpoint.host, port: endpoint.port } },
+  };
 };
+
+const wellFormed = (held: HeldEndpoint): ApiEndpoint | undefined => (held._tag === 'WellFormed' ? held.endpoint : undefined);
 
 const describeSource = (source: EndpointSource): string =>
   source.from === 'outputs'
     ? `output "${source.key}" of ${source.workspace}`
     : `key "${source.key}" of connection Secret ${source.secret.namespace}/${source.secret.name}`;
 
-/** The endpoints the two objects hold, and whether the Cluster takes part. */
+/** Values on the objects are shown only when the Workspace's endpoint is an output: a Secret's never. */
+const mayShowValues = (location: Location): boolean => location._tag === 'Found' && location.source.from === 'outputs';
+
+/** The endpoints the two objects hold (well-formed only), and whether the Cluster takes part. */
 interface Held {
   readonly controlPlane: ApiEndpoint | undefined;
   readonly cluster: ApiEndpoint | undefined;
@@ -143,9 +198,10 @@ interface Wanted {
 }
 
 /**
- * Under 'keep' what is set stays set; under 'update' (`follow`) the Workspace's value wins when
- * it has one. Without a value from the Workspace, both policies only fill what is unset. A held
- * value equal to the target (another spelling of it) stays as written: nothing to write.
+ * Under 'keep' what is set and well-formed stays set; under 'update' (`follow`) the Workspace's
+ * value wins when it has one. Without a value from the Workspace, both policies only fill what
+ * is unset or malformed. A held value equal to the target (another spelling of it) stays as
+ * written: nothing to write.
  */
 const wantedEndpoints = (held: Held, workspace: ApiEndpoint | undefined, follow: boolean): Wanted => {
   const target = follow ? workspace : (held.controlPlane ?? held.cluster ?? workspace);
@@ -158,7 +214,7 @@ const wantedEndpoints = (held: Held, workspace: ApiEndpoint | undefined, follow:
   return { controlPlane: wants(held.controlPlane), cluster: held.withCluster ? wants(held.cluster) : undefined };
 };
 
-const driftOf = (held: Held, workspace: ApiEndpoint | undefined, follow: boolean, followed: boolean): Drift | undefined => {
+const driftOf = (held: Held, workspace: ApiEndpoint | undefined, follow: boolean, followed: boolean): Omit<Drift, 'writer'> | undefined => {
   const established = held.controlPlane ?? held.cluster;
   if (workspace === undefined || established === undefined) return undefined;
   const objects = (
@@ -178,6 +234,82 @@ const driftOf = (held: Held, workspace: ApiEndpoint | undefined, follow: boolean
 const objectsDisagree = (held: Held, follow: boolean): boolean =>
   !follow && held.controlPlane !== undefined && held.cluster !== undefined && !endpointsEqual(held.controlPlane, held.cluster);
 
+const needs = (current: ApiEndpoint | undefined, wanted: ApiEndpoint | undefined): wanted is ApiEndpoint =>
+  wanted !== undefined && (current === undefined || !endpointsEqual(current, wanted));
+
+// ---------------------------------------------------------------------------------------------
+// Each object's write: none, a patch (a repair when it held a malformed endpoint), or held back
+// because another writer contests it.
+
+/** One object the plan may write. */
+interface Target {
+  readonly kind: EndpointObject;
+  readonly object: CAPTControlPlane | Cluster;
+  readonly held: HeldEndpoint;
+  readonly wanted: ApiEndpoint | undefined;
+}
+
+type ObjectWrite =
+  | { readonly _tag: 'None' }
+  | { readonly _tag: 'Patch'; readonly patch: MergePatch }
+  | { readonly _tag: 'Contested'; readonly writer: FieldWriter; readonly resumeAt: string; readonly resumeAfter: number };
+
+const NO_WRITE: ObjectWrite = { _tag: 'None' };
+
+const planObjectWrite = (target: Target, settings: ContestSettings, optimisticLock: boolean): ObjectWrite => {
+  if (!needs(wellFormed(target.held), target.wanted)) return NO_WRITE;
+  const decision = decideEndpointWrite(target.object, O.toUndefined(endpointWriter(target.object)), settings);
+  return decision._tag === 'Contested'
+    ? { _tag: 'Contested', writer: decision.writer, resumeAt: decision.resumeAt, resumeAfter: decision.resumeAfter }
+    : { _tag: 'Patch', patch: endpointPatch(target.object, target.wanted, optimisticLock, decision.annotation) };
+};
+
+const patchOf = (write: ObjectWrite | undefined): MergePatch | undefined => (write?._tag === 'Patch' ? write.patch : undefined);
+
+/** What the other writer writes, as a message shows it. */
+const showValue = (held: HeldEndpoint, show: boolean): string | undefined =>
+  !show ? undefined : held._tag === 'Malformed' ? showHeld(held) : held._tag === 'WellFormed' ? formatHostPort(held.endpoint) : undefined;
+
+const contestOf = (targets: readonly Target[], writes: readonly ObjectWrite[], show: boolean): Contest | undefined => {
+  const contested = targets.flatMap((target, i) => {
+    const write = writes[i];
+    return write?._tag === 'Contested' ? [{ target, write }] : [];
+  });
+  const first = contested[0];
+  if (first === undefined) return undefined;
+  const resumeAfter = Math.max(...contested.map(({ write }) => write.resumeAfter));
+  const last = contested.find(({ write }) => write.resumeAfter === resumeAfter) ?? first;
+  return {
+    objects: contested.map(({ target }) => target.kind),
+    writer: first.write.writer,
+    value: showValue(first.target.held, show),
+    resumeAt: last.write.resumeAt,
+    resumeAfter,
+  };
+};
+
+const repairOf = (targets: readonly Target[], writes: readonly ObjectWrite[], show: boolean): Repair | undefined => {
+  const repaired = targets.filter((target, i) => target.held._tag === 'Malformed' && writes[i]?._tag === 'Patch');
+  const first = repaired[0];
+  if (first === undefined || first.held._tag !== 'Malformed') return undefined;
+  return {
+    objects: repaired.map((target) => target.kind),
+    held: show ? showHeld(first.held) : undefined,
+    problem: first.held.problem,
+    writer: O.toUndefined(endpointWriter(first.object)),
+  };
+};
+
+/** Objects holding an endpoint other than ours whose writer we cannot name yet. */
+const unattributedOf = (targets: readonly Target[], workspace: ApiEndpoint | undefined): EndpointObject[] =>
+  targets
+    .filter(({ held, wanted }) => held._tag === 'Malformed' || (held._tag === 'WellFormed' && [wanted, workspace].some((other) => other !== undefined && !endpointsEqual(held.endpoint, other))))
+    .filter(({ object }) => O.isNone(managedFieldsOf(object)))
+    .map(({ kind }) => kind);
+
+// ---------------------------------------------------------------------------------------------
+// The condition and the tag.
+
 /** The facts the condition and the tag are chosen from. */
 interface Facts {
   readonly location: Location;
@@ -186,13 +318,27 @@ interface Facts {
   readonly drift: Drift | undefined;
   readonly disagree: boolean;
   readonly allHold: boolean;
+  readonly repair: Repair | undefined;
+  readonly contest: Contest | undefined;
 }
+
+const writtenBy = (writer: FieldWriter | undefined): string => (writer === undefined ? '' : `; last written by ${describeWriter(writer)}`);
+
+const contestCondition = (contest: Contest, wanted: ApiEndpoint | undefined): Omit<DesiredCondition, 'type'> => {
+  const value = contest.value ?? 'its own value (not shown: the endpoint comes from a Secret)';
+  const ours = wanted === undefined ? '' : `, or make it write ${formatHostPort(wanted)}`;
+  const message =
+    `the endpoint of ${contest.objects.join(' and ')} is contested: ${describeWriter(contest.writer)} keeps writing ${value} over ours, ` +
+    `so it is no longer written back; writing resumes after ${contest.resumeAt} if that writer stays quiet until then. ` +
+    `Turn off the other writer's endpoint update (for CAPT's controller, see docs/migrating-from-go.md)${ours}`;
+  return { status: 'False', reason: 'EndpointContested', message };
+};
 
 const driftCondition = (facts: Facts): Omit<DesiredCondition, 'type'> | undefined => {
   const { drift, held } = facts;
   if (drift !== undefined && !drift.followed) {
     // Independent of which objects held it, so copying it to the other object does not change it.
-    const message = `the endpoint is ${formatHostPort(drift.current)} but the Workspace now says ${formatHostPort(drift.workspace)}; kept (onEndpointChange: keep)`;
+    const message = `the endpoint is ${formatHostPort(drift.current)} but the Workspace now says ${formatHostPort(drift.workspace)}; kept (onEndpointChange: keep)${writtenBy(drift.writer)}`;
     return { status: 'False', reason: 'EndpointDrift', message };
   }
   if (facts.disagree && held.controlPlane !== undefined && held.cluster !== undefined) {
@@ -202,21 +348,31 @@ const driftCondition = (facts: Facts): Omit<DesiredCondition, 'type'> | undefine
   return undefined;
 };
 
+const fromSource = (location: Location, endpoint: ApiEndpoint): string =>
+  location._tag === 'Found' && endpointsEqual(location.endpoint, endpoint) ? ` from ${describeSource(location.source)}` : '';
+
+const repairCondition = (repair: Repair, location: Location, endpoint: ApiEndpoint): Omit<DesiredCondition, 'type'> => {
+  const held = repair.held ?? 'a malformed endpoint (not shown: the endpoint comes from a Secret)';
+  const message = `repaired ${repair.objects.join(' and ')}: held ${held} (${repair.problem})${writtenBy(repair.writer)}; now ${formatHostPort(endpoint)}${fromSource(location, endpoint)}`;
+  return { status: 'True', reason: 'EndpointRepaired', message };
+};
+
 /** The condition once the endpoint is held everywhere it should be. */
 const heldCondition = (facts: Facts, endpoint: ApiEndpoint, controlPlane: CAPTControlPlane, type: string): Omit<DesiredCondition, 'type'> => {
   const { location } = facts;
+  if (facts.repair !== undefined) return repairCondition(facts.repair, location, endpoint);
   const existing = findCondition(controlPlane, type);
   // The source went away after the endpoint was set: leave a True condition as it is.
   if (location._tag === 'NotYetAvailable' && existing?.status === 'True' && existing.reason !== undefined) {
     return { status: 'True', reason: existing.reason, message: existing.message ?? '' };
   }
-  const from = location._tag === 'Found' && endpointsEqual(location.endpoint, endpoint) ? ` from ${describeSource(location.source)}` : '';
-  return { status: 'True', reason: 'EndpointSet', message: `endpoint ${formatHostPort(endpoint)}${from}` };
+  return { status: 'True', reason: 'EndpointSet', message: `endpoint ${formatHostPort(endpoint)}${fromSource(location, endpoint)}` };
 };
 
 const conditionOf = (facts: Facts, controlPlane: CAPTControlPlane, type: string): DesiredCondition => {
   const { location, wanted } = facts;
   if (location._tag === 'Invalid') return { type, status: 'False', reason: location.error.reason, message: location.error.message };
+  if (facts.contest !== undefined) return { type, ...contestCondition(facts.contest, wanted.controlPlane) };
   const drift = driftCondition(facts);
   if (drift !== undefined) return { type, ...drift };
   if (location._tag === 'Found') return { type, ...heldCondition(facts, wanted.controlPlane ?? location.endpoint, controlPlane, type) };
@@ -227,13 +383,58 @@ const conditionOf = (facts: Facts, controlPlane: CAPTControlPlane, type: string)
 };
 
 const tagOf = (facts: Facts, writes: boolean, condition: DesiredCondition): Exclude<PlanTag, 'Invalid'> => {
+  if (facts.contest !== undefined) return 'Contested';
   if ((facts.drift !== undefined && !facts.drift.followed) || facts.disagree) return 'Drift';
+  if (facts.repair !== undefined) return 'Repair';
   if (writes) return 'Update';
   return condition.status === 'True' ? 'UpToDate' : 'Waiting';
 };
 
-const needs = (current: ApiEndpoint | undefined, wanted: ApiEndpoint | undefined): wanted is ApiEndpoint =>
-  wanted !== undefined && (current === undefined || !endpointsEqual(current, wanted));
+// ---------------------------------------------------------------------------------------------
+// The plan: what the objects hold, what they should hold, each object's write, the condition.
+
+interface Setting {
+  readonly targets: readonly Target[];
+  readonly held: Held;
+  readonly wanted: Wanted;
+  readonly workspace: ApiEndpoint | undefined;
+  readonly policy: EndpointChangePolicy;
+  readonly follow: boolean;
+}
+
+const settingOf = (location: Location, controlPlane: CAPTControlPlane, cluster: Cluster | undefined, options: PlanOptions): Setting => {
+  const withCluster = (options.updateCluster ?? true) && cluster !== undefined;
+  const cpHeld = heldEndpointOf(controlPlane.spec?.controlPlaneEndpoint);
+  const clusterHeld = withCluster ? heldEndpointOf(cluster.spec?.controlPlaneEndpoint) : undefined;
+  const held: Held = { controlPlane: wellFormed(cpHeld), cluster: clusterHeld === undefined ? undefined : wellFormed(clusterHeld), withCluster };
+  const workspace = location._tag === 'Found' ? location.endpoint : undefined;
+  const policy = options.onEndpointChange ?? 'keep';
+  const follow = policy === 'update' && workspace !== undefined;
+  const wanted = wantedEndpoints(held, workspace, follow);
+  const targets: Target[] = [
+    { kind: 'CAPTControlPlane', object: controlPlane, held: cpHeld, wanted: wanted.controlPlane },
+    ...(cluster !== undefined && clusterHeld !== undefined ? [{ kind: 'Cluster' as const, object: cluster, held: clusterHeld, wanted: wanted.cluster }] : []),
+  ];
+  return { targets, held, wanted, workspace, policy, follow };
+};
+
+const factsOf = (location: Location, setting: Setting, writes: readonly ObjectWrite[]): Facts => {
+  const { held, wanted, targets, workspace, follow } = setting;
+  const show = mayShowValues(location);
+  const drift = driftOf(held, workspace, follow, setting.policy === 'update');
+  // The writer named is the one of the endpoint kept: the first object that drifted.
+  const established = drift === undefined ? undefined : targets.find((target) => drift.objects.includes(target.kind));
+  return {
+    location,
+    held,
+    wanted,
+    drift: drift === undefined ? undefined : { ...drift, writer: established === undefined ? undefined : O.toUndefined(endpointWriter(established.object)) },
+    disagree: objectsDisagree(held, follow),
+    allHold: wanted.controlPlane !== undefined && (!held.withCluster || wanted.cluster !== undefined),
+    repair: repairOf(targets, writes, show),
+    contest: contestOf(targets, writes, show),
+  };
+};
 
 /**
  * Plans the endpoint update from where the endpoint stands, the CAPTControlPlane and the owner
@@ -250,33 +451,29 @@ const needs = (current: ApiEndpoint | undefined, wanted: ApiEndpoint | undefined
  *   cluster,
  *   { onEndpointChange: 'keep' },
  * );
- * // Patches only for objects that lack the endpoint; drift is reported, never overwritten under 'keep'.
+ * // Patches only for objects that lack the endpoint (or hold a malformed one); drift is reported, never overwritten under 'keep'.
  * [plan._tag, plan.controlPlanePatch, plan.clusterPatch, plan.condition.reason];
  * ```
  */
 export const planUpdate = (location: Location, controlPlane: CAPTControlPlane, cluster: Cluster | undefined, options: PlanOptions = {}): EndpointPlan => {
-  const optimisticLock = options.optimisticLock ?? true;
-  const withCluster = (options.updateCluster ?? true) && cluster !== undefined;
-  const held: Held = { controlPlane: storedEndpoint(controlPlane), cluster: withCluster ? storedEndpoint(cluster) : undefined, withCluster };
-  const workspace = location._tag === 'Found' ? location.endpoint : undefined;
-  const policy = options.onEndpointChange ?? 'keep';
-  const follow = policy === 'update' && workspace !== undefined;
-  const wanted = wantedEndpoints(held, workspace, follow);
-  const allHold = wanted.controlPlane !== undefined && (!withCluster || wanted.cluster !== undefined);
-  const facts: Facts = { location, held, wanted, drift: driftOf(held, workspace, follow, policy === 'update'), disagree: objectsDisagree(held, follow), allHold };
-
-  const controlPlanePatch = needs(held.controlPlane, wanted.controlPlane) ? endpointPatch(controlPlane, wanted.controlPlane, optimisticLock) : undefined;
-  const clusterPatch = cluster !== undefined && withCluster && needs(held.cluster, wanted.cluster) ? endpointPatch(cluster, wanted.cluster, optimisticLock) : undefined;
+  const setting = settingOf(location, controlPlane, cluster, options);
+  const contest: ContestSettings = { fieldManager: options.fieldManager ?? DEFAULT_FIELD_MANAGER, now: options.now?.() ?? new Date(), window: options.contestWindow ?? DEFAULT_CONTEST_WINDOW };
+  const writes = setting.targets.map((target) => planObjectWrite(target, contest, options.optimisticLock ?? true));
+  const facts = factsOf(location, setting, writes);
+  const [controlPlanePatch, clusterPatch] = [patchOf(writes[0]), patchOf(writes[1])];
   const condition = conditionOf(facts, controlPlane, options.conditionType ?? DEFAULT_CONDITION_TYPE);
   const fields: PlanFields = {
-    endpoint: wanted.controlPlane,
+    endpoint: writes[0]?._tag === 'Contested' ? undefined : setting.wanted.controlPlane,
     controlPlanePatch,
     clusterPatch,
     condition,
     source: location._tag === 'Found' ? location.source : undefined,
     waiting: location._tag === 'NotYetAvailable' ? location : undefined,
     drift: facts.drift,
-    sourceGone: location._tag === 'NotYetAvailable' && allHold,
+    repair: facts.repair,
+    contest: facts.contest,
+    unattributed: unattributedOf(setting.targets, setting.workspace),
+    sourceGone: location._tag === 'NotYetAvailable' && facts.allHold,
   };
   return location._tag === 'Invalid'
     ? { ...fields, _tag: 'Invalid', invalid: location.error }

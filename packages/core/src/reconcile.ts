@@ -18,10 +18,10 @@ import type { ApiEndpoint } from './endpoint';
 import type { ConflictRetriesExhausted, EndpointError, EndpointSource, InvalidOptions } from './errors';
 import { followChain } from './followChain';
 import { CLUSTER_GROUP, CONTROL_PLANE_API_VERSION, groupOf, WORKSPACE_API_VERSIONS, type WorkspaceApiVersion } from './kinds';
-import type { LocateOptions, WaitingOn } from './locate';
+import type { LocateOptions, Location, WaitingOn } from './locate';
 import type { Logger } from './logger';
 import { CAPTControlPlane, Cluster, type Condition } from './objects';
-import { planCleanup, planUpdate, type Drift, type EndpointPlan, type PlanOptions, type PlanTag } from './plan';
+import { planCleanup, planUpdate, type Contest, type Drift, type EndpointPlan, type PlanOptions, type PlanTag, type Repair } from './plan';
 
 /** Which control plane: by name, or the objects the caller already holds. */
 export type ReconcileTarget =
@@ -38,8 +38,6 @@ export interface ReconcileOptions extends PlanOptions, LocateOptions {
   readonly workspaceApiVersion?: WorkspaceApiVersion | undefined;
   /** Write the condition to the control plane's status. Default true; the outcome carries it either way. */
   readonly writeCondition?: boolean | undefined;
-  /** The fieldManager of our writes. Default `capt-endpoint`. */
-  readonly fieldManager?: string | undefined;
   /**
    * Namespaces a connection Secret may be read from besides the control plane's own, or `'any'`.
    * Default none: a Workspace cannot steer the controller into reading another tenant's Secret.
@@ -49,11 +47,13 @@ export interface ReconcileOptions extends PlanOptions, LocateOptions {
   readonly requeueWhileWaiting?: number | undefined;
   readonly logger?: Logger | undefined;
   readonly signal?: AbortSignal | undefined;
-  /** The clock for lastTransitionTime. */
-  readonly now?: (() => Date) | undefined;
 }
 
-export type ReconcileResult = 'Updated' | 'UpToDate' | 'Waiting' | 'Drift' | 'CleanedUp' | 'ControlPlaneGone';
+/**
+ * `Repaired`: a malformed endpoint was replaced. `Contested`: another writer keeps overwriting
+ * the endpoint, so we stopped writing it for now (see `contest`).
+ */
+export type ReconcileResult = 'Updated' | 'Repaired' | 'UpToDate' | 'Waiting' | 'Drift' | 'Contested' | 'CleanedUp' | 'ControlPlaneGone';
 
 export type WrittenObject = 'CAPTControlPlane' | 'Cluster' | 'CAPTControlPlaneStatus';
 
@@ -70,6 +70,10 @@ export interface ReconcileOutcome {
   readonly updated: readonly WrittenObject[];
   readonly waitingOn: WaitingOn | undefined;
   readonly drift: Drift | undefined;
+  /** The malformed endpoint replaced, what was wrong with it and who wrote it. */
+  readonly repair: Repair | undefined;
+  /** The other writer we stopped answering, and when we write again. */
+  readonly contest: Contest | undefined;
   /** The objects hold the endpoint but the Workspace no longer provides it. */
   readonly sourceGone: boolean;
   /** The owner Cluster, when there is one. */
@@ -103,6 +107,8 @@ export const emptyOutcome = (controlPlane: ObjectRef, tag: ReconcileResult, mess
   updated: [],
   waitingOn: undefined,
   drift: undefined,
+  repair: undefined,
+  contest: undefined,
   sourceGone: false,
   cluster: undefined,
   condition: undefined,
@@ -183,9 +189,9 @@ const start = (target: ReconcileTarget, options: ReconcileOptions): E.Either<End
 // ---------------------------------------------------------------------------------------------
 // Read: the control plane and its owner Cluster.
 
-const readControlPlane = (pass: Pass, held: KubeObject | undefined): Step<CAPTControlPlane | undefined> =>
+const readControlPlane = (pass: Pass, held: KubeObject | undefined, managedFields = false): Step<CAPTControlPlane | undefined> =>
   pipe(
-    held === undefined ? pass.calls.get(pass.ref) : TE.right(held),
+    held === undefined ? pass.calls.get(pass.ref, { managedFields }) : TE.right(held),
     TE.chainEitherKW((object) => (object === undefined ? E.right(undefined) : pass.calls.decode(CAPTControlPlane, pass.ref, object))),
   );
 
@@ -194,11 +200,11 @@ const ownerClusterRef = (controlPlane: CAPTControlPlane): ObjectRef | undefined 
   return owner === undefined ? undefined : { apiVersion: owner.apiVersion, kind: 'Cluster', namespace: controlPlane.metadata.namespace, name: owner.name };
 };
 
-const readOwner = (pass: Pass, controlPlane: CAPTControlPlane, hint: ClusterHint): Step<Owner | undefined> => {
+const readOwner = (pass: Pass, controlPlane: CAPTControlPlane, hint: ClusterHint, managedFields = false): Step<Owner | undefined> => {
   const ref = hint._tag === 'None' || pass.options.updateCluster === false ? undefined : ownerClusterRef(controlPlane);
   if (ref === undefined) return TE.right(undefined);
   return pipe(
-    hint._tag === 'Held' ? TE.right(hint.object) : pass.calls.get(ref),
+    hint._tag === 'Held' ? TE.right(hint.object) : pass.calls.get(ref, { managedFields }),
     TE.chainEitherKW((object) =>
       object === undefined ? E.right(undefined) : pipe(pass.calls.decode(Cluster, ref, object), E.map((cluster) => ({ ref, cluster }))),
     ),
@@ -260,9 +266,25 @@ const apply = (pass: Pass, controlPlane: CAPTControlPlane, owner: Owner | undefi
 
 const outcomeTags: Readonly<Record<Exclude<PlanTag, 'Invalid'>, ReconcileResult>> = {
   Update: 'Updated',
+  Repair: 'Repaired',
   UpToDate: 'UpToDate',
   Waiting: 'Waiting',
   Drift: 'Drift',
+  Contested: 'Contested',
+};
+
+const requeueOf = (tag: ReconcileResult, plan: EndpointPlan, options: ReconcileOptions): number | undefined =>
+  tag === 'Waiting' ? (options.requeueWhileWaiting ?? DEFAULT_REQUEUE_WHILE_WAITING) : tag === 'Contested' ? plan.contest?.resumeAfter : undefined;
+
+const levels: Readonly<Record<ReconcileResult, 'warn' | 'info' | 'debug'>> = {
+  Updated: 'info',
+  Repaired: 'warn',
+  UpToDate: 'debug',
+  Waiting: 'debug',
+  Drift: 'warn',
+  Contested: 'warn',
+  CleanedUp: 'info',
+  ControlPlaneGone: 'debug',
 };
 
 const summarize = (tag: ReconcileResult, plan: EndpointPlan, updated: readonly WrittenObject[]): string =>
@@ -284,14 +306,16 @@ const report = (pass: Pass, owner: Owner | undefined, plan: EndpointPlan, applie
     updated: applied.updated,
     waitingOn: plan.endpoint === undefined ? plan.waiting?.waitingOn : undefined,
     drift: plan.drift,
+    repair: plan.repair,
+    contest: plan.contest,
     sourceGone: plan.sourceGone,
     condition: applied.condition.condition,
     statusPatch: applied.statusPatch,
-    requeueAfter: tag === 'Waiting' ? (pass.options.requeueWhileWaiting ?? DEFAULT_REQUEUE_WHILE_WAITING) : undefined,
+    requeueAfter: requeueOf(tag, plan, pass.options),
   };
-  const level = tag === 'Drift' ? 'warn' : tag === 'Updated' ? 'info' : 'debug';
+  const writer = (plan.contest?.writer ?? plan.repair?.writer ?? plan.drift?.writer)?.manager;
   return pipe(
-    pass.calls.log(level, step, { ...context, endpoint: plan.endpoint, waitingOn: outcome.waitingOn }, outcome.message),
+    pass.calls.log(levels[tag], step, { ...context, endpoint: plan.endpoint, waitingOn: outcome.waitingOn, ...(writer === undefined ? {} : { writer }) }, outcome.message),
     TE.map(() => outcome),
   );
 };
@@ -322,14 +346,46 @@ const cleanUp = (pass: Pass, owner: Owner | undefined): Step<ReconcileOutcome> =
   );
 };
 
+/** The objects the plan could not attribute, read again with their field owners; `undefined` when none. */
+const withFieldOwners = (pass: Pass, controlPlane: CAPTControlPlane, owner: Owner | undefined, plan: EndpointPlan): Step<{ readonly controlPlane: CAPTControlPlane; readonly owner: Owner | undefined } | undefined> => {
+  if (plan.unattributed.length === 0) return TE.right(undefined);
+  const cluster = owner !== undefined && plan.unattributed.includes('Cluster') ? owner : undefined;
+  return pipe(
+    plan.unattributed.includes('CAPTControlPlane') ? readControlPlane(pass, undefined, true) : TE.right(controlPlane),
+    TE.chain((fresh) =>
+      pipe(
+        cluster === undefined ? TE.right(owner) : readOwner(pass, fresh ?? controlPlane, { _tag: 'LookUp' }, true),
+        TE.map((freshOwner) => (fresh === undefined ? undefined : { controlPlane: fresh, owner: freshOwner })),
+      ),
+    ),
+  );
+};
+
+/**
+ * Plans from what the chain says; when an object holds an endpoint other than ours and came
+ * without managedFields (a cache drops them), reads it again from the API and plans again, so
+ * the report can name the other writer and the contest rule can see it.
+ */
+const planWithWriters = (pass: Pass, controlPlane: CAPTControlPlane, owner: Owner | undefined, location: Location): Step<{ readonly plan: EndpointPlan; readonly controlPlane: CAPTControlPlane; readonly owner: Owner | undefined }> => {
+  const first = planUpdate(location, controlPlane, owner?.cluster, pass.options);
+  return pipe(
+    withFieldOwners(pass, controlPlane, owner, first),
+    TE.map((fresh) =>
+      fresh === undefined
+        ? { plan: first, controlPlane, owner }
+        : { plan: planUpdate(location, fresh.controlPlane, fresh.owner?.cluster, pass.options), ...fresh },
+    ),
+  );
+};
+
 const update = (pass: Pass, controlPlane: CAPTControlPlane, owner: Owner | undefined, heldApply: KubeObject | undefined): Step<ReconcileOutcome> =>
   pipe(
     followChain(pass.calls, controlPlane, heldApply, pass.options),
-    TE.map((location) => planUpdate(location, controlPlane, owner?.cluster, pass.options)),
-    TE.chainW((plan) =>
+    TE.chain((location) => planWithWriters(pass, controlPlane, owner, location)),
+    TE.chainW((planned) =>
       pipe(
-        apply(pass, controlPlane, owner, plan),
-        TE.chain((applied) => report(pass, owner, plan, applied)),
+        apply(pass, planned.controlPlane, planned.owner, planned.plan),
+        TE.chain((applied) => report(pass, planned.owner, planned.plan, applied)),
       ),
     ),
   );

@@ -30,8 +30,9 @@ const plan = (...args: Parameters<typeof planEndpointUpdate>) => {
 describe('planEndpointUpdate', () => {
   it('sets both objects when neither holds an endpoint, with the resourceVersion planned from', () => {
     const p = plan(found(), cp(), cl());
-    expect(p.controlPlanePatch).toEqual({ metadata: { resourceVersion: '100' }, spec: { controlPlaneEndpoint: A } });
-    expect(p.clusterPatch).toEqual({ metadata: { resourceVersion: '200' }, spec: { controlPlaneEndpoint: A } });
+    const record = { 'capt-endpoint.io/endpoint-writes': expect.stringMatching(/^\{"writes":\["[0-9TZ:-]+"\],"probes":0\}$/) };
+    expect(p.controlPlanePatch).toEqual({ metadata: { resourceVersion: '100', annotations: record }, spec: { controlPlaneEndpoint: A } });
+    expect(p.clusterPatch).toEqual({ metadata: { resourceVersion: '200', annotations: record }, spec: { controlPlaneEndpoint: A } });
     expect(p.condition).toMatchObject({ type: 'EndpointReady', status: 'True', reason: 'EndpointSet' });
     expect(p.condition.message).toContain('a.example.com:443');
   });
@@ -80,10 +81,13 @@ describe('planEndpointUpdate', () => {
     it.each([
       ['bracketed IPv6', { host: '[2001:db8::1]', port: 6443 }, V6],
       ['a host that does not parse', { host: 'api.example.com.', port: 443 }, LOWER],
-    ])('%s is different: drift under keep, rewritten under update', (_, held, workspace) => {
+    ])('%s is not an endpoint as Cluster API stores one: repaired under keep and update', (_, held, workspace) => {
       const kept = plan(found(workspace), cp({ endpoint: held }), cl(held));
-      expect(kept.drift).toEqual({ current: held, workspace, objects: ['CAPTControlPlane', 'Cluster'], followed: false });
-      expect(kept.condition).toMatchObject({ status: 'False', reason: 'EndpointDrift' });
+      expect(kept._tag).toBe('Repair');
+      expect(kept.drift).toBeUndefined();
+      expect(kept.repair).toMatchObject({ objects: ['CAPTControlPlane', 'Cluster'], held: `host ${JSON.stringify(held.host)}, port ${held.port}` });
+      expect(kept.condition).toMatchObject({ status: 'True', reason: 'EndpointRepaired' });
+      expect(kept.controlPlanePatch).toMatchObject({ spec: { controlPlaneEndpoint: workspace } });
       const followed = plan(found(workspace), cp({ endpoint: held }), cl(held), { onEndpointChange: 'update' });
       expect(followed.controlPlanePatch).toMatchObject({ spec: { controlPlaneEndpoint: workspace } });
       expect(followed.clusterPatch).toMatchObject({ spec: { controlPlaneEndpoint: workspace } });
@@ -92,7 +96,7 @@ describe('planEndpointUpdate', () => {
 
   it('omits the resourceVersion when optimistic locking is off', () => {
     const p = plan(found(), cp(), cl(), { optimisticLock: false });
-    expect(p.controlPlanePatch).toEqual({ spec: { controlPlaneEndpoint: A } });
+    expect(p.controlPlanePatch).toEqual({ metadata: { annotations: { 'capt-endpoint.io/endpoint-writes': expect.any(String) } }, spec: { controlPlaneEndpoint: A } });
   });
 
   it("keeps a set endpoint and reports drift under 'keep'", () => {

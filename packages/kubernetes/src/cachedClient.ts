@@ -195,6 +195,8 @@ export const createCachedKubernetesClient = (
   return {
     ...api,
     get: (ref, requestOptions) => {
+      // The cache drops managedFields (unless told to keep them): a caller that needs them reads the API.
+      if (requestOptions?.managedFields === true && options.keepManagedFields !== true) return api.get(ref, requestOptions);
       const informer = informerFor(ref);
       // A read-only caller gets the held object itself, frozen; anyone else gets a copy of it.
       const readOnly = requestOptions?.readOnly === true;

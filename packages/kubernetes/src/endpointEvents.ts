@@ -1,7 +1,8 @@
 /**
- * Which Kubernetes Event, if any, describes a reconcile's result: the endpoint was set, it
- * drifted, a value was invalid, or it was cleared on deletion. Everything else (waiting, up to
- * date, a failed request) is not worth an Event: conditions and logs cover it.
+ * Which Kubernetes Event, if any, describes a reconcile's result: the endpoint was set or
+ * repaired, it drifted or is contested, a value was invalid, or it was cleared on deletion.
+ * Everything else (waiting, up to date, a failed request) is not worth an Event: conditions and
+ * logs cover it.
  *
  * Messages come from core's outcome and error messages, which never contain Secret values.
  */
@@ -21,8 +22,12 @@ export const endpointEventFor = (
   switch (outcome._tag) {
     case 'Updated':
       return wroteSpec ? { regarding, type: 'Normal', reason: 'EndpointSet', message: outcome.message } : undefined;
+    case 'Repaired':
+      return wroteSpec ? { regarding, type: 'Warning', reason: 'EndpointRepaired', message: outcome.condition?.message ?? outcome.message } : undefined;
     case 'Drift':
       return { regarding, type: 'Warning', reason: 'EndpointDrift', message: outcome.condition?.message ?? outcome.message };
+    case 'Contested':
+      return { regarding, type: 'Warning', reason: 'EndpointContested', message: outcome.condition?.message ?? outcome.message };
     case 'CleanedUp':
       return wroteSpec ? { regarding, type: 'Normal', reason: 'EndpointCleared', message: outcome.message } : undefined;
     default:

@@ -191,6 +191,21 @@ describe('synced', () => {
     expect((await read(cpRef))?.metadata).toHaveProperty('managedFields', wire.server.store.get(cpRef)?.metadata['managedFields']);
   });
 
+  it('a read that asks for managedFields goes to the API, once, and gets them', async () => {
+    wire.server.store.patch(cpRef, { spec: { controlPlaneEndpoint: { host: 'https://a.example', port: 443 } } }, { fieldManager: 'manager' });
+    const managedFields = wire.server.store.get(cpRef)?.metadata['managedFields'];
+    expect(managedFields).toEqual([expect.objectContaining({ manager: 'manager', fieldsV1: { 'f:spec': { 'f:controlPlaneEndpoint': expect.any(Object) } } })]);
+    const cache = start();
+    await settled(cache);
+    const before = wire.server.requests.length;
+    const owned = await cache.get(cpRef, { readOnly: true, managedFields: true })();
+    expect(E.isRight(owned) && owned.right?.metadata).toHaveProperty('managedFields', managedFields);
+    expect(wire.server.requests.slice(before).map((r) => [r.method, r.path])).toEqual([['GET', `/apis/controlplane.cluster.x-k8s.io/v1beta1/namespaces/${NS}/captcontrolplanes/eks-a`]]);
+    // Other reads stay in the cache.
+    expect((await read(cpRef))?.metadata).not.toHaveProperty('managedFields');
+    expect(wire.server.requests.length).toBe(before + 1);
+  });
+
   it('scoped to one namespace: lists there, and a read elsewhere is a GET', async () => {
     const cache = start({ namespace: NS });
     await settled(cache);

@@ -41,6 +41,11 @@ const ref = (kind: 'CAPTControlPlane' | 'Cluster', i: number): ObjectRef =>
 const withoutOwnedFields = (o: KubeObject | undefined) => {
   const copy = structuredClone(o) as Record<string, any>;
   for (const key of ['resourceVersion', 'generation', 'managedFields']) delete copy['metadata'][key];
+  // Our record of endpoint writes is ours too.
+  if (copy['metadata']['annotations']) {
+    delete copy['metadata']['annotations']['capt-endpoint.io/endpoint-writes'];
+    if (Object.keys(copy['metadata']['annotations']).length === 0) delete copy['metadata']['annotations'];
+  }
   delete copy['spec']['controlPlaneEndpoint'];
   if (copy['status']?.conditions) copy['status'].conditions = copy['status'].conditions.filter((c: { type: string }) => c.type !== 'EndpointReady');
   return copy;

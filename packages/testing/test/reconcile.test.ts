@@ -32,6 +32,8 @@ const unrelated = (object: KubeObject | undefined) => {
   delete copy['metadata']['resourceVersion'];
   delete copy['metadata']['generation'];
   delete copy['metadata']['managedFields'];
+  delete copy['metadata']['annotations']?.['capt-endpoint.io/endpoint-writes'];
+  if (copy['metadata']['annotations'] && Object.keys(copy['metadata']['annotations']).length === 0) delete copy['metadata']['annotations'];
   delete copy['spec']['controlPlaneEndpoint'];
   if (copy['status']?.conditions) copy['status'].conditions = copy['status'].conditions.filter((c: { type: string }) => c.type !== 'EndpointReady');
   return copy;
@@ -60,7 +62,10 @@ describe('reconcileEndpoint through the fake cluster', () => {
       ['patch', 'Cluster'],
       ['patchStatus', 'CAPTControlPlane'],
     ]);
-    expect(fake.writes()[0]?.body).toEqual({ metadata: { resourceVersion: expect.any(String) }, spec: { controlPlaneEndpoint: EKS } });
+    expect(fake.writes()[0]?.body).toEqual({
+      metadata: { resourceVersion: expect.any(String), annotations: { 'capt-endpoint.io/endpoint-writes': '{"writes":["2026-11-26T12:00:00Z"],"probes":0}' } },
+      spec: { controlPlaneEndpoint: EKS },
+    });
     expect(fake.writes().every((c) => c.fieldManager === 'capt-endpoint')).toBe(true);
     // Cluster status belongs to Cluster API.
     expect(fake.writes().some((c) => c.kind === 'Cluster' && c.verb === 'patchStatus')).toBe(false);
