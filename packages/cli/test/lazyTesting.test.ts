@@ -11,7 +11,7 @@ describe('@capt-endpoint/testing is loaded only by explain and demo', () => {
       return jest.requireActual('@capt-endpoint/testing');
     });
     await jest.isolateModulesAsync(async () => {
-      const { main } = (await import('../src')) as typeof import('../src');
+      const { main } = await import('../src');
       expect(loads).toBe(0);
       const quiet = { write: () => true };
       // run with a kubeconfig that does not exist: it gets as far as loading it, and fails there.

@@ -81,7 +81,7 @@ const eitherSignal = (a: AbortSignal, b: AbortSignal | undefined): AbortSignal =
 
 export const startController = (options: ControllerOptions): Controller => {
   const { cluster, logger, metrics } = options;
-  const queue = new WorkQueue({ ...options.queue, observer: { added: metrics?.queueAdded, retried: metrics?.queueRetried } });
+  const queue = new WorkQueue({ ...options.queue, observer: metrics && { added: () => metrics.queueAdded(), retried: () => metrics.queueRetried() } });
   metrics?.queueDepth(() => queue.length);
   const index = new DependencyIndex();
   const namespaces = options.namespaces === undefined || options.namespaces.length === 0 ? undefined : new Set(options.namespaces);

@@ -122,7 +122,7 @@ export const startManager = async (options: ManagerOptions): Promise<E.Either<Ma
   const { logger, kubeConfig } = options;
   const metrics = createControllerMetrics();
   const leaseClient =
-    options.leaderElection === false ? undefined : createKubernetesClient(kubeConfig, { resources: [LEASE_RESOURCE], onRequest: metrics.request });
+    options.leaderElection === false ? undefined : createKubernetesClient(kubeConfig, { resources: [LEASE_RESOURCE], onRequest: (method, code) => metrics.request(method, code) });
   let controller: Controller | undefined;
   let leading = options.leaderElection === false;
   const elector =
@@ -150,7 +150,7 @@ export const startManager = async (options: ManagerOptions): Promise<E.Either<Ma
     workspaceApiVersion: options.reconcile?.workspaceApiVersion,
     ...options.cache,
     ...cacheScope(options),
-    onRequest: metrics.request,
+    onRequest: (method, code) => metrics.request(method, code),
     onError: (error, kind, retry) =>
       logger.warn(
         { watch: `${kind.apiVersion}/${kind.kind}`, reason: error.reason, attempt: retry.attempt, retryInMs: retry.delayMs },

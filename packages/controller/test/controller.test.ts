@@ -119,9 +119,9 @@ const anotherControlPlane = (namespace: string, name: string) =>
       copy.metadata.name = `${name}-${copy.metadata.name}`;
       if (copy.metadata.namespace !== undefined) copy.metadata.namespace = namespace;
       const spec = copy['spec'] as Record<string, unknown> | undefined;
-      if (copy.kind === 'CAPTControlPlane' && spec !== undefined) spec['workspaceTemplateApplyName'] = `${name}-${spec['workspaceTemplateApplyName']}`;
+      if (copy.kind === 'CAPTControlPlane' && spec !== undefined) spec['workspaceTemplateApplyName'] = `${name}-${String(spec['workspaceTemplateApplyName'])}`;
       const status = copy['status'] as Record<string, unknown> | undefined;
-      if (copy.kind === 'WorkspaceTemplateApply' && status !== undefined) status['workspaceName'] = `${name}-${status['workspaceName']}`;
+      if (copy.kind === 'WorkspaceTemplateApply' && status !== undefined) status['workspaceName'] = `${name}-${String(status['workspaceName'])}`;
       const refs = copy.metadata['ownerReferences'] as Array<{ name: string }> | undefined;
       refs?.forEach((ref) => (ref.name = `${name}-${ref.name}`));
       const secretRef = (copy['spec'] as { writeConnectionSecretToRef?: { name: string; namespace?: string } } | undefined)?.writeConnectionSecretToRef;

@@ -81,11 +81,13 @@ const customResourceOf = (input: unknown): CustomResource => {
     throw problem(name, 'spec.group, spec.names.kind and spec.names.plural are required');
   if (spec.scope !== 'Namespaced' && spec.scope !== 'Cluster') throw problem(name, 'spec.scope must be Namespaced or Cluster');
   if (!Array.isArray(spec.versions) || spec.versions.length === 0) throw problem(name, 'spec.versions must list at least one version');
-  const storage = spec.versions.filter((v) => v.storage === true);
+  // Array.isArray widens a readonly array to any[]: name the declared element type again.
+  const declared: CustomResourceDefinition['spec']['versions'] = spec.versions;
+  const storage = declared.filter((v) => v.storage === true);
   if (storage.length !== 1) throw problem(name, 'exactly one version must be the storage version');
   const apiVersionOf = (version: string): string => `${spec.group}/${version}`;
   const versions = new Map<string, CrdVersion>(
-    spec.versions.map((v) => [
+    declared.map((v) => [
       apiVersionOf(v.name),
       {
         name: v.name,

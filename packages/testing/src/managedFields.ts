@@ -98,7 +98,7 @@ const fieldsV1Of = (paths: ReadonlySet<FieldPath>): FieldsV1 => {
     let node: Record<string, unknown> = root;
     for (const segment of path.split(SEP)) {
       const key = `f:${segment}`;
-      node[key] = (isRecord(node[key]) ? node[key] : {}) as Record<string, unknown>;
+      node[key] = isRecord(node[key]) ? node[key] : {};
       node = node[key] as Record<string, unknown>;
     }
     // An owned object that also has owned children says so with `.`.
