@@ -124,7 +124,7 @@ const endpointPatchesOf = (of: Front) =>
 const converged = (): boolean =>
   Array.from({ length: CONTROL_PLANES }, (_, i) => i).every((i) => {
     const namespace = `team-${i % 4}`;
-    const cp = store.get({ apiVersion: 'controlplane.cluster.x-k8s.io/v1beta1', kind: 'CAPTControlPlane', namespace, name: `cp${i}-demo-cp` });
+    const cp = store.get({ apiVersion: 'controlplane.cluster.x-k8s.io/v1beta1', kind: 'CAPTControlPlane', namespace, name: `cp${i}-demo` });
     const cluster = store.get({ apiVersion: 'cluster.x-k8s.io/v1beta1', kind: 'Cluster', namespace, name: `cp${i}-demo` });
     const expected = JSON.stringify({ host: hostOf(i), port: 443 });
     const conditions = (cp?.['status'] as { conditions?: Array<{ type: string; status: string }> } | undefined)?.conditions ?? [];
