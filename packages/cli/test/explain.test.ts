@@ -126,6 +126,21 @@ data:
     expect(stdout).toContain('✓ key "cluster_endpoint" of Secret team-a/demo-eks-connection (value not shown) → host api.internal.example, port 6443');
   });
 
+  it('says why it waits for a Workspace that publishes its connection details to a secret store', async () => {
+    const workspaceText = readFileSync(join(REPO, 'examples/manifests/workspace.yaml'), 'utf8');
+    const published = tempFile(
+      'workspace.yaml',
+      workspaceText.replace(/writeConnectionSecretToRef:\n.*\n.*\n/, 'publishConnectionDetailsTo:\n    name: demo-eks-connection\n    configRef:\n      name: vault\n'),
+    );
+    const { code, stdout } = await run(['explain', ...initial, '-f', published]);
+    expect(code).toBe(2);
+    expect(stdout).toContain('CAPTControlPlane team-a/demo: waiting for EndpointOutput (dry run)');
+    expect(stdout).toContain(
+      '… Workspace demo-eks-controlplane has no output "cluster_endpoint" yet and it writes no connection Secret: it publishes its connection details to "demo-eks-connection" in the secret store "vault" (spec.publishConnectionDetailsTo), which capt-endpoint does not read; set spec.writeConnectionSecretToRef',
+    );
+    expect(stdout).not.toContain('Secret team-a/demo-eks-connection,');
+  });
+
   it('shows a rejected output with its user information redacted, in every format', async () => {
     const workspaceText = readFileSync(join(REPO, 'examples/manifests/later/workspace-applied.yaml'), 'utf8');
     const withPassword = tempFile(

@@ -23,8 +23,9 @@ import type {
   ValueError,
 } from './errors';
 import { NAMESPACED_WORKSPACE_API_VERSION } from './kinds';
-import type { Secret, Workspace } from './objects';
+import { PublishConnectionDetailsTo, type Secret, type Workspace } from './objects';
 import { parseEndpoint } from './parseEndpoint';
+import { quoteValue } from './quote';
 
 /**
  * Where to look: an output name holding the whole endpoint (a URL, `host:port`, a host, or an
@@ -183,8 +184,25 @@ export const findInWorkspace = (workspace: Workspace, options: LocateOptions = {
     const raw = rawValue(fromOutputs, key);
     if (raw !== undefined) return parsedAt(raw, { from: 'outputs', workspace: name, key: keyName(key) }, options);
   }
-  return connectionSecretOf(workspace) ?? notYetAvailable('EndpointOutput', `${name} has no output ${keysText(keys)} yet and no connection Secret to read it from`);
+  return connectionSecretOf(workspace) ?? notYetAvailable('EndpointOutput', `${name} has no output ${keysText(keys)} yet and ${noSecretReason(workspace)}`);
 };
+
+/**
+ * Why there is no connection Secret to read: none is named, or the Workspace publishes its
+ * connection details to an external secret store (provider-terraform 0.x), which this library
+ * does not read. Then the wait would never end by itself, so the message says what to change.
+ */
+const noSecretReason = (workspace: Workspace): string =>
+  pipe(
+    PublishConnectionDetailsTo.decode(workspace.spec?.publishConnectionDetailsTo),
+    E.match(
+      () => 'no connection Secret to read it from',
+      (published) =>
+        `it writes no connection Secret: it publishes its connection details to ${quoteValue(published.name)} in the secret store ` +
+        `${quoteValue(published.configRef?.name ?? 'default')} (spec.publishConnectionDetailsTo), which capt-endpoint does not read; ` +
+        'set spec.writeConnectionSecretToRef so that they are also written to a Secret, or publish the endpoint as a Terraform output',
+    ),
+  );
 
 /** The connection Secret a Workspace writes, when it names one we can find. */
 const connectionSecretOf = (workspace: Workspace): NeedSecret | undefined => {

@@ -65,6 +65,9 @@ export type WorkspaceTemplateApply = t.TypeOf<typeof WorkspaceTemplateApply>;
 export const Workspace = object(t.union([t.literal('tf.upbound.io/v1beta1'), t.literal('tf.m.upbound.io/v1beta1')]), 'Workspace', {
   spec: t.partial({
     writeConnectionSecretToRef: t.intersection([t.type({ name: t.string }), t.partial({ namespace: t.string })]),
+    // Read only to explain a wait (see `PublishConnectionDetailsTo`): a shape we do not expect
+    // must not make the whole Workspace unreadable.
+    publishConnectionDetailsTo: t.unknown,
   }),
   status: t.partial({
     atProvider: t.partial({ outputs: t.record(t.string, t.unknown) }),
@@ -72,6 +75,16 @@ export const Workspace = object(t.union([t.literal('tf.upbound.io/v1beta1'), t.l
   }),
 });
 export type Workspace = t.TypeOf<typeof Workspace>;
+
+/**
+ * provider-terraform 0.x (Crossplane v1): where a Workspace publishes its connection details in
+ * an external secret store instead of, or beside, a Secret. Removed in 1.x.
+ */
+export const PublishConnectionDetailsTo = t.intersection([
+  t.type({ name: t.string }),
+  t.partial({ configRef: t.partial({ name: t.string }) }),
+]);
+export type PublishConnectionDetailsTo = t.TypeOf<typeof PublishConnectionDetailsTo>;
 
 export const Secret = object(t.literal('v1'), 'Secret', {
   type: t.string,

@@ -66,7 +66,7 @@ export const workspaceApply = (workspaceName?: string): KubeObject => ({
 });
 
 export const workspace = (
-  options: { outputs?: Record<string, unknown>; secretRef?: { name: string; namespace?: string }; namespaced?: boolean } = {},
+  options: { outputs?: Record<string, unknown>; secretRef?: { name: string; namespace?: string }; namespaced?: boolean; spec?: Record<string, unknown> } = {},
 ): KubeObject => ({
   apiVersion: options.namespaced ? 'tf.m.upbound.io/v1beta1' : 'tf.upbound.io/v1beta1',
   kind: 'Workspace',
@@ -74,6 +74,7 @@ export const workspace = (
   spec: {
     forProvider: { source: 'Inline', module: 'module "eks" {}' },
     ...(options.secretRef ? { writeConnectionSecretToRef: options.secretRef } : {}),
+    ...options.spec,
   },
   status: {
     atProvider: options.outputs ? { outputs: options.outputs } : {},

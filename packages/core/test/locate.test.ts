@@ -73,6 +73,28 @@ describe('locateInWorkspace', () => {
     expect(result).toEqual(E.right(expect.objectContaining({ _tag: 'NotYetAvailable', waitingOn: 'EndpointOutput' })));
   });
 
+  it('says so when the Workspace publishes its connection details to a secret store instead of a Secret', () => {
+    const published = (publishConnectionDetailsTo: unknown, secretRef?: { name: string; namespace: string }) =>
+      locateInWorkspace(ws({ outputs: {}, ...(secretRef ? { secretRef } : {}), spec: { publishConnectionDetailsTo } }));
+    const inVault = published({ name: 'demo-conn', configRef: { name: 'vault' } });
+    expect(inVault).toEqual(E.right(expect.objectContaining({ _tag: 'NotYetAvailable', waitingOn: 'EndpointOutput' })));
+    const message = E.isRight(inVault) && inVault.right._tag === 'NotYetAvailable' ? inVault.right.message : '';
+    expect(message).toContain('Workspace demo-eks has no output "cluster_endpoint" yet');
+    expect(message).toContain('publishes its connection details to "demo-conn" in the secret store "vault" (spec.publishConnectionDetailsTo), which capt-endpoint does not read');
+    expect(message).toContain('set spec.writeConnectionSecretToRef');
+    expect(message).toContain('publish the endpoint as a Terraform output');
+    // The store's default StoreConfig is named "default".
+    const byDefault = published({ name: 'demo-conn' });
+    expect(E.isRight(byDefault) && byDefault.right._tag === 'NotYetAvailable' && byDefault.right.message).toContain('"demo-conn" in the secret store "default"');
+    // A Secret named beside it is read as before.
+    expect(published({ name: 'demo-conn' }, { name: 'conn', namespace: 'crossplane' })).toEqual(E.right({ _tag: 'NeedSecret', secret: { namespace: 'crossplane', name: 'conn' } }));
+    // A field of an unexpected shape neither fails the Workspace nor claims a store.
+    for (const odd of ['demo-conn', { configRef: { name: 'vault' } }, null]) {
+      const result = published(odd);
+      expect(E.isRight(result) && result.right._tag === 'NotYetAvailable' && result.right.message).toContain('no connection Secret to read it from');
+    }
+  });
+
   it('waits when a cluster-scoped Workspace names a Secret without a namespace', () => {
     const result = locateInWorkspace(ws({ secretRef: { name: 'conn' } }));
     expect(result).toEqual(E.right(expect.objectContaining({ _tag: 'NotYetAvailable' })));
