@@ -4,12 +4,18 @@
  * callers can use it to preview a plan.
  */
 
-import { isRecord } from './jsonObject';
+import { isRecord, setOwn } from './jsonObject';
+import { copyJsonValue } from './jsonValue';
 
 type Json = unknown;
+type JsonObject = Record<string, Json>;
+
+const ownField = (object: JsonObject, key: string): Json => (Object.prototype.hasOwnProperty.call(object, key) ? object[key] : undefined);
 
 /**
- * Returns a new value: `target` with `patch` applied. Neither argument is modified.
+ * Returns a new value: `target` with `patch` applied. Neither argument is modified. A loop over
+ * a work list, not recursion: a patch nested thousands deep (the API server takes 10,000
+ * levels) cannot overflow the call stack.
  * @example
  * ```ts
  * import { applyMergePatch } from '@capt-endpoint/core/json';
@@ -19,12 +25,23 @@ type Json = unknown;
  * ```
  */
 export const applyMergePatch = (target: Json, patch: Json): Json => {
-  if (!isRecord(patch)) return structuredClone(patch);
-  const result: Record<string, Json> = isRecord(target) ? { ...target } : {};
-  for (const [key, value] of Object.entries(patch)) {
-    if (value === null) delete result[key];
-    // defineProperty, not assignment: a `__proto__` key from JSON.parse is data, not a prototype.
-    else Object.defineProperty(result, key, { value: applyMergePatch(result[key], value), enumerable: true, writable: true, configurable: true });
+  if (!isRecord(patch)) return copyJsonValue(patch);
+  const result: JsonObject = isRecord(target) ? { ...target } : {};
+  // Each pair is an object of the result, already holding its target's fields, and the part of the patch for it.
+  const pending: Array<readonly [JsonObject, JsonObject]> = [[result, patch]];
+  while (pending.length > 0) {
+    const [into, part] = pending.pop()!;
+    for (const key of Object.keys(part)) {
+      const value = part[key];
+      if (value === null) delete into[key];
+      else if (isRecord(value)) {
+        const was = ownField(into, key);
+        const merged: JsonObject = isRecord(was) ? { ...was } : {};
+        // setOwn: a `__proto__` key from JSON.parse is data, not a prototype.
+        setOwn(into, key, merged);
+        pending.push([merged, value]);
+      } else setOwn(into, key, copyJsonValue(value));
+    }
   }
   return result;
 };

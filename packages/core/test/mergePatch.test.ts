@@ -39,3 +39,39 @@ describe('applyMergePatch', () => {
     expect(Object.keys(result)).toEqual(['a', '__proto__']);
   });
 });
+
+describe('applyMergePatch on values nested 10,000 deep', () => {
+  // The API server takes request bodies nested up to 10,000 levels; recursion over one overflows
+  // the call stack. Built with JSON.parse, which does not recurse.
+  const DEPTH = 10_000;
+  const objects = (depth: number, leaf: string): unknown => JSON.parse(`${'{"a":'.repeat(depth)}${leaf}${'}'.repeat(depth)}`);
+  const arrays = (depth: number): unknown => JSON.parse(`${'['.repeat(depth)}"leaf"${']'.repeat(depth)}`);
+
+  /** The value at the bottom of a chain of `a` keys, and how many levels it took. */
+  const bottom = (value: unknown): { leaf: unknown; levels: number } => {
+    let at = value;
+    let levels = 0;
+    for (; typeof at === 'object' && at !== null && !Array.isArray(at); levels++) at = (at as { a: unknown }).a;
+    return { leaf: at, levels };
+  };
+
+  it('merges a patch as deep as the target at every level, leaving the target as it was', () => {
+    const target = objects(DEPTH, '{"keep":1,"change":1}');
+    const patch = objects(DEPTH, '{"change":2,"add":3}');
+    let at = applyMergePatch(target, patch);
+    for (let i = 0; i < DEPTH; i++) at = (at as { a: unknown }).a;
+    expect(at).toEqual({ keep: 1, change: 2, add: 3 });
+    let before = target;
+    for (let i = 0; i < DEPTH; i++) before = (before as { a: unknown }).a;
+    expect(before).toEqual({ keep: 1, change: 1 });
+  });
+
+  it('copies a deep array or object that replaces a field', () => {
+    const replaced = applyMergePatch({ spec: 'old' }, { spec: arrays(DEPTH) }) as { spec: unknown };
+    let at: unknown = replaced.spec;
+    let levels = 0;
+    for (; Array.isArray(at); levels++) at = at[0];
+    expect([levels, at]).toEqual([DEPTH, 'leaf']);
+    expect(bottom((applyMergePatch(undefined, { spec: objects(DEPTH, '"leaf"') }) as { spec: unknown }).spec)).toEqual({ leaf: 'leaf', levels: DEPTH });
+  });
+});
