@@ -40,6 +40,13 @@ export const invalid = (ref: ObjectRef, problem: string): ApiError =>
 export const badRequest = (message: string): ApiError =>
   apiError('Invalid', message, { code: 400, statusReason: 'BadRequest' });
 
+/**
+ * 400: a body nested deeper than the API server's JSON decoder goes (`MAX_JSON_DEPTH`); it
+ * refuses such a body before reading anything in it.
+ */
+export const tooDeep = (limit: number): ApiError =>
+  badRequest(`the request body could not be decoded: exceeded max depth (objects and arrays nested more than ${limit} levels deep)`);
+
 /** 410: a watch asked to resume from a resourceVersion whose events are no longer kept. */
 export const expired = (requested: number, oldest: number): ApiError =>
   apiError('Other', `too old resource version: ${requested} (${oldest})`, { code: 410, statusReason: 'Expired' });

@@ -11,6 +11,7 @@ import type { TaskEither } from 'fp-ts/lib/TaskEither.js';
 import { refOf, type ApiError, type ClusterClient, type DecodeMemo, type KubeObject, type MergePatch, type ObjectRef, type PatchOptions, type GetOptions } from '@capt-endpoint/core';
 import { applyMergePatch } from '@capt-endpoint/core/json';
 import { aborted, internalError, isNotServed } from './apiErrors';
+import { toJson } from './json';
 import {
   InstalledRule,
   callMatches,
@@ -259,11 +260,12 @@ export class FakeClient implements ClusterClient {
   ): TaskEither<ApiError, A> {
     return async () => {
       const record: (typeof this.recorded)[number] = { verb, ...refOnly(ref) };
-      if (body !== undefined) record.body = structuredClone(body);
       if (options?.fieldManager !== undefined) record.fieldManager = options.fieldManager;
       this.recorded.push(record);
       let result: E.Either<ApiError, A>;
       try {
+        // A JSON copy, as the wire would carry it; at any depth, where structuredClone gives up some thousands of levels down.
+        if (body !== undefined) record.body = toJson(body);
         result = await this.execute(record, options?.signal, operation);
       } catch (error) {
         result = E.left(internalError(`the fake client failed: ${error instanceof Error ? error.message : 'unknown error'}`));

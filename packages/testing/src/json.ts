@@ -3,6 +3,7 @@
  * normalised (class instances, Dates and `undefined` fields become plain JSON, as `JSON.stringify`
  * would make them) and every object that leaves is a fresh copy nobody else holds.
  */
+import { stringifyChunked } from '@discoveryjs/json-ext';
 import { copyJsonValue, isRecord } from '@capt-endpoint/core/json';
 
 type Container = Record<string, unknown> | unknown[];
@@ -60,15 +61,69 @@ export const toJson = <A>(value: A): A => {
 /** A deep copy that keeps nothing mutable shared with `value` (the store holds JSON values only). */
 export const copy = copyJsonValue;
 
-/** Structural equality of two JSON values; object key order does not matter. */
+const isContainer = (value: unknown): value is object => typeof value === 'object' && value !== null;
+const hasOwn = (object: object, key: string): boolean => Object.prototype.hasOwnProperty.call(object, key);
+
+/** Structural equality of two JSON values; object key order does not matter. Any depth: a loop over a stack of pairs. */
 export const jsonEqual = (a: unknown, b: unknown): boolean => {
   if (a === b) return true;
-  if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((x, i) => jsonEqual(x, b[i]));
-  if (isRecord(a) && isRecord(b)) {
-    const keys = Object.keys(a);
-    return keys.length === Object.keys(b).length && keys.every((k) => k in b && jsonEqual(a[k], b[k]));
+  if (!isContainer(a) || !isContainer(b)) return false;
+  const pending: unknown[] = [a, b];
+  while (pending.length > 0) {
+    const y = pending.pop();
+    const x = pending.pop();
+    if (x === y) continue;
+    if (Array.isArray(x)) {
+      if (!Array.isArray(y) || x.length !== y.length) return false;
+      for (let i = 0; i < x.length; i++) pending.push(x[i], y[i]);
+    } else if (isRecord(x) && isRecord(y)) {
+      const keys = Object.keys(x);
+      if (keys.length !== Object.keys(y).length) return false;
+      for (const key of keys) {
+        if (!hasOwn(y, key)) return false;
+        pending.push(x[key], y[key]);
+      }
+    } else return false;
+  }
+  return true;
+};
+
+/**
+ * The deepest nesting of objects and arrays the API server decodes in a request body, the body
+ * itself counting as the first level: its JSON decoder refuses anything deeper, and the request
+ * gets 400 BadRequest.
+ */
+export const MAX_JSON_DEPTH = 10_000;
+
+/** Whether `value` nests objects and arrays deeper than `limit` levels (`value` itself is level 1); stops at the first level past it. */
+export const nestsDeeperThan = (value: unknown, limit: number): boolean => {
+  const pending: Array<readonly [object, number]> = isContainer(value) ? [[value, 1]] : [];
+  while (pending.length > 0) {
+    const [at, depth] = pending.pop()!;
+    if (depth > limit) return true;
+    for (const child of Array.isArray(at) ? at : Object.values(at)) if (isContainer(child)) pending.push([child, depth + 1]);
   }
   return false;
 };
+
+/**
+ * The JSON text of `value`, as `JSON.stringify` writes it, at any depth: `JSON.stringify`
+ * recurses and gives up some thousands of levels down, where json-ext's serializer, a loop over
+ * an explicit stack, takes over.
+ */
+export const jsonText = (value: unknown): string => {
+  try {
+    return JSON.stringify(value);
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    let text = '';
+    for (const chunk of stringifyChunked(value)) text += chunk;
+    return text;
+  }
+};
+
+/** The start of `value`'s JSON text, at least `length` characters of it when there are that many; the rest is never written. */
+export const jsonTextStart = (value: unknown, length: number): string =>
+  stringifyChunked(value, { highWaterMark: length }).next().value ?? 'null';
 
 export { isRecord };

@@ -34,77 +34,109 @@ export interface FieldWriter {
   readonly time: string;
 }
 
-// A path to a field, its segments joined by NUL (field names cannot hold it).
-type FieldPath = string;
-const SEP = '\u0000';
+/**
+ * A path to a field: one node per path in a tree of the field names met in one computation, so
+ * that the same path is the same node wherever it was found (in an object or in a `fieldsV1`),
+ * and a path costs one node however deep it is.
+ */
+interface FieldPath {
+  readonly parent: FieldPath | undefined;
+  readonly name: string;
+  readonly children: Map<string, FieldPath>;
+}
 
-/** Metadata fields the server sets, which no manager owns. */
-const unowned = new Set([
-  'apiVersion',
-  'kind',
-  `metadata${SEP}name`,
-  `metadata${SEP}namespace`,
-  `metadata${SEP}uid`,
-  `metadata${SEP}resourceVersion`,
-  `metadata${SEP}generation`,
-  `metadata${SEP}creationTimestamp`,
-  `metadata${SEP}deletionTimestamp`,
-  `metadata${SEP}deletionGracePeriodSeconds`,
-  `metadata${SEP}managedFields`,
-  `metadata${SEP}selfLink`,
+const newRoot = (): FieldPath => ({ parent: undefined, name: '', children: new Map() });
+
+const childOf = (parent: FieldPath, name: string): FieldPath => {
+  let child = parent.children.get(name);
+  if (!child) {
+    child = { parent, name, children: new Map() };
+    parent.children.set(name, child);
+  }
+  return child;
+};
+
+/** Fields the server sets, which no manager owns: at the root, and in metadata. */
+const unownedAtRoot = new Set(['apiVersion', 'kind']);
+const unownedInMetadata = new Set([
+  'name',
+  'namespace',
+  'uid',
+  'resourceVersion',
+  'generation',
+  'creationTimestamp',
+  'deletionTimestamp',
+  'deletionGracePeriodSeconds',
+  'managedFields',
+  'selfLink',
 ]);
 
-/** Every owned field of `value`: objects (as nodes) and their leaves, with their values. */
-const fieldsOf = (value: unknown): Map<FieldPath, unknown> => {
-  const fields = new Map<FieldPath, unknown>();
-  const walk = (node: Record<string, unknown>, prefix: string): void => {
-    for (const [key, child] of Object.entries(node)) {
-      const path = prefix ? `${prefix}${SEP}${key}` : key;
-      if (unowned.has(path) || child === undefined) continue;
-      // metadata is always there: its fields are owned, never the object itself.
-      if (path !== 'metadata') fields.set(path, isRecord(child) ? NODE : child);
-      if (isRecord(child)) walk(child, path);
-    }
-  };
-  if (isRecord(value)) walk(value, '');
-  return fields;
+const isUnowned = (path: FieldPath): boolean => {
+  const parent = path.parent;
+  if (parent?.parent === undefined) return unownedAtRoot.has(path.name);
+  return parent.name === 'metadata' && parent.parent.parent === undefined && unownedInMetadata.has(path.name);
 };
 
 /** Stands for "an object is here" in a field map: its children are fields of their own. */
 const NODE = Symbol('object');
 
-const pathsOfFieldsV1 = (fieldsV1: unknown): Set<FieldPath> => {
+/** Every owned field of `value`: objects (as nodes) and their leaves, with their values. A loop over a stack: any depth. */
+const fieldsOf = (value: unknown, root: FieldPath): Map<FieldPath, unknown> => {
+  const fields = new Map<FieldPath, unknown>();
+  const pending: Array<readonly [Record<string, unknown>, FieldPath]> = isRecord(value) ? [[value, root]] : [];
+  while (pending.length > 0) {
+    const [node, at] = pending.pop()!;
+    for (const [key, child] of Object.entries(node)) {
+      const path = childOf(at, key);
+      if (child === undefined || isUnowned(path)) continue;
+      // metadata is always there: its fields are owned, never the object itself.
+      const isMetadata = at === root && key === 'metadata';
+      if (!isMetadata) fields.set(path, isRecord(child) ? NODE : child);
+      if (isRecord(child)) pending.push([child, path]);
+    }
+  }
+  return fields;
+};
+
+/** The paths a `fieldsV1` owns: `f:<name>` leads to a field, `.` owns the object it is in. */
+const pathsOfFieldsV1 = (fieldsV1: unknown, root: FieldPath): Set<FieldPath> => {
   const paths = new Set<FieldPath>();
-  const walk = (node: unknown, prefix: string): void => {
-    if (!isRecord(node)) return;
+  const pending: Array<readonly [unknown, FieldPath]> = [[fieldsV1, root]];
+  while (pending.length > 0) {
+    const [node, at] = pending.pop()!;
+    if (!isRecord(node)) continue;
     for (const [key, child] of Object.entries(node)) {
       if (key === '.') {
-        if (prefix) paths.add(prefix);
+        if (at !== root) paths.add(at);
         continue;
       }
-      const name = key.startsWith('f:') ? key.slice(2) : key;
-      const path = prefix ? `${prefix}${SEP}${name}` : name;
-      if (isRecord(child) && Object.keys(child).length > 0) walk(child, path);
+      const path = childOf(at, key.startsWith('f:') ? key.slice(2) : key);
+      if (isRecord(child) && Object.keys(child).length > 0) pending.push([child, path]);
       else paths.add(path);
     }
-  };
-  walk(fieldsV1, '');
+  }
   return paths;
 };
 
-const fieldsV1Of = (paths: ReadonlySet<FieldPath>): FieldsV1 => {
-  const root: Record<string, Record<string, unknown>> = {};
-  for (const path of [...paths].sort()) {
-    let node: Record<string, unknown> = root;
-    for (const segment of path.split(SEP)) {
-      const key = `f:${segment}`;
-      node[key] = isRecord(node[key]) ? node[key] : {};
-      node = node[key] as Record<string, unknown>;
-    }
+/** The `fieldsV1` of `paths`, fields in name order, written depth first over a stack. */
+const fieldsV1Of = (paths: ReadonlySet<FieldPath>, root: FieldPath): FieldsV1 => {
+  // Every owned path and the objects on the way to it; each ancestor is visited once.
+  const written = new Set<FieldPath>();
+  for (const path of paths) for (let at: FieldPath | undefined = path; at && at !== root && !written.has(at); at = at.parent) written.add(at);
+  const out: Record<string, unknown> = {};
+  const pending: Array<readonly [FieldPath, Record<string, unknown>]> = [[root, out]];
+  while (pending.length > 0) {
+    const [at, into] = pending.pop()!;
+    const names = [...at.children.keys()].filter((name) => written.has(at.children.get(name)!)).sort();
     // An owned object that also has owned children says so with `.`.
-    if ([...paths].some((other) => other.startsWith(`${path}${SEP}`))) node['.'] = {};
+    if (names.length > 0 && paths.has(at)) into['.'] = {};
+    for (const name of names) {
+      const child: Record<string, unknown> = {};
+      into[`f:${name}`] = child;
+      pending.push([at.children.get(name)!, child]);
+    }
   }
-  return root as FieldsV1;
+  return out as FieldsV1;
 };
 
 const entriesOf = (object: unknown): ManagedFieldsEntry[] => {
@@ -121,8 +153,9 @@ const sameSlot = (entry: ManagedFieldsEntry, writer: FieldWriter): boolean =>
  * writer owns what it changed or created, the others keep what it left alone.
  */
 export const managedFieldsAfter = (before: unknown, after: unknown, writer: FieldWriter): ManagedFieldsEntry[] => {
-  const old = fieldsOf(before);
-  const now = fieldsOf(after);
+  const root = newRoot();
+  const old = fieldsOf(before, root);
+  const now = fieldsOf(after, root);
   const changed = new Set<FieldPath>();
   for (const [path, value] of now) {
     const was = old.get(path);
@@ -131,7 +164,7 @@ export const managedFieldsAfter = (before: unknown, after: unknown, writer: Fiel
   const gone = new Set([...old.keys()].filter((path) => !now.has(path) || (old.get(path) === NODE) !== (now.get(path) === NODE)));
   const lost = (path: FieldPath): boolean => changed.has(path) || gone.has(path);
   const entries = entriesOf(before).map((entry) => {
-    const kept = new Set([...pathsOfFieldsV1(entry.fieldsV1)].filter((path) => !lost(path) && now.has(path)));
+    const kept = new Set([...pathsOfFieldsV1(entry.fieldsV1, root)].filter((path) => !lost(path) && now.has(path)));
     if (sameSlot(entry, writer)) for (const path of changed) kept.add(path);
     const touched = sameSlot(entry, writer) && changed.size > 0;
     return { entry, kept, touched };
@@ -150,9 +183,15 @@ export const managedFieldsAfter = (before: unknown, after: unknown, writer: Fiel
       apiVersion: touched ? writer.apiVersion : entry.apiVersion,
       time: touched ? writer.time : entry.time,
       fieldsType: 'FieldsV1' as const,
-      fieldsV1: fieldsV1Of(kept),
+      fieldsV1: fieldsV1Of(kept, root),
       ...((touched ? writer.subresource : entry.subresource) ? { subresource: touched ? writer.subresource : entry.subresource } : {}),
     }));
+};
+
+/** Whether `path` is `ancestor` or inside it. */
+const isWithin = (path: FieldPath, ancestor: FieldPath): boolean => {
+  for (let at: FieldPath | undefined = path; at; at = at.parent) if (at === ancestor) return true;
+  return false;
 };
 
 /**
@@ -164,11 +203,11 @@ export const managedFieldsAfter = (before: unknown, after: unknown, writer: Fiel
  * ```
  */
 export const fieldOwners = (object: unknown, path: string): ManagedFieldsEntry[] => {
-  const wanted = path.split('.').join(SEP);
-  return entriesOf(object).filter((entry) =>
-    [...pathsOfFieldsV1(entry.fieldsV1)].some((owned) => owned === wanted || owned.startsWith(`${wanted}${SEP}`)),
-  );
+  const root = newRoot();
+  const wanted = path.split('.').reduce(childOf, root);
+  return entriesOf(object).filter((entry) => [...pathsOfFieldsV1(entry.fieldsV1, root)].some((owned) => isWithin(owned, wanted)));
 };
+
 
 /** The manager that last wrote the field at `path` (or anything inside it), or undefined when no one owns it. */
 export const lastWriterOf = (object: unknown, path: string): string | undefined => {

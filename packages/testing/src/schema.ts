@@ -8,7 +8,7 @@
  * minItems/maxItems, minProperties/maxProperties and `format: date-time`. Not evaluated:
  * `x-kubernetes-validations` (CEL), list types (set and map uniqueness), other formats.
  */
-import { copy, isRecord, jsonEqual } from './json';
+import { copy, isRecord, jsonEqual, jsonTextStart } from './json';
 
 /** The parts of `JSONSchemaProps` (apiextensions.k8s.io/v1) the fake reads. */
 export interface JsonSchema {
@@ -126,7 +126,7 @@ const hasType = (value: unknown, schema: JsonSchema): boolean => {
 
 /** How the API server quotes a value in a message: strings JSON-quoted, long ones cut. */
 const shown = (value: unknown): string => {
-  const text = JSON.stringify(value) ?? 'null';
+  const text = jsonTextStart(value, 81);
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 };
 

@@ -13,7 +13,8 @@ import type { AddressInfo } from 'node:net';
 import * as E from 'fp-ts/lib/Either.js';
 import { KNOWN_RESOURCES, type ApiError, type KubeObject, type ResourceInfo } from '@capt-endpoint/core';
 import type { CrdSource, CustomResourceConverter, CustomResources } from './crds';
-import { badRequest } from './apiErrors';
+import { badRequest, tooDeep } from './apiErrors';
+import { MAX_JSON_DEPTH, jsonText, nestsDeeperThan } from './json';
 import { PagedLists, type Page, type PagedListsOptions } from './pagedLists';
 import { routeOf, type Route } from './routes';
 import { status, statusOfError, type Status, type StatusDetails } from './status';
@@ -167,7 +168,11 @@ const managerOf = (request: RecordedRequest, userAgent: string | undefined): str
 
 const serve = (store: ObjectStore, pages: PagedLists, route: Route, request: RecordedRequest, text: string | undefined, fieldManager: string | undefined): Reply => {
   const ref = { apiVersion: route.apiVersion, kind: route.resource.kind, namespace: route.namespace, name: route.name ?? '' };
-  const body = (): E.Either<ApiError, unknown> => (text === undefined || text === '' ? E.left(badRequest('the request has no body')) : parseJson(text));
+  const body = (): E.Either<ApiError, unknown> => {
+    if (text === undefined || text === '') return E.left(badRequest('the request has no body'));
+    // As the API server's JSON decoder: a body nested too deep is refused before anything else is judged.
+    return E.flatMap((parsed: unknown) => (nestsDeeperThan(parsed, MAX_JSON_DEPTH) ? E.left(tooDeep(MAX_JSON_DEPTH)) : E.right(parsed)))(parseJson(text));
+  };
   switch (request.method) {
     case 'GET':
       if (route.name !== undefined) return ok(store.find(ref), route);
@@ -272,7 +277,7 @@ export const startFakeApiServer = async (options: FakeApiServerOptions = {}): Pr
 
   const reply = (response: ServerResponse, { code, body }: Reply): void => {
     response.writeHead(code, { 'Content-Type': 'application/json' });
-    response.end(JSON.stringify(body));
+    response.end(jsonText(body));
   };
 
   const watch = (response: ServerResponse, route: Route, recorded: RecordedRequest): void => {
@@ -294,7 +299,7 @@ export const startFakeApiServer = async (options: FakeApiServerOptions = {}): Pr
     response.flushHeaders();
     const line = (event: { type: string; object: unknown }): void => {
       // The client may be gone before 'close' has been delivered; a late event is dropped.
-      if (!response.destroyed && !response.writableEnded) response.write(`${JSON.stringify(event)}\n`);
+      if (!response.destroyed && !response.writableEnded) response.write(`${jsonText(event)}\n`);
     };
     // An expired resourceVersion is answered as the API server does: one ERROR event, then the end.
     if (!Array.isArray(backlog)) {

@@ -35,9 +35,9 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { refOf, resourceFor, type ApiError, type KubeObject, type MergePatch, type ObjectRef } from '@capt-endpoint/core';
 import { applyMergePatch, freezeJsonValue, kubeTime } from '@capt-endpoint/core/json';
-import { alreadyExists, badRequest, conflict, expired, invalid, invalidObject, notFound, notServed } from './apiErrors';
+import { alreadyExists, badRequest, conflict, expired, invalid, invalidObject, notFound, notServed, tooDeep } from './apiErrors';
 import { CustomResources, type CrdSource, type CustomResourceConverter } from './crds';
-import { copy, isRecord, jsonEqual, toJson } from './json';
+import { MAX_JSON_DEPTH, copy, isRecord, jsonEqual, nestsDeeperThan, toJson } from './json';
 import { managedFieldsAfter } from './managedFields';
 import { applyDefaults, prune, validate, valueAtField, type JsonSchema, type StatusCause } from './schema';
 
@@ -263,6 +263,7 @@ export class ObjectStore {
     const statusIsSubresource = this.statusIsSubresource(ref);
     if (options.subresource === 'status' && !statusIsSubresource) return E.left(notServed());
     const body = toJson(patch) as Record<string, unknown>;
+    if (nestsDeeperThan(body, MAX_JSON_DEPTH)) return E.left(tooDeep(MAX_JSON_DEPTH));
     return this.update(ref, body['metadata'], (current) => {
       const merged = applyMergePatch(current, body) as KubeObject;
       const identity = checkIdentity(ref, current, merged);
@@ -288,6 +289,7 @@ export class ObjectStore {
    */
   put(object: KubeObject, options: WriteOptions = {}): E.Either<ApiError, KubeObject> {
     const next = toJson(object);
+    if (nestsDeeperThan(next, MAX_JSON_DEPTH)) return E.left(tooDeep(MAX_JSON_DEPTH));
     const ref = normalizeRef(refOf(next));
     const located = this.locate(ref);
     if (E.isLeft(located)) return located;
@@ -467,6 +469,7 @@ export class ObjectStore {
     if (!isRecord(input) || typeof input.apiVersion !== 'string' || typeof input.kind !== 'string' || !isRecord(input.metadata))
       return E.left(badRequest('an object needs apiVersion, kind and metadata'));
     const object = toJson(input);
+    if (nestsDeeperThan(object, MAX_JSON_DEPTH)) return E.left(tooDeep(MAX_JSON_DEPTH));
     const metadata = object.metadata;
     if (!metadata.name && typeof metadata['generateName'] === 'string' && metadata['generateName'])
       metadata.name = `${metadata['generateName']}${this.nextSuffix()}`;
