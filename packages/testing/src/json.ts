@@ -123,7 +123,9 @@ export const jsonText = (value: unknown): string => {
 };
 
 /** The start of `value`'s JSON text, at least `length` characters of it when there are that many; the rest is never written. */
-export const jsonTextStart = (value: unknown, length: number): string =>
-  stringifyChunked(value, { highWaterMark: length }).next().value ?? 'null';
+export const jsonTextStart = (value: unknown, length: number): string => {
+  const first = stringifyChunked(value, { highWaterMark: length }).next();
+  return first.done === true ? 'null' : first.value;
+};
 
 export { isRecord };
