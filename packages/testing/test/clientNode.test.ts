@@ -1,7 +1,6 @@
 // The real @kubernetes/client-node against the loopback server: proves the server speaks
 // enough of the API for the client's requests, errors, watches and informers.
 import {
-  ApiException,
   CoreV1Api,
   CustomObjectsApi,
   EventsV1Api,
@@ -12,6 +11,7 @@ import {
   type KubernetesObject,
 } from '@kubernetes/client-node';
 import { startFakeApiServer, type FakeApiServer } from '../src';
+import { eventually, rejection } from './clientNodeHelpers';
 import { controlPlane, cpRef, secret, workspace } from './fixtures';
 
 const group = 'controlplane.cluster.x-k8s.io';
@@ -32,21 +32,6 @@ afterEach(async () => {
   await server.close();
 });
 
-const rejection = async (promise: Promise<unknown>): Promise<ApiException<string>> => {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof ApiException) return error as ApiException<string>;
-    throw error;
-  }
-  throw new Error('expected the request to fail');
-};
-
-/** Resolves when `predicate` holds, polling the event loop (no timing assertions). */
-const eventually = async (predicate: () => boolean): Promise<void> => {
-  for (let i = 0; i < 500 && !predicate(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
-  expect(predicate()).toBe(true);
-};
 
 describe('client-node against the fake API server', () => {
   it('reads custom resources, cluster-scoped ones and Secrets', async () => {

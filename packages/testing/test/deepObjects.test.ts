@@ -4,7 +4,6 @@
 // a 400 BadRequest, and both go on serving.
 import * as E from 'fp-ts/lib/Either.js';
 import {
-  ApiException,
   CustomObjectsApi,
   KubeConfig,
   Observable,
@@ -16,6 +15,7 @@ import {
 } from '@kubernetes/client-node';
 import type { KubeObject, ObjectRef } from '@capt-endpoint/core';
 import { createFakeClient, startFakeApiServer, type CustomResourceDefinition, type FakeApiServer } from '../src';
+import { eventually, rejection } from './clientNodeHelpers';
 
 /** The API server's JSON decoder refuses a body nested deeper than this. */
 const LIMIT = 10_000;
@@ -146,22 +146,6 @@ describe('the loopback server with an object nested 10,000 deep, through client-
       ] as never,
       middlewareMergeStrategy: 'append',
     });
-
-  const rejection = async (promise: Promise<unknown>): Promise<ApiException<string>> => {
-    try {
-      await promise;
-    } catch (error) {
-      if (error instanceof ApiException) return error as ApiException<string>;
-      throw error;
-    }
-    throw new Error('expected the request to fail');
-  };
-
-  /** Resolves when `predicate` holds, polling the event loop (no timing assertions). */
-  const eventually = async (predicate: () => boolean): Promise<void> => {
-    for (let i = 0; i < 500 && !predicate(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
-    expect(predicate()).toBe(true);
-  };
 
   it('creates, reads, lists, watches and patches it', async () => {
     const created: unknown = await custom.createNamespacedCustomObject({ ...where, body: {} }, sending(deepObjectText('deep', LIMIT)));
