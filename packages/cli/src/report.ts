@@ -81,6 +81,8 @@ const roles: Record<string, { readonly found: string; readonly missing: (what: s
 
 const readCheck = (read: RecordedRead): Check | undefined => {
   const what = describeRef(read.ref);
+  // The reconcile goes on at another version (a Cluster) or reports the failure itself.
+  if (read.error?.kind === 'NotServed') return { status: 'info', text: `${what}: the API server does not serve ${read.ref.apiVersion}` };
   if (read.error !== undefined) return { status: 'fail', text: `could not read ${what}: ${read.error.message}` };
   const role = roles[read.ref.kind];
   if (role === undefined) return read.object === undefined ? { status: 'fail', text: `${what} does not exist` } : undefined;

@@ -115,6 +115,11 @@ export interface InvalidOptions extends ErrorBase {
 
 export type ApiErrorKind =
   | 'NotFound'
+  /**
+   * A 404 for the resource type rather than for an object: the server does not serve this
+   * apiVersion and kind (a CRD version with `served: false`, a CRD that is not installed).
+   */
+  | 'NotServed'
   | 'Conflict'
   | 'Invalid'
   | 'Forbidden'

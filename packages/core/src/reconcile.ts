@@ -17,7 +17,7 @@ import { isConditionType, planCondition, type ConditionUpdate } from './conditio
 import type { ApiEndpoint } from './endpoint';
 import type { ConflictRetriesExhausted, EndpointError, EndpointSource, InvalidOptions } from './errors';
 import { followChain } from './followChain';
-import { CLUSTER_GROUP, CONTROL_PLANE_API_VERSION, groupOf, WORKSPACE_API_VERSIONS, type WorkspaceApiVersion } from './kinds';
+import { CLUSTER_API_VERSIONS, CLUSTER_GROUP, CONTROL_PLANE_API_VERSION, groupOf, WORKSPACE_API_VERSIONS, type WorkspaceApiVersion } from './kinds';
 import type { LocateOptions, Location, WaitingOn } from './locate';
 import type { Logger } from './logger';
 import { CAPTControlPlane, Cluster, type Condition } from './objects';
@@ -200,13 +200,40 @@ const ownerClusterRef = (controlPlane: CAPTControlPlane): ObjectRef | undefined 
   return owner === undefined ? undefined : { apiVersion: owner.apiVersion, kind: 'Cluster', namespace: controlPlane.metadata.namespace, name: owner.name };
 };
 
+const isNotServed = (error: EndpointError): boolean => error._tag === 'RequestFailed' && error.error.kind === 'NotServed';
+
+/**
+ * The Cluster the owner reference names, read at the reference's apiVersion or, when the server
+ * does not serve that one (CAPT writes v1beta1; Cluster API 1.16 stops serving it), at the other
+ * Cluster API versions the library knows, newest first. `undefined` when the Cluster does not
+ * exist or no version is served: then there is no owner to update.
+ */
+const readServedCluster = (pass: Pass, ref: ObjectRef, managedFields: boolean): Step<{ readonly ref: ObjectRef; readonly object: KubeObject } | undefined> => {
+  const versions = [ref.apiVersion, ...[...CLUSTER_API_VERSIONS].reverse().filter((apiVersion) => apiVersion !== ref.apiVersion)];
+  const readAt = (index: number): Step<{ readonly ref: ObjectRef; readonly object: KubeObject } | undefined> => {
+    const at: ObjectRef = { ...ref, apiVersion: versions[index] ?? ref.apiVersion };
+    return pipe(
+      pass.calls.get(at, { managedFields }),
+      TE.map((object) => (object === undefined ? undefined : { ref: at, object })),
+      TE.orElse((error) => (!isNotServed(error) ? TE.left(error) : index + 1 < versions.length ? readAt(index + 1) : TE.right(undefined))),
+    );
+  };
+  return readAt(0);
+};
+
+/** A Cluster the caller holds was read at a version the server serves: it is written there. */
+const heldClusterRef = (named: ObjectRef, held: KubeObject): ObjectRef => {
+  const apiVersion: unknown = held.apiVersion;
+  return typeof apiVersion === 'string' && groupOf(apiVersion) === CLUSTER_GROUP ? { ...named, apiVersion } : named;
+};
+
 const readOwner = (pass: Pass, controlPlane: CAPTControlPlane, hint: ClusterHint, managedFields = false): Step<Owner | undefined> => {
-  const ref = hint._tag === 'None' || pass.options.updateCluster === false ? undefined : ownerClusterRef(controlPlane);
-  if (ref === undefined) return TE.right(undefined);
+  const named = hint._tag === 'None' || pass.options.updateCluster === false ? undefined : ownerClusterRef(controlPlane);
+  if (named === undefined) return TE.right(undefined);
   return pipe(
-    hint._tag === 'Held' ? TE.right(hint.object) : pass.calls.get(ref, { managedFields }),
-    TE.chainEitherKW((object) =>
-      object === undefined ? E.right(undefined) : pipe(pass.calls.decode(Cluster, ref, object), E.map((cluster) => ({ ref, cluster }))),
+    hint._tag === 'Held' ? TE.right({ ref: heldClusterRef(named, hint.object), object: hint.object }) : readServedCluster(pass, named, managedFields),
+    TE.chainEitherKW((read) =>
+      read === undefined ? E.right(undefined) : pipe(pass.calls.decode(Cluster, read.ref, read.object), E.map((cluster) => ({ ref: read.ref, cluster }))),
     ),
   );
 };

@@ -31,6 +31,8 @@ export const kindOfStatus = (code: number): ApiErrorKind => {
 interface StatusFields {
   readonly message: string | undefined;
   readonly reason: string | undefined;
+  /** `details.name`: the object a failure is about. A 404 for a missing object names it. */
+  readonly name: string | undefined;
 }
 
 
@@ -40,7 +42,11 @@ const stringField = (record: Record<string, unknown>, key: string): string | und
 /** The message and reason of a `Status` object; nothing for any other value. */
 const statusFieldsOf = (value: unknown): StatusFields | undefined =>
   isRecord(value) && value['kind'] === 'Status'
-    ? { message: stringField(value, 'message'), reason: stringField(value, 'reason') }
+    ? {
+        message: stringField(value, 'message'),
+        reason: stringField(value, 'reason'),
+        name: isRecord(value['details']) ? stringField(value['details'], 'name') : undefined,
+      }
     : undefined;
 
 const parseJson = (text: string): unknown => {
@@ -55,11 +61,21 @@ const parseJson = (text: string): unknown => {
 const statusOfBody = (body: unknown): StatusFields | undefined =>
   statusFieldsOf(typeof body === 'string' ? parseJson(body) : body);
 
+/**
+ * A 404 is about a missing object only when its Status names the object (`details.name`), as
+ * the API server's NotFound for an object always does. A 404 for a resource type the server
+ * does not serve names none: a Status without a name from the API's router, or the plain text
+ * `404 page not found` that kube-apiserver's last handler sends for a group-version or a CRD
+ * version it does not serve. Anything else that 404s is not evidence that an object is gone.
+ */
+const kindOf = (code: number, status: StatusFields | undefined): ApiErrorKind =>
+  code === 404 && status?.name === undefined ? 'NotServed' : kindOfStatus(code);
+
 /** The ApiError for a response with a non-success status. */
 export const fromResponse = (code: number, body: unknown): ApiError => {
   const status = statusOfBody(body);
   const message = status?.message ?? `HTTP ${code} ${STATUS_CODES[code] ?? 'error'}${status ? '' : ' (no Status in the response)'}`;
-  return apiError(kindOfStatus(code), truncate(message), { code, statusReason: status?.reason });
+  return apiError(kindOf(code, status), truncate(message), { code, statusReason: status?.reason });
 };
 
 // ---------------------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ import { createStringPool, type StringPool } from '@capt-endpoint/core/json';
 import { fromResponse, fromThrown } from './apiErrors';
 import { createHeldObjects, keyOf, type Held, type Versioned } from './heldObjects';
 import { apiVersionOf, collectionPath } from './resources';
-import type { LineStream, StreamEnd, Transport } from './transport';
+import { limitOf, type LineStream, type StreamEnd, type Transport } from './transport';
 
 export type { ChangeType };
 
@@ -103,11 +103,7 @@ export const DEFAULT_PAGE_SIZE = 500;
 export const DEFAULT_MAX_LIST_PAGES = 200;
 
 /** The page size to use: `DEFAULT_PAGE_SIZE` when none is given; throws a RangeError unless a non-negative integer. */
-export const pageSizeOf = (pageSize: number | undefined): number => {
-  const size = pageSize ?? DEFAULT_PAGE_SIZE;
-  if (!Number.isSafeInteger(size) || size < 0) throw new RangeError(`pageSize must be a non-negative integer, not ${String(pageSize)}`);
-  return size;
-};
+export const pageSizeOf = (pageSize: number | undefined): number => limitOf('pageSize', pageSize, DEFAULT_PAGE_SIZE, 0);
 
 export { isOlder } from './heldObjects';
 

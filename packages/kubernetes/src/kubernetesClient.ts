@@ -21,7 +21,8 @@ import {
   type ResourceInfo,
 } from '@capt-endpoint/core';
 import { isRecord } from '@capt-endpoint/core/json';
-import { collectionPath, resolveResource, resolveTarget, resourceTable, type ResourceTable } from './resources';
+import { apiVersionOf, collectionPath, resolveResource, resolveTarget, resourceTable, type ResourceTable } from './resources';
+import { truncate } from './apiErrors';
 import { DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MAX_WATCH_LINE_BYTES, limitOf, makeTransport, type HttpResponse, type LineStream, type Transport } from './transport';
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
@@ -46,7 +47,17 @@ export interface KubernetesClientOptions {
    * For metrics; it must not throw.
    */
   readonly onRequest?: ((method: string, code: number | undefined) => void) | undefined;
+  /**
+   * How long an answer that a resource type is not served (a `NotServed` ApiError: a 404 for
+   * the type, not for an object) is remembered, in milliseconds. Within it, reads and writes of
+   * that apiVersion and kind fail the same way without a request: a reconcile that reaches a
+   * Cluster through the version the server serves does not ask again for the one it does not.
+   * Default 60 000; `0` asks every time. A non-negative integer (a RangeError otherwise).
+   */
+  readonly notServedMemoryMs?: number | undefined;
 }
+
+export const DEFAULT_NOT_SERVED_MEMORY_MS = 60_000;
 
 /** A ClusterClient that can also create objects (the event recorder uses it). */
 export interface KubernetesClient extends ClusterClient {
@@ -85,7 +96,36 @@ export interface ClientParts {
   readonly watch: LineStream;
   readonly closeConnections: () => Promise<void>;
   readonly fieldManager: string;
+  readonly notServedMemoryMs: number;
 }
+
+/**
+ * The resource types the server said it does not serve, each until its answer expires. Bounded
+ * by the resource table: one entry per apiVersion and kind at most.
+ */
+const notServedMemory = (memoryMs: number) => {
+  const until = new Map<string, { readonly error: ApiError; readonly expires: number }>();
+  const keyOf = (resource: ResourceInfo): string => `${apiVersionOf(resource)}/${resource.kind}`;
+  return {
+    recall: (resource: ResourceInfo): ApiError | undefined => {
+      const held = until.get(keyOf(resource));
+      if (held === undefined || Date.now() < held.expires) return held?.error;
+      until.delete(keyOf(resource));
+      return undefined;
+    },
+    /** Remembers a NotServed answer; any other answer about the type ends what was remembered. */
+    note: (resource: ResourceInfo, error: ApiError | undefined): void => {
+      if (error?.kind === 'NotServed' && memoryMs > 0) until.set(keyOf(resource), { error, expires: Date.now() + memoryMs });
+      else until.delete(keyOf(resource));
+    },
+  };
+};
+
+/** A NotServed answer names the resource type it is about; the server's answer names none. */
+const notServedNamed = (resource: ResourceInfo, error: ApiError): ApiError =>
+  error.kind !== 'NotServed'
+    ? error
+    : { ...error, message: truncate(`the API server does not serve ${resource.plural}${resource.group ? `.${resource.group}` : ''} at ${apiVersionOf(resource)}: ${error.message}`) };
 
 /** The transport, telling `onRequest` how each request ended. */
 const observed = (send: Transport, onRequest: KubernetesClientOptions['onRequest']): Transport =>
@@ -113,20 +153,34 @@ export const clientParts = (kubeConfig: KubeConfig, options: KubernetesClientOpt
     watch,
     closeConnections: close,
     fieldManager: options.fieldManager ?? DEFAULT_FIELD_MANAGER,
+    notServedMemoryMs: limitOf('notServedMemoryMs', options.notServedMemoryMs, DEFAULT_NOT_SERVED_MEMORY_MS, 0),
   };
 };
 
-export const clientFromParts = ({ table, transport, closeConnections, fieldManager }: ClientParts): KubernetesClient => {
+export const clientFromParts = ({ table, transport: send, closeConnections, fieldManager, notServedMemoryMs }: ClientParts): KubernetesClient => {
   const resolve = resolveTarget(table);
   const managerOf = (options?: PatchOptions): string => options?.fieldManager ?? fieldManager;
+  const notServed = notServedMemory(notServedMemoryMs);
+  /** One request about `resource`, answered from memory while the server is known not to serve it. */
+  const transport =
+    (resource: ResourceInfo): Transport =>
+    (request) => {
+      const remembered = notServed.recall(resource);
+      if (remembered !== undefined) return TE.left(remembered);
+      return async () => {
+        const result = pipe(await send(request)(), E.mapLeft((error) => notServedNamed(resource, error)));
+        notServed.note(resource, E.isLeft(result) ? result.left : undefined);
+        return result;
+      };
+    };
 
   const patchAt =
     (subresource: 'status' | undefined) =>
     (ref: ObjectRef, patch: MergePatch, options?: PatchOptions): TE.TaskEither<ApiError, KubeObject> =>
       pipe(
         TE.fromEither(resolve(ref, subresource)),
-        TE.chain(({ path }) =>
-          transport({
+        TE.chain(({ resource, path }) =>
+          transport(resource)({
             method: 'PATCH',
             path,
             query: { fieldManager: managerOf(options) },
@@ -142,7 +196,7 @@ export const clientFromParts = ({ table, transport, closeConnections, fieldManag
     get: (ref: ObjectRef, options?: GetOptions) =>
       pipe(
         TE.fromEither(resolve(ref)),
-        TE.chain(({ path }) => transport({ method: 'GET', path, signal: options?.signal })),
+        TE.chain(({ resource, path }) => transport(resource)({ method: 'GET', path, signal: options?.signal })),
         TE.chainEitherK(objectOf),
         TE.map((object): KubeObject | undefined => object),
         TE.orElse((error) => (error.kind === 'NotFound' && error.code === 404 ? TE.right(undefined) : TE.left(error))),
@@ -153,7 +207,7 @@ export const clientFromParts = ({ table, transport, closeConnections, fieldManag
       pipe(
         TE.fromEither(resolveResource(table)(object.apiVersion, object.kind, object.metadata.namespace)),
         TE.chain((resource) =>
-          transport({
+          transport(resource)({
             method: 'POST',
             path: collectionPath(resource, object.metadata.namespace),
             query: { fieldManager: managerOf(options) },

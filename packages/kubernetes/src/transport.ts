@@ -91,9 +91,10 @@ export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 export const DEFAULT_MAX_WATCH_LINE_BYTES = 16 * 1024 * 1024;
 
 /** A positive integer limit, or a RangeError naming the option. */
-export const limitOf = (name: string, value: number | undefined, fallback: number): number => {
+export const limitOf = (name: string, value: number | undefined, fallback: number, least: 0 | 1 = 1): number => {
   const limit = value ?? fallback;
-  if (!Number.isSafeInteger(limit) || limit <= 0) throw new RangeError(`${name} must be a positive integer, not ${String(value)}`);
+  if (!Number.isSafeInteger(limit) || limit < least)
+    throw new RangeError(`${name} must be a ${least === 0 ? 'non-negative' : 'positive'} integer, not ${String(value)}`);
   return limit;
 };
 

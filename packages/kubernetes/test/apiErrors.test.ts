@@ -1,8 +1,8 @@
 import { ApiException } from '@kubernetes/client-node';
 import { fromResponse, fromThrown, kindOfStatus, MAX_MESSAGE_LENGTH, truncate } from '../src/apiErrors';
 
-const status = (code: number, reason: string, message: string): string =>
-  JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code });
+const status = (code: number, reason: string, message: string, details?: Record<string, string>): string =>
+  JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, ...(details ? { details } : {}), code });
 
 describe('kindOfStatus', () => {
   it.each([
@@ -53,12 +53,25 @@ describe('fromResponse', () => {
     expect(error.message.endsWith('…')).toBe(true);
   });
 
+  it('reads a 404 as a missing object only when its Status names the object', () => {
+    // kube-apiserver's answer for a missing object: the details name it, its group and resource.
+    const missing = fromResponse(404, status(404, 'NotFound', 'clusters.cluster.x-k8s.io "demo" not found', { name: 'demo', group: 'cluster.x-k8s.io', kind: 'clusters' }));
+    expect(missing).toMatchObject({ kind: 'NotFound', reason: 'ApiNotFound', code: 404, statusReason: 'NotFound', retryable: false });
+    // The API's router for a resource it does not have: a Status whose details name nothing.
+    for (const details of [undefined, {}, { group: '', kind: '' }, { name: '' }] as Array<Record<string, string> | undefined>) {
+      const unknown = fromResponse(404, status(404, 'NotFound', 'the server could not find the requested resource', details));
+      expect(unknown).toMatchObject({ kind: 'NotServed', reason: 'ApiNotServed', code: 404, statusReason: 'NotFound', retryable: false });
+    }
+    // The last handler, for a group-version or a CRD version it does not serve: plain text.
+    expect(fromResponse(404, '404 page not found\n')).toMatchObject({ kind: 'NotServed', code: 404, statusReason: undefined, message: 'HTTP 404 Not Found (no Status in the response)' });
+  });
+
   it('truncate leaves short text alone', () => expect(truncate('short')).toBe('short'));
 });
 
 describe('fromThrown', () => {
   it("maps client-node's ApiException through its code and Status body", () => {
-    const thrown = new ApiException(404, 'Unknown API Status Code!', status(404, 'NotFound', 'secrets "x" not found'), {});
+    const thrown = new ApiException(404, 'Unknown API Status Code!', status(404, 'NotFound', 'secrets "x" not found', { name: 'x', kind: 'secrets' }), {});
     expect(fromThrown(thrown)).toMatchObject({ kind: 'NotFound', code: 404, statusReason: 'NotFound', message: 'secrets "x" not found' });
   });
 

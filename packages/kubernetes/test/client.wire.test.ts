@@ -4,7 +4,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as E from 'fp-ts/lib/Either.js';
 import { KubeConfig } from '@kubernetes/client-node';
-import type { ApiError } from '@capt-endpoint/core';
+import { KNOWN_RESOURCES, type ApiError } from '@capt-endpoint/core';
+import { startFakeApiServer } from '@capt-endpoint/testing';
 import { createKubernetesClient } from '../src';
 import { SECRET_VALUE, clusterRef, cpRef, kubeConfigFor, secretRef, workspaceRef, wirePerTest, type Wire } from './harness';
 
@@ -81,9 +82,48 @@ describe('requests on the wire', () => {
     expect(leftOf(await createKubernetesClient(wire.kc).get(unknown)())).toMatchObject({ kind: 'Invalid', retryable: false });
     expect(wire.server.requests).toHaveLength(0);
     const client = createKubernetesClient(wire.kc, { resources: [{ group: 'example.com', version: 'v1', kind: 'Widget', plural: 'widgets', namespaced: false }] });
-    expect(leftOf(await client.patch(unknown, { spec: {} })())).toMatchObject({ kind: 'NotFound', code: 404 });
+    // The server serves nothing of example.com/v1: a 404 for the type, not for the object.
+    expect(leftOf(await client.patch(unknown, { spec: {} })())).toMatchObject({
+      kind: 'NotServed',
+      code: 404,
+      message: 'the API server does not serve widgets.example.com at example.com/v1: HTTP 404 Not Found (no Status in the response)',
+    });
     expect(wire.server.requests.map((r) => r.path)).toEqual(['/apis/example.com/v1/widgets/w']);
     wire.server.requests.length = 0; // not a kind the adapter needs RBAC for
+  });
+
+  it('a resource type the server does not serve is NotServed, remembered for notServedMemoryMs; a missing object is Right(undefined)', async () => {
+    const v1beta1 = { ...clusterRef, apiVersion: 'cluster.x-k8s.io/v1beta1' };
+    const served = (apiVersion: string) => !apiVersion.endsWith('v1beta1');
+    const resources = KNOWN_RESOURCES.filter((r) => r.kind !== 'Cluster' || served(r.version));
+    const server = await startFakeApiServer({ objects: [], resources });
+    try {
+      const kc = kubeConfigFor(server.url);
+      const remembering = createKubernetesClient(kc);
+      for (let i = 0; i < 3; i++) expect(leftOf(await remembering.get(v1beta1)())).toMatchObject({ kind: 'NotServed', code: 404, retryable: false });
+      expect(leftOf(await remembering.patch(v1beta1, { spec: {} })())).toMatchObject({ kind: 'NotServed' });
+      // One request: the answer is remembered per apiVersion and kind, for gets and patches alike.
+      expect(server.requests.map((r) => `${r.method} ${r.path}`)).toEqual([`GET /apis/cluster.x-k8s.io/v1beta1/namespaces/${clusterRef.namespace}/clusters/${clusterRef.name}`]);
+      expect(await remembering.get({ ...clusterRef, apiVersion: 'cluster.x-k8s.io/v1beta2', name: 'gone' })()).toEqual(E.right(undefined));
+      expect(server.requests).toHaveLength(2);
+
+      server.requests.length = 0;
+      const asking = createKubernetesClient(kc, { notServedMemoryMs: 0 });
+      for (let i = 0; i < 3; i++) expect(leftOf(await asking.get(v1beta1)())).toMatchObject({ kind: 'NotServed' });
+      expect(server.requests).toHaveLength(3);
+
+      server.requests.length = 0;
+      const brief = createKubernetesClient(kc, { notServedMemoryMs: 20 });
+      await brief.get(v1beta1)();
+      await brief.get(v1beta1)();
+      expect(server.requests).toHaveLength(1);
+      await new Promise((resolve) => setTimeout(resolve, 40));
+      await brief.get(v1beta1)();
+      expect(server.requests).toHaveLength(2);
+      expect(() => createKubernetesClient(kc, { notServedMemoryMs: -1 })).toThrow(RangeError);
+    } finally {
+      await server.close();
+    }
   });
 });
 

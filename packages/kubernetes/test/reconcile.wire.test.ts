@@ -2,6 +2,7 @@
 // the fake API server: every outcome, and the requests each reconcile costs, plain and cached.
 import * as E from 'fp-ts/lib/Either.js';
 import { reconcileEndpoint, type ClusterClient, type EndpointError, type KubeObject, type ReconcileOutcome, type ReconcileTarget } from '@capt-endpoint/core';
+import { captEndpointCrds, clusterCrdWith } from '@capt-endpoint/testing';
 import { createCachedKubernetesClient, createKubernetesClient } from '../src';
 import {
   EKS_URL,
@@ -230,3 +231,54 @@ describe('requests per reconcile', () => {
   });
 });
 
+
+describe('Cluster API 1.16: the owner reference at v1beta1, which the server no longer serves', () => {
+  const V1BETA2 = 'cluster.x-k8s.io/v1beta2';
+  const clusterV1beta2 = { ...clusterRef, apiVersion: V1BETA2 };
+  const crds = [...captEndpointCrds.filter((crd) => crd.spec.names.kind !== 'Cluster'), clusterCrdWith({ v1beta1: false, v1beta2: true })];
+  const startLater = async (objects: KubeObject[]) => {
+    wire = await startWire({ objects, crds });
+  };
+  // v1beta2 requires a spec with at least one field.
+  const clusterAtV1beta2 = { ...cluster(), apiVersion: V1BETA2, spec: { paused: false } };
+  const clusterPath = (version: string) => `/apis/cluster.x-k8s.io/${version}/namespaces/${NS}/clusters/eks-a`;
+
+  it('the real adapter reads the 404 for the type, reaches the Cluster at v1beta2 and patches it there; it asks for v1beta1 once', async () => {
+    await startLater([controlPlane(), clusterAtV1beta2, workspaceApply(), workspace(), secret()]);
+    const client = createKubernetesClient(wire.kc, { fieldManager: 'e2e' });
+    expect(await outcomeOf(client)).toMatchObject({ _tag: 'Updated', cluster: clusterV1beta2, updated: ['CAPTControlPlane', 'Cluster', 'CAPTControlPlaneStatus'] });
+    expect(stored(clusterV1beta2)?.['spec']).toEqual({ paused: false, controlPlaneEndpoint: endpoint });
+    expect(traffic().filter((request) => request.includes('/cluster.x-k8s.io/'))).toEqual([`GET ${clusterPath('v1beta1')}`, `GET ${clusterPath('v1beta2')}`, `PATCH ${clusterPath('v1beta2')}`]);
+    wire.server.requests.length = 0;
+    // Steady state: no write, and the answer about v1beta1 is remembered.
+    expect(await outcomeOf(client)).toMatchObject({ _tag: 'UpToDate', cluster: clusterV1beta2, updated: [] });
+    expect(traffic().filter((request) => request.includes('/cluster.x-k8s.io/'))).toEqual([`GET ${clusterPath('v1beta2')}`]);
+    expect(traffic().filter((request) => !request.startsWith('GET'))).toEqual([]);
+  });
+
+  it('a Cluster that is really gone is no owner, and no error', async () => {
+    await startLater([controlPlane(), workspaceApply(), workspace(), secret()]);
+    const client = createKubernetesClient(wire.kc, { fieldManager: 'e2e' });
+    expect(await outcomeOf(client)).toMatchObject({ _tag: 'Updated', cluster: undefined, updated: ['CAPTControlPlane', 'CAPTControlPlaneStatus'] });
+    expect(traffic().filter((request) => request.includes('/cluster.x-k8s.io/'))).toEqual([`GET ${clusterPath('v1beta1')}`, `GET ${clusterPath('v1beta2')}`]);
+  });
+
+  it('cached, caching Clusters at v1beta2: steady state costs zero requests', async () => {
+    await startLater([controlPlane(), clusterAtV1beta2, workspaceApply(), workspace(), secret()]);
+    const cache = createCachedKubernetesClient(wire.kc, { fieldManager: 'e2e', clusterApiVersion: V1BETA2 });
+    try {
+      await cache.synced();
+      wire.server.requests.length = 0;
+      expect(await outcomeOf(cache)).toMatchObject({ _tag: 'Updated', cluster: clusterV1beta2 });
+      // The v1beta1 read falls through to the API once; v1beta2 comes from the cache.
+      expect(reconcileTraffic().filter((request) => request.startsWith('GET'))).toEqual([`GET ${clusterPath('v1beta1')}`]);
+      wire.server.requests.length = 0;
+      const target = { controlPlane: stored(cpRef)!, workspaceApply: stored(applyRef)! };
+      expect(await outcomeOf(cache)).toMatchObject({ _tag: 'UpToDate', updated: [] });
+      expect(await outcomeOf(cache, target)).toMatchObject({ _tag: 'UpToDate', updated: [] });
+      expect(reconcileTraffic()).toEqual([]);
+    } finally {
+      await cache.stop();
+    }
+  });
+});

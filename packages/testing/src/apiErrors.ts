@@ -65,16 +65,16 @@ export const aborted = (): ApiError => apiError('Timeout', 'the request was abor
 
 /**
  * 404 for a resource type the server does not serve (an unknown group, version or kind, or a
- * CRD version with `served: false`): the API server's message differs from a missing object's,
- * and its Status names no object.
+ * CRD version with `served: false`): the `NotServed` kind, as the Kubernetes adapter reads the
+ * API server's answer (which names no object), never a missing object's `NotFound`.
  */
 export const notServed = (): ApiError =>
-  apiError('NotFound', NOT_SERVED_MESSAGE, { code: 404, statusReason: 'NotFound' });
+  apiError('NotServed', NOT_SERVED_MESSAGE, { code: 404, statusReason: 'NotFound' });
 
 export const NOT_SERVED_MESSAGE = 'the server could not find the requested resource';
 
 /** Whether `error` is the 404 for a resource type that is not served, not for a missing object. */
-export const isNotServed = (error: ApiError): boolean => error.code === 404 && error.message === NOT_SERVED_MESSAGE;
+export const isNotServed = (error: ApiError): boolean => error.kind === 'NotServed';
 
 /** A 422 Invalid from schema validation: the causes are listed, as in the API server's Status details. */
 export interface InvalidObjectError extends ApiError {

@@ -10,7 +10,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import type { TaskEither } from 'fp-ts/lib/TaskEither.js';
 import { refOf, type ApiError, type ClusterClient, type DecodeMemo, type KubeObject, type MergePatch, type ObjectRef, type PatchOptions, type GetOptions } from '@capt-endpoint/core';
 import { applyMergePatch } from '@capt-endpoint/core/json';
-import { aborted, internalError, isNotServed } from './apiErrors';
+import { aborted, internalError } from './apiErrors';
 import { toJson } from './json';
 import {
   InstalledRule,
@@ -270,8 +270,8 @@ export class FakeClient implements ClusterClient {
       } catch (error) {
         result = E.left(internalError(`the fake client failed: ${error instanceof Error ? error.message : 'unknown error'}`));
       }
-      // A version that is not served is a 404 for the resource type, not the object's absence.
-      if (absent && E.isLeft(result) && result.left.code === 404 && !isNotServed(result.left)) result = E.right(absent());
+      // A version that is not served (NotServed) is a 404 for the resource type, not the object's absence.
+      if (absent && E.isLeft(result) && result.left.kind === 'NotFound') result = E.right(absent());
       if (E.isLeft(result)) record.error = result.left;
       return result;
     };

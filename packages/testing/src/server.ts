@@ -13,7 +13,7 @@ import type { AddressInfo } from 'node:net';
 import * as E from 'fp-ts/lib/Either.js';
 import { KNOWN_RESOURCES, type ApiError, type KubeObject, type ResourceInfo } from '@capt-endpoint/core';
 import type { CrdSource, CustomResourceConverter, CustomResources } from './crds';
-import { badRequest, tooDeep } from './apiErrors';
+import { badRequest, isNotServed, NOT_SERVED_MESSAGE, tooDeep } from './apiErrors';
 import { MAX_JSON_DEPTH, jsonText, nestsDeeperThan } from './json';
 import { PagedLists, type Page, type PagedListsOptions } from './pagedLists';
 import { routeOf, type Route } from './routes';
@@ -104,6 +104,8 @@ const unsupportedParameters = ['dryRun'] as const;
 interface Reply {
   readonly code: number;
   readonly body: unknown;
+  /** Sent as text/plain instead of the JSON `body`. */
+  readonly text?: string;
 }
 
 interface OpenWatch {
@@ -140,7 +142,15 @@ const detailsOf = (route: Route, name?: string): StatusDetails => ({
   kind: route.resource.plural,
 });
 
+/**
+ * What the API server answers for a resource type it does not serve: its last handler's plain
+ * `404 page not found` (Go's http.NotFound), as for a CRD version with `served: false`, a
+ * status subresource the CRD does not declare or a group-version it has no resource in.
+ */
+const pageNotFound: Reply = { code: 404, body: undefined, text: '404 page not found\n' };
+
 const fail = (error: ApiError, details?: StatusDetails): Reply => {
+  if (isNotServed(error)) return pageNotFound;
   const body = statusOfError(error, details);
   return { code: body.code, body };
 };
@@ -153,7 +163,15 @@ const failWith = (code: number, message: string, details?: StatusDetails): Reply
 const ok = (either: E.Either<ApiError, unknown>, route: Route, code = 200): Reply =>
   E.isRight(either) ? { code, body: either.right } : fail(either.left, detailsOf(route));
 
-const notServed = (): Reply => failWith(404, 'the server could not find the requested resource');
+/**
+ * A path the server does not route: under a group-version it serves nothing of, the plain 404
+ * above; otherwise the Status the API's own router answers, which names no object.
+ */
+const notRouted = (pathname: string, resources: readonly ResourceInfo[]): Reply => {
+  const [root, group, version] = pathname.split('/').filter((segment) => segment !== '');
+  const servedGroupVersion = root === 'apis' && resources.some((resource) => resource.group === group && resource.version === version);
+  return root === 'apis' && !servedGroupVersion ? pageNotFound : failWith(404, NOT_SERVED_MESSAGE);
+};
 
 const unsupported = (accepted: string): Reply =>
   failWith(415, `the body of the request was in an unknown format - accepted media types include: ${accepted}`);
@@ -275,7 +293,12 @@ export const startFakeApiServer = async (options: FakeApiServerOptions = {}): Pr
   const watches = new Set<OpenWatch>();
   const pages = new PagedLists(options.pagedLists);
 
-  const reply = (response: ServerResponse, { code, body }: Reply): void => {
+  const reply = (response: ServerResponse, { code, body, text }: Reply): void => {
+    if (text !== undefined) {
+      response.writeHead(code, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' });
+      response.end(text);
+      return;
+    }
     response.writeHead(code, { 'Content-Type': 'application/json' });
     response.end(jsonText(body));
   };
@@ -372,7 +395,7 @@ export const startFakeApiServer = async (options: FakeApiServerOptions = {}): Pr
       return;
     }
     const route = routeOf(url.pathname, resources);
-    if (!route) return reply(response, notServed());
+    if (!route) return reply(response, notRouted(url.pathname, resources));
     const refused = unsupportedParameters.filter((name) => query[name]);
     if (refused.length > 0) return reply(response, failWith(400, `not supported by the fake API server: ${refused.join(', ')}`));
     if (recorded.method === 'GET' && route.name === undefined && isTrue(query['watch'])) return watch(response, route, recorded);

@@ -231,10 +231,10 @@ describe('CRDs in the store: versions', () => {
   it('an unserved version is a 404 for the resource type, told apart from a missing object', () => {
     const s = store([clusterAt('v1beta2', { paused: false })], [clusterCrdWith({ v1beta1: false, v1beta2: true })]);
     const unserved = left(s.find(clusterRef('v1beta1')));
-    expect(unserved).toMatchObject({ code: 404, statusReason: 'NotFound', message: 'the server could not find the requested resource' });
+    expect(unserved).toMatchObject({ kind: 'NotServed', code: 404, statusReason: 'NotFound', message: 'the server could not find the requested resource' });
     expect(isNotServed(unserved)).toBe(true);
     const missing = left(s.find({ ...clusterRef('v1beta2'), name: 'gone' }));
-    expect(missing).toMatchObject({ code: 404, message: 'clusters.cluster.x-k8s.io "gone" not found' });
+    expect(missing).toMatchObject({ kind: 'NotFound', code: 404, message: 'clusters.cluster.x-k8s.io "gone" not found' });
     expect(isNotServed(missing)).toBe(false);
     expect(isNotServed(left(s.patch(clusterRef('v1beta1'), { spec: { paused: true } })))).toBe(true);
     expect(s.list('cluster.x-k8s.io/v1beta1', 'Cluster').items).toEqual([]);
@@ -294,7 +294,8 @@ describe('CRDs in the store: the status subresource', () => {
 describe('CRDs over the loopback server', () => {
   const call = async (url: string, method: string, path: string, body?: unknown) => {
     const response = await fetch(`${url}${path}`, { method, ...(body ? { body: JSON.stringify(body), headers: { 'Content-Type': 'application/merge-patch+json' } } : {}) });
-    return { code: response.status, body: (await response.json()) as Record<string, any> };
+    const text = await response.text();
+    return { code: response.status, text, body: (response.headers.get('content-type') === 'application/json' ? JSON.parse(text) : {}) as Record<string, any> };
   };
   const v1beta1 = '/apis/cluster.x-k8s.io/v1beta1/namespaces/team-a/clusters';
   const v1beta2 = '/apis/cluster.x-k8s.io/v1beta2/namespaces/team-a/clusters';
@@ -335,8 +336,8 @@ describe('CRDs over the loopback server', () => {
     const later = await startFakeApiServer({ objects: [clusterAt('v1beta2', { paused: false })], crds: [clusterCrdWith({ v1beta1: false, v1beta2: true })] });
     try {
       const unserved = await call(later.url, 'GET', `${v1beta1}/demo`);
-      expect(unserved).toMatchObject({ code: 404, body: { reason: 'NotFound', message: 'the server could not find the requested resource' } });
-      expect(unserved.body['details']).toBeUndefined();
+      // kube-apiserver hands a CRD version it does not serve to its last handler: Go's plain 404.
+      expect(unserved).toMatchObject({ code: 404, text: '404 page not found\n' });
       const missing = await call(later.url, 'GET', `${v1beta2}/gone`);
       expect(missing).toMatchObject({ code: 404, body: { reason: 'NotFound', message: 'clusters.cluster.x-k8s.io "gone" not found', details: { name: 'gone' } } });
     } finally {

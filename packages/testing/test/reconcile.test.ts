@@ -3,7 +3,7 @@
 // package; this is where the two meet.
 import * as E from 'fp-ts/lib/Either.js';
 import { reconcileEndpoint, type ClusterClient, type KubeObject, type ObjectRef, type ReconcileOptions } from '@capt-endpoint/core';
-import { captEndpointCrds, createFakeClient, type FakeClient } from '../src';
+import { captEndpointCrds, clusterCrdWith, createFakeClient, type FakeClient } from '../src';
 import { EKS_HOST, EKS_URL, cluster, controlPlane, secret, workspace, workspaceApply } from '../../core/test/fixtures';
 
 const CP: ObjectRef = { apiVersion: 'controlplane.cluster.x-k8s.io/v1beta1', kind: 'CAPTControlPlane', namespace: 'team-a', name: 'demo-cp' };
@@ -248,6 +248,33 @@ describe('reconcileEndpoint through the fake cluster', () => {
     fake.resetCalls();
     expect(await right(fake)).toMatchObject({ _tag: 'UpToDate' });
     expect(fake.writes()).toEqual([]);
+  });
+
+  describe('Cluster API 1.16: v1beta1 no longer served, CAPT\'s owner reference still at v1beta1', () => {
+    const unservedV1beta1 = [...captEndpointCrds.filter((crd) => crd.spec.names.kind !== 'Cluster'), clusterCrdWith({ v1beta1: false, v1beta2: true })];
+    const later = (...objects: KubeObject[]) => createFakeClient(objects, { crds: unservedV1beta1 });
+    const CLUSTER_V1BETA2: ObjectRef = { ...CLUSTER, apiVersion: 'cluster.x-k8s.io/v1beta2' };
+
+    it('patches the Cluster at v1beta2, the version the server serves; then steady state writes nothing', async () => {
+      const fake = later(controlPlane(), cluster(undefined, 'cluster.x-k8s.io/v1beta2'), workspaceApply('demo-eks'), workspace({ outputs: { cluster_endpoint: EKS_URL } }));
+      const outcome = await right(fake);
+      expect(outcome).toMatchObject({ _tag: 'Updated', cluster: CLUSTER_V1BETA2, updated: ['CAPTControlPlane', 'Cluster', 'CAPTControlPlaneStatus'] });
+      expect(stored(fake, CLUSTER_V1BETA2).spec['controlPlaneEndpoint']).toEqual(EKS);
+      expect(fake.callsOf('*', { kind: 'Cluster' }).map((c) => [c.verb, c.apiVersion, c.error?.kind])).toEqual([
+        ['get', 'cluster.x-k8s.io/v1beta1', 'NotServed'],
+        ['get', 'cluster.x-k8s.io/v1beta2', undefined],
+        ['patch', 'cluster.x-k8s.io/v1beta2', undefined],
+      ]);
+      fake.resetCalls();
+      expect(await right(fake)).toMatchObject({ _tag: 'UpToDate', cluster: CLUSTER_V1BETA2, updated: [] });
+      expect(fake.writes()).toEqual([]);
+    });
+
+    it('a Cluster that is really gone is no owner, and no error', async () => {
+      const fake = later(controlPlane(), workspaceApply('demo-eks'), workspace({ outputs: { cluster_endpoint: EKS_URL } }));
+      expect(await right(fake)).toMatchObject({ _tag: 'Updated', cluster: undefined, updated: ['CAPTControlPlane', 'CAPTControlPlaneStatus'] });
+      expect(fake.writes({ kind: 'Cluster' })).toEqual([]);
+    });
   });
 
   it('on deletion removes the endpoint from the Cluster, then has nothing to do', async () => {

@@ -23,7 +23,9 @@ const call = async (method: string, path: string, body?: unknown, contentType = 
       ? { body: typeof body === 'string' ? body : JSON.stringify(body), headers: { 'Content-Type': contentType } }
       : {}),
   });
-  return { code: response.status, type: response.headers.get('content-type'), body: (await response.json()) as Record<string, any> };
+  const type = response.headers.get('content-type');
+  const text = await response.text();
+  return { code: response.status, type, text, body: (type === 'application/json' ? JSON.parse(text) : {}) as Record<string, any> };
 };
 
 const expectStatus = (body: Record<string, unknown>, code: number, reason: string) =>
@@ -48,9 +50,12 @@ describe('fake API server: reads', () => {
     expect(body).toMatchObject({ message: 'secrets "missing" not found', details: { name: 'missing', group: '', kind: 'secrets' } });
   });
 
-  it('answers 404 for paths it does not serve', async () => {
+  it('answers 404 for paths it does not serve: plain text for a group-version it serves nothing of, as the API server does', async () => {
+    for (const path of ['/apis/example.com/v1/namespaces/default/things/x', '/apis/cluster.x-k8s.io/v1alpha4/namespaces/default/clusters/c']) {
+      const { code, type, text } = await call('GET', path);
+      expect([path, code, type, text]).toEqual([path, 404, 'text/plain; charset=utf-8', '404 page not found\n']);
+    }
     for (const path of [
-      '/apis/example.com/v1/namespaces/default/things/x',
       '/apis/tf.upbound.io/v1beta1/namespaces/default/workspaces/ws', // cluster-scoped kind under a namespace
       '/apis/controlplane.cluster.x-k8s.io/v1beta1/captcontrolplanes/cp', // namespaced kind without one
       `${cpPath}/scale`,
