@@ -17,6 +17,20 @@ export interface ExplainError {
 
 const explainError = (message: string): ExplainError => ({ _tag: 'ExplainError', message });
 
+/** The group, kind, namespace and name: one object, whatever version a file names it at. */
+const identityOf = (object: KubeObject): string => {
+  const { apiVersion, kind, namespace, name } = refOf(object);
+  const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
+  return JSON.stringify([group, kind, namespace ?? '', name]);
+};
+
+/**
+ * Each object once, as the last file gives it: a later file stands for the object's newer
+ * state, and seeding it whole keeps what it says (managedFields included) instead of recording
+ * an update of the earlier one.
+ */
+const lastOfEach = (objects: readonly KubeObject[]): KubeObject[] => [...new Map(objects.map((object) => [identityOf(object), object])).values()];
+
 /**
  * The fake cluster holding `objects`; an object the fake refuses (with `schemas`, one the
  * schema of its kind rejects, as a real cluster would) is an error naming it. The testing
@@ -25,7 +39,7 @@ const explainError = (message: string): ExplainError => ({ _tag: 'ExplainError',
 export const seedFakeCluster = async (objects: readonly KubeObject[], schemas = false): Promise<E.Either<ExplainError, FakeClient>> => {
   const { captEndpointCrds, createFakeClient } = await import('@capt-endpoint/testing');
   const fake = createFakeClient([], schemas ? { crds: captEndpointCrds } : {});
-  for (const object of objects) {
+  for (const object of lastOfEach(objects)) {
     try {
       fake.put(object);
     } catch (error) {

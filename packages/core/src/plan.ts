@@ -258,7 +258,7 @@ const NO_WRITE: ObjectWrite = { _tag: 'None' };
 
 const planObjectWrite = (target: Target, settings: ContestSettings, optimisticLock: boolean): ObjectWrite => {
   if (!needs(wellFormed(target.held), target.wanted)) return NO_WRITE;
-  const decision = decideEndpointWrite(target.object, O.toUndefined(endpointWriter(target.object)), settings);
+  const decision = decideEndpointWrite(target.object, O.toUndefined(endpointWriter(target.object, settings.fieldManager)), settings);
   return decision._tag === 'Contested'
     ? { _tag: 'Contested', writer: decision.writer, resumeAt: decision.resumeAt, resumeAfter: decision.resumeAfter }
     : { _tag: 'Patch', patch: endpointPatch(target.object, target.wanted, optimisticLock, decision.annotation) };
@@ -288,7 +288,7 @@ const contestOf = (targets: readonly Target[], writes: readonly ObjectWrite[], s
   };
 };
 
-const repairOf = (targets: readonly Target[], writes: readonly ObjectWrite[], show: boolean): Repair | undefined => {
+const repairOf = (targets: readonly Target[], writes: readonly ObjectWrite[], show: boolean, ours: string): Repair | undefined => {
   const repaired = targets.filter((target, i) => target.held._tag === 'Malformed' && writes[i]?._tag === 'Patch');
   const first = repaired[0];
   if (first === undefined || first.held._tag !== 'Malformed') return undefined;
@@ -296,7 +296,7 @@ const repairOf = (targets: readonly Target[], writes: readonly ObjectWrite[], sh
     objects: repaired.map((target) => target.kind),
     held: show ? showHeld(first.held) : undefined,
     problem: first.held.problem,
-    writer: O.toUndefined(endpointWriter(first.object)),
+    writer: O.toUndefined(endpointWriter(first.object, ours)),
   };
 };
 
@@ -400,6 +400,8 @@ interface Setting {
   readonly workspace: ApiEndpoint | undefined;
   readonly policy: EndpointChangePolicy;
   readonly follow: boolean;
+  /** Our field manager. */
+  readonly ours: string;
 }
 
 const settingOf = (location: Location, controlPlane: CAPTControlPlane, cluster: Cluster | undefined, options: PlanOptions): Setting => {
@@ -415,7 +417,7 @@ const settingOf = (location: Location, controlPlane: CAPTControlPlane, cluster: 
     { kind: 'CAPTControlPlane', object: controlPlane, held: cpHeld, wanted: wanted.controlPlane },
     ...(cluster !== undefined && clusterHeld !== undefined ? [{ kind: 'Cluster' as const, object: cluster, held: clusterHeld, wanted: wanted.cluster }] : []),
   ];
-  return { targets, held, wanted, workspace, policy, follow };
+  return { targets, held, wanted, workspace, policy, follow, ours: options.fieldManager ?? DEFAULT_FIELD_MANAGER };
 };
 
 const factsOf = (location: Location, setting: Setting, writes: readonly ObjectWrite[]): Facts => {
@@ -428,10 +430,10 @@ const factsOf = (location: Location, setting: Setting, writes: readonly ObjectWr
     location,
     held,
     wanted,
-    drift: drift === undefined ? undefined : { ...drift, writer: established === undefined ? undefined : O.toUndefined(endpointWriter(established.object)) },
+    drift: drift === undefined ? undefined : { ...drift, writer: established === undefined ? undefined : O.toUndefined(endpointWriter(established.object, setting.ours)) },
     disagree: objectsDisagree(held, follow),
     allHold: wanted.controlPlane !== undefined && (!held.withCluster || wanted.cluster !== undefined),
-    repair: repairOf(targets, writes, show),
+    repair: repairOf(targets, writes, show, setting.ours),
     contest: contestOf(targets, writes, show),
   };
 };
@@ -457,7 +459,7 @@ const factsOf = (location: Location, setting: Setting, writes: readonly ObjectWr
  */
 export const planUpdate = (location: Location, controlPlane: CAPTControlPlane, cluster: Cluster | undefined, options: PlanOptions = {}): EndpointPlan => {
   const setting = settingOf(location, controlPlane, cluster, options);
-  const contest: ContestSettings = { fieldManager: options.fieldManager ?? DEFAULT_FIELD_MANAGER, now: options.now?.() ?? new Date(), window: options.contestWindow ?? DEFAULT_CONTEST_WINDOW };
+  const contest: ContestSettings = { fieldManager: setting.ours, now: options.now?.() ?? new Date(), window: options.contestWindow ?? DEFAULT_CONTEST_WINDOW };
   const writes = setting.targets.map((target) => planObjectWrite(target, contest, options.optimisticLock ?? true));
   const facts = factsOf(location, setting, writes);
   const [controlPlanePatch, clusterPatch] = [patchOf(writes[0]), patchOf(writes[1])];

@@ -43,6 +43,20 @@ const timeOf = (writer: FieldWriter): number => {
 };
 
 /**
+ * The later of two writers. managedFields times have whole seconds, so two writes in the same
+ * second tie; then the writer is the other manager, not `ours`: the value in place is the one
+ * written over ours (an Update sets the whole object, so the other writer came second).
+ */
+const later =
+  (ours: string | undefined) =>
+  (best: O.Option<FieldWriter>, next: FieldWriter): O.Option<FieldWriter> => {
+    if (O.isNone(best)) return O.some(next);
+    const [was, now] = [timeOf(best.value), timeOf(next)];
+    const overOurs = now === was && best.value.manager === ours && next.manager !== ours;
+    return now > was || overOurs ? O.some(next) : best;
+  };
+
+/**
  * metadata.managedFields as an array, or none when the object came without them.
  * @example
  * ```ts
@@ -60,8 +74,9 @@ export const managedFieldsOf = (object: unknown): O.Option<readonly unknown[]> =
 
 /**
  * The field manager that last wrote `spec.controlPlaneEndpoint`: of the entries that own it
- * (an Update and an Apply can share a field), the one written last. `none` when the object has
- * no managedFields (a cache may drop them) or no entry owns the endpoint.
+ * (an Update and an Apply can share a field), the one written last; at the same second, the one
+ * that is not `ours` (our field manager, when given). `none` when the object has no
+ * managedFields (a cache may drop them) or no entry owns the endpoint.
  * @example
  * ```ts
  * import { endpointWriter } from '@capt-endpoint/core';
@@ -76,13 +91,13 @@ export const managedFieldsOf = (object: unknown): O.Option<readonly unknown[]> =
  * endpointWriter(object); // some({ manager: 'manager', operation: 'Update', time: '2026-12-02T10:00:30Z' })
  * ```
  */
-export const endpointWriter = (object: unknown): O.Option<FieldWriter> =>
+export const endpointWriter = (object: unknown, ours?: string): O.Option<FieldWriter> =>
   pipe(
     managedFieldsOf(object),
     O.map(A.filter(isRecord)),
     O.map(A.filter(ownsEndpoint)),
     O.map(A.filterMap(writerOf)),
-    O.chain((writers) => A.reduce<FieldWriter, O.Option<FieldWriter>>(O.none, (best, next) => (O.isSome(best) && timeOf(best.value) >= timeOf(next) ? best : O.some(next)))(writers)),
+    O.chain(A.reduce<FieldWriter, O.Option<FieldWriter>>(O.none, later(ours))),
   );
 
 /**

@@ -52,6 +52,18 @@ describe('endpointWriter', () => {
     expect(describeWriter(manager(30))).toBe(`field manager "manager" (Update at ${iso(30)})`);
   });
 
+  it('at the same second, names the other manager: its write is the one over ours', () => {
+    const entries = [
+      { manager: 'manager', operation: 'Update', time: iso(30), fieldsV1: endpointFields },
+      { manager: 'capt-endpoint', operation: 'Update', time: iso(30), fieldsV1: endpointFields },
+    ];
+    for (const managedFields of [entries, [...entries].reverse()]) {
+      expect(endpointWriter({ metadata: { managedFields } }, 'capt-endpoint')).toEqual(O.some(manager(30)));
+    }
+    // Without our name, the first of the tied entries stays.
+    expect(endpointWriter({ metadata: { managedFields: entries } })).toEqual(O.some(manager(30)));
+  });
+
   it.each([
     ['no managedFields', { metadata: {} }],
     ['managedFields that are not an array', { metadata: { managedFields: 'x' } }],

@@ -63,3 +63,4 @@ export {
 export { isNotServed, isInvalidObjectError, type InvalidObjectError } from './apiErrors';
 export { fieldOwners, lastWriterOf, managedFieldsAfter, type FieldsV1, type FieldWriter, type ManagedFieldsEntry } from './managedFields';
 export type { JsonSchema, StatusCause } from './schema';
+export { CaptSimulator, CAPT_FIELD_MANAGER, type CaptPass, type CaptSimulatorOptions } from './captSimulator';
