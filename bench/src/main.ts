@@ -151,12 +151,13 @@ const measure = async (): Promise<BenchResults> => {
       })
     : skipped;
 
-  const { commit, dirty } = measuredCommit(root);
+  const { commit, dirty, code } = measuredCommit(root);
 
   const partial: Omit<BenchResults, 'targets'> = {
     date: new Date().toISOString(),
     commit,
     dirty,
+    code,
     quick,
     machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryBytes: totalmem(), node: process.version, platform: `${process.platform}-${process.arch}`, loadAverage: { start: loadAtStart, end: loadavg() } },
     durationMs: Date.now() - started,

@@ -1,35 +1,70 @@
 /**
- * Where committed results come from. A results file names the commit it was measured at; it
- * stands for HEAD only when that commit is an ancestor of HEAD, nothing under the benchmark's
- * code changed between the two, and the working tree had no change there when it ran.
+ * Where committed results come from. A results file names the commit it was measured at and a
+ * digest of the benchmark's code there; it stands for HEAD only when HEAD's benchmark code has
+ * the same digest, the commit is an ancestor of HEAD, and the working tree had no change there
+ * when it ran. A shallow clone may lack the commit: the digest alone then says whether the code
+ * measured is HEAD's.
  *
  * The benchmark's code is the bench's own sources and the sources of the packages it measures
  * (core, the Kubernetes adapter, and testing, whose loopback server and fake client it runs).
  * Their tests, READMEs, docs and the results themselves are not: they do not change a figure.
  */
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 
 export const BENCHMARK_PATHS = ['bench/run.mjs', 'bench/src', 'packages/core/src', 'packages/kubernetes/src', 'packages/testing/src'] as const;
 
 const git = (root: string, args: readonly string[]): string => execFileSync('git', args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
 
-/** The commit a run measures, and whether the benchmark's code in the working tree differs from it. */
-export const measuredCommit = (root: string): { readonly commit: string; readonly dirty: boolean } => {
+const succeeds = (root: string, args: readonly string[]): boolean => {
   try {
-    return { commit: git(root, ['rev-parse', '--short', 'HEAD']), dirty: git(root, ['status', '--porcelain', '--', ...BENCHMARK_PATHS]) !== '' };
+    git(root, args);
+    return true;
   } catch {
-    return { commit: 'unknown', dirty: true };
+    return false;
   }
 };
 
-/** Why results measured at `commit` (with `dirty` as recorded) do not stand for HEAD, or undefined when they do. */
-export const provenanceProblem = (root: string, commit: string, dirty: boolean | undefined): string | undefined => {
-  if (dirty !== false) return `the results were measured with uncommitted changes to the benchmark's code (dirty: ${String(dirty)})`;
+/** A digest of the benchmark's code at `rev`: its files' paths and blob ids, as git names them. */
+export const benchmarkCodeDigest = (root: string, rev = 'HEAD'): string =>
+  createHash('sha256')
+    .update(git(root, ['ls-tree', '-r', rev, '--', ...BENCHMARK_PATHS]))
+    .digest('hex')
+    .slice(0, 16);
+
+/** What a run records of where it was measured. */
+export interface Provenance {
+  readonly commit: string;
+  /** Whether the benchmark's code in the working tree differed from `commit`. */
+  readonly dirty: boolean;
+  /** `benchmarkCodeDigest` at `commit`. */
+  readonly code: string | undefined;
+}
+
+/** The commit a run measures, and whether the benchmark's code in the working tree differs from it. */
+export const measuredCommit = (root: string): Provenance => {
   try {
-    git(root, ['merge-base', '--is-ancestor', commit, 'HEAD']);
+    return {
+      commit: git(root, ['rev-parse', '--short', 'HEAD']),
+      dirty: git(root, ['status', '--porcelain', '--', ...BENCHMARK_PATHS]) !== '',
+      code: benchmarkCodeDigest(root),
+    };
   } catch {
-    return `commit ${commit} is not an ancestor of HEAD`;
+    return { commit: 'unknown', dirty: true, code: undefined };
   }
+};
+
+/** Why results measured as `recorded` says do not stand for HEAD, or undefined when they do. */
+export const provenanceProblem = (root: string, recorded: { readonly commit: string; readonly dirty?: boolean | undefined; readonly code?: string | undefined }): string | undefined => {
+  const { commit, dirty, code } = recorded;
+  if (dirty !== false) return `the results were measured with uncommitted changes to the benchmark's code (dirty: ${String(dirty)})`;
+  const head = benchmarkCodeDigest(root);
+  if (code !== undefined && code !== head) return `the benchmark's code at HEAD (${head}) is not the code measured (${code})`;
+  if (!succeeds(root, ['cat-file', '-e', `${commit}^{commit}`])) {
+    const shallow = git(root, ['rev-parse', '--is-shallow-repository']) === 'true';
+    return shallow && code !== undefined ? undefined : `commit ${commit} is not in this repository`;
+  }
+  if (!succeeds(root, ['merge-base', '--is-ancestor', commit, 'HEAD'])) return `commit ${commit} is not an ancestor of HEAD`;
   const changed = git(root, ['diff', '--name-only', commit, 'HEAD', '--', ...BENCHMARK_PATHS]);
   return changed === '' ? undefined : `the benchmark's code changed since ${commit}: ${changed.split('\n').join(', ')}`;
 };

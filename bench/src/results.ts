@@ -48,6 +48,8 @@ export interface BenchResults {
   readonly commit: string;
   /** Whether the benchmark's code in the working tree differed from `commit` (bench/src/provenance.ts); absent from older runs. */
   readonly dirty?: boolean | undefined;
+  /** A digest of the benchmark's code at `commit` (`benchmarkCodeDigest`); absent from older runs. */
+  readonly code?: string | undefined;
   readonly quick: boolean;
   readonly machine: Machine;
   readonly durationMs: number;
