@@ -205,11 +205,14 @@ const isNotServed = (error: EndpointError): boolean => error._tag === 'RequestFa
 /**
  * The Cluster the owner reference names, read at the reference's apiVersion or, when the server
  * does not serve that one (CAPT writes v1beta1; Cluster API 1.16 stops serving it), at the other
- * Cluster API versions the library knows, newest first. `undefined` when the Cluster does not
- * exist or no version is served: then there is no owner to update.
+ * Cluster API versions the library knows, newest first. A reference at a version the library
+ * does not know (an old `v1alpha4`) is read as an unserved one: at the known versions, newest
+ * first, with no request at the version it names. `undefined` when the Cluster does not exist
+ * or no version is served: then there is no owner to update.
  */
 const readServedCluster = (pass: Pass, ref: ObjectRef, managedFields: boolean): Step<{ readonly ref: ObjectRef; readonly object: KubeObject } | undefined> => {
-  const versions = [ref.apiVersion, ...[...CLUSTER_API_VERSIONS].reverse().filter((apiVersion) => apiVersion !== ref.apiVersion)];
+  const known = (CLUSTER_API_VERSIONS as readonly string[]).includes(ref.apiVersion);
+  const versions = [...(known ? [ref.apiVersion] : []), ...[...CLUSTER_API_VERSIONS].reverse().filter((apiVersion) => apiVersion !== ref.apiVersion)];
   const readAt = (index: number): Step<{ readonly ref: ObjectRef; readonly object: KubeObject } | undefined> => {
     const at: ObjectRef = { ...ref, apiVersion: versions[index] ?? ref.apiVersion };
     return pipe(

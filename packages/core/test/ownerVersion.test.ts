@@ -78,6 +78,20 @@ describe('the owner Cluster at the version the server serves', () => {
     expect(api.clusterCalls()).toEqual([`get ${V1BETA2}`, `get ${V1BETA1}`, `patch ${V1BETA1}`]);
   });
 
+  it.each([
+    ['only v1beta2 is served', [V1BETA2], [`get ${V1BETA2}`, `patch ${V1BETA2}`]],
+    ['only v1beta1 is served', [V1BETA1], [`get ${V1BETA2}`, `get ${V1BETA1}`, `patch ${V1BETA1}`]],
+    ['both are served', [V1BETA1, V1BETA2], [`get ${V1BETA2}`, `patch ${V1BETA2}`]],
+  ])('an owner reference at a version the library does not know (v1alpha4) is read as an unserved one when %s: never asked, the known versions newest first', async (_, served, calls) => {
+    const owned = controlPlane();
+    owned.metadata.ownerReferences = [{ apiVersion: 'cluster.x-k8s.io/v1alpha4', kind: 'Cluster', name: 'demo', uid: 'cluster-uid' }];
+    const api = cluster$({ served, stored: cluster(undefined, V1BETA2) });
+    const outcome = await reconcile(api.client, { controlPlane: owned });
+    expect(outcome).toMatchObject({ _tag: 'Updated', updated: ['CAPTControlPlane', 'Cluster', 'CAPTControlPlaneStatus'] });
+    expect(outcome.cluster).toEqual({ apiVersion: served.length === 1 ? served[0] : V1BETA2, kind: 'Cluster', namespace: 'team-a', name: 'demo' });
+    expect(api.clusterCalls()).toEqual(calls);
+  });
+
   it('a served version is asked first, and only it', async () => {
     const api = cluster$({ served: [V1BETA1, V1BETA2], stored: cluster() });
     await reconcile(api.client);

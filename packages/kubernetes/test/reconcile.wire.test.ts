@@ -256,6 +256,16 @@ describe('Cluster API 1.16: the owner reference at v1beta1, which the server no 
     expect(traffic().filter((request) => !request.startsWith('GET'))).toEqual([]);
   });
 
+  it('an owner reference at a version the library does not know (v1alpha4) reaches the Cluster at v1beta2, with no request at v1alpha4', async () => {
+    const owned = controlPlane();
+    owned.metadata.ownerReferences = [{ apiVersion: 'cluster.x-k8s.io/v1alpha4', kind: 'Cluster', name: clusterRef.name, uid: 'cluster-uid' }];
+    await startLater([owned, clusterAtV1beta2, workspaceApply(), workspace(), secret()]);
+    const client = createKubernetesClient(wire.kc, { fieldManager: 'e2e' });
+    expect(await outcomeOf(client)).toMatchObject({ _tag: 'Updated', cluster: clusterV1beta2, updated: ['CAPTControlPlane', 'Cluster', 'CAPTControlPlaneStatus'] });
+    expect(stored(clusterV1beta2)?.['spec']).toEqual({ paused: false, controlPlaneEndpoint: endpoint });
+    expect(traffic().filter((request) => request.includes('/cluster.x-k8s.io/'))).toEqual([`GET ${clusterPath('v1beta2')}`, `PATCH ${clusterPath('v1beta2')}`]);
+  });
+
   it('a Cluster that is really gone is no owner, and no error', async () => {
     await startLater([controlPlane(), workspaceApply(), workspace(), secret()]);
     const client = createKubernetesClient(wire.kc, { fieldManager: 'e2e' });

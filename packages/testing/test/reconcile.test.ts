@@ -270,6 +270,18 @@ describe('reconcileEndpoint through the fake cluster', () => {
       expect(fake.writes()).toEqual([]);
     });
 
+    it('an owner reference at a version the library does not know (v1alpha4) reaches the Cluster at the served version, as an unserved one does', async () => {
+      const owned = controlPlane();
+      owned.metadata.ownerReferences = [{ apiVersion: 'cluster.x-k8s.io/v1alpha4', kind: 'Cluster', name: 'demo', uid: 'cluster-uid' }];
+      const fake = later(owned, cluster(undefined, 'cluster.x-k8s.io/v1beta2'), workspaceApply('demo-eks'), workspace({ outputs: { cluster_endpoint: EKS_URL } }));
+      expect(await right(fake)).toMatchObject({ _tag: 'Updated', cluster: CLUSTER_V1BETA2, updated: ['CAPTControlPlane', 'Cluster', 'CAPTControlPlaneStatus'] });
+      expect(stored(fake, CLUSTER_V1BETA2).spec['controlPlaneEndpoint']).toEqual(EKS);
+      expect(fake.callsOf('*', { kind: 'Cluster' }).map((c) => [c.verb, c.apiVersion, c.error?.kind])).toEqual([
+        ['get', 'cluster.x-k8s.io/v1beta2', undefined],
+        ['patch', 'cluster.x-k8s.io/v1beta2', undefined],
+      ]);
+    });
+
     it('a Cluster that is really gone is no owner, and no error', async () => {
       const fake = later(controlPlane(), workspaceApply('demo-eks'), workspace({ outputs: { cluster_endpoint: EKS_URL } }));
       expect(await right(fake)).toMatchObject({ _tag: 'Updated', cluster: undefined, updated: ['CAPTControlPlane', 'CAPTControlPlaneStatus'] });
