@@ -7,8 +7,18 @@
  */
 import type { ObjectRef } from '@capt-endpoint/core';
 
-/** An object's identity: apiVersion, kind, namespace and name. */
-export const objectKey = (ref: ObjectRef): string => JSON.stringify([ref.apiVersion, ref.kind, ref.namespace ?? '', ref.name]);
+/** The group of an apiVersion (`''` for the core group's `v1`). */
+const groupOf = (apiVersion: string): string => {
+  const slash = apiVersion.indexOf('/');
+  return slash < 0 ? '' : apiVersion.slice(0, slash);
+};
+
+/**
+ * An object's identity: group, kind, namespace and name. Not the version: the API server stores
+ * an object once and serves it at every version of its group, so a Cluster a reconcile read at
+ * v1beta1 is the one a cache holding v1beta2 reports changed.
+ */
+export const objectKey = (ref: ObjectRef): string => JSON.stringify([groupOf(ref.apiVersion), ref.kind, ref.namespace ?? '', ref.name]);
 
 /** A control plane's key in the work queue: `namespace/name`. */
 export const controlPlaneKey = (namespace: string | undefined, name: string): string => `${namespace ?? ''}/${name}`;

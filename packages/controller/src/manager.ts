@@ -112,7 +112,7 @@ const cacheScope = (options: ManagerOptions): Pick<CachedKubernetesClientOptions
   const namespace = namespaces.length === 1 ? namespaces[0] : undefined;
   const labelSelector = options.shard?.labelSelector;
   if (labelSelector === undefined) return { namespace };
-  const kinds = defaultCachedKinds({ workspaceApiVersion: options.reconcile?.workspaceApiVersion }).map((kind) =>
+  const kinds = defaultCachedKinds({ workspaceApiVersion: options.reconcile?.workspaceApiVersion, ...options.cache }).map((kind) =>
     kind.kind === 'CAPTControlPlane' && kind.apiVersion === CONTROL_PLANE_API_VERSION ? { ...kind, labelSelector } : kind,
   );
   return { namespace, kinds };
@@ -152,10 +152,13 @@ export const startManager = async (options: ManagerOptions): Promise<E.Either<Ma
     ...cacheScope(options),
     onRequest: (method, code) => metrics.request(method, code),
     onError: (error, kind, retry) =>
-      logger.warn(
-        { watch: `${kind.apiVersion}/${kind.kind}`, reason: error.reason, attempt: retry.attempt, retryInMs: retry.delayMs },
-        `watch failed, retrying in ${retry.delayMs} ms: ${error.message}`,
-      ),
+      // A version the API server does not serve, moved on from at once (Clusters on Cluster API 1.16): news, not a failure.
+      error.kind === 'NotServed' && retry.delayMs === 0
+        ? logger.info({ watch: `${kind.apiVersion}/${kind.kind}`, reason: error.reason }, error.message)
+        : logger.warn(
+            { watch: `${kind.apiVersion}/${kind.kind}`, reason: error.reason, attempt: retry.attempt, retryInMs: retry.delayMs },
+            `watch failed, retrying in ${retry.delayMs} ms: ${error.message}`,
+          ),
   });
   let endpoints: HttpEndpoints;
   try {

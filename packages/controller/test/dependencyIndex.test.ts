@@ -15,6 +15,17 @@ describe('DependencyIndex', () => {
     expect(index.controlPlanesFor({ ...workspace, apiVersion: 'tf.m.upbound.io/v1beta1' })).toEqual([]);
   });
 
+  it('an object is the same at every version of its group: a Cluster read at v1beta1 changes at v1beta2', () => {
+    const index = new DependencyIndex();
+    const cluster = { apiVersion: 'cluster.x-k8s.io/v1beta1', kind: 'Cluster', namespace: 'team-a', name: 'demo' };
+    index.record('team-a/one', [cluster], { replace: true });
+    expect(index.controlPlanesFor({ ...cluster, apiVersion: 'cluster.x-k8s.io/v1beta2' })).toEqual(['team-a/one']);
+    expect(index.controlPlanesFor({ ...cluster, apiVersion: 'other.x-k8s.io/v1beta2' })).toEqual([]);
+    expect(index.controlPlanesFor({ ...secret, apiVersion: 'v2' })).toEqual([]);
+    index.record('team-a/two', [secret], { replace: true });
+    expect(index.controlPlanesFor({ ...secret, apiVersion: 'v2' })).toEqual(['team-a/two']);
+  });
+
   it('replaces what a control plane read after a complete reconcile, adds after a partial one', () => {
     const index = new DependencyIndex();
     index.record('team-a/one', [apply, workspace], { replace: true });

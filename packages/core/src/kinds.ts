@@ -6,7 +6,9 @@
 
 export const CONTROL_PLANE_API_VERSION = 'controlplane.cluster.x-k8s.io/v1beta1';
 export const WORKSPACE_TEMPLATE_APPLY_API_VERSION = 'infrastructure.cluster.x-k8s.io/v1beta1';
+/** Cluster API's group. */
 export const CLUSTER_GROUP = 'cluster.x-k8s.io';
+/** The Cluster API versions the library reads and writes a Cluster at, oldest first. */
 export const CLUSTER_API_VERSIONS = ['cluster.x-k8s.io/v1beta1', 'cluster.x-k8s.io/v1beta2'] as const;
 /** Crossplane provider-terraform's cluster-scoped Workspace. */
 export const CLUSTER_SCOPED_WORKSPACE_API_VERSION = 'tf.upbound.io/v1beta1';

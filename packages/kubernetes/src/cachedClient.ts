@@ -3,23 +3,34 @@
  * reads, so that a steady-state reconcile makes no API request at all. Reads the cache cannot
  * answer (kind not cached, other namespace, not synced yet, filtered out by a selector) fall
  * through to a GET; writes go to the API and the object it returns updates the cache.
+ *
+ * Clusters are cached at the version the API server serves (ADR 0092): without
+ * `clusterApiVersion`, v1beta1 first and, when the server does not serve it (Cluster API 1.16),
+ * v1beta2. A read at another Cluster API version than the one cached is answered from the cache
+ * too, converted, once that version has been seen served; until then it goes to the API.
  */
+import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import { pipe } from 'fp-ts/lib/function.js';
 import type { KubeConfig } from '@kubernetes/client-node';
 import {
+  CLUSTER_API_VERSIONS,
+  CLUSTER_GROUP,
   CLUSTER_SCOPED_WORKSPACE_API_VERSION,
   CONTROL_PLANE_API_VERSION,
   WORKSPACE_TEMPLATE_APPLY_API_VERSION,
   type ApiError,
   type KubeObject,
   type ObjectRef,
+  type ResourceInfo,
   type WorkspaceApiVersion,
 } from '@capt-endpoint/core';
-import { createStringPool } from '@capt-endpoint/core/json';
+import { copyJsonValue, createStringPool } from '@capt-endpoint/core/json';
+import { convertTo } from './conversion';
 import { createDecodeMemo } from './decodeMemo';
 import { createSteadyMemo } from './steadyMemo';
 import { DEFAULT_MAX_LIST_PAGES, pageSizeOf, startInformer, type Backoff, type CacheChange, type Informer, type Retry } from './informer';
+import { apiVersionOf } from './resources';
 import { limitOf } from './transport';
 import { clientFromParts, clientParts, type KubernetesClient, type KubernetesClientOptions } from './kubernetesClient';
 
@@ -32,6 +43,12 @@ export const CONNECTION_SECRET_SELECTOR = 'type=connection.crossplane.io/v1alpha
 export interface CachedKind {
   readonly apiVersion: string;
   readonly kind: string;
+  /**
+   * Other versions of the kind to cache instead, in order, when the API server does not serve
+   * `apiVersion` (its list answers `NotServed`, a 404 for the resource type): the cache moves on
+   * to the next at once, telling `onError` once, and caches the first that answers (ADR 0092).
+   */
+  readonly alternatives?: readonly string[] | undefined;
   readonly labelSelector?: string | undefined;
   readonly fieldSelector?: string | undefined;
 }
@@ -41,14 +58,20 @@ export interface CachedKubernetesClientOptions extends KubernetesClientOptions {
   readonly namespace?: string | undefined;
   /** Which Workspace kind to cache. Default the cluster-scoped `tf.upbound.io/v1beta1`, as reconcile's default. */
   readonly workspaceApiVersion?: WorkspaceApiVersion | undefined;
-  /** Which Cluster version to cache: the apiVersion in the control planes' owner references. Default `cluster.x-k8s.io/v1beta1`. */
+  /**
+   * Which Cluster version to cache. Default: the one the API server serves, `cluster.x-k8s.io/v1beta1`
+   * (the version CAPT's owner references name) while it is served, else `cluster.x-k8s.io/v1beta2`
+   * (Cluster API 1.16 on). A version given here is cached as given, served or not. Either way, a
+   * read at another Cluster API version is answered from the cached Clusters, converted, once the
+   * server has answered a request at that version (ADR 0092).
+   */
   readonly clusterApiVersion?: string | undefined;
   /**
    * Which Secrets to cache. Default: Crossplane connection Secrets only
    * (`fieldSelector: type=connection.crossplane.io/v1alpha1`); `false` caches none (each read is a GET).
    */
   readonly secrets?: false | { readonly labelSelector?: string | undefined; readonly fieldSelector?: string | undefined } | undefined;
-  /** Replaces the kinds above entirely. */
+  /** Replaces the kinds above entirely (`defaultCachedKinds(options)` gives them, to adapt). */
   readonly kinds?: readonly CachedKind[] | undefined;
   /** Delays between attempts after a failed list or watch. */
   readonly backoff?: Backoff | undefined;
@@ -108,12 +131,26 @@ export interface CachedKubernetesClient extends KubernetesClient {
   stop(): Promise<void>;
 }
 
+/** CAPT's owner references name v1beta1: cached first, and the others, newest first, when it is not served. */
+const DEFAULT_CLUSTER_API_VERSION = `${CLUSTER_GROUP}/v1beta1`;
+const clusterAlternatives = [...CLUSTER_API_VERSIONS].reverse().filter((apiVersion) => apiVersion !== DEFAULT_CLUSTER_API_VERSION);
+
+/**
+ * The apiVersions a kind's cache answers reads at: its own and its alternatives, and for a
+ * Cluster every Cluster API version the library knows (converted, ADR 0092).
+ */
+const answeredAt = (kind: CachedKind): readonly string[] => [
+  ...new Set([kind.apiVersion, ...(kind.alternatives ?? []), ...(kind.kind === 'Cluster' && kind.apiVersion.startsWith(`${CLUSTER_GROUP}/`) ? CLUSTER_API_VERSIONS : [])]),
+];
+
 /** The kinds reconcile reads, as configured. */
 export const defaultCachedKinds = (options: CachedKubernetesClientOptions = {}): readonly CachedKind[] => [
   { apiVersion: CONTROL_PLANE_API_VERSION, kind: 'CAPTControlPlane' },
   { apiVersion: WORKSPACE_TEMPLATE_APPLY_API_VERSION, kind: 'WorkspaceTemplateApply' },
   { apiVersion: options.workspaceApiVersion ?? CLUSTER_SCOPED_WORKSPACE_API_VERSION, kind: 'Workspace' },
-  { apiVersion: options.clusterApiVersion ?? 'cluster.x-k8s.io/v1beta1', kind: 'Cluster' },
+  options.clusterApiVersion !== undefined
+    ? { apiVersion: options.clusterApiVersion, kind: 'Cluster' }
+    : { apiVersion: DEFAULT_CLUSTER_API_VERSION, kind: 'Cluster', alternatives: clusterAlternatives },
   ...(options.secrets === false
     ? []
     : [{ apiVersion: 'v1', kind: 'Secret', ...(options.secrets ?? { fieldSelector: CONNECTION_SECRET_SELECTOR }) }]),
@@ -141,55 +178,119 @@ export const createCachedKubernetesClient = (
   // One pool for every informer: apiVersions, kinds and namespaces repeat across kinds too.
   const strings = createStringPool();
   const decodeMemo = createDecodeMemo();
+  // Every informer, and each under every apiVersion it answers for: its own first, so that a kind
+  // cached at two versions answers each from its own informer.
+  const all: Informer[] = [];
   const informers = new Map<string, Informer>();
+  const answering: Array<readonly [string, Informer]> = [];
+  // The versions, other than the one cached, that the server has answered at (`apiVersion/kind`):
+  // a read there is answered from the cache. Any other goes to the API, which tells.
+  const servedElsewhere = new Set<string>();
+  const keyOf = (apiVersion: string, kind: string): string => `${apiVersion}/${kind}`;
+  const heard = (resource: ResourceInfo, error: ApiError | undefined): void => {
+    if (error === undefined) servedElsewhere.add(keyOf(apiVersionOf(resource), resource.kind));
+    else if (error.kind === 'NotServed') servedElsewhere.delete(keyOf(apiVersionOf(resource), resource.kind));
+  };
   for (const kind of options.kinds ?? defaultCachedKinds(options)) {
     const resource = parts.table(kind.apiVersion, kind.kind);
     if (resource === undefined) continue;
-    informers.set(
-      `${kind.apiVersion}/${kind.kind}`,
-      startInformer(
-        { resource, namespace: resource.namespaced ? options.namespace : undefined, labelSelector: kind.labelSelector, fieldSelector: kind.fieldSelector },
-        {
-          transport: parts.transport,
-          watch: parts.watch,
-          backoff: options.backoff,
-          watchTimeoutSeconds: options.watchTimeoutSeconds,
-          watchIdleTimeoutMs: options.watchIdleTimeoutMs,
-          keepManagedFields: options.keepManagedFields,
-          pageSize,
-          maxListPages,
-          strings,
-          onChange: (change) => {
-            // One listener that throws does not keep the change from the others.
-            for (const listener of listeners) {
-              try {
-                listener(change);
-              } catch {
-                // The listener's own failure; the cache has the change either way.
-              }
+    const alternatives = (kind.alternatives ?? []).flatMap((apiVersion) => parts.table(apiVersion, kind.kind) ?? []);
+    const informer = startInformer(
+      { resource, alternatives, namespace: resource.namespaced ? options.namespace : undefined, labelSelector: kind.labelSelector, fieldSelector: kind.fieldSelector },
+      {
+        transport: parts.transport,
+        watch: parts.watch,
+        backoff: options.backoff,
+        watchTimeoutSeconds: options.watchTimeoutSeconds,
+        watchIdleTimeoutMs: options.watchIdleTimeoutMs,
+        keepManagedFields: options.keepManagedFields,
+        pageSize,
+        maxListPages,
+        strings,
+        onChange: (change) => {
+          // One listener that throws does not keep the change from the others.
+          for (const listener of listeners) {
+            try {
+              listener(change);
+            } catch {
+              // The listener's own failure; the cache has the change either way.
             }
-          },
-          onError: (error, retry) => options.onError?.(error, kind, retry),
+          }
         },
-      ),
+        // What a list learnt of its version is what a request would have: the client's memory of
+        // unserved types answers the next read there without asking.
+        onVersionAnswer: (version, error) => {
+          parts.notServed.note(version, error);
+          heard(version, error);
+        },
+        onError: (error, retry, version) => options.onError?.(error, { ...kind, apiVersion: apiVersionOf(version) }, retry),
+      },
     );
+    all.push(informer);
+    if (!informers.has(keyOf(kind.apiVersion, kind.kind))) informers.set(keyOf(kind.apiVersion, kind.kind), informer);
+    for (const apiVersion of answeredAt(kind)) if (parts.table(apiVersion, kind.kind) !== undefined) answering.push([keyOf(apiVersion, kind.kind), informer]);
   }
+  for (const [key, informer] of answering) if (!informers.has(key)) informers.set(key, informer);
 
-  /** The informer that can answer for this reference, if one can. */
+  /** Whether `informer` holds another version of `ref`'s kind than `ref` names. */
+  const elsewhere = (informer: Informer, ref: { readonly apiVersion: string }): boolean => apiVersionOf(informer.resource()) !== ref.apiVersion;
+
+  /** A held object as read at `apiVersion`: the same view (frozen) for as long as the object is held. */
+  const views = new WeakMap<KubeObject, Map<string, KubeObject>>();
+  const viewAt = (held: KubeObject | undefined, apiVersion: string): KubeObject | undefined => {
+    if (held === undefined || held.apiVersion === apiVersion) return held;
+    const byVersion = views.get(held) ?? new Map<string, KubeObject>();
+    views.set(held, byVersion);
+    const known = byVersion.get(apiVersion);
+    if (known !== undefined) return known;
+    const view = convertTo(held, apiVersion);
+    byVersion.set(apiVersion, view);
+    return view;
+  };
+
+  /** A request at a version another informer caches tells whether the server serves it. */
+  const learning = <A>(ref: ObjectRef, call: TE.TaskEither<ApiError, A>): TE.TaskEither<ApiError, A> => {
+    const resource = informers.has(keyOf(ref.apiVersion, ref.kind)) ? parts.table(ref.apiVersion, ref.kind) : undefined;
+    if (resource === undefined) return call;
+    return async () => {
+      const result = await call();
+      heard(resource, E.isLeft(result) ? result.left : undefined);
+      return result;
+    };
+  };
+
+  /**
+   * The informer that can answer for this reference, if one can: synced, of its namespace, and
+   * holding the version it names or one the server serves it at as well.
+   */
   const informerFor = (ref: ObjectRef): Informer | undefined => {
-    const informer = informers.get(`${ref.apiVersion}/${ref.kind}`);
+    const informer = informers.get(keyOf(ref.apiVersion, ref.kind));
     if (informer === undefined || !informer.hasSynced()) return undefined;
+    if (elsewhere(informer, ref) && !servedElsewhere.has(keyOf(ref.apiVersion, ref.kind))) return undefined;
     const { namespace } = informer.spec;
     return informer.spec.resource.namespaced && namespace !== undefined && ref.namespace !== namespace ? undefined : informer;
   };
 
-  // What the cache hands a read-only reader for `ref`: the frozen object itself.
-  const steadyMemo = createSteadyMemo((ref) => informerFor(ref)?.heldAt(ref.namespace, ref.name));
+  // What the cache hands a read-only reader for `ref`: the frozen object itself (or its view at the version asked).
+  const steadyMemo = createSteadyMemo((ref) => {
+    const read = informerFor(ref)?.heldAt(ref.namespace, ref.name);
+    return read === undefined ? undefined : () => viewAt(read(), ref.apiVersion);
+  });
 
-  /** Our own writes update the cache, unless selectors decide what belongs in it. */
+  /** Our own writes update the cache, at the version it holds, unless selectors decide what belongs in it. */
   const remember = (ref: ObjectRef) => (object: KubeObject) => () => {
-    const informer = informerFor(ref);
-    if (informer !== undefined && !isFiltered(informer)) informer.accept(object);
+    const informer = informers.get(keyOf(ref.apiVersion, ref.kind));
+    if (informer === undefined || !informer.hasSynced() || isFiltered(informer)) return;
+    const { namespace } = informer.spec;
+    if (informer.spec.resource.namespaced && namespace !== undefined && ref.namespace !== namespace) return;
+    informer.accept(convertTo(object, apiVersionOf(informer.resource())));
+  };
+
+  /** What `informer` holds for `ref`, at the version `ref` names: a copy, or with `readOnly` the frozen object (or view) itself. */
+  const heldFor = (informer: Informer, ref: ObjectRef, readOnly: boolean): KubeObject | undefined => {
+    if (!elsewhere(informer, ref)) return informer.get(ref.namespace, ref.name, readOnly);
+    const view = viewAt(informer.get(ref.namespace, ref.name, true), ref.apiVersion);
+    return view === undefined || readOnly ? view : copyJsonValue(view);
   };
 
   return {
@@ -200,32 +301,33 @@ export const createCachedKubernetesClient = (
       const informer = informerFor(ref);
       // A read-only caller gets the held object itself, frozen; anyone else gets a copy of it.
       const readOnly = requestOptions?.readOnly === true;
-      const held = informer?.get(ref.namespace, ref.name, readOnly);
+      const held = informer === undefined ? undefined : heldFor(informer, ref, readOnly);
       if (held !== undefined && readOnly) decodeMemo.vouchFor(held);
       if (held !== undefined) return TE.right(held);
       if (informer !== undefined && !isFiltered(informer)) return TE.right(undefined);
-      return api.get(ref, requestOptions);
+      return learning(ref, api.get(ref, requestOptions));
     },
-    patch: (ref, patch, patchOptions) => pipe(api.patch(ref, patch, patchOptions), TE.tap(TE.fromIOK(remember(ref)))),
-    patchStatus: (ref, patch, patchOptions) => pipe(api.patchStatus(ref, patch, patchOptions), TE.tap(TE.fromIOK(remember(ref)))),
+    patch: (ref, patch, patchOptions) => pipe(learning(ref, api.patch(ref, patch, patchOptions)), TE.tap(TE.fromIOK(remember(ref)))),
+    patchStatus: (ref, patch, patchOptions) => pipe(learning(ref, api.patchStatus(ref, patch, patchOptions)), TE.tap(TE.fromIOK(remember(ref)))),
     decodeMemo,
     steadyMemo,
     list: (apiVersion, kind, namespace) => {
-      const informer = informers.get(`${apiVersion}/${kind}`);
+      const informer = informers.get(keyOf(apiVersion, kind));
       if (informer === undefined || !informer.hasSynced()) return undefined;
       const held = informer.list();
-      return namespace === undefined ? held : held.filter((object) => object.metadata.namespace === namespace);
+      const inNamespace = namespace === undefined ? held : held.filter((object) => object.metadata.namespace === namespace);
+      return elsewhere(informer, { apiVersion }) ? inNamespace.map((object) => viewAt(object, apiVersion)!) : inNamespace;
     },
-    hasSynced: () => [...informers.values()].every((informer) => informer.hasSynced()),
+    hasSynced: () => all.every((informer) => informer.hasSynced()),
     synced: async () => {
-      await Promise.all([...informers.values()].map((informer) => informer.synced()));
+      await Promise.all(all.map((informer) => informer.synced()));
     },
     onChange: (listener) => {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
     stop: async () => {
-      await Promise.all([...informers.values()].map((informer) => informer.stop()));
+      await Promise.all(all.map((informer) => informer.stop()));
       await api.close();
     },
   };

@@ -13,11 +13,17 @@
  * The list is read in pages of `pageSize`, as client-go's reflector does (ADR 0070): no single
  * response of the whole collection, and one page parsed at a time. A page whose `continue` token
  * has expired (410) fails the list, which starts again from the first page.
+ *
+ * Given alternatives (other versions of the same kind), a list the server answers with
+ * `NotServed` (a 404 for the resource type, ADR 0091) moves the informer on to the next version at
+ * once, reported once; only when every version has answered so in a row does it back off. The
+ * objects held are of one version: those of the last list that answered (ADR 0092).
  */
 import { apiError, type ApiError, type ChangeType, type KubeObject, type ObjectChange, type ResourceInfo } from '@capt-endpoint/core';
 import { createStringPool, type StringPool } from '@capt-endpoint/core/json';
-import { fromResponse, fromThrown } from './apiErrors';
-import { createHeldObjects, keyOf, type Held, type Versioned } from './heldObjects';
+import { fromResponse, fromThrown, truncate } from './apiErrors';
+import { createHeldObjects, keyOf, type Held, type HeldObjects, type Versioned } from './heldObjects';
+import { notServedNamed } from './notServed';
 import { apiVersionOf, collectionPath } from './resources';
 import { limitOf, type LineStream, type StreamEnd, type Transport } from './transport';
 
@@ -47,6 +53,11 @@ export interface Retry {
 
 export interface InformerSpec {
   readonly resource: ResourceInfo;
+  /**
+   * Other versions of the same kind, in the order to try them: when the server does not serve the
+   * version being listed, the next one is listed instead (after the last, the first again).
+   */
+  readonly alternatives?: readonly ResourceInfo[] | undefined;
   /** For a namespaced resource: watch this namespace only. */
   readonly namespace?: string | undefined;
   readonly labelSelector?: string | undefined;
@@ -72,12 +83,19 @@ export interface InformerDeps {
   /** Where held objects' repeated strings are pooled (ADR 0070); one per cache, shared by its informers. Default a pool of its own. Never used for Secrets. */
   readonly strings?: StringPool | undefined;
   readonly onChange: (change: CacheChange) => void;
-  /** Told once per failed list or watch, with the backoff step it starts. */
-  readonly onError: (error: ApiError, retry: Retry) => void;
+  /**
+   * Told what the server said of a version it listed or watched: `undefined` when a list
+   * answered, the (`NotServed`) error when it does not serve the version.
+   */
+  readonly onVersionAnswer?: ((resource: ResourceInfo, error: ApiError | undefined) => void) | undefined;
+  /** Told once per failed list or watch, with the backoff step it starts and the version it was of. */
+  readonly onError: (error: ApiError, retry: Retry, resource: ResourceInfo) => void;
 }
 
 export interface Informer {
   readonly spec: InformerSpec;
+  /** The version whose objects it holds: `spec.resource`, or the alternative that answered its last list. */
+  resource(): ResourceInfo;
   /** Whether it has listed once since it started. */
   hasSynced(): boolean;
   /** Resolves once it has listed, or once it is stopped. */
@@ -131,9 +149,10 @@ interface WatchEnd {
 }
 
 export const startInformer = (spec: InformerSpec, deps: InformerDeps): Informer => {
-  const { resource } = spec;
-  const apiVersion = apiVersionOf(resource);
-  const path = collectionPath(resource, spec.namespace);
+  // The version listed and watched; it moves on among `versions` when the server serves it not.
+  const versions = [spec.resource, ...(spec.alternatives ?? [])];
+  let resource = spec.resource;
+  let path = collectionPath(resource, spec.namespace);
   const pageSize = pageSizeOf(deps.pageSize);
   const maxListPages = deps.maxListPages ?? DEFAULT_MAX_LIST_PAGES;
   // Secrets are not pooled: a pooled value stays in the pool after its Secret is gone, and a
@@ -160,16 +179,21 @@ export const startInformer = (spec: InformerSpec, deps: InformerDeps): Informer 
       // The host's own failure.
     }
   };
-  const emit = (type: ChangeType, object: Versioned): void =>
-    hostCall(() => deps.onChange({ type, apiVersion, kind: resource.kind, namespace: object.metadata.namespace, name: object.metadata.name ?? '' }));
-  const report = (error: ApiError, retry: Retry): void => hostCall(() => deps.onError(error, retry));
+  const emitFor =
+    (version: ResourceInfo) =>
+    (type: ChangeType, object: Versioned): void =>
+      hostCall(() => deps.onChange({ type, apiVersion: apiVersionOf(version), kind: version.kind, namespace: object.metadata.namespace, name: object.metadata.name ?? '' }));
+  const report = (error: ApiError, retry: Retry, about: ResourceInfo = resource): void => hostCall(() => deps.onError(error, retry, about));
 
-  const held = createHeldObjects({ resource, keepManagedFields: deps.keepManagedFields, strings, onChange: emit });
+  /** The objects held, all of one version: `heldResource`. */
+  const storeOf = (version: ResourceInfo) => createHeldObjects({ resource: version, keepManagedFields: deps.keepManagedFields, strings, onChange: emitFor(version) });
+  let held = storeOf(resource);
+  let heldResource = resource;
 
   const selectors = (): Record<string, string | undefined> => ({ labelSelector: spec.labelSelector, fieldSelector: spec.fieldSelector });
 
   /** One page of the list: its objects, as they will be held, and where the next page starts. */
-  const listPage = async (token: string): Promise<ApiError | { readonly items: Held[]; readonly resourceVersion: string; readonly next: string }> => {
+  const listPage = async (token: string, store: HeldObjects): Promise<ApiError | { readonly items: Held[]; readonly resourceVersion: string; readonly next: string }> => {
     const paging = pageSize > 0 ? { limit: String(pageSize), continue: token || undefined } : {};
     const response = await deps.transport({ method: 'GET', path, query: { ...selectors(), ...paging }, signal: stopping.signal })();
     if (response._tag === 'Left') return response.left;
@@ -180,7 +204,7 @@ export const startInformer = (spec: InformerSpec, deps: InformerDeps): Informer 
       return apiError('Other', `the list of ${resource.plural} is not JSON`);
     }
     return {
-      items: (parsed.items ?? []).map((item) => held.listed(item)),
+      items: (parsed.items ?? []).map((item) => store.listed(item)),
       resourceVersion: parsed.metadata?.resourceVersion ?? '',
       next: pageSize > 0 ? (parsed.metadata?.continue ?? '') : '',
     };
@@ -189,9 +213,12 @@ export const startInformer = (spec: InformerSpec, deps: InformerDeps): Informer 
   /**
    * A full list, every page of it, replaces the store; objects we wrote after the list's
    * snapshot stay. Every page is of the first page's snapshot, so its resourceVersion is the
-   * list's. Nothing changes in the store until the last page is in.
+   * list's. Nothing changes in the store until the last page is in. A list at another version
+   * than the one held replaces the store: the objects of the old version go (each reported
+   * deleted), those of the new one come (each reported added).
    */
   const list = async (): Promise<ApiError | undefined> => {
+    const store = heldResource === resource ? held : storeOf(resource);
     // By key: a server that sends the same objects page after page holds one copy of each.
     const items = new Map<string, Held>();
     let listVersion: string | undefined;
@@ -200,7 +227,7 @@ export const startInformer = (spec: InformerSpec, deps: InformerDeps): Informer 
     do {
       if (pages === maxListPages)
         return apiError('TooLarge', `the list of ${resource.plural} did not end within the limit of ${maxListPages} pages (maxListPages)`);
-      const page = await listPage(token);
+      const page = await listPage(token, store);
       pages++;
       if ('_tag' in page) return page;
       listVersion ??= page.resourceVersion;
@@ -208,6 +235,11 @@ export const startInformer = (spec: InformerSpec, deps: InformerDeps): Informer 
       token = page.next;
     } while (token !== '' && !stopping.signal.aborted);
     if (stopping.signal.aborted) return undefined;
+    if (store !== held) {
+      held.replace(new Map(), undefined);
+      held = store;
+      heldResource = resource;
+    }
     held.replace(items, listVersion);
     resourceVersion = listVersion ?? '';
     return undefined;
@@ -268,11 +300,36 @@ export const startInformer = (spec: InformerSpec, deps: InformerDeps): Informer 
 
   /** One backoff step: counted, reported with its delay, and waited out (or cut short by `stop()`). */
   let failures = 0;
-  const backOff = async (error: ApiError): Promise<void> => {
+  const backOff = async (error: ApiError, about: ResourceInfo = resource): Promise<void> => {
     failures++;
     const delayMs = backoffDelay(failures, deps.backoff, deps.random);
-    report(error, { attempt: failures, delayMs });
+    report(error, { attempt: failures, delayMs }, about);
     await sleep(delayMs);
+  };
+
+  /**
+   * A list the server answered NotServed, with alternatives: the next version is listed instead,
+   * at once while some version has not answered so since the last list that did; after a whole
+   * round of them, with the next backoff step. False when there is nothing to move on to.
+   */
+  let unservedInRow = 0;
+  const moveOn = async (failed: ApiError): Promise<boolean> => {
+    if (failed.kind === 'NotServed') hostCall(() => deps.onVersionAnswer?.(resource, failed));
+    if (failed.kind !== 'NotServed' || versions.length < 2) return false;
+    const unserved = resource;
+    const next = versions[(versions.indexOf(unserved) + 1) % versions.length]!;
+    resource = next;
+    path = collectionPath(next, spec.namespace);
+    const error = { ...failed, message: truncate(`${failed.message}; listing ${apiVersionOf(next)} instead`) };
+    unservedInRow++;
+    if (unservedInRow >= versions.length) {
+      unservedInRow = 0;
+      await backOff(error, unserved);
+      return true;
+    }
+    failures++;
+    report(error, { attempt: failures, delayMs: 0 }, unserved);
+    return true;
   };
 
   const run = async (): Promise<void> => {
@@ -283,9 +340,12 @@ export const startInformer = (spec: InformerSpec, deps: InformerDeps): Informer 
         const failed = await list().catch((thrown: unknown) => fromThrown(thrown));
         if (stopping.signal.aborted) break;
         if (failed) {
-          await backOff(failed);
+          const named = notServedNamed(resource, failed);
+          if (!(await moveOn(named))) await backOff(named);
           continue;
         }
+        unservedInRow = 0;
+        hostCall(() => deps.onVersionAnswer?.(resource, undefined));
         if (!isSynced) {
           isSynced = true;
           markSynced();
@@ -298,9 +358,11 @@ export const startInformer = (spec: InformerSpec, deps: InformerDeps): Informer 
       // Only a watch that lived a while clears the failures; a successful list does not, or a
       // server answering every watch with 410 would get a relist and a watch per round trip.
       if (lastedMs >= MIN_HEALTHY_WATCH_MS) failures = 0;
-      if (gone) resourceVersion = '';
+      // A watch the server no longer serves lists again, and the list moves on to a version it does.
+      if (gone || (end._tag === 'Failed' && end.error.kind === 'NotServed' && versions.length > 1)) resourceVersion = '';
       // A watch ended for being quiet is not the server's failure, and idleTimeoutMs spaces them.
-      if (end._tag === 'Failed') await backOff(end.error);
+      if (end._tag === 'Failed' && end.error.kind === 'NotServed') hostCall(() => deps.onVersionAnswer?.(resource, notServedNamed(resource, end.error)));
+      if (end._tag === 'Failed') await backOff(notServedNamed(resource, end.error));
       else if (end._tag === 'Ended' && lastedMs < MIN_HEALTHY_WATCH_MS)
         await backOff(apiError('Unavailable', `the watch of ${resource.plural} ended after ${lastedMs} ms`));
     }
@@ -310,10 +372,22 @@ export const startInformer = (spec: InformerSpec, deps: InformerDeps): Informer 
 
   return {
     spec,
+    resource: () => heldResource,
     hasSynced: () => isSynced,
     synced: () => syncedPromise,
     get: (namespace, name, shared) => held.get(namespace, name, shared),
-    heldAt: (namespace, name) => held.heldAt(namespace, name),
+    heldAt: (namespace, name) => {
+      // Bound to the store it was made for, and made again once a list at another version replaced it.
+      let store = held;
+      let read = store.heldAt(namespace, name);
+      return () => {
+        if (store !== held) {
+          store = held;
+          read = store.heldAt(namespace, name);
+        }
+        return read();
+      };
+    },
     list: () => held.list(),
     accept: (object) => held.upsert(object, false),
     stop: async () => {

@@ -21,8 +21,8 @@ import {
   type ResourceInfo,
 } from '@capt-endpoint/core';
 import { isRecord } from '@capt-endpoint/core/json';
-import { apiVersionOf, collectionPath, resolveResource, resolveTarget, resourceTable, type ResourceTable } from './resources';
-import { truncate } from './apiErrors';
+import { collectionPath, resolveResource, resolveTarget, resourceTable, type ResourceTable } from './resources';
+import { notServedMemory, notServedNamed, type NotServedMemory } from './notServed';
 import { DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MAX_WATCH_LINE_BYTES, limitOf, makeTransport, type HttpResponse, type LineStream, type Transport } from './transport';
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
@@ -96,36 +96,9 @@ export interface ClientParts {
   readonly watch: LineStream;
   readonly closeConnections: () => Promise<void>;
   readonly fieldManager: string;
-  readonly notServedMemoryMs: number;
+  /** What the server said it does not serve, remembered for `notServedMemoryMs`. */
+  readonly notServed: NotServedMemory;
 }
-
-/**
- * The resource types the server said it does not serve, each until its answer expires. Bounded
- * by the resource table: one entry per apiVersion and kind at most.
- */
-const notServedMemory = (memoryMs: number) => {
-  const until = new Map<string, { readonly error: ApiError; readonly expires: number }>();
-  const keyOf = (resource: ResourceInfo): string => `${apiVersionOf(resource)}/${resource.kind}`;
-  return {
-    recall: (resource: ResourceInfo): ApiError | undefined => {
-      const held = until.get(keyOf(resource));
-      if (held === undefined || Date.now() < held.expires) return held?.error;
-      until.delete(keyOf(resource));
-      return undefined;
-    },
-    /** Remembers a NotServed answer; any other answer about the type ends what was remembered. */
-    note: (resource: ResourceInfo, error: ApiError | undefined): void => {
-      if (error?.kind === 'NotServed' && memoryMs > 0) until.set(keyOf(resource), { error, expires: Date.now() + memoryMs });
-      else until.delete(keyOf(resource));
-    },
-  };
-};
-
-/** A NotServed answer names the resource type it is about; the server's answer names none. */
-const notServedNamed = (resource: ResourceInfo, error: ApiError): ApiError =>
-  error.kind !== 'NotServed'
-    ? error
-    : { ...error, message: truncate(`the API server does not serve ${resource.plural}${resource.group ? `.${resource.group}` : ''} at ${apiVersionOf(resource)}: ${error.message}`) };
 
 /** The transport, telling `onRequest` how each request ended. */
 const observed = (send: Transport, onRequest: KubernetesClientOptions['onRequest']): Transport =>
@@ -153,14 +126,13 @@ export const clientParts = (kubeConfig: KubeConfig, options: KubernetesClientOpt
     watch,
     closeConnections: close,
     fieldManager: options.fieldManager ?? DEFAULT_FIELD_MANAGER,
-    notServedMemoryMs: limitOf('notServedMemoryMs', options.notServedMemoryMs, DEFAULT_NOT_SERVED_MEMORY_MS, 0),
+    notServed: notServedMemory(limitOf('notServedMemoryMs', options.notServedMemoryMs, DEFAULT_NOT_SERVED_MEMORY_MS, 0)),
   };
 };
 
-export const clientFromParts = ({ table, transport: send, closeConnections, fieldManager, notServedMemoryMs }: ClientParts): KubernetesClient => {
+export const clientFromParts = ({ table, transport: send, closeConnections, fieldManager, notServed }: ClientParts): KubernetesClient => {
   const resolve = resolveTarget(table);
   const managerOf = (options?: PatchOptions): string => options?.fieldManager ?? fieldManager;
-  const notServed = notServedMemory(notServedMemoryMs);
   /** One request about `resource`, answered from memory while the server is known not to serve it. */
   const transport =
     (resource: ResourceInfo): Transport =>

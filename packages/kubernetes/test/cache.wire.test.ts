@@ -5,7 +5,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import type { ApiError, KubeObject, ObjectRef } from '@capt-endpoint/core';
 import { createCachedKubernetesClient, type CacheChange, type CachedKubernetesClient, type CachedKubernetesClientOptions } from '../src';
 import { MIN_HEALTHY_WATCH_MS } from '../src/informer';
-import { EKS_URL, NS, applyRef, clusterRef, cpRef, deniedRequests, secretRef, startWire, workspace, workspaceRef, type Wire } from './harness';
+import { EKS_URL, NS, applyRef, clusterRef, cpRef, deniedRequests, secretRef, startWire, waitFor, workspace, workspaceRef, type Wire } from './harness';
 
 let wire: Wire;
 let client: CachedKubernetesClient | undefined;
@@ -30,11 +30,6 @@ afterEach(async () => {
   await wire.server.close();
   expect(deniedRequests(wire.server.requests)).toEqual([]);
 });
-
-const waitFor = async (what: string, condition: () => boolean): Promise<void> => {
-  for (let i = 0; i < 500 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
-  if (!condition()) throw new Error(`timed out waiting for ${what}`);
-};
 
 /** Synced, and every informer's watch open: from here on, only changes cause traffic. */
 const settled = async (cache: CachedKubernetesClient, watchCount = 5): Promise<void> => {

@@ -161,3 +161,9 @@ export const wirePerTest = (options?: FakeApiServerOptions): (() => Wire) => {
   });
   return () => current!;
 };
+
+/** Resolves once `condition` holds, checking every 10 ms; throws after `ms` (5 s) without it. */
+export const waitFor = async (what: string, condition: () => boolean, ms = 5_000): Promise<void> => {
+  for (let i = 0; i * 10 < ms && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  if (!condition()) throw new Error(`timed out waiting for ${what}`);
+};

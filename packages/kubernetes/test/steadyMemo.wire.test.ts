@@ -4,7 +4,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { reconcileEndpoint, type Logger, type ReconcileOptions, type ReconcileOutcome } from '@capt-endpoint/core';
 import { createCachedKubernetesClient, type CacheChange, type CachedKubernetesClient } from '../src';
 import { sameOptions } from '../src/steadyMemo';
-import { NS, cpRef, startWire, workspaceRef, type Wire } from './harness';
+import { NS, cpRef, startWire, waitFor, workspaceRef, type Wire } from './harness';
 
 let wire: Wire;
 let client: CachedKubernetesClient | undefined;
@@ -35,11 +35,6 @@ const steady = async (): Promise<{ cache: CachedKubernetesClient; changes: Cache
   await cache.synced();
   expect((await reconcile(cache))._tag).toBe('Updated');
   return { cache, changes };
-};
-
-const waitFor = async (what: string, condition: () => boolean): Promise<void> => {
-  for (let i = 0; i < 500 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
-  if (!condition()) throw new Error(`timed out waiting for ${what}`);
 };
 
 describe('the steady memo of the cached client', () => {
