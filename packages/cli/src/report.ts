@@ -221,7 +221,8 @@ export const reconcileWithReport = async (
   options: ReconcileOptions,
   recordingOptions: { readonly dryRun?: boolean } = {},
 ): Promise<Report> => {
-  const recording = recordingClient(client, recordingOptions);
+  // The report explains every read: a steady memo's answer would leave it none to explain.
+  const recording = recordingClient(client, { ...recordingOptions, recall: false });
   const result = await reconcileEndpoint(recording, target, options)();
   const ref: ObjectRef = { apiVersion: CONTROL_PLANE_API_VERSION, kind: 'CAPTControlPlane', namespace: target.namespace, name: target.name };
   return buildReport(ref, result, recording, options);

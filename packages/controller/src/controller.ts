@@ -111,7 +111,9 @@ export const startController = (options: ControllerOptions): Controller => {
 
   const reconcileKey = async (key: string): Promise<void> => {
     const target = parseControlPlaneKey(key);
-    const recording = recordingClient(cluster);
+    // A recalled reconcile reads nothing, so the index keeps the entries of the reconcile that
+    // computed the outcome: the memo may answer only once the index knows this control plane.
+    const recording = recordingClient(cluster, { recall: index.has(key) });
     const started = Date.now();
     const result = await reconcileEndpoint(recording, target, { ...options.reconcile, signal })();
     const reads = recording.reads.map((read) => read.ref).filter((ref) => ref.kind !== 'CAPTControlPlane');
@@ -150,7 +152,8 @@ export const startController = (options: ControllerOptions): Controller => {
       index.forget(key);
       metrics?.forget(key);
     } else {
-      index.record(key, reads, { replace: true });
+      // A recalled outcome read nothing: what the control plane depends on is what it read last.
+      if (!recording.recalled) index.record(key, reads, { replace: true });
       if (outcome.requeueAfter !== undefined) queue.addAfter(key, outcome.requeueAfter);
     }
     const level = outcome._tag === 'Drift' ? 'warn' : 'info';
@@ -164,6 +167,7 @@ export const startController = (options: ControllerOptions): Controller => {
         waitingOn: outcome.waitingOn,
         requeueAfterMs: outcome.requeueAfter,
         reads: recording.reads.length,
+        ...(recording.recalled ? { recalled: true } : {}),
         writes: recording.writes.length,
         durationMs,
       },

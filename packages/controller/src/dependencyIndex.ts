@@ -59,6 +59,11 @@ export class DependencyIndex {
     this.dependencies.delete(controlPlane);
   }
 
+  /** Whether a reconcile of `controlPlane` has been recorded (and it is not forgotten since). */
+  has(controlPlane: string): boolean {
+    return this.dependencies.has(controlPlane);
+  }
+
   /** The control planes whose last reconcile read `ref`. */
   controlPlanesFor(ref: ObjectRef): readonly string[] {
     return [...(this.dependents.get(objectKey(ref)) ?? [])];

@@ -7,7 +7,7 @@
 export { startController, type Controller, type ControllerOptions, type StopOptions, type WatchedCluster, type ObjectChange } from './controller';
 export { WorkQueue, retryDelay, type WorkQueueOptions, type Timers } from './workQueue';
 export { DependencyIndex, objectKey, controlPlaneKey, parseControlPlaneKey } from './dependencyIndex';
-export { recordingClient, type RecordingClient, type RecordedRead, type RecordedWrite } from './recordingClient';
+export { recordingClient, type RecordingClient, type RecordingOptions, type RecordedRead, type RecordedWrite } from './recordingClient';
 export { jsonLogger, type JsonLogger, type Level } from './jsonLogger';
 export { LEASE_API_VERSION, LEASE_RESOURCE, leaseRef, leaseRecordOf, leaseObject, leasePatch, microTime, type LeaseRecord } from './lease';
 export {

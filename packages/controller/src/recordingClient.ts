@@ -6,10 +6,28 @@
  *
  * The explanations of `explain` and `reconcile`, the dry run, and the controller's dependency
  * index are all built from these records.
+ *
+ * Outside dry-run mode it also passes the inner client's steady memo through (ADR 0086): reads
+ * go to the inner client unchanged, so the objects a reconcile reads through this wrapper are
+ * the very ones the memo vouches for, and a recalled outcome is as true here as without it. A
+ * recalled reconcile reads and writes nothing; `recalled` says it happened. A dry run neither
+ * recalls nor remembers: its point is the reads and writes a full reconcile makes, and its
+ * outcome is computed from objects as unsent patches would leave them.
  */
 import * as E from 'fp-ts/lib/Either.js';
 import type { TaskEither } from 'fp-ts/lib/TaskEither.js';
-import { apiError, describeRef, type ApiError, type ClusterClient, type KubeObject, type MergePatch, type ObjectRef, type PatchOptions, type GetOptions } from '@capt-endpoint/core';
+import {
+  apiError,
+  describeRef,
+  type ApiError,
+  type ClusterClient,
+  type GetOptions,
+  type KubeObject,
+  type MergePatch,
+  type ObjectRef,
+  type PatchOptions,
+  type SteadyMemo,
+} from '@capt-endpoint/core';
 import { applyMergePatch, copyJsonValue } from '@capt-endpoint/core/json';
 
 export interface RecordedRead {
@@ -32,6 +50,19 @@ export interface RecordingClient extends ClusterClient {
   readonly reads: readonly RecordedRead[];
   readonly writes: readonly RecordedWrite[];
   readonly dryRun: boolean;
+  /** True once the inner client's steady memo answered a reconcile: it then read nothing. */
+  readonly recalled: boolean;
+}
+
+export interface RecordingOptions {
+  /** Send no write: record the patch and answer with the object as the server would return it. */
+  readonly dryRun?: boolean | undefined;
+  /**
+   * Let the inner client's steady memo answer (default true). With false it may still remember
+   * this reconcile's outcome, but the reconcile runs in full and records every read: for a
+   * caller that explains the reads, or does not yet know what this control plane depends on.
+   */
+  readonly recall?: boolean | undefined;
 }
 
 const keyOf = (ref: ObjectRef): string => JSON.stringify([ref.apiVersion, ref.kind, ref.namespace ?? '', ref.name]);
@@ -42,8 +73,21 @@ const effectivePatch = (verb: 'patch' | 'patchStatus', patch: MergePatch): Merge
   return verb === 'patchStatus' ? { ...(patch['metadata'] === undefined ? {} : { metadata: patch['metadata'] }), status } : rest;
 };
 
-export const recordingClient = (inner: ClusterClient, options: { readonly dryRun?: boolean } = {}): RecordingClient => {
+/** The inner memo, answering only when `recall`, and noting when it did. */
+const passing = (memo: SteadyMemo, recall: boolean, recalled: () => void): SteadyMemo => ({
+  recall: (ref, options) => {
+    if (!recall) return undefined;
+    const outcome = memo.recall(ref, options);
+    if (outcome !== undefined) recalled();
+    return outcome;
+  },
+  remember: (ref, options, reads, outcome) => memo.remember(ref, options, reads, outcome),
+});
+
+export const recordingClient = (inner: ClusterClient, options: RecordingOptions = {}): RecordingClient => {
   const dryRun = options.dryRun ?? false;
+  const memo = dryRun ? undefined : inner.steadyMemo;
+  let recalled = false;
   const reads: RecordedRead[] = [];
   const writes: RecordedWrite[] = [];
   /** Objects as our unsent patches left them. */
@@ -78,6 +122,9 @@ export const recordingClient = (inner: ClusterClient, options: { readonly dryRun
     dryRun,
     reads,
     writes,
+    get recalled() {
+      return recalled;
+    },
     get: (ref, options) => async () => {
       const result = await current(ref, options);
       reads.push({ ref, object: E.isRight(result) ? result.right : undefined, error: E.isLeft(result) ? result.left : undefined });
@@ -87,5 +134,10 @@ export const recordingClient = (inner: ClusterClient, options: { readonly dryRun
     patchStatus: write('patchStatus'),
     // What the inner client remembers of decoding its own objects stays true through us.
     decodeMemo: inner.decodeMemo,
+    steadyMemo:
+      memo &&
+      passing(memo, options.recall ?? true, () => {
+        recalled = true;
+      }),
   };
 };

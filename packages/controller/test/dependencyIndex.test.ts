@@ -34,9 +34,18 @@ describe('DependencyIndex', () => {
     index.record('team-a/one', [secret], { replace: true });
     expect(index.controlPlanesFor(workspace)).toEqual([]);
     expect(index.size).toBe(1);
+    expect(index.has('team-a/one')).toBe(true);
     index.forget('team-a/one');
+    expect(index.has('team-a/one')).toBe(false);
     expect(index.controlPlanesFor(secret)).toEqual([]);
     expect(index.size).toBe(0);
+  });
+
+  it('knows a control plane that read nothing but itself', () => {
+    const index = new DependencyIndex();
+    expect(index.has('team-a/one')).toBe(false);
+    index.record('team-a/one', [], { replace: true });
+    expect(index.has('team-a/one')).toBe(true);
   });
 
   it('keys control planes as namespace/name', () => {

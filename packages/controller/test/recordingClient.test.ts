@@ -1,7 +1,8 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { createFakeClient } from '@capt-endpoint/testing';
+import { emptyOutcome, reconcileEndpoint, type ClusterClient, type SteadyMemo } from '@capt-endpoint/core';
 import { recordingClient } from '../src';
-import { initialObjects } from './helpers';
+import { initialObjects, manifest } from './helpers';
 
 const cp = { apiVersion: 'controlplane.cluster.x-k8s.io/v1beta1', kind: 'CAPTControlPlane', namespace: 'team-a', name: 'demo' };
 
@@ -48,5 +49,64 @@ describe('recordingClient', () => {
     fake.failOnce('get', undefined, 'Timeout');
     await client.get(cp)();
     expect(client.reads.map((r) => [r.object, r.error?.kind])).toEqual([[undefined, undefined], [undefined, 'Timeout']]);
+  });
+});
+
+describe('recordingClient and the inner client steady memo', () => {
+  /** The fake with a memo that answers `outcome` for every control plane, counting what it is asked. */
+  const withMemo = () => {
+    const fake = createFakeClient(initialObjects());
+    const counts = { recall: 0, remember: 0 };
+    const outcome = Object.freeze(emptyOutcome(cp, 'UpToDate', 'UpToDate: remembered'));
+    const steadyMemo: SteadyMemo = {
+      recall: () => {
+        counts.recall++;
+        return outcome;
+      },
+      remember: () => {
+        counts.remember++;
+      },
+    };
+    const inner: ClusterClient = {
+      get: (ref, options) => fake.get(ref, options),
+      patch: (ref, patch, options) => fake.patch(ref, patch, options),
+      patchStatus: (ref, patch, options) => fake.patchStatus(ref, patch, options),
+      steadyMemo,
+    };
+    return { fake, inner, counts, outcome };
+  };
+
+  it('passes the memo through: a recalled reconcile reads nothing and says so', async () => {
+    const { inner, counts, outcome } = withMemo();
+    const client = recordingClient(inner);
+    const result = await reconcileEndpoint(client, { namespace: 'team-a', name: 'demo' })();
+    expect(E.isRight(result) && result.right).toBe(outcome);
+    expect(counts.recall).toBe(1);
+    expect(client.recalled).toBe(true);
+    expect(client.reads).toEqual([]);
+    expect(client.writes).toEqual([]);
+  });
+
+  it('with recall off, reconciles in full and records every read', async () => {
+    const { inner, counts } = withMemo();
+    const client = recordingClient(inner, { recall: false });
+    const result = await reconcileEndpoint(client, { namespace: 'team-a', name: 'demo' })();
+    expect(E.isRight(result) && result.right._tag).toBe('Waiting');
+    expect(counts.recall).toBe(0);
+    expect(client.recalled).toBe(false);
+    expect(client.reads.map((read) => read.ref.kind)).toContain('Workspace');
+  });
+
+  it('in dry-run mode neither recalls nor remembers', async () => {
+    const { fake, inner, counts } = withMemo();
+    manifest('later/workspace-applied.yaml').forEach((object) => fake.put(object));
+    const client = recordingClient(inner, { dryRun: true });
+    expect(client.steadyMemo).toBeUndefined();
+    const result = await reconcileEndpoint(client, { namespace: 'team-a', name: 'demo' })();
+    expect(E.isRight(result) && result.right._tag).toBe('Updated');
+    expect(counts).toEqual({ recall: 0, remember: 0 });
+    expect(client.recalled).toBe(false);
+    expect(client.reads.map((read) => read.ref.kind)).toContain('Workspace');
+    expect(fake.writes()).toEqual([]);
   });
 });
