@@ -6,13 +6,12 @@
  * Not exported from the package.
  */
 import * as E from 'fp-ts/lib/Either.js';
-import { pipe } from 'fp-ts/lib/function.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import type * as t from 'io-ts';
 import { DEFAULT_FIELD_MANAGER, describeRef, type ClusterClient, type KubeObject, type MergePatch, type ObjectRead, type ObjectRef } from './clusterClient';
 import { apiError, isEndpointError, type ApiError, type EndpointError, type ObjectDecodeError, type RequestFailed } from './errors';
 import type { Logger } from './logger';
-import { decodeObject, type DecodeMemo } from './objects';
+import { decodeShape, type DecodeMemo } from './objects';
 
 /** A write met 409 Conflict: what we planned from has moved on. */
 export interface Stale {
@@ -26,6 +25,19 @@ export const isStale = (failure: Failure): failure is Stale => failure._tag === 
 
 /** A step of the reconcile: its failures are errors, or `Stale`. */
 export type Step<A> = TE.TaskEither<Failure, A>;
+
+/** A step's result: at once, or later when the step had to wait for the client. */
+export type Now<L, A> = E.Either<L, A> | Promise<E.Either<L, A>>;
+
+/**
+ * `next` on the value of `step`, a Left passing through: at once when the step answered at
+ * once, after it when it had to wait. The reconcile's steps are mostly synchronous (objects in
+ * hand, nothing to write, no logger); only what waits for the client makes a promise.
+ */
+export const andThen = <L, A, B>(step: Now<L, A>, next: (a: A) => Now<L, B>): Now<L, B> => {
+  if (step instanceof Promise) return step.then((done) => (E.isLeft(done) ? done : next(done.right)));
+  return E.isLeft(step) ? step : next(step.right);
+};
 
 export type Verb = RequestFailed['verb'];
 
@@ -54,7 +66,7 @@ const asApiError = (error: unknown): ApiError =>
 
 /** Decodes an object read for `ref` (through the client's memo, when it has one); the failure names the object. */
 export const decodeAt = <C extends t.Mixed>(codec: C, ref: ObjectRef, object: unknown, memo?: DecodeMemo) =>
-  decodeObject(codec, `${ref.kind} ${ref.apiVersion} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}`, memo)(object);
+  decodeShape(codec, object, () => `${ref.kind} ${ref.apiVersion} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}`, memo);
 
 export interface CallOptions {
   readonly fieldManager?: string | undefined;
@@ -77,51 +89,72 @@ export interface Calls {
   readonly reads: () => readonly ObjectRead[] | undefined;
   /** Logs as part of the step `verb` on `ref`; a logger that throws fails that step. */
   readonly log: (level: LogLevel, step: { readonly verb: Verb; readonly ref: ObjectRef }, fields: Record<string, unknown>, message: string) => Step<void>;
+  /** False when there is no logger: every `log` step then succeeds doing nothing, and may be left out. */
+  readonly logging: boolean;
 }
 
 /** Logs as part of the step `verb` on `ref`; a logger that throws fails that step. */
 export const logTo =
   (logger: Logger | undefined): Calls['log'] =>
   (level, step, fields, message) =>
-    TE.tryCatch(
-      () => Promise.resolve(logger?.[level](fields, message)),
-      () => threw(step.verb, step.ref, 'the logger'),
-    );
+  async () => {
+    try {
+      await Promise.resolve(logger?.[level](fields, message));
+      return E.right(undefined);
+    } catch {
+      return E.left(threw(step.verb, step.ref, 'the logger'));
+    }
+  };
+
+/**
+ * The client's answer, or `onThrow` when calling it throws or its promise rejects: what
+ * `TE.tryCatch(call, onThrow)` gives, without the combinator's layers.
+ */
+const called = async <A>(call: () => Promise<A>, onThrow: () => RequestFailed): Promise<E.Either<RequestFailed, A>> => {
+  try {
+    return await call().then(E.right);
+  } catch {
+    return E.left(onThrow());
+  }
+};
 
 export const clusterCalls = (client: ClusterClient, options: CallOptions, recordReads = false): Calls => {
   const { signal, logger } = options;
   const fieldManager = options.fieldManager ?? DEFAULT_FIELD_MANAGER;
   // Only a recording pass keeps what it read; a read that found nothing ends the record.
   let reads: ObjectRead[] | undefined = recordReads ? [] : undefined;
-  const get = (ref: ObjectRef, want?: { readonly managedFields?: boolean }): TE.TaskEither<EndpointError, KubeObject | undefined> =>
-    pipe(
-      TE.tryCatch(() => client.get(ref, { signal, readOnly: true, ...(want?.managedFields === true ? { managedFields: true } : {}) })(), () => threw('get', ref, 'the cluster client')),
-      TE.chainEitherK(E.mapLeft((error) => requestFailed('get', ref, asApiError(error)))),
-    );
+  // Written as plain async functions with early returns rather than TaskEither combinators:
+  // they run on every reconcile, and each combinator step costs more than the step itself.
+  const get =
+    (ref: ObjectRef, want?: { readonly managedFields?: boolean }): TE.TaskEither<EndpointError, KubeObject | undefined> =>
+    async () => {
+      const answer = await called(() => client.get(ref, { signal, readOnly: true, ...(want?.managedFields === true ? { managedFields: true } : {}) })(), () => threw('get', ref, 'the cluster client'));
+      if (E.isLeft(answer)) return answer;
+      const result = answer.right;
+      return E.isLeft(result) ? E.left(requestFailed('get', ref, asApiError(result.left))) : result;
+    };
   return {
     get: !recordReads
       ? get
-      : (ref, want) =>
-          pipe(
-            get(ref, want),
-            TE.map((object) => {
-              if (object === undefined) reads = undefined;
-              else reads?.push({ ref, object });
-              return object;
-            }),
-          ),
+      : (ref, want) => async () => {
+          const result = await get(ref, want)();
+          if (E.isRight(result)) {
+            if (result.right === undefined) reads = undefined;
+            else reads?.push({ ref, object: result.right });
+          }
+          return result;
+        },
     reads: () => reads,
-    write: (verb, ref, patch) =>
-      pipe(
-        TE.tryCatch(() => client[verb](ref, patch, { signal, fieldManager })(), () => threw(verb, ref, 'the cluster client')),
-        TE.chainEitherKW(
-          E.mapLeft((error): Failure => {
-            const apiFailure = asApiError(error);
-            return apiFailure.kind === 'Conflict' ? { _tag: 'Stale', ref } : requestFailed(verb, ref, apiFailure);
-          }),
-        ),
-      ),
+    write: (verb, ref, patch) => async () => {
+      const answer = await called(() => client[verb](ref, patch, { signal, fieldManager })(), () => threw(verb, ref, 'the cluster client'));
+      if (E.isLeft(answer)) return answer;
+      const result = answer.right;
+      if (E.isRight(result)) return result;
+      const apiFailure = asApiError(result.left);
+      return E.left(apiFailure.kind === 'Conflict' ? { _tag: 'Stale', ref } : requestFailed(verb, ref, apiFailure));
+    },
     decode: (codec, ref, object) => decodeAt(codec, ref, object, client.decodeMemo),
     log: logTo(logger),
+    logging: logger !== undefined,
   };
 };

@@ -5,11 +5,9 @@
  * waiting state and a link of the wrong shape is an invalid value, both results; only a request
  * that fails is a Left. Not exported from the package.
  */
-import { pipe } from 'fp-ts/lib/function.js';
 import * as E from 'fp-ts/lib/Either.js';
-import * as TE from 'fp-ts/lib/TaskEither.js';
 import type * as t from 'io-ts';
-import type { Calls } from './clusterCalls';
+import { andThen, type Calls, type Now } from './clusterCalls';
 import { describeRef, type KubeObject, type ObjectRef } from './clusterClient';
 import type { EndpointError, SecretNamespaceNotAllowed, SecretRef } from './errors';
 import { CLUSTER_SCOPED_WORKSPACE_API_VERSION, WORKSPACE_TEMPLATE_APPLY_API_VERSION, type WorkspaceApiVersion } from './kinds';
@@ -21,28 +19,21 @@ export interface ChainOptions extends LocateOptions {
   readonly allowSecretNamespaces?: readonly string[] | 'any' | undefined;
 }
 
-type Located = TE.TaskEither<EndpointError, Location>;
+/** A step of the chain: at once, or later when it had to read through the client (see `andThen`). */
+type Located = Now<EndpointError, Location>;
+
+const at = (location: Location): E.Either<EndpointError, Location> => E.right(location);
 
 /**
  * One link: the object held or fetched for `ref`, decoded and handed to `next`; `missing` when
  * it does not exist, an invalid value when it does not decode.
  */
-const link = <C extends t.Mixed>(
-  calls: Calls,
-  codec: C,
-  ref: ObjectRef,
-  held: KubeObject | undefined,
-  missing: Location,
-  next: (object: t.TypeOf<C>) => Located,
-): Located =>
-  pipe(
-    held === undefined ? calls.get(ref) : TE.right(held),
-    TE.chain((object) => {
-      if (object === undefined) return TE.right(missing);
-      const decoded = calls.decode(codec, ref, object);
-      return E.isLeft(decoded) ? TE.right(invalid(decoded.left)) : next(decoded.right);
-    }),
-  );
+const link = <C extends t.Mixed>(calls: Calls, codec: C, ref: ObjectRef, held: KubeObject | undefined, missing: Location, next: (object: t.TypeOf<C>) => Located): Located =>
+  andThen(held === undefined ? calls.get(ref)() : E.right(held), (object): Located => {
+    if (object === undefined) return at(missing);
+    const decoded = calls.decode(codec, ref, object);
+    return E.isLeft(decoded) ? at(invalid(decoded.left)) : next(decoded.right);
+  });
 
 const secretNamespaceAllowed = (namespace: string, controlPlane: CAPTControlPlane, options: ChainOptions): boolean =>
   namespace === controlPlane.metadata.namespace ||
@@ -60,18 +51,18 @@ const namespaceNotAllowed = (workspaceRef: ObjectRef, secret: SecretRef, control
 
 const fromWorkspace = (calls: Calls, controlPlane: CAPTControlPlane, workspace: Workspace, workspaceRef: ObjectRef, options: ChainOptions): Located => {
   const located = findInWorkspace(workspace, options);
-  if (located._tag !== 'NeedSecret') return TE.right(located);
+  if (located._tag !== 'NeedSecret') return at(located);
   const secret = located.secret;
-  if (!secretNamespaceAllowed(secret.namespace, controlPlane, options)) return TE.right(invalid(namespaceNotAllowed(workspaceRef, secret, controlPlane)));
+  if (!secretNamespaceAllowed(secret.namespace, controlPlane, options)) return at(invalid(namespaceNotAllowed(workspaceRef, secret, controlPlane)));
   const ref: ObjectRef = { apiVersion: 'v1', kind: 'Secret', namespace: secret.namespace, name: secret.name };
-  return link(calls, Secret, ref, undefined, findInSecret(undefined, secret, options), (object) => TE.right(findInSecret(object, secret, options)));
+  return link(calls, Secret, ref, undefined, findInSecret(undefined, secret, options), (object) => at(findInSecret(object, secret, options)));
 };
 
 const fromApply = (calls: Calls, controlPlane: CAPTControlPlane, apply: WorkspaceTemplateApply, options: ChainOptions): Located => {
   const namespace = controlPlane.metadata.namespace;
   const workspaceName = apply.status?.workspaceName;
   if (workspaceName === undefined || workspaceName === '') {
-    return TE.right(notYetAvailable('WorkspaceName', `WorkspaceTemplateApply ${namespace}/${apply.metadata.name} has no status.workspaceName yet`));
+    return at(notYetAvailable('WorkspaceName', `WorkspaceTemplateApply ${namespace}/${apply.metadata.name} has no status.workspaceName yet`));
   }
   const apiVersion = options.workspaceApiVersion ?? CLUSTER_SCOPED_WORKSPACE_API_VERSION;
   const ref: ObjectRef = {
@@ -92,7 +83,7 @@ export const followChain = (calls: Calls, controlPlane: CAPTControlPlane, heldAp
   const namespace = controlPlane.metadata.namespace;
   const applyName = controlPlane.spec?.workspaceTemplateApplyName;
   if (applyName === undefined || applyName === '') {
-    return TE.right(notYetAvailable('WorkspaceTemplateApplyName', `CAPTControlPlane has no spec.workspaceTemplateApplyName`));
+    return at(notYetAvailable('WorkspaceTemplateApplyName', `CAPTControlPlane has no spec.workspaceTemplateApplyName`));
   }
   const ref: ObjectRef = { apiVersion: WORKSPACE_TEMPLATE_APPLY_API_VERSION, kind: 'WorkspaceTemplateApply', namespace, name: applyName };
   const held = heldApply?.metadata?.name === applyName && heldApply.metadata?.namespace === namespace ? heldApply : undefined;

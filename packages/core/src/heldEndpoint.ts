@@ -7,9 +7,8 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type { ApiEndpoint } from './endpoint';
 import type { StoredEndpoint } from './objects';
-import { canonicalHost, parseEndpoint } from './parseEndpoint';
+import { parseStoredEndpoint } from './parseEndpoint';
 import { quoteValue } from './quote';
-import * as O from 'fp-ts/lib/Option.js';
 
 export type HeldEndpoint =
   | { readonly _tag: 'Unset' }
@@ -43,9 +42,10 @@ export const heldEndpointOf = (stored: StoredEndpoint | undefined): HeldEndpoint
   const host = stored?.host;
   if (typeof host !== 'string' || host === '') return UNSET;
   const port = typeof stored?.port === 'number' ? stored.port : undefined;
-  const parsed = parseEndpoint({ host, port: port ?? 0 });
+  // As parseEndpoint({ host, port: port ?? 0 }) and canonicalHost(host) read it, the host parsed once.
+  const { parsed, canonical } = parseStoredEndpoint(host, port ?? 0);
   if (E.isLeft(parsed)) return { _tag: 'Malformed', host, port, problem: parsed.left.problem };
-  return O.isNone(canonicalHost(host)) || port === undefined
+  return !canonical || port === undefined
     ? { _tag: 'Malformed', host, port, problem: NOT_AS_STORED }
     : { _tag: 'WellFormed', endpoint: { host, port } };
 };

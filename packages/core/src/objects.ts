@@ -7,8 +7,8 @@
  */
 import * as t from 'io-ts';
 import * as E from 'fp-ts/lib/Either.js';
-import { pipe } from 'fp-ts/lib/function.js';
 import type { ObjectDecodeError } from './errors';
+import { isCAPTControlPlane, isCluster, isWorkspace, isWorkspaceTemplateApply } from './shapes';
 
 const Metadata = t.intersection([
   t.type({ name: t.string }),
@@ -121,6 +121,42 @@ export interface DecodeMemo {
   readonly remember: (codec: t.Mixed, input: unknown, decoded: unknown) => void;
 }
 
+/** Hand-written guards for the codecs a reconcile decodes on every pass (see shapes.ts). */
+const GUARDS: ReadonlyMap<t.Mixed, (u: unknown) => boolean> = new Map<t.Mixed, (u: unknown) => boolean>([
+  [CAPTControlPlane, isCAPTControlPlane],
+  [Cluster, isCluster],
+  [WorkspaceTemplateApply, isWorkspaceTemplateApply],
+  [Workspace, isWorkspace],
+]);
+
+/** Whether `guard` holds for `input`: then `codec.decode(input)` is `Right(input)`. */
+export const guardOf = (codec: t.Mixed): ((u: unknown) => boolean) | undefined => GUARDS.get(codec);
+
+/** `decodeObject`, with the object's description made only when it fails to decode. */
+export const decodeShape = <C extends t.Mixed>(codec: C, input: unknown, what: () => string, memo?: DecodeMemo): E.Either<ObjectDecodeError, t.TypeOf<C>> => {
+  const recalled: unknown = memo?.recall(codec, input);
+  if (recalled !== undefined) return E.right(recalled);
+  if (GUARDS.get(codec)?.(input) === true) {
+    memo?.remember(codec, input, input);
+    return E.right(input);
+  }
+  const decoded = codec.decode(input);
+  if (E.isRight(decoded)) {
+    memo?.remember(codec, input, decoded.right);
+    return decoded;
+  }
+  const paths = [...new Set(decoded.left.map(pathOf).map((p) => p || '(root)'))];
+  const object = what();
+  return E.left({
+    _tag: 'ObjectDecodeError',
+    reason: 'ObjectDecodeError',
+    retryable: false,
+    object,
+    paths,
+    message: `${object} does not have the expected shape at ${paths.join(', ')}`,
+  });
+};
+
 /**
  * Decodes `input` with `codec`; a failure names the object and every path that was wrong. The
  * message never quotes values (the object may be a Secret). With a `memo`, an answer it recalls
@@ -137,23 +173,5 @@ export interface DecodeMemo {
  */
 export const decodeObject =
   <C extends t.Mixed>(codec: C, what: string, memo?: DecodeMemo) =>
-  (input: unknown): E.Either<ObjectDecodeError, t.TypeOf<C>> => {
-    const recalled: unknown = memo?.recall(codec, input);
-    if (recalled !== undefined) return E.right(recalled);
-    const decoded = pipe(
-      codec.decode(input),
-      E.mapLeft((errors): ObjectDecodeError => {
-        const paths = [...new Set(errors.map(pathOf).map((p) => p || '(root)'))];
-        return {
-          _tag: 'ObjectDecodeError',
-          reason: 'ObjectDecodeError',
-          retryable: false,
-          object: what,
-          paths,
-          message: `${what} does not have the expected shape at ${paths.join(', ')}`,
-        };
-      }),
-    );
-    if (memo !== undefined && E.isRight(decoded)) memo.remember(codec, input, decoded.right);
-    return decoded;
-  };
+  (input: unknown): E.Either<ObjectDecodeError, t.TypeOf<C>> =>
+    decodeShape(codec, input, () => what, memo);

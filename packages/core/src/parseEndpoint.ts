@@ -7,7 +7,9 @@
  * written, and once as `https:`, which gives the canonical host (lowercase, IDNA `xn--` form,
  * compressed IPv6). Checks on the raw text only catch what the parser hides: whitespace it
  * strips, an empty `@`, `?`, `#` or port it drops, dot segments it resolves, percent-encoding
- * it decodes and old IPv4 forms it rewrites. docs/endpoint-grammar.md lists every form.
+ * it decodes and old IPv4 forms it rewrites. A plain host (`isPlainDomain`), which the parser
+ * reads as written and only lowercases, is read without it (`parseAuthority`), to the same
+ * answer. docs/endpoint-grammar.md lists every form.
  *
  * Total: returns an `Either` for any input and never throws; every property read of a caller's
  * object is guarded. `problem` never quotes the value; `message` does (shortened, its user
@@ -15,7 +17,6 @@
  */
 import * as E from 'fp-ts/lib/Either.js';
 import * as O from 'fp-ts/lib/Option.js';
-import { pipe } from 'fp-ts/lib/function.js';
 import type { ApiEndpoint } from './endpoint';
 import { parseError, type EndpointParseError, type EndpointParseErrorTag } from './errors';
 import { quoteValue } from './quote';
@@ -35,7 +36,6 @@ const MAX_DNS_NAME = 253;
 const SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//;
 /** Whitespace, control and invisible format characters: the URL parser drops some of them silently. */
 const UNSAFE_CHARACTER = /[\s\p{Cc}\p{Cf}]/u;
-const DNS_LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 /** How the URL parser writes a host it read as IPv4. */
 const SERIALISED_IPV4 = /^\d{1,3}(?:\.\d{1,3}){3}$/;
 /** Under a scheme the parser does not know, hosts and ports are kept as written. */
@@ -90,6 +90,8 @@ const portFromText = (text: string, shown: string): Result<number> =>
 
 const parseUrl = (text: string): O.Option<URL> => O.tryCatch(() => new URL(text));
 
+const hostnameOf = (url: O.Option<URL>): O.Option<string> => (O.isNone(url) ? url : O.some(url.value.hostname));
+
 /**
  * The text after the authority's last colon, or `undefined` when it has none outside IPv6
  * brackets. Used only on text whose structure the parser has read (or refused), to see the
@@ -124,17 +126,29 @@ const structureRules: readonly StructureRule[] = [
   [(_, rest) => rest.includes('%'), 'InvalidHost', PROBLEM.percentEncodedHost],
 ];
 
-const checkStructure = (written: URL, rest: string, shown: string): Result<URL> =>
-  pipe(
-    O.fromNullable(structureRules.find(([broken]) => broken(written, rest))),
-    O.match(
-      () => E.right(written),
-      ([, tag, problem]) => fail(tag, problem, shown),
-    ),
-  );
+const checkStructure = (written: URL, rest: string, shown: string): Result<URL> => {
+  for (const [broken, tag, problem] of structureRules) if (broken(written, rest)) return fail(tag, problem, shown);
+  return E.right(written);
+};
 
-const isDnsName = (name: string): boolean =>
-  name.length <= MAX_DNS_NAME && name.split('.').every((label) => DNS_LABEL.test(label));
+/** Dot-separated DNS labels: 1-63 lowercase letters, digits and hyphens, no hyphen first or last. */
+const DNS_NAME = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/;
+
+const isDnsName = (name: string): boolean => name.length <= MAX_DNS_NAME && DNS_NAME.test(name);
+
+/** Non-empty labels of ASCII letters, digits and hyphens. */
+const PLAIN_DOMAIN = /^[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*$/;
+/** A last label the URL parser reads as an IPv4 number (decimal, or hexadecimal after 0x). */
+const NUMERIC_LAST_LABEL = /(?:^|\.)(?:[0-9]+|0[xX][0-9A-Fa-f]*)$/;
+/** A label the URL parser decodes as punycode. */
+const PUNYCODE_LABEL = /(?:^|\.)[xX][nN]--/;
+
+/**
+ * A host the https parser would only lowercase: plain ASCII labels, not an IPv4 address, no
+ * punycode. For these the host as written, lowercased, is the canonical host, and the second
+ * URL parse is not needed (the property tests hold this against the parser).
+ */
+export const isPlainDomain = (host: string): boolean => PLAIN_DOMAIN.test(host) && !NUMERIC_LAST_LABEL.test(host) && !PUNYCODE_LABEL.test(host);
 
 /**
  * The canonical host. `canonical` is the https parser's host, `written` the same host as
@@ -158,11 +172,41 @@ interface Authority {
 }
 
 /**
+ * A plain domain, an optional port of digits and an optional trailing slash, and nothing else.
+ * Under `capt-endpoint:` the URL parser reads such a text as that host, as written, and that
+ * port; it refuses it only for a port above 65535, which `portFromText` refuses the same way.
+ */
+const PLAIN_REST = /^([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*)(?::([0-9]*))?\/?$/;
+
+/**
  * `rest` is what follows `https://`, or a bare value: host[:port] and at most a trailing slash.
  * Early returns instead of Either combinators: this runs on every reconcile, and fp-ts's
- * dual-arity `chain`/`bind` cost more here than both URL parses (see docs/benchmarks.md).
+ * dual-arity `chain`/`bind` cost more here than both URL parses (see docs/benchmarks.md). A
+ * plain domain (`PLAIN_REST`, `isPlainDomain`), the usual endpoint, is read without the URL
+ * parser, with the same answer for every text (the property tests hold one against the other).
  */
-const parseAuthority = (rest: string, shown: string): Result<Authority> => {
+export const parseAuthority = (rest: string, shown: string): Result<Authority> => {
+  const plain = PLAIN_REST.exec(rest);
+  const host = plain?.[1];
+  // The host matched PLAIN_DOMAIN already: what is left of `isPlainDomain` is the last label and punycode.
+  return host !== undefined && !NUMERIC_LAST_LABEL.test(host) && !PUNYCODE_LABEL.test(host)
+    ? parsePlainAuthority(host, plain?.[2], shown)
+    : parseAuthorityByUrl(rest, shown);
+};
+
+/**
+ * What `parseAuthorityByUrl` gives for a `rest` of `PLAIN_REST` whose host is a plain domain;
+ * `portText` is the text after its colon (what `writtenPortText` finds), undefined without one.
+ */
+const parsePlainAuthority = (writtenHost: string, portText: string | undefined, shown: string): Result<Authority> => {
+  const port = portText === undefined ? E.right(undefined) : portFromText(portText, shown);
+  if (E.isLeft(port)) return port;
+  const host = hostFrom(writtenHost.toLowerCase(), writtenHost, shown);
+  return E.isLeft(host) ? host : E.right({ host: host.right, port: port.right });
+};
+
+/** `parseAuthority` through the URL parser, for any text. */
+export const parseAuthorityByUrl = (rest: string, shown: string): Result<Authority> => {
   const authority = rest.split(/[/?#]/, 1)[0] ?? '';
   const portText = writtenPortText(authority);
   const written = parseUrl(AS_WRITTEN + rest);
@@ -171,9 +215,10 @@ const parseAuthority = (rest: string, shown: string): Result<Authority> => {
   if (E.isLeft(structure)) return structure;
   const port = portText === undefined ? E.right(undefined) : portFromText(portText, shown);
   if (E.isLeft(port)) return port;
-  const canonical = parseUrl(AS_HTTPS + authority);
+  const writtenHost = structure.right.hostname;
+  const canonical = isPlainDomain(writtenHost) ? O.some(writtenHost.toLowerCase()) : hostnameOf(parseUrl(AS_HTTPS + authority));
   if (O.isNone(canonical)) return E.left(parseError('InvalidHost', PROBLEM.host, quote(shown)));
-  const host = hostFrom(canonical.value.hostname, structure.right.hostname, shown);
+  const host = hostFrom(canonical.value, writtenHost, shown);
   return E.isLeft(host) ? host : E.right({ host: host.right, port: port.right });
 };
 
@@ -212,20 +257,20 @@ const parseText = (raw: string, defaultPort: number): Result<ApiEndpoint> => {
 // Objects: { host, port? }.
 
 /** The object's host: a bare DNS name or IP address; an IPv6 address with or without brackets. */
-const parseBareHost = (raw: string): Result<string> =>
-  pipe(
-    cleanText(raw),
-    E.chain((text) => {
-      if (/[/?#@]/.test(text)) return fail('InvalidHost', PROBLEM.objectHostNotBare, text);
-      const bracketed = text.startsWith('[') && text.endsWith(']');
-      // Every colon ends up inside brackets, so no port can be read: `h:443` is not a host.
-      const authority = !bracketed && text.includes(':') ? `[${text}]` : text;
-      return pipe(
-        parseAuthority(authority, text),
-        E.map(({ host }) => host),
-      );
-    }),
-  );
+const parseBareHost = (raw: string): Result<string> => {
+  const cleaned = cleanText(raw);
+  if (E.isLeft(cleaned)) return cleaned;
+  const text = cleaned.right;
+  if (/[/?#@]/.test(text)) return fail('InvalidHost', PROBLEM.objectHostNotBare, text);
+  const bracketed = text.startsWith('[') && text.endsWith(']');
+  // Every colon ends up inside brackets, so no port can be read: `h:443` is not a host.
+  const authority = !bracketed && text.includes(':') ? `[${text}]` : text;
+  const parsed = parseAuthority(authority, text);
+  return E.isLeft(parsed) ? parsed : E.right(parsed.right.host);
+};
+
+/** Whether a host is written as Cluster API stores one: no surrounding whitespace, no IPv6 brackets. */
+const asStored = (stored: string): boolean => stored === stored.trim() && !stored.startsWith('[');
 
 /**
  * The canonical form of a host as Cluster API stores it, for comparing a stored endpoint with
@@ -243,9 +288,19 @@ const parseBareHost = (raw: string): Result<string> =>
  * ```
  */
 export const canonicalHost = (stored: string): O.Option<string> =>
-  typeof stored !== 'string' || stored !== stored.trim() || stored.startsWith('[')
-    ? O.none
-    : O.fromEither(parseBareHost(stored));
+  typeof stored !== 'string' || !asStored(stored) ? O.none : O.fromEither(parseBareHost(stored));
+
+/**
+ * A stored endpoint read as `parseEndpoint({ host, port })` reads it, and whether its host has
+ * a canonical form (`canonicalHost`), with the host parsed once for both. Not exported from the
+ * package: `heldEndpointOf` reads every object's endpoint this way on every reconcile.
+ */
+export const parseStoredEndpoint = (host: string, port: number): { readonly parsed: Result<ApiEndpoint>; readonly canonical: boolean } => {
+  const bare = parseBareHost(host);
+  if (E.isLeft(bare)) return { parsed: bare, canonical: false };
+  const parsed: Result<ApiEndpoint> = isPortNumber(port) ? E.right({ host: bare.right, port }) : fail('InvalidPort', PROBLEM.portRange, String(port));
+  return { parsed, canonical: asStored(host) };
+};
 
 const parseObjectPort = (port: unknown, defaultPort: number): Result<number> => {
   // Terraform gives an unset optional object attribute as null.
@@ -259,25 +314,23 @@ const parseObjectPort = (port: unknown, defaultPort: number): Result<number> => 
 const guarded = <A>(read: () => A): Result<A> =>
   E.tryCatch(read, () => parseError('MalformedEndpointObject', PROBLEM.objectUnreadable));
 
-const parseObject = (raw: object, defaultPort: number): Result<ApiEndpoint> =>
-  pipe(
-    guarded(() => Object.keys(raw)),
-    E.chain((keys) => {
-      const unexpected = keys.filter((key) => key !== 'host' && key !== 'port');
-      return unexpected.length > 0 || !keys.includes('host')
-        ? E.left(parseError('MalformedEndpointObject', PROBLEM.objectShape, unexpected.length > 0 ? `unexpected ${unexpected.map(quote).join(', ')}` : 'no host'))
-        : guarded(() => ({ host: (raw as { host?: unknown }).host, port: (raw as { port?: unknown }).port }));
-    }),
-    E.chain(({ host, port }) =>
-      typeof host !== 'string'
-        ? E.left(parseError('MalformedEndpointObject', PROBLEM.objectShape, `host is ${typeof host}`))
-        : pipe(
-            E.Do,
-            E.apS('host', parseBareHost(host)),
-            E.apS('port', parseObjectPort(port, defaultPort)),
-          ),
-    ),
-  );
+const parseObject = (raw: object, defaultPort: number): Result<ApiEndpoint> => {
+  const keys = guarded(() => Object.keys(raw));
+  if (E.isLeft(keys)) return keys;
+  const unexpected = keys.right.filter((key) => key !== 'host' && key !== 'port');
+  if (unexpected.length > 0 || !keys.right.includes('host')) {
+    return E.left(parseError('MalformedEndpointObject', PROBLEM.objectShape, unexpected.length > 0 ? `unexpected ${unexpected.map(quote).join(', ')}` : 'no host'));
+  }
+  const fields = guarded(() => ({ host: (raw as { host?: unknown }).host, port: (raw as { port?: unknown }).port }));
+  if (E.isLeft(fields)) return fields;
+  const { host, port } = fields.right;
+  if (typeof host !== 'string') return E.left(parseError('MalformedEndpointObject', PROBLEM.objectShape, `host is ${typeof host}`));
+  // Both are read; the host's error comes first.
+  const parsedHost = parseBareHost(host);
+  const parsedPort = parseObjectPort(port, defaultPort);
+  if (E.isLeft(parsedHost)) return parsedHost;
+  return E.isLeft(parsedPort) ? parsedPort : E.right({ host: parsedHost.right, port: parsedPort.right });
+};
 
 // ---------------------------------------------------------------------------------------------
 
@@ -304,10 +357,9 @@ const parseValue = (raw: unknown, defaultPort: number): Result<ApiEndpoint> => {
   if (raw === undefined || raw === null) return fail('EmptyEndpoint', PROBLEM.empty);
   if (typeof raw === 'string') return parseText(raw, defaultPort);
   if (typeof raw !== 'object') return unsupportedType(typeof raw);
-  return pipe(
-    isArray(raw),
-    E.chain((array) => (array ? unsupportedType('array') : parseObject(raw, defaultPort))),
-  );
+  const array = isArray(raw);
+  if (E.isLeft(array)) return array;
+  return array.right ? unsupportedType('array') : parseObject(raw, defaultPort);
 };
 
 /**

@@ -27,7 +27,7 @@ import { endpointsEqual, formatHostPort, type ApiEndpoint } from './endpoint';
 import { ENDPOINT_PARSE_ERROR_TAGS, type EndpointError, type EndpointSource, type ValueError } from './errors';
 import { heldEndpointOf, showHeld, type HeldEndpoint } from './heldEndpoint';
 import { invalid, type Found, type Location, type NotYetAvailable } from './locate';
-import type { CAPTControlPlane, Cluster } from './objects';
+import type { CAPTControlPlane, Cluster, StoredEndpoint } from './objects';
 import { describeWriter, endpointWriter, managedFieldsOf, type FieldWriter } from './writers';
 
 export type EndpointChangePolicy = 'keep' | 'update';
@@ -404,10 +404,17 @@ interface Setting {
   readonly ours: string;
 }
 
+/** Two stored endpoints with the same host and port, which `heldEndpointOf` reads alike. */
+const sameStored = (a: StoredEndpoint | undefined, b: StoredEndpoint | undefined): boolean =>
+  a !== undefined && b !== undefined && typeof a.host === 'string' && a.host === b.host && a.port === b.port;
+
 const settingOf = (location: Location, controlPlane: CAPTControlPlane, cluster: Cluster | undefined, options: PlanOptions): Setting => {
   const withCluster = (options.updateCluster ?? true) && cluster !== undefined;
-  const cpHeld = heldEndpointOf(controlPlane.spec?.controlPlaneEndpoint);
-  const clusterHeld = withCluster ? heldEndpointOf(cluster.spec?.controlPlaneEndpoint) : undefined;
+  const cpStored = controlPlane.spec?.controlPlaneEndpoint;
+  const cpHeld = heldEndpointOf(cpStored);
+  const clusterStored = withCluster ? cluster.spec?.controlPlaneEndpoint : undefined;
+  // Most often both objects hold the same endpoint: read it once.
+  const clusterHeld = !withCluster ? undefined : sameStored(clusterStored, cpStored) ? cpHeld : heldEndpointOf(clusterStored);
   const held: Held = { controlPlane: wellFormed(cpHeld), cluster: clusterHeld === undefined ? undefined : wellFormed(clusterHeld), withCluster };
   const workspace = location._tag === 'Found' ? location.endpoint : undefined;
   const policy = options.onEndpointChange ?? 'keep';
@@ -477,9 +484,10 @@ export const planUpdate = (location: Location, controlPlane: CAPTControlPlane, c
     unattributed: unattributedOf(setting.targets, setting.workspace),
     sourceGone: location._tag === 'NotYetAvailable' && facts.allHold,
   };
+  // The tag added to the fields object itself: spreading it into a new one costs more than the rest of the plan.
   return location._tag === 'Invalid'
-    ? { ...fields, _tag: 'Invalid', invalid: location.error }
-    : { ...fields, _tag: tagOf(facts, controlPlanePatch !== undefined || clusterPatch !== undefined, condition), invalid: undefined };
+    ? Object.assign(fields, { _tag: 'Invalid' as const, invalid: location.error })
+    : Object.assign(fields, { _tag: tagOf(facts, controlPlanePatch !== undefined || clusterPatch !== undefined, condition), invalid: undefined });
 };
 
 /**

@@ -8,10 +8,10 @@
  * endpoint set, a reconcile costs one read (the Workspace) and no writes.
  */
 import * as E from 'fp-ts/lib/Either.js';
-import { identity, pipe } from 'fp-ts/lib/function.js';
+import { pipe } from 'fp-ts/lib/function.js';
 import * as O from 'fp-ts/lib/Option.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
-import { clusterCalls, isStale, logTo, threw, type Calls, type Failure, type Step } from './clusterCalls';
+import { andThen, clusterCalls, isStale, logTo, threw, type Calls, type Failure, type LogLevel, type Now, type Verb } from './clusterCalls';
 import { describeRef, type ClusterClient, type KubeObject, type MergePatch, type ObjectRead, type ObjectRef, type SteadyMemo } from './clusterClient';
 import { isConditionType, planCondition, type ConditionUpdate } from './condition';
 import type { ApiEndpoint } from './endpoint';
@@ -187,12 +187,22 @@ const start = (target: ReconcileTarget, options: ReconcileOptions): E.Either<End
 };
 
 // ---------------------------------------------------------------------------------------------
+// The steps below answer at once when they can (objects in hand, nothing to write, no logger)
+// and chain with `andThen`, not TaskEither combinators: they run on every reconcile, and a
+// combinator step (its closures, its copy of its arguments, its promise) costs more than most
+// of the steps themselves. Each runs where the pipeline of combinators ran it, in the same
+// order; a throw in any of them ends the reconcile as a throw in a combinator's callback did,
+// caught once in `reconcileEndpoint`.
+
+/** What a step gives: its value or why it failed, at once or once the client has answered. */
+type Done<A> = Now<Failure, A>;
+
+// ---------------------------------------------------------------------------------------------
 // Read: the control plane and its owner Cluster.
 
-const readControlPlane = (pass: Pass, held: KubeObject | undefined, managedFields = false): Step<CAPTControlPlane | undefined> =>
-  pipe(
-    held === undefined ? pass.calls.get(pass.ref, { managedFields }) : TE.right(held),
-    TE.chainEitherKW((object) => (object === undefined ? E.right(undefined) : pass.calls.decode(CAPTControlPlane, pass.ref, object))),
+const readControlPlane = (pass: Pass, held: KubeObject | undefined, managedFields = false): Done<CAPTControlPlane | undefined> =>
+  andThen(held === undefined ? pass.calls.get(pass.ref, { managedFields })() : E.right(held), (object): Done<CAPTControlPlane | undefined> =>
+    object === undefined ? E.right(undefined) : pass.calls.decode(CAPTControlPlane, pass.ref, object),
   );
 
 const ownerClusterRef = (controlPlane: CAPTControlPlane): ObjectRef | undefined => {
@@ -210,18 +220,16 @@ const isNotServed = (error: EndpointError): boolean => error._tag === 'RequestFa
  * first, with no request at the version it names. `undefined` when the Cluster does not exist
  * or no version is served: then there is no owner to update.
  */
-const readServedCluster = (pass: Pass, ref: ObjectRef, managedFields: boolean): Step<{ readonly ref: ObjectRef; readonly object: KubeObject } | undefined> => {
+const readServedCluster = async (pass: Pass, ref: ObjectRef, managedFields: boolean): Promise<E.Either<Failure, { readonly ref: ObjectRef; readonly object: KubeObject } | undefined>> => {
   const known = (CLUSTER_API_VERSIONS as readonly string[]).includes(ref.apiVersion);
   const versions = [...(known ? [ref.apiVersion] : []), ...[...CLUSTER_API_VERSIONS].reverse().filter((apiVersion) => apiVersion !== ref.apiVersion)];
-  const readAt = (index: number): Step<{ readonly ref: ObjectRef; readonly object: KubeObject } | undefined> => {
+  for (let index = 0; index < versions.length; index++) {
     const at: ObjectRef = { ...ref, apiVersion: versions[index] ?? ref.apiVersion };
-    return pipe(
-      pass.calls.get(at, { managedFields }),
-      TE.map((object) => (object === undefined ? undefined : { ref: at, object })),
-      TE.orElse((error) => (!isNotServed(error) ? TE.left(error) : index + 1 < versions.length ? readAt(index + 1) : TE.right(undefined))),
-    );
-  };
-  return readAt(0);
+    const read = await pass.calls.get(at, { managedFields })();
+    if (E.isRight(read)) return E.right(read.right === undefined ? undefined : { ref: at, object: read.right });
+    if (!isNotServed(read.left)) return read;
+  }
+  return E.right(undefined);
 };
 
 /** A Cluster the caller holds was read at a version the server serves: it is written there. */
@@ -230,15 +238,15 @@ const heldClusterRef = (named: ObjectRef, held: KubeObject): ObjectRef => {
   return typeof apiVersion === 'string' && groupOf(apiVersion) === CLUSTER_GROUP ? { ...named, apiVersion } : named;
 };
 
-const readOwner = (pass: Pass, controlPlane: CAPTControlPlane, hint: ClusterHint, managedFields = false): Step<Owner | undefined> => {
+const readOwner = (pass: Pass, controlPlane: CAPTControlPlane, hint: ClusterHint, managedFields = false): Done<Owner | undefined> => {
   const named = hint._tag === 'None' || pass.options.updateCluster === false ? undefined : ownerClusterRef(controlPlane);
-  if (named === undefined) return TE.right(undefined);
-  return pipe(
-    hint._tag === 'Held' ? TE.right({ ref: heldClusterRef(named, hint.object), object: hint.object }) : readServedCluster(pass, named, managedFields),
-    TE.chainEitherKW((read) =>
-      read === undefined ? E.right(undefined) : pipe(pass.calls.decode(Cluster, read.ref, read.object), E.map((cluster) => ({ ref: read.ref, cluster }))),
-    ),
-  );
+  if (named === undefined) return E.right(undefined);
+  const read = hint._tag === 'Held' ? E.right({ ref: heldClusterRef(named, hint.object), object: hint.object }) : readServedCluster(pass, named, managedFields);
+  return andThen(read, (found): Done<Owner | undefined> => {
+    if (found === undefined) return E.right(undefined);
+    const cluster = pass.calls.decode(Cluster, found.ref, found.object);
+    return E.isLeft(cluster) ? cluster : E.right({ ref: found.ref, cluster: cluster.right });
+  });
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -251,42 +259,35 @@ interface Applied {
   readonly statusPatch: MergePatch | undefined;
 }
 
-const patchControlPlane = (pass: Pass, controlPlane: CAPTControlPlane, patch: MergePatch | undefined): Step<CAPTControlPlane> =>
+const patchControlPlane = (pass: Pass, controlPlane: CAPTControlPlane, patch: MergePatch | undefined): Done<CAPTControlPlane> =>
   patch === undefined
-    ? TE.right(controlPlane)
-    : pipe(pass.calls.write('patch', pass.ref, patch), TE.chainEitherKW((written) => pass.calls.decode(CAPTControlPlane, pass.ref, written)));
+    ? E.right(controlPlane)
+    : andThen(pass.calls.write('patch', pass.ref, patch)(), (written): Done<CAPTControlPlane> => pass.calls.decode(CAPTControlPlane, pass.ref, written));
 
-const patchCluster = (pass: Pass, owner: Owner | undefined, patch: MergePatch | undefined): Step<boolean> =>
-  patch === undefined || owner === undefined ? TE.right(false) : pipe(pass.calls.write('patch', owner.ref, patch), TE.map(() => true));
+const patchCluster = (pass: Pass, owner: Owner | undefined, patch: MergePatch | undefined): Done<boolean> =>
+  patch === undefined || owner === undefined ? E.right(false) : andThen(pass.calls.write('patch', owner.ref, patch)(), (): Done<boolean> => E.right(true));
 
-const writeCondition = (pass: Pass, controlPlane: CAPTControlPlane, plan: EndpointPlan): Step<{ readonly condition: ConditionUpdate; readonly written: boolean }> => {
+const writeCondition = (pass: Pass, controlPlane: CAPTControlPlane, plan: EndpointPlan): Done<{ readonly condition: ConditionUpdate; readonly written: boolean }> => {
   const condition = planCondition(controlPlane, plan.condition, pass.options.now?.() ?? new Date(), pass.options);
   const patch = O.toUndefined(condition.patch);
   return patch === undefined || pass.options.writeCondition === false
-    ? TE.right({ condition, written: false })
-    : pipe(pass.calls.write('patchStatus', pass.ref, patch), TE.map(() => ({ condition, written: true })));
+    ? E.right({ condition, written: false })
+    : andThen(pass.calls.write('patchStatus', pass.ref, patch)(), (): Done<{ readonly condition: ConditionUpdate; readonly written: boolean }> => E.right({ condition, written: true }));
 };
 
-const apply = (pass: Pass, controlPlane: CAPTControlPlane, owner: Owner | undefined, plan: EndpointPlan): Step<Applied> =>
-  pipe(
-    patchControlPlane(pass, controlPlane, plan.controlPlanePatch),
-    TE.chain((current) =>
-      pipe(
-        patchCluster(pass, owner, plan.clusterPatch),
-        TE.chain((clusterWritten) =>
-          pipe(
-            writeCondition(pass, current, plan),
-            TE.map(({ condition, written }): Applied => ({
-              updated: [
-                ...(plan.controlPlanePatch === undefined ? [] : (['CAPTControlPlane'] as const)),
-                ...(clusterWritten ? (['Cluster'] as const) : []),
-                ...(written ? (['CAPTControlPlaneStatus'] as const) : []),
-              ],
-              condition,
-              statusPatch: O.toUndefined(condition.patch),
-            })),
-          ),
-        ),
+const apply = (pass: Pass, controlPlane: CAPTControlPlane, owner: Owner | undefined, plan: EndpointPlan): Done<Applied> =>
+  andThen(patchControlPlane(pass, controlPlane, plan.controlPlanePatch), (current) =>
+    andThen(patchCluster(pass, owner, plan.clusterPatch), (clusterWritten) =>
+      andThen(writeCondition(pass, current, plan), ({ condition, written }): Done<Applied> =>
+        E.right({
+          updated: [
+            ...(plan.controlPlanePatch === undefined ? [] : (['CAPTControlPlane'] as const)),
+            ...(clusterWritten ? (['Cluster'] as const) : []),
+            ...(written ? (['CAPTControlPlaneStatus'] as const) : []),
+          ],
+          condition,
+          statusPatch: O.toUndefined(condition.patch),
+        }),
       ),
     ),
   );
@@ -320,17 +321,23 @@ const levels: Readonly<Record<ReconcileResult, 'warn' | 'info' | 'debug'>> = {
 const summarize = (tag: ReconcileResult, plan: EndpointPlan, updated: readonly WrittenObject[]): string =>
   `${tag}: ${plan.condition.message}${updated.length > 0 ? ` (wrote ${updated.join(', ')})` : ''}`;
 
-const report = (pass: Pass, owner: Owner | undefined, plan: EndpointPlan, applied: Applied): Step<ReconcileOutcome> => {
+/** Logs as part of a step; with no logger there is nothing to do, and the fields are not built. */
+const logged = (pass: Pass, level: LogLevel, step: { readonly verb: Verb; readonly ref: ObjectRef }, fields: () => Record<string, unknown>, message: string): Done<void> =>
+  pass.calls.logging ? pass.calls.log(level, step, fields(), message)() : E.right(undefined);
+
+const report = (pass: Pass, owner: Owner | undefined, plan: EndpointPlan, applied: Applied): Done<ReconcileOutcome> => {
   const context = { controlPlane: describeRef(pass.ref), updated: applied.updated };
   const step = { verb: 'get', ref: pass.ref } as const;
   if (plan._tag === 'Invalid') {
     const error = plan.invalid;
-    return pipe(pass.calls.log('warn', step, { ...context, reason: error.reason }, error.message), TE.chainW(() => TE.left(error)));
+    return andThen(logged(pass, 'warn', step, () => ({ ...context, reason: error.reason }), error.message), (): Done<ReconcileOutcome> => E.left(error));
   }
   const tag = outcomeTags[plan._tag];
+  // Every field of `emptyOutcome`, in its order, written out: spreading it costs more than the rest.
   const outcome: ReconcileOutcome = {
-    ...emptyOutcome(pass.ref, tag, summarize(tag, plan, applied.updated)),
-    cluster: owner?.ref,
+    _tag: tag,
+    controlPlane: pass.ref,
+    message: summarize(tag, plan, applied.updated),
     endpoint: plan.endpoint,
     source: plan.source,
     updated: applied.updated,
@@ -339,54 +346,55 @@ const report = (pass: Pass, owner: Owner | undefined, plan: EndpointPlan, applie
     repair: plan.repair,
     contest: plan.contest,
     sourceGone: plan.sourceGone,
+    cluster: owner?.ref,
     condition: applied.condition.condition,
     statusPatch: applied.statusPatch,
     requeueAfter: requeueOf(tag, plan, pass.options),
   };
-  const writer = (plan.contest?.writer ?? plan.repair?.writer ?? plan.drift?.writer)?.manager;
-  return pipe(
-    pass.calls.log(levels[tag], step, { ...context, endpoint: plan.endpoint, waitingOn: outcome.waitingOn, ...(writer === undefined ? {} : { writer }) }, outcome.message),
-    TE.map(() => outcome),
-  );
+  const fields = (): Record<string, unknown> => {
+    const writer = (plan.contest?.writer ?? plan.repair?.writer ?? plan.drift?.writer)?.manager;
+    return { ...context, endpoint: plan.endpoint, waitingOn: outcome.waitingOn, ...(writer === undefined ? {} : { writer }) };
+  };
+  return andThen(logged(pass, levels[tag], step, fields, outcome.message), (): Done<ReconcileOutcome> => E.right(outcome));
 };
 
 // ---------------------------------------------------------------------------------------------
 // One pass: read, locate, plan, write; or, for a control plane being deleted, clean up.
 
-const gone = (pass: Pass): Step<ReconcileOutcome> =>
-  pipe(
-    pass.calls.log('debug', { verb: 'get', ref: pass.ref }, { controlPlane: describeRef(pass.ref) }, 'control plane no longer exists'),
-    TE.map(() => emptyOutcome(pass.ref, 'ControlPlaneGone', `${describeRef(pass.ref)} no longer exists`)),
+const gone = (pass: Pass): Done<ReconcileOutcome> =>
+  andThen(logged(pass, 'debug', { verb: 'get', ref: pass.ref }, () => ({ controlPlane: describeRef(pass.ref) }), 'control plane no longer exists'), (): Done<ReconcileOutcome> =>
+    E.right(emptyOutcome(pass.ref, 'ControlPlaneGone', `${describeRef(pass.ref)} no longer exists`)),
   );
 
-const cleanUp = (pass: Pass, owner: Owner | undefined): Step<ReconcileOutcome> => {
+const cleanUp = (pass: Pass, owner: Owner | undefined): Done<ReconcileOutcome> => {
   const plan = planCleanup(owner?.cluster, pass.options);
   if (plan._tag === 'AlreadyClear' || owner === undefined) {
-    return TE.right({ ...emptyOutcome(pass.ref, 'CleanedUp', `CleanedUp: the Cluster's endpoint is already clear`), cluster: owner?.ref });
+    return E.right({ ...emptyOutcome(pass.ref, 'CleanedUp', `CleanedUp: the Cluster's endpoint is already clear`), cluster: owner?.ref });
   }
   const fields = { controlPlane: describeRef(pass.ref), cluster: describeRef(owner.ref) };
-  return pipe(
-    pass.calls.write('patch', owner.ref, plan.clusterPatch),
-    TE.chain(() => pass.calls.log('info', { verb: 'patch', ref: owner.ref }, fields, 'control plane deleted: cleared the Cluster endpoint')),
-    TE.map((): ReconcileOutcome => ({
-      ...emptyOutcome(pass.ref, 'CleanedUp', `CleanedUp: removed the endpoint from ${describeRef(owner.ref)}`),
-      cluster: owner.ref,
-      updated: ['Cluster'],
-    })),
+  return andThen(pass.calls.write('patch', owner.ref, plan.clusterPatch)(), () =>
+    andThen(logged(pass, 'info', { verb: 'patch', ref: owner.ref }, () => fields, 'control plane deleted: cleared the Cluster endpoint'), (): Done<ReconcileOutcome> =>
+      E.right({
+        ...emptyOutcome(pass.ref, 'CleanedUp', `CleanedUp: removed the endpoint from ${describeRef(owner.ref)}`),
+        cluster: owner.ref,
+        updated: ['Cluster'],
+      }),
+    ),
   );
 };
 
 /** The objects the plan could not attribute, read again with their field owners; `undefined` when none. */
-const withFieldOwners = (pass: Pass, controlPlane: CAPTControlPlane, owner: Owner | undefined, plan: EndpointPlan): Step<{ readonly controlPlane: CAPTControlPlane; readonly owner: Owner | undefined } | undefined> => {
-  if (plan.unattributed.length === 0) return TE.right(undefined);
+const withFieldOwners = (
+  pass: Pass,
+  controlPlane: CAPTControlPlane,
+  owner: Owner | undefined,
+  plan: EndpointPlan,
+): Done<{ readonly controlPlane: CAPTControlPlane; readonly owner: Owner | undefined } | undefined> => {
+  if (plan.unattributed.length === 0) return E.right(undefined);
   const cluster = owner !== undefined && plan.unattributed.includes('Cluster') ? owner : undefined;
-  return pipe(
-    plan.unattributed.includes('CAPTControlPlane') ? readControlPlane(pass, undefined, true) : TE.right(controlPlane),
-    TE.chain((fresh) =>
-      pipe(
-        cluster === undefined ? TE.right(owner) : readOwner(pass, fresh ?? controlPlane, { _tag: 'LookUp' }, true),
-        TE.map((freshOwner) => (fresh === undefined ? undefined : { controlPlane: fresh, owner: freshOwner })),
-      ),
+  return andThen(plan.unattributed.includes('CAPTControlPlane') ? readControlPlane(pass, undefined, true) : E.right(controlPlane), (fresh) =>
+    andThen(cluster === undefined ? E.right(owner) : readOwner(pass, fresh ?? controlPlane, { _tag: 'LookUp' }, true), (freshOwner): Done<{ readonly controlPlane: CAPTControlPlane; readonly owner: Owner | undefined } | undefined> =>
+      E.right(fresh === undefined ? undefined : { controlPlane: fresh, owner: freshOwner }),
     ),
   );
 };
@@ -396,45 +404,32 @@ const withFieldOwners = (pass: Pass, controlPlane: CAPTControlPlane, owner: Owne
  * without managedFields (a cache drops them), reads it again from the API and plans again, so
  * the report can name the other writer and the contest rule can see it.
  */
-const planWithWriters = (pass: Pass, controlPlane: CAPTControlPlane, owner: Owner | undefined, location: Location): Step<{ readonly plan: EndpointPlan; readonly controlPlane: CAPTControlPlane; readonly owner: Owner | undefined }> => {
+const planWithWriters = (
+  pass: Pass,
+  controlPlane: CAPTControlPlane,
+  owner: Owner | undefined,
+  location: Location,
+): Done<{ readonly plan: EndpointPlan; readonly controlPlane: CAPTControlPlane; readonly owner: Owner | undefined }> => {
   const first = planUpdate(location, controlPlane, owner?.cluster, pass.options);
-  return pipe(
-    withFieldOwners(pass, controlPlane, owner, first),
-    TE.map((fresh) =>
-      fresh === undefined
-        ? { plan: first, controlPlane, owner }
-        : { plan: planUpdate(location, fresh.controlPlane, fresh.owner?.cluster, pass.options), ...fresh },
-    ),
+  return andThen(withFieldOwners(pass, controlPlane, owner, first), (fresh): Done<{ readonly plan: EndpointPlan; readonly controlPlane: CAPTControlPlane; readonly owner: Owner | undefined }> =>
+    E.right(fresh === undefined ? { plan: first, controlPlane, owner } : { plan: planUpdate(location, fresh.controlPlane, fresh.owner?.cluster, pass.options), ...fresh }),
   );
 };
 
-const update = (pass: Pass, controlPlane: CAPTControlPlane, owner: Owner | undefined, heldApply: KubeObject | undefined): Step<ReconcileOutcome> =>
-  pipe(
-    followChain(pass.calls, controlPlane, heldApply, pass.options),
-    TE.chain((location) => planWithWriters(pass, controlPlane, owner, location)),
-    TE.chainW((planned) =>
-      pipe(
-        apply(pass, planned.controlPlane, planned.owner, planned.plan),
-        TE.chain((applied) => report(pass, planned.owner, planned.plan, applied)),
-      ),
+const update = (pass: Pass, controlPlane: CAPTControlPlane, owner: Owner | undefined, heldApply: KubeObject | undefined): Done<ReconcileOutcome> =>
+  andThen(followChain(pass.calls, controlPlane, heldApply, pass.options), (location) =>
+    andThen(planWithWriters(pass, controlPlane, owner, location), (planned) =>
+      andThen(apply(pass, planned.controlPlane, planned.owner, planned.plan), (applied) => report(pass, planned.owner, planned.plan, applied)),
     ),
   );
 
-const attempt = (pass: Pass, held: Held): Step<ReconcileOutcome> =>
-  pipe(
-    readControlPlane(pass, held.controlPlane),
-    TE.chain((controlPlane) =>
-      controlPlane === undefined
-        ? gone(pass)
-        : pipe(
-            readOwner(pass, controlPlane, held.cluster),
-            TE.chain((owner) =>
-              controlPlane.metadata.deletionTimestamp === undefined
-                ? update(pass, controlPlane, owner, held.workspaceApply)
-                : cleanUp(pass, owner),
-            ),
-          ),
-    ),
+const attempt = (pass: Pass, held: Held): Done<ReconcileOutcome> =>
+  andThen(readControlPlane(pass, held.controlPlane), (controlPlane) =>
+    controlPlane === undefined
+      ? gone(pass)
+      : andThen(readOwner(pass, controlPlane, held.cluster), (owner) =>
+          controlPlane.metadata.deletionTimestamp === undefined ? update(pass, controlPlane, owner, held.workspaceApply) : cleanUp(pass, owner),
+        ),
   );
 
 const exhausted = (ref: ObjectRef): ConflictRetriesExhausted => ({
@@ -446,19 +441,18 @@ const exhausted = (ref: ObjectRef): ConflictRetriesExhausted => ({
 });
 
 /** A pass that met a conflict runs once more on fresh reads of the control plane and the Cluster. */
-const attemptTwice = (pass: Pass, held: Held): TE.TaskEither<EndpointError, ReconcileOutcome> =>
-  pipe(
-    attempt(pass, held),
-    TE.orElse((failure: Failure) =>
-      isStale(failure)
-        ? pipe(
-            pass.calls.log('debug', { verb: 'patch', ref: failure.ref }, { controlPlane: describeRef(pass.ref), object: describeRef(failure.ref) }, 'conflict on write: reading again'),
-            TE.chain(() => attempt(pass, { ...held, controlPlane: undefined, cluster: held.cluster._tag === 'None' ? held.cluster : { _tag: 'LookUp' } })),
-          )
-        : TE.left(failure),
-    ),
-    TE.mapLeft((failure) => (isStale(failure) ? exhausted(failure.ref) : failure)),
+const attemptTwice = async (pass: Pass, held: Held): Promise<E.Either<EndpointError, ReconcileOutcome>> => {
+  const first = await attempt(pass, held);
+  if (E.isRight(first)) return first;
+  const failure = first.left;
+  if (!isStale(failure)) return E.left(failure);
+  const again = await andThen(
+    logged(pass, 'debug', { verb: 'patch', ref: failure.ref }, () => ({ controlPlane: describeRef(pass.ref), object: describeRef(failure.ref) }), 'conflict on write: reading again'),
+    () => attempt(pass, { ...held, controlPlane: undefined, cluster: held.cluster._tag === 'None' ? held.cluster : { _tag: 'LookUp' } }),
   );
+  if (E.isRight(again)) return again;
+  return E.left(isStale(again.left) ? exhausted(again.left.ref) : again.left);
+};
 
 /**
  * Keeps one control plane's endpoint right. On a 409 Conflict it reads the objects again and
@@ -481,23 +475,26 @@ export const reconcileEndpoint = (client: ClusterClient, target: ReconcileTarget
   const recalled = memo === undefined || byName === undefined ? undefined : recall(memo, byName, settings);
   if (recalled !== undefined && byName !== undefined) return steadyAgain(byName, recalled, settings);
   const unnamed = controlPlaneRef(undefined, '');
-  return pipe(
-    E.tryCatch(() => start(target, settings), () => threw('get', unnamed, 'reading the target')),
-    E.flattenW,
-    TE.fromEither,
-    TE.chain(({ ref, held }) => {
-      const calls = clusterCalls(client, settings, memo !== undefined);
-      return pipe(
-        // Every step catches its own throws; this catches what a held object's getter may throw.
-        TE.tryCatch(() => attemptTwice({ calls, ref, options: settings }, held)(), () => threw('get', ref, 'a held object')),
-        TE.chainEitherK(identity),
-        TE.map((outcome) => {
-          if (memo !== undefined) offer(memo, ref, settings, calls.reads(), outcome);
-          return outcome;
-        }),
-      );
-    }),
-  );
+  let started: E.Either<EndpointError, { readonly ref: ObjectRef; readonly held: Held }>;
+  try {
+    started = start(target, settings);
+  } catch {
+    started = E.left(threw('get', unnamed, 'reading the target'));
+  }
+  if (E.isLeft(started)) return TE.left(started.left);
+  const { ref, held } = started.right;
+  return async () => {
+    const calls = clusterCalls(client, settings, memo !== undefined);
+    let result: E.Either<EndpointError, ReconcileOutcome>;
+    try {
+      result = await attemptTwice({ calls, ref, options: settings }, held);
+    } catch {
+      // Every step catches its own throws; this catches what a held object's getter may throw.
+      return E.left(threw('get', ref, 'a held object'));
+    }
+    if (E.isRight(result) && memo !== undefined) offer(memo, ref, settings, calls.reads(), result.right);
+    return result;
+  };
 };
 
 // ---------------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import fc from 'fast-check';
 import { formatHostPort, type ApiEndpoint } from '../src/endpoint';
-import { parseEndpoint } from '../src/parseEndpoint';
+import { isPlainDomain, parseAuthority, parseAuthorityByUrl, parseEndpoint } from '../src/parseEndpoint';
 
 // ---------------------------------------------------------------------------------------------
 // Generators.
@@ -109,6 +109,50 @@ describe('parseEndpoint properties', () => {
           return E.isRight(result) && result.right.host === expected.host && result.right.port === p && roundTrips(result.right);
         });
       }),
+    );
+  });
+
+  it('a plain domain is one the https parser only lowercases, so its second parse can be left out', () => {
+    // Labels of every length around the 63 a DNS label allows, and the forms the parser reads
+    // otherwise: numbers (IPv4), 0x numbers, punycode.
+    const label = fc.oneof(
+      fc.stringMatching(/^[A-Za-z0-9-]{1,70}$/),
+      fc.constantFrom('xn--bcher-kva', 'XN--abc', 'xn--', 'x', 'n--a', '0x', '0X1f', '0xg', '123', '0', '08', '1e5', '-', '--', 'a-'),
+    );
+    const host = fc.array(label, { minLength: 1, maxLength: 6 }).map((labels) => labels.join('.'));
+    let plain = 0;
+    fc.assert(
+      fc.property(host, port, (name, p) => {
+        if (!isPlainDomain(name)) return true;
+        plain++;
+        let parsed: string | undefined;
+        try {
+          parsed = new URL(`https://${name}:${p}`).hostname;
+        } catch {
+          parsed = undefined;
+        }
+        return parsed === name.toLowerCase();
+      }),
+      { numRuns: 5000 },
+    );
+    expect(plain).toBeGreaterThan(1000);
+    for (const name of ['1.2.3.4', 'a.1', 'a.0x1F', 'a.0X', 'xn--bcher-kva.example', 'a.XN--abc', 'a..b', '.a', 'a.', '[::1]', 'a_b', 'é.example']) expect(isPlainDomain(name)).toBe(false);
+  });
+
+  it('reads host[:port][/] the same with and without the URL parser', () => {
+    const label = fc.oneof(
+      fc.stringMatching(/^[A-Za-z0-9-]{1,70}$/),
+      fc.constantFrom('xn--bcher-kva', 'XN--abc', '0x', '0X1f', '123', '0', '255', '256', '-', 'a-', 'é', 'a_b', ''),
+    );
+    const portText = fc.oneof(fc.constant(''), fc.integer({ min: 0, max: 70_000 }).map((n) => `:${n}`), fc.constantFrom(':', ':08', ':0', ':65535', ':65536', ':99999999999', ':+1', ':1a'));
+    const rest = fc
+      .tuple(fc.array(label, { minLength: 1, maxLength: 5 }), portText, fc.constantFrom('', '/', '//', '/a', '?', '#', '@', '.', ' '))
+      .map(([labels, p, tail]) => `${labels.join('.')}${p}${tail}`);
+    fc.assert(
+      fc.property(rest, (text) => {
+        expect(parseAuthority(text, text)).toEqual(parseAuthorityByUrl(text, text));
+      }),
+      { numRuns: 5000 },
     );
   });
 
