@@ -1,7 +1,7 @@
 // Committed results stand for HEAD only when they were measured at its benchmark code: the rule,
 // on throwaway git repositories, including a shallow clone that lacks the measured commit.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { benchmarkCodeDigest, measuredCommit, provenanceProblem } from '../src/provenance';
@@ -82,5 +82,14 @@ describe('provenance of committed results', () => {
     expect(provenanceProblem(clone, measured)).toBeUndefined();
     expect(provenanceProblem(clone, { ...measured, code: '0000000000000000' })).toMatch(/is not the code measured/);
     expect(provenanceProblem(clone, { commit: measured.commit, dirty: false })).toBe(`commit ${measured.commit} is not in this repository`);
+  });
+});
+
+describe('the committed results', () => {
+  it("were measured at HEAD's benchmark code (run `npm run bench` after changing it)", () => {
+    const root = join(__dirname, '..', '..');
+    const committed = JSON.parse(readFileSync(join(root, 'bench', 'results', 'full.json'), 'utf8')) as { commit: string; dirty?: boolean; code?: string };
+    expect(committed.code).toBeDefined();
+    expect(provenanceProblem(root, committed)).toBeUndefined();
   });
 });
