@@ -6,6 +6,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js';
 import { describeRef, refOf, type KubeObject } from '@capt-endpoint/core';
+import { objectKey } from '@capt-endpoint/controller';
 import type { FakeClient } from '@capt-endpoint/testing';
 import { reconcileWithReport, type Report } from './report';
 import type { CommonSettings } from './settings';
@@ -17,19 +18,12 @@ export interface ExplainError {
 
 const explainError = (message: string): ExplainError => ({ _tag: 'ExplainError', message });
 
-/** The group, kind, namespace and name: one object, whatever version a file names it at. */
-const identityOf = (object: KubeObject): string => {
-  const { apiVersion, kind, namespace, name } = refOf(object);
-  const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
-  return JSON.stringify([group, kind, namespace ?? '', name]);
-};
-
 /**
- * Each object once, as the last file gives it: a later file stands for the object's newer
- * state, and seeding it whole keeps what it says (managedFields included) instead of recording
- * an update of the earlier one.
+ * Each object once (by `objectKey`: one object, whatever version a file names it at), as the
+ * last file gives it: a later file stands for the object's newer state, and seeding it whole
+ * keeps what it says (managedFields included) instead of recording an update of the earlier one.
  */
-const lastOfEach = (objects: readonly KubeObject[]): KubeObject[] => [...new Map(objects.map((object) => [identityOf(object), object])).values()];
+const lastOfEach = (objects: readonly KubeObject[]): KubeObject[] => [...new Map(objects.map((object) => [objectKey(refOf(object)), object])).values()];
 
 /**
  * The fake cluster holding `objects`; an object the fake refuses (with `schemas`, one the

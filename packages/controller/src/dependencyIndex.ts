@@ -5,13 +5,7 @@
  * client's reads), not from a second copy of the reconcile's rules, so it follows the library as
  * it is, including objects that did not exist yet when they were read.
  */
-import type { ObjectRef } from '@capt-endpoint/core';
-
-/** The group of an apiVersion (`''` for the core group's `v1`). */
-const groupOf = (apiVersion: string): string => {
-  const slash = apiVersion.indexOf('/');
-  return slash < 0 ? '' : apiVersion.slice(0, slash);
-};
+import { groupOf, type ObjectRef } from '@capt-endpoint/core';
 
 /**
  * An object's identity: group, kind, namespace and name. Not the version: the API server stores

@@ -126,6 +126,8 @@ export {
 } from './objects';
 export {
   resourceFor,
+  groupOf,
+  clusterSpecAt,
   CLUSTER_API_VERSIONS,
   CLUSTER_GROUP,
   CLUSTER_SCOPED_WORKSPACE_API_VERSION,

@@ -3,6 +3,7 @@
  * scope. Adapters use the table to build request paths; the fake uses it to know which kinds
  * are cluster-scoped.
  */
+import { isRecord } from './jsonObject';
 
 export const CONTROL_PLANE_API_VERSION = 'controlplane.cluster.x-k8s.io/v1beta1';
 export const WORKSPACE_TEMPLATE_APPLY_API_VERSION = 'infrastructure.cluster.x-k8s.io/v1beta1';
@@ -10,6 +11,31 @@ export const WORKSPACE_TEMPLATE_APPLY_API_VERSION = 'infrastructure.cluster.x-k8
 export const CLUSTER_GROUP = 'cluster.x-k8s.io';
 /** The Cluster API versions the library reads and writes a Cluster at, oldest first. */
 export const CLUSTER_API_VERSIONS = ['cluster.x-k8s.io/v1beta1', 'cluster.x-k8s.io/v1beta2'] as const;
+
+/**
+ * A Cluster's spec as Cluster API's conversion gives it at `apiVersion`, for the one field the
+ * library reads: an unset endpoint is `{host: "", port: 0}` at v1beta1 and absent at v1beta2.
+ * Every other field is kept as it is. Returns `spec` itself when nothing changes; the parts it
+ * makes are new and not frozen.
+ * @example
+ * ```ts
+ * import { clusterSpecAt } from '@capt-endpoint/core';
+ *
+ * clusterSpecAt({ controlPlaneEndpoint: { host: '', port: 0 } }, 'cluster.x-k8s.io/v1beta2'); // {}
+ * clusterSpecAt({}, 'cluster.x-k8s.io/v1beta1'); // { controlPlaneEndpoint: { host: '', port: 0 } }
+ * ```
+ */
+export const clusterSpecAt = (spec: Readonly<Record<string, unknown>>, apiVersion: string): Readonly<Record<string, unknown>> => {
+  const endpoint = spec['controlPlaneEndpoint'];
+  if (apiVersion === CLUSTER_API_VERSIONS[1] && isRecord(endpoint) && !endpoint['host'] && !endpoint['port']) {
+    const { controlPlaneEndpoint: _, ...rest } = spec;
+    return rest;
+  }
+  if (apiVersion === CLUSTER_API_VERSIONS[0] && (endpoint === undefined || (isRecord(endpoint) && !('host' in endpoint && 'port' in endpoint))))
+    return { ...spec, controlPlaneEndpoint: { host: '', port: 0, ...endpoint } };
+  return spec;
+};
+
 /** Crossplane provider-terraform's cluster-scoped Workspace. */
 export const CLUSTER_SCOPED_WORKSPACE_API_VERSION = 'tf.upbound.io/v1beta1';
 /** Crossplane v2's namespaced Workspace. */
@@ -64,7 +90,17 @@ const byKey = new Map(KNOWN_RESOURCES.map((r) => [`${r.group ? `${r.group}/` : '
 export const resourceFor = (apiVersion: string, kind: string): ResourceInfo | undefined =>
   byKey.get(`${apiVersion}/${kind}`);
 
-/** The group of an apiVersion (`''` for the core group). */
+/**
+ * The group of an apiVersion (`''` for the core group's `v1`). An object is stored once and
+ * served at every version of its group, so group, kind, namespace and name identify it.
+ * @example
+ * ```ts
+ * import { groupOf } from '@capt-endpoint/core';
+ *
+ * groupOf('cluster.x-k8s.io/v1beta2'); // 'cluster.x-k8s.io'
+ * groupOf('v1'); // ''
+ * ```
+ */
 export const groupOf = (apiVersion: string): string => {
   const slash = apiVersion.indexOf('/');
   return slash < 0 ? '' : apiVersion.slice(0, slash);

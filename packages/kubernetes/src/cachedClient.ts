@@ -259,16 +259,22 @@ export const createCachedKubernetesClient = (
     };
   };
 
+  /** The synced informer of `ref`'s kind, at any version it answers for, whose namespace `ref` is in. */
+  const syncedFor = (ref: ObjectRef): Informer | undefined => {
+    const informer = informers.get(keyOf(ref.apiVersion, ref.kind));
+    if (informer === undefined || !informer.hasSynced()) return undefined;
+    const { namespace } = informer.spec;
+    return informer.spec.resource.namespaced && namespace !== undefined && ref.namespace !== namespace ? undefined : informer;
+  };
+
   /**
    * The informer that can answer for this reference, if one can: synced, of its namespace, and
    * holding the version it names or one the server serves it at as well.
    */
   const informerFor = (ref: ObjectRef): Informer | undefined => {
-    const informer = informers.get(keyOf(ref.apiVersion, ref.kind));
-    if (informer === undefined || !informer.hasSynced()) return undefined;
-    if (elsewhere(informer, ref) && !servedElsewhere.has(keyOf(ref.apiVersion, ref.kind))) return undefined;
-    const { namespace } = informer.spec;
-    return informer.spec.resource.namespaced && namespace !== undefined && ref.namespace !== namespace ? undefined : informer;
+    const informer = syncedFor(ref);
+    if (informer === undefined || (elsewhere(informer, ref) && !servedElsewhere.has(keyOf(ref.apiVersion, ref.kind)))) return undefined;
+    return informer;
   };
 
   // What the cache hands a read-only reader for `ref`: the frozen object itself (or its view at the version asked).
@@ -279,10 +285,8 @@ export const createCachedKubernetesClient = (
 
   /** Our own writes update the cache, at the version it holds, unless selectors decide what belongs in it. */
   const remember = (ref: ObjectRef) => (object: KubeObject) => () => {
-    const informer = informers.get(keyOf(ref.apiVersion, ref.kind));
-    if (informer === undefined || !informer.hasSynced() || isFiltered(informer)) return;
-    const { namespace } = informer.spec;
-    if (informer.spec.resource.namespaced && namespace !== undefined && ref.namespace !== namespace) return;
+    const informer = syncedFor(ref);
+    if (informer === undefined || isFiltered(informer)) return;
     informer.accept(convertTo(object, apiVersionOf(informer.resource())));
   };
 

@@ -5,24 +5,16 @@
  * library reads: `{host: "", port: 0}` at v1beta1, absent at v1beta2 (the conversion maps one to
  * the other). Every other field is as the cached version has it.
  */
-import { CLUSTER_GROUP, type KubeObject } from '@capt-endpoint/core';
+import { CLUSTER_GROUP, clusterSpecAt, type KubeObject } from '@capt-endpoint/core';
 import { isRecord } from '@capt-endpoint/core/json';
 
-const V1BETA1 = `${CLUSTER_GROUP}/v1beta1`;
-const V1BETA2 = `${CLUSTER_GROUP}/v1beta2`;
-
-const isUnset = (endpoint: Record<string, unknown>): boolean => !endpoint['host'] && !endpoint['port'];
-
-/** A Cluster's spec as Cluster API converts it to `apiVersion`; the same object when nothing changes. */
-const clusterSpecAt = (spec: Record<string, unknown>, apiVersion: string): Record<string, unknown> => {
-  const endpoint = spec['controlPlaneEndpoint'];
-  if (apiVersion === V1BETA2 && isRecord(endpoint) && isUnset(endpoint)) {
-    const { controlPlaneEndpoint: _, ...rest } = spec;
-    return Object.freeze(rest);
-  }
-  if (apiVersion === V1BETA1 && (endpoint === undefined || (isRecord(endpoint) && !('host' in endpoint && 'port' in endpoint))))
-    return Object.freeze({ ...spec, controlPlaneEndpoint: Object.freeze({ host: '', port: 0, ...endpoint }) });
-  return spec;
+/** `clusterSpecAt`, with the parts it makes frozen as the held object is. */
+const frozenSpecAt = (spec: Record<string, unknown>, apiVersion: string): Readonly<Record<string, unknown>> => {
+  const converted = clusterSpecAt(spec, apiVersion);
+  if (converted === spec) return spec;
+  const endpoint = converted['controlPlaneEndpoint'];
+  if (endpoint !== spec['controlPlaneEndpoint'] && isRecord(endpoint)) Object.freeze(endpoint);
+  return Object.freeze(converted);
 };
 
 /**
@@ -35,7 +27,7 @@ export const convertTo = (object: KubeObject, apiVersion: string): KubeObject =>
   const spec = object['spec'];
   const converted =
     object.kind === 'Cluster' && apiVersion.startsWith(`${CLUSTER_GROUP}/`) && isRecord(spec)
-      ? { ...object, apiVersion, spec: clusterSpecAt(spec, apiVersion) }
+      ? { ...object, apiVersion, spec: frozenSpecAt(spec, apiVersion) }
       : { ...object, apiVersion };
   return Object.freeze(converted);
 };

@@ -4,15 +4,13 @@
  * three agree. Messages name the resource and the object, never its contents (a schema violation
  * quotes the offending value of a custom resource's field, as the API server does).
  */
-import { apiError, resourceFor, type ApiError, type ObjectRef } from '@capt-endpoint/core';
-import { groupOfApiVersion } from './crds';
+import { apiError, groupOf, resourceFor, type ApiError, type ObjectRef } from '@capt-endpoint/core';
 import type { StatusCause } from './schema';
 
 /** `plural.group` (or `plural` for the core group), as the API server names a resource. */
 export const qualifiedResource = (apiVersion: string, kind: string): string => {
   const known = resourceFor(apiVersion, kind);
-  const slash = apiVersion.indexOf('/');
-  const group = slash < 0 ? '' : apiVersion.slice(0, slash);
+  const group = groupOf(apiVersion);
   const plural = known?.plural ?? `${kind.toLowerCase()}s`;
   return group ? `${plural}.${group}` : plural;
 };
@@ -87,7 +85,7 @@ const causeText = (cause: StatusCause): string => `${cause.field}: ${cause.messa
 
 /** 422 with each violated field, as the API server words it: `Kind.group "name" is invalid: [field: reason, ...]`. */
 export const invalidObject = (ref: ObjectRef, causes: readonly StatusCause[]): InvalidObjectError => {
-  const group = groupOfApiVersion(ref.apiVersion);
+  const group = groupOf(ref.apiVersion);
   const listed = causes.length === 1 ? causeText(causes[0] as StatusCause) : `[${causes.map(causeText).join(', ')}]`;
   return {
     ...apiError('Invalid', `${ref.kind}${group ? `.${group}` : ''} "${ref.name}" is invalid: ${listed}`, { code: 422, statusReason: 'Invalid' }),

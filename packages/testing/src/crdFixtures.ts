@@ -10,6 +10,7 @@
  * object that keeps whatever it holds (`x-kubernetes-preserve-unknown-fields`), so a test can
  * still write it, but its inner rules are not checked.
  */
+import { clusterSpecAt } from '@capt-endpoint/core';
 import type { CustomResourceConverter, CustomResourceDefinition } from './crds';
 import { isRecord } from './json';
 import type { JsonSchema } from './schema';
@@ -450,13 +451,7 @@ export const captEndpointCrds: readonly CustomResourceDefinition[] = [
  * not converted). Pass it as `convert` beside `clusterCrd`.
  */
 export const clusterEndpointConverter: CustomResourceConverter = (object, toApiVersion) => {
-  const spec = isRecord(object['spec']) ? { ...object['spec'] } : undefined;
-  if (!spec || object.kind !== 'Cluster') return object;
-  const endpoint = isRecord(spec['controlPlaneEndpoint']) ? spec['controlPlaneEndpoint'] : undefined;
-  if (toApiVersion === 'cluster.x-k8s.io/v1beta2') {
-    if (endpoint && !endpoint['host'] && !endpoint['port']) delete spec['controlPlaneEndpoint'];
-  } else if (toApiVersion === 'cluster.x-k8s.io/v1beta1') {
-    spec['controlPlaneEndpoint'] = { host: '', port: 0, ...endpoint };
-  }
-  return { ...object, spec };
+  const spec = object['spec'];
+  if (!isRecord(spec) || object.kind !== 'Cluster') return object;
+  return { ...object, spec: { ...clusterSpecAt(spec, toApiVersion) } };
 };

@@ -4,7 +4,7 @@
  * conversion between versions. Given as CRD objects (apiextensions.k8s.io/v1) or as
  * multi-document YAML text, exactly as `kubectl get crd -o yaml` or `config/crd/bases` has them.
  */
-import type { KubeObject, ResourceInfo } from '@capt-endpoint/core';
+import { groupOf, type KubeObject, type ResourceInfo } from '@capt-endpoint/core';
 import { isRecord, toJson } from './json';
 import { objectsFromYaml } from './yaml';
 import type { JsonSchema } from './schema';
@@ -60,12 +60,6 @@ export interface CustomResource {
   /** The apiVersion objects are stored at. */
   readonly storageApiVersion: string;
 }
-
-/** The group of an apiVersion (empty for the core group). */
-export const groupOfApiVersion = (apiVersion: string): string => {
-  const slash = apiVersion.indexOf('/');
-  return slash < 0 ? '' : apiVersion.slice(0, slash);
-};
 
 const groupKindKey = (group: string, kind: string): string => `${group}/${kind}`;
 
@@ -134,7 +128,7 @@ export class CustomResources {
 
   /** The custom resource for an object's apiVersion and kind (at any version, served or not). */
   of(apiVersion: string, kind: string): CustomResource | undefined {
-    return this.byGroupKind.get(groupKindKey(groupOfApiVersion(apiVersion), kind));
+    return this.byGroupKind.get(groupKindKey(groupOf(apiVersion), kind));
   }
 
   all(): CustomResource[] {
