@@ -7,6 +7,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { pipe } from 'fp-ts/lib/function.js';
 import { leaderElectionTiming, parseBindAddress, type BindAddress, type LeaderElectionTiming } from '@capt-endpoint/controller';
+import { isDnsLabel, isDnsSubdomain } from '@capt-endpoint/core';
 import { usageError, type UsageError } from './usage';
 
 export const runFlagDefinitions = {
@@ -101,12 +102,9 @@ export const parseLabelSelector = (text: string | undefined): E.Either<UsageErro
   return E.right(text.trim());
 };
 
-const DNS_LABEL = /^[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?$/;
-const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*$/;
-
 const parseNamespaces = (values: readonly string[] | undefined): E.Either<UsageError, readonly string[]> => {
   const namespaces = [...new Set((values ?? []).flatMap((value) => value.split(',')).map((value) => value.trim()))];
-  const bad = namespaces.find((namespace) => !DNS_LABEL.test(namespace));
+  const bad = namespaces.find((namespace) => !isDnsLabel(namespace));
   return bad === undefined ? E.right(namespaces) : fail(`--namespace must name a namespace (a DNS label), not "${bad}"`);
 };
 
@@ -123,9 +121,9 @@ const parseLeaderElection = (values: RunFlags): E.Either<UsageError, LeaderElect
   if (elect !== undefined && elect !== 'true' && elect !== 'false') return fail(`--leader-elect must be true or false, not "${elect}"`);
   if (elect === 'false') return E.right(false);
   const namespace = values['leader-election-namespace'];
-  if (namespace !== undefined && !DNS_LABEL.test(namespace)) return fail(`--leader-election-namespace must name a namespace, not "${namespace}"`);
+  if (namespace !== undefined && !isDnsLabel(namespace)) return fail(`--leader-election-namespace must name a namespace, not "${namespace}"`);
   const id = values['leader-election-id'] ?? DEFAULT_LEADER_ELECTION_ID;
-  if (!DNS_SUBDOMAIN.test(id)) return fail(`--leader-election-id must be a Lease name (a DNS subdomain), not "${id}"`);
+  if (!isDnsSubdomain(id)) return fail(`--leader-election-id must be a Lease name (a DNS subdomain), not "${id}"`);
   return pipe(
     E.Do,
     E.bind('leaseDurationMs', () => parseDuration('leader-elect-lease-duration', values['leader-elect-lease-duration'], 15_000)),

@@ -7,6 +7,8 @@ import * as E from 'fp-ts/lib/Either.js';
 import { pipe } from 'fp-ts/lib/function.js';
 import * as A from 'fp-ts/lib/Array.js';
 import {
+  isDnsLabel,
+  quoteValue,
   WORKSPACE_API_VERSIONS,
   type EndpointChangePolicy,
   type OutputKey,
@@ -78,15 +80,17 @@ export const commonSettings = (flags: CommonFlags): E.Either<UsageError, CommonS
     E.bind('onEndpointChange', () =>
       optional(flags['on-endpoint-change'], (text) => oneOf<EndpointChangePolicy>('--on-endpoint-change', ['keep', 'update'], text)),
     ),
-    E.map((parsed) => {
-      const namespaces = flags['allow-secret-namespace'];
-      return {
-        ...parsed,
-        updateCluster: flags['no-update-cluster'] === true ? false : undefined,
-        allowSecretNamespaces: namespaces === undefined ? undefined : namespaces.includes('*') ? ('any' as const) : namespaces,
-      };
-    }),
+    E.bind('allowSecretNamespaces', () => parseAllowedSecretNamespaces(flags['allow-secret-namespace'])),
+    E.map((parsed) => ({ ...parsed, updateCluster: flags['no-update-cluster'] === true ? false : undefined })),
   );
+
+/** `*` for any namespace, else namespace names: a namespace becomes a path, so it must be a DNS label. */
+const parseAllowedSecretNamespaces = (namespaces: readonly string[] | undefined): E.Either<UsageError, readonly string[] | 'any' | undefined> => {
+  if (namespaces === undefined) return E.right(undefined);
+  if (namespaces.includes('*')) return E.right('any');
+  const bad = namespaces.find((namespace) => !isDnsLabel(namespace));
+  return bad === undefined ? E.right(namespaces) : E.left(usageError(`--allow-secret-namespace must name a namespace (a DNS label) or be *, not ${quoteValue(bad)}`));
+};
 
 /** `NAMESPACE/NAME`. */
 export const parseNamespacedName = (flag: string, text: string): E.Either<UsageError, { namespace: string; name: string }> => {

@@ -115,6 +115,8 @@ describe('parseCommandLine', () => {
       [['run', '--leader-election-id', 'Not_A_Name'], /--leader-election-id/],
       [['run', '--leader-election-namespace', 'a/b'], /--leader-election-namespace/],
       [['run', '--namespace', 'Team A'], /--namespace must name a namespace/],
+      [['run', '--allow-secret-namespace', '..'], /--allow-secret-namespace must name a namespace \(a DNS label\) or be \*, not "\.\."/],
+      [['reconcile', '-n', 'team-a', '--allow-secret-namespace', 'a\nb', 'cp'], /--allow-secret-namespace must name a namespace/],
       [['run', '--label-selector', 'shard=a b'], /--label-selector must be a Kubernetes label selector/],
       [['run', '--label-selector', 'shard in (a'], /--label-selector/],
       [['run', '--metrics-bind-address', '8080'], /--metrics-bind-address: "8080" is not an address/],

@@ -104,6 +104,22 @@ export interface SecretNamespaceNotAllowed extends ErrorBase {
   readonly allowedNamespace: string;
 }
 
+/** The rule a Kubernetes name follows (apimachinery's validation). */
+export type NameRule = 'DNS-1123 label' | 'DNS-1123 subdomain';
+
+/**
+ * A name or namespace read from an object, a flag or a file is not one Kubernetes allows for its
+ * kind, so no request was made with it (a name like `.` would change which path is requested).
+ */
+export interface InvalidName extends ErrorBase {
+  readonly _tag: 'InvalidName';
+  /** The kind the name names: `Secret`, `Namespace`, `Workspace`, ... */
+  readonly kind: string;
+  /** Where it was read, e.g. `Workspace eks-a spec.writeConnectionSecretToRef.name`. */
+  readonly field: string;
+  readonly rule: NameRule;
+}
+
 /** An option the caller passed is not usable. */
 export interface InvalidOptions extends ErrorBase {
   readonly _tag: 'InvalidOptions';
@@ -185,6 +201,7 @@ export type EndpointError =
   | UndecodableSecretValue
   | ObjectDecodeError
   | SecretNamespaceNotAllowed
+  | InvalidName
   | InvalidOptions
   | ApiError
   | RequestFailed
@@ -201,7 +218,8 @@ export type ValueError =
   | InvalidEndpointValue
   | UndecodableSecretValue
   | ObjectDecodeError
-  | SecretNamespaceNotAllowed;
+  | SecretNamespaceNotAllowed
+  | InvalidName;
 
 /**
  * One line for a log or a CLI: `Reason: message`.

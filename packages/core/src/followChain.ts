@@ -12,6 +12,7 @@ import { describeRef, type KubeObject, type ObjectRef } from './clusterClient';
 import type { EndpointError, SecretNamespaceNotAllowed, SecretRef } from './errors';
 import { CLUSTER_SCOPED_WORKSPACE_API_VERSION, WORKSPACE_TEMPLATE_APPLY_API_VERSION, type WorkspaceApiVersion } from './kinds';
 import { findInSecret, findInWorkspace, invalid, notYetAvailable, type LocateOptions, type Location } from './locate';
+import { checkName, firstNameProblem } from './names';
 import { Secret, Workspace, WorkspaceTemplateApply, type CAPTControlPlane } from './objects';
 
 export interface ChainOptions extends LocateOptions {
@@ -53,6 +54,12 @@ const fromWorkspace = (calls: Calls, controlPlane: CAPTControlPlane, workspace: 
   const located = findInWorkspace(workspace, options);
   if (located._tag !== 'NeedSecret') return at(located);
   const secret = located.secret;
+  const field = `${describeRef(workspaceRef)} spec.writeConnectionSecretToRef`;
+  const badName = firstNameProblem([
+    [secret.namespace, { kind: 'Namespace', field: `${field}.namespace` }],
+    [secret.name, { kind: 'Secret', field: `${field}.name` }],
+  ]);
+  if (badName !== undefined) return at(invalid(badName));
   if (!secretNamespaceAllowed(secret.namespace, controlPlane, options)) return at(invalid(namespaceNotAllowed(workspaceRef, secret, controlPlane)));
   const ref: ObjectRef = { apiVersion: 'v1', kind: 'Secret', namespace: secret.namespace, name: secret.name };
   return link(calls, Secret, ref, undefined, findInSecret(undefined, secret, options), (object) => at(findInSecret(object, secret, options)));
@@ -64,6 +71,8 @@ const fromApply = (calls: Calls, controlPlane: CAPTControlPlane, apply: Workspac
   if (workspaceName === undefined || workspaceName === '') {
     return at(notYetAvailable('WorkspaceName', `WorkspaceTemplateApply ${namespace}/${apply.metadata.name} has no status.workspaceName yet`));
   }
+  const badName = checkName(workspaceName, { kind: 'Workspace', field: `WorkspaceTemplateApply ${namespace}/${apply.metadata.name} status.workspaceName` });
+  if (badName !== undefined) return at(invalid(badName));
   const apiVersion = options.workspaceApiVersion ?? CLUSTER_SCOPED_WORKSPACE_API_VERSION;
   const ref: ObjectRef = {
     apiVersion,
@@ -85,6 +94,8 @@ export const followChain = (calls: Calls, controlPlane: CAPTControlPlane, heldAp
   if (applyName === undefined || applyName === '') {
     return at(notYetAvailable('WorkspaceTemplateApplyName', `CAPTControlPlane has no spec.workspaceTemplateApplyName`));
   }
+  const badName = checkName(applyName, { kind: 'WorkspaceTemplateApply', field: `CAPTControlPlane ${namespace}/${controlPlane.metadata.name} spec.workspaceTemplateApplyName` });
+  if (badName !== undefined) return at(invalid(badName));
   const ref: ObjectRef = { apiVersion: WORKSPACE_TEMPLATE_APPLY_API_VERSION, kind: 'WorkspaceTemplateApply', namespace, name: applyName };
   const held = heldApply?.metadata?.name === applyName && heldApply.metadata?.namespace === namespace ? heldApply : undefined;
   const missing = notYetAvailable('WorkspaceTemplateApply', `WorkspaceTemplateApply ${namespace}/${applyName} does not exist yet`);

@@ -10,6 +10,7 @@
  */
 export { parseEndpoint, canonicalHost, type ParseEndpointOptions } from './parseEndpoint';
 export { quoteValue } from './quote';
+export { checkName, isDnsLabel, isDnsSubdomain, nameRuleOf, type NameSource } from './names';
 export { endpointsEqual, endpointUrl, formatHostPort, isEndpointSet, type ApiEndpoint } from './endpoint';
 export {
   findInSecret,
@@ -88,7 +89,9 @@ export {
   type EndpointParseError,
   type EndpointSource,
   type InvalidEndpointValue,
+  type InvalidName,
   type InvalidOptions,
+  type NameRule,
   type ObjectDecodeError,
   type RequestFailed,
   type SecretNamespaceNotAllowed,

@@ -140,6 +140,7 @@ const valueErrorTags: ReadonlySet<EndpointError['_tag']> = new Set<EndpointError
   'InvalidEndpointValue',
   'UndecodableSecretValue',
   'SecretNamespaceNotAllowed',
+  'InvalidName',
   'ObjectDecodeError',
   ...ENDPOINT_PARSE_ERROR_TAGS,
 ]);

@@ -18,8 +18,9 @@ import type { ApiEndpoint } from './endpoint';
 import type { ConflictRetriesExhausted, EndpointError, EndpointSource, InvalidOptions } from './errors';
 import { followChain } from './followChain';
 import { CLUSTER_API_VERSIONS, CLUSTER_GROUP, CONTROL_PLANE_API_VERSION, groupOf, WORKSPACE_API_VERSIONS, type WorkspaceApiVersion } from './kinds';
-import type { LocateOptions, Location, WaitingOn } from './locate';
+import { invalid, type LocateOptions, type Location, type WaitingOn } from './locate';
 import type { Logger } from './logger';
+import { checkName, firstNameProblem, isDnsLabel, isDnsSubdomain } from './names';
 import { CAPTControlPlane, Cluster, type Condition } from './objects';
 import { planCleanup, planUpdate, type Contest, type Drift, type EndpointPlan, type PlanOptions, type PlanTag, type Repair } from './plan';
 
@@ -176,14 +177,22 @@ const start = (target: ReconcileTarget, options: ReconcileOptions): E.Either<End
   if (options.conditionType !== undefined && !isConditionType(options.conditionType)) {
     return E.left(invalidOption('conditionType', 'conditionType must be a Kubernetes condition type: an optional DNS-subdomain prefix and "/", then letters, digits, "-", "_" or "." (at most 316 characters)'));
   }
-  if (!('controlPlane' in target)) {
-    return E.right({ ref: controlPlaneRef(target.namespace, target.name), held: { controlPlane: undefined, cluster: { _tag: 'LookUp' }, workspaceApply: undefined } });
+  const allowed = options.allowSecretNamespaces;
+  if (Array.isArray(allowed) && !allowed.every(isDnsLabel)) {
+    return E.left(invalidOption('allowSecretNamespaces', `allowSecretNamespaces must be 'any' or namespace names (DNS-1123 labels)`));
   }
-  const metadata = target.controlPlane?.metadata;
-  return E.right({
-    ref: controlPlaneRef(metadata?.namespace, metadata?.name ?? ''),
-    held: { controlPlane: target.controlPlane, cluster: clusterHint(target.cluster), workspaceApply: target.workspaceApply },
-  });
+  const named = 'controlPlane' in target ? { namespace: target.controlPlane?.metadata?.namespace, name: target.controlPlane?.metadata?.name ?? '' } : target;
+  // The target is a path too: a name from a flag or a file is checked before it is requested.
+  const badName = firstNameProblem([
+    [named.namespace, { kind: 'Namespace', field: 'the control plane\'s namespace' }],
+    [named.name, { kind: 'CAPTControlPlane', field: 'the control plane\'s name' }],
+  ]);
+  if (badName !== undefined) return E.left(badName);
+  const ref = controlPlaneRef(named.namespace, named.name);
+  if (!('controlPlane' in target)) {
+    return E.right({ ref, held: { controlPlane: undefined, cluster: { _tag: 'LookUp' }, workspaceApply: undefined } });
+  }
+  return E.right({ ref, held: { controlPlane: target.controlPlane, cluster: clusterHint(target.cluster), workspaceApply: target.workspaceApply } });
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -238,9 +247,16 @@ const heldClusterRef = (named: ObjectRef, held: KubeObject): ObjectRef => {
   return typeof apiVersion === 'string' && groupOf(apiVersion) === CLUSTER_GROUP ? { ...named, apiVersion } : named;
 };
 
+/** The owner reference the reconcile would follow, when its name is not a Cluster's. */
+const ownerNameProblem = (pass: Pass, controlPlane: CAPTControlPlane, hint: ClusterHint): Location | undefined => {
+  const named = hint._tag === 'None' || pass.options.updateCluster === false ? undefined : ownerClusterRef(controlPlane);
+  const problem = named === undefined ? undefined : checkName(named.name, { kind: 'Cluster', field: `${describeRef(pass.ref)} metadata.ownerReferences[kind=Cluster].name` });
+  return problem === undefined ? undefined : invalid(problem);
+};
+
 const readOwner = (pass: Pass, controlPlane: CAPTControlPlane, hint: ClusterHint, managedFields = false): Done<Owner | undefined> => {
   const named = hint._tag === 'None' || pass.options.updateCluster === false ? undefined : ownerClusterRef(controlPlane);
-  if (named === undefined) return E.right(undefined);
+  if (named === undefined || !isDnsSubdomain(named.name)) return E.right(undefined);
   const read = hint._tag === 'Held' ? E.right({ ref: heldClusterRef(named, hint.object), object: hint.object }) : readServedCluster(pass, named, managedFields);
   return andThen(read, (found): Done<Owner | undefined> => {
     if (found === undefined) return E.right(undefined);
@@ -416,8 +432,8 @@ const planWithWriters = (
   );
 };
 
-const update = (pass: Pass, controlPlane: CAPTControlPlane, owner: Owner | undefined, heldApply: KubeObject | undefined): Done<ReconcileOutcome> =>
-  andThen(followChain(pass.calls, controlPlane, heldApply, pass.options), (location) =>
+const update = (pass: Pass, controlPlane: CAPTControlPlane, owner: Owner | undefined, heldApply: KubeObject | undefined, badOwner: Location | undefined): Done<ReconcileOutcome> =>
+  andThen(badOwner === undefined ? followChain(pass.calls, controlPlane, heldApply, pass.options) : E.right(badOwner), (location) =>
     andThen(planWithWriters(pass, controlPlane, owner, location), (planned) =>
       andThen(apply(pass, planned.controlPlane, planned.owner, planned.plan), (applied) => report(pass, planned.owner, planned.plan, applied)),
     ),
@@ -428,7 +444,9 @@ const attempt = (pass: Pass, held: Held): Done<ReconcileOutcome> =>
     controlPlane === undefined
       ? gone(pass)
       : andThen(readOwner(pass, controlPlane, held.cluster), (owner) =>
-          controlPlane.metadata.deletionTimestamp === undefined ? update(pass, controlPlane, owner, held.workspaceApply) : cleanUp(pass, owner),
+          controlPlane.metadata.deletionTimestamp === undefined
+            ? update(pass, controlPlane, owner, held.workspaceApply, ownerNameProblem(pass, controlPlane, held.cluster))
+            : cleanUp(pass, owner),
         ),
   );
 

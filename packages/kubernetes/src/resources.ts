@@ -26,9 +26,25 @@ export const apiVersionOf = (resource: ResourceInfo): string =>
 const groupVersionPath = (resource: ResourceInfo): string =>
   resource.group ? `/apis/${resource.group}/${resource.version}` : `/api/${resource.version}`;
 
+/**
+ * Segments a path is never built from: the URL parser resolves `.` and `..` (`%2e` included), so
+ * `/namespaces/ns/secrets/.` would be a LIST of the namespace's Secrets, and an empty segment
+ * changes which resource a path names. The core refuses such names first (InvalidName); this is
+ * the adapter's own guard.
+ */
+export const isUnsafeSegment = (segment: string): boolean => segment === '' || /^(\.|%2e){1,2}$/i.test(segment);
+
 const segment = encodeURIComponent;
 
-/** The collection path; for a namespaced resource without a namespace, every namespace's. */
+/** An error for a reference whose name or namespace cannot be a path segment. */
+const unsafeSegment = (what: string, kind: string, value: string): ApiError =>
+  apiError('Invalid', `the reference to a ${kind} has ${value === '' ? `an empty ${what}` : `the ${what} ${JSON.stringify(value)}`}, which cannot be part of a request path`);
+
+/**
+ * The collection path; for a namespaced resource without a namespace, every namespace's.
+ * Callers pass a namespace that passed `isUnsafeSegment` (resolveTarget checks it; the transport
+ * refuses any path with a dot segment regardless).
+ */
 export const collectionPath = (resource: ResourceInfo, namespace?: string): string =>
   resource.namespaced && namespace
     ? `${groupVersionPath(resource)}/namespaces/${segment(namespace)}/${resource.plural}`
@@ -64,8 +80,12 @@ export const resolveTarget =
     pipe(
       resolveResource(table)(ref.apiVersion, ref.kind, ref.namespace),
       E.filterOrElse(
-        () => ref.name !== '',
-        () => apiError('Invalid', `the reference to a ${ref.kind} has an empty name`),
+        () => !isUnsafeSegment(ref.name),
+        () => unsafeSegment('name', ref.kind, ref.name),
+      ),
+      E.filterOrElse(
+        (resource) => !resource.namespaced || !isUnsafeSegment(ref.namespace ?? ''),
+        () => unsafeSegment('namespace', ref.kind, ref.namespace ?? ''),
       ),
       E.map((resource) => ({
         resource,

@@ -22,6 +22,7 @@ import { apiError, type ApiError } from '@capt-endpoint/core';
 import { fromEarlyEnd, fromResponse, fromThrown, type EarlyEnd } from './apiErrors';
 import { makeConnections } from './connections';
 import { bindCredentialPlugins, withRequestSignal } from './credentialPlugins';
+import { isUnsafeSegment } from './resources';
 
 export interface HttpRequest {
   readonly method: 'GET' | 'PATCH' | 'POST';
@@ -129,6 +130,12 @@ const configProblem = (kc: KubeConfig): ApiError | undefined => {
     return apiError('Other', `the kubeconfig's server is plain http, which client-node only allows with insecure-skip-tls-verify`);
   return undefined;
 };
+
+/** A path with an empty, `.` or `..` segment is never sent: the URL parser would make it another path. */
+const pathProblem = (path: string): ApiError | undefined =>
+  path.startsWith('/') && !path.slice(1).split('/').some(isUnsafeSegment)
+    ? undefined
+    : apiError('Invalid', 'the request path has an empty, "." or ".." segment, which would address another resource; nothing was sent');
 
 const buildContext = (server: string, request: HttpRequest): RequestContext => {
   const context = new RequestContext(`${server}${request.path}`, request.method as HttpMethod);
@@ -274,7 +281,7 @@ export const makeTransport = (kc: KubeConfig, limits: TransportLimits): Connecte
     use: (opened: Opened, controller: AbortController) => Promise<E.Either<ApiError, A>>,
     headersIn: boolean,
   ): Promise<E.Either<ApiError, A>> => {
-    const problem = configProblem(kc);
+    const problem = configProblem(kc) ?? pathProblem(request.path);
     if (problem) return E.left(problem);
     if (request.signal?.aborted) return E.left(fromEarlyEnd({ by: 'abort' }));
     let context: RequestContext;
