@@ -10,7 +10,13 @@
  * - the leader renews every retry period; if it cannot renew within the renew deadline of its
  *   last renewal it stops leading, before any follower can see the Lease expire;
  * - on a clean stop the leader releases the Lease (empty holder, duration 1 s) so the next
- *   candidate takes it at once.
+ *   candidate takes it at once;
+ * - every deadline and expiry is measured on the monotonic clock (`performance.now()`), as
+ *   client-go does: a wall clock stepped back cannot keep a leader that stopped renewing in
+ *   office. The wall clock only stamps the times written into the Lease;
+ * - a Lease whose `leaseDurationSeconds` is below 1 s or above an hour (whoever can write the
+ *   Lease wrote it) is judged with the configured duration, so it can neither hand the Lease
+ *   over early nor keep it forever.
  *
  * One difference, which only shortens a hand-over: a waiting candidate also wakes when the
  * Lease it watches is due to expire, instead of up to a whole jittered retry period later.
@@ -36,6 +42,8 @@ export const DEFAULT_RETRY_PERIOD_MS = 2_000;
 export const DEFAULT_JITTER_FACTOR = 1.2;
 /** The longest a release may take on the way out (SIGTERM must end the process within 5 s). */
 export const RELEASE_TIMEOUT_MS = 1_500;
+/** The longest lease an observed Lease may claim; a longer one (or one under 1 s) is judged with the configured duration. */
+export const MAX_OBSERVED_LEASE_DURATION_SECONDS = 3_600;
 
 export interface LeaderElectionTiming {
   /** How long a follower waits after the last renewal it saw before it takes the Lease. Whole seconds on the wire. */
@@ -54,8 +62,10 @@ export interface LeaderElectionOptions extends Partial<LeaderElectionTiming> {
   readonly identity?: string | undefined;
   readonly jitterFactor?: number | undefined;
   readonly logger?: Logger | undefined;
-  /** The clock, in milliseconds. */
+  /** The wall clock, in milliseconds since the epoch: it only stamps the times written into the Lease. */
   readonly now?: (() => number) | undefined;
+  /** The monotonic clock, in milliseconds, that measures every deadline and expiry; default `performance.now`. */
+  readonly monotonic?: (() => number) | undefined;
   readonly random?: (() => number) | undefined;
   /** Told when this candidate starts leading; writes may begin. */
   readonly onStartedLeading?: (() => void) | undefined;
@@ -99,10 +109,11 @@ export interface LeaderElector {
    * up, or the attempt to give it up ended) or `lost` (a renewal did not succeed in time).
    */
   run(signal: AbortSignal): Promise<'stopped' | 'released' | 'lost'>;
+  /** True while leading and within the renew deadline of the last renewal (false as soon as it passes, even mid-renewal). */
   isLeader(): boolean;
   /** The holder named by the Lease as last read (`undefined` before the first read, `''` when nobody holds it). */
   observedLeader(): string | undefined;
-  /** For a health probe: false while leading but not renewed for longer than the lease duration. */
+  /** For a health probe: false once leading has outlived its renew deadline, and after the Lease was lost. */
   healthy(): boolean;
 }
 
@@ -143,15 +154,21 @@ export const createLeaderElector = (options: LeaderElectionOptions): E.Either<In
   const { client, logger } = options;
   const identity = options.identity ?? defaultIdentity();
   const now = options.now ?? Date.now;
+  const monotonic = options.monotonic ?? (() => performance.now());
   const random = options.random ?? Math.random;
   const ref = leaseRef(options.namespace, options.name);
   const lease = `${options.namespace}/${options.name}`;
 
-  /** The Lease as last read or written, and when (on our clock) its record last changed. */
+  /** The Lease as last read or written, and when (on our monotonic clock) its record last changed. */
   let observed: { readonly record: LeaseRecord; readonly raw: string; readonly resourceVersion: string | undefined } | undefined;
   let observedAt = 0;
   let leading = false;
+  let lost = false;
   let renewedAt = 0;
+  const withinRenewDeadline = (): boolean => monotonic() - renewedAt < renewDeadlineMs;
+  /** How long the observed holder's lease lasts, in milliseconds, trusting only a sane duration. */
+  const judgedDurationMs = (record: LeaseRecord): number =>
+    record.leaseDurationSeconds >= 1 && record.leaseDurationSeconds <= MAX_OBSERVED_LEASE_DURATION_SECONDS ? record.leaseDurationSeconds * 1000 : leaseDurationMs;
 
   const observe = (object: KubeObject): LeaseRecord => {
     const record = leaseRecordOf(object);
@@ -159,7 +176,7 @@ export const createLeaderElector = (options: LeaderElectionOptions): E.Either<In
     const resourceVersion = typeof object.metadata.resourceVersion === 'string' ? object.metadata.resourceVersion : undefined;
     if (observed?.raw !== raw) {
       if (observed?.record.holderIdentity !== record.holderIdentity) options.onNewLeader?.(record.holderIdentity);
-      observedAt = now();
+      observedAt = monotonic();
     }
     observed = { record, raw, resourceVersion };
     return record;
@@ -173,6 +190,7 @@ export const createLeaderElector = (options: LeaderElectionOptions): E.Either<In
   /** One round, as client-go's `tryAcquireOrRenew`: true when we hold the Lease after it. */
   const tryAcquireOrRenew = async (signal: AbortSignal): Promise<boolean> => {
     const at = now();
+    const startedAt = monotonic();
     const mine: LeaseRecord = {
       holderIdentity: identity,
       leaseDurationSeconds: leaseDurationMs / 1000,
@@ -190,7 +208,7 @@ export const createLeaderElector = (options: LeaderElectionOptions): E.Either<In
     }
     const current = observe(read.right);
     const held = current.holderIdentity === identity;
-    if (current.holderIdentity !== '' && !held && observedAt + current.leaseDurationSeconds * 1000 > at) return false;
+    if (current.holderIdentity !== '' && !held && observedAt + judgedDurationMs(current) > startedAt) return false;
     const next: LeaseRecord = held
       ? { ...mine, acquireTime: current.acquireTime ?? at, leaseTransitions: current.leaseTransitions }
       : { ...mine, leaseTransitions: current.leaseTransitions + 1 };
@@ -207,7 +225,7 @@ export const createLeaderElector = (options: LeaderElectionOptions): E.Either<In
     const jittered = retryPeriodMs * (1 + random() * jitterFactor);
     const record = observed?.record;
     if (record === undefined || record.holderIdentity === '') return jittered;
-    const expiresIn = observedAt + record.leaseDurationSeconds * 1000 - now();
+    const expiresIn = observedAt + judgedDurationMs(record) - monotonic();
     return Math.max(1, Math.min(jittered, expiresIn + 1));
   };
 
@@ -240,15 +258,15 @@ export const createLeaderElector = (options: LeaderElectionOptions): E.Either<In
   /** Tries to renew until it succeeds or the renew deadline of the last renewal passes. */
   const renew = async (signal: AbortSignal): Promise<boolean> => {
     for (;;) {
-      const left = renewedAt + renewDeadlineMs - now();
+      const left = renewedAt + renewDeadlineMs - monotonic();
       if (left <= 0 || signal.aborted) return false;
       const attempt = deadline(signal, left);
       const renewed = await tryAcquireOrRenew(attempt.signal).finally(attempt.dispose);
-      if (renewed) {
-        renewedAt = now();
+      if (renewed && withinRenewDeadline()) {
+        renewedAt = monotonic();
         return true;
       }
-      await abortableSleep(Math.min(retryPeriodMs, renewedAt + renewDeadlineMs - now()), signal);
+      await abortableSleep(Math.min(retryPeriodMs, renewedAt + renewDeadlineMs - monotonic()), signal);
     }
   };
 
@@ -260,10 +278,10 @@ export const createLeaderElector = (options: LeaderElectionOptions): E.Either<In
       if (signal.aborted) return 'stopped';
     }
     leading = true;
-    renewedAt = now();
+    lost = false;
+    renewedAt = monotonic();
     logger?.info({ lease, identity, transitions: observed?.record.leaseTransitions }, 'leading');
     options.onStartedLeading?.();
-    let lost = false;
     while (!signal.aborted) {
       await abortableSleep(retryPeriodMs, signal);
       if (signal.aborted) break;
@@ -282,8 +300,8 @@ export const createLeaderElector = (options: LeaderElectionOptions): E.Either<In
   return E.right({
     identity,
     run,
-    isLeader: () => leading,
+    isLeader: () => leading && withinRenewDeadline(),
     observedLeader: () => observed?.record.holderIdentity,
-    healthy: () => !leading || now() - renewedAt <= leaseDurationMs,
+    healthy: () => !lost && (!leading || withinRenewDeadline()),
   });
 };

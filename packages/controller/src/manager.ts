@@ -169,7 +169,7 @@ export const startManager = async (options: ManagerOptions): Promise<E.Either<Ma
           ? undefined
           : {
               address: options.healthAddress,
-              healthz: () => (elector.right === undefined || elector.right.healthy() ? { ok: true } : { ok: false, reason: 'leading, but the Lease has not been renewed for longer than its duration' }),
+              healthz: () => (elector.right === undefined || elector.right.healthy() ? { ok: true } : { ok: false, reason: 'the Lease was not renewed within the renew deadline' }),
               readyz: () => (cache.hasSynced() ? { ok: true } : { ok: false, reason: 'caches not synced' }),
             },
     });
@@ -184,7 +184,8 @@ export const startManager = async (options: ManagerOptions): Promise<E.Either<Ma
   ] as const)
     if (address !== undefined) logger.info({ address: formatBindAddress(address) }, `serving ${what}`);
 
-  const fenced = leaderOnlyWrites(cache, () => leading);
+  // The elector's own verdict too: past the renew deadline it no longer leads, even before the renewal gives up.
+  const fenced = leaderOnlyWrites(cache, () => leading && (elector.right?.isLeader() ?? true));
   const events = options.events === false ? undefined : createEventRecorder(kubeConfig);
   function startReconciling(): void {
     controller ??= startController({

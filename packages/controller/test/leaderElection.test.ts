@@ -165,3 +165,74 @@ describe('leader election on a Lease', () => {
     expect(leaders.overlaps).toBe(0);
   });
 });
+
+describe('leader election on the monotonic clock', () => {
+  /** A client on the fake that fails every request while `partitioned()`. */
+  const partitionable = (fake: FakeClient, partitioned: () => boolean): LeaderElectionOptions['client'] => {
+    const cut = <T>(call: () => TE.TaskEither<ApiError, T>): TE.TaskEither<ApiError, T> => (partitioned() ? TE.left(apiError('Unavailable', 'partitioned')) : call());
+    return { get: (ref, o) => cut(() => fake.get(ref, o)), create: (obj, o) => cut(() => fake.create(obj, o)), patch: (ref, p, o) => cut(() => fake.patch(ref, p, o)) };
+  };
+
+  it('a leader whose wall clock steps back an hour while it cannot renew still stops at its renew deadline: never two leaders', async () => {
+    const fake = createFakeClient();
+    let partitioned = false;
+    let wallSkewMs = 0;
+    const a = elector(fake, 'a', { client: partitionable(fake, () => partitioned), now: () => Date.now() + wallSkewMs, monotonic: () => performance.now() });
+    const b = elector(fake, 'b');
+    const { leaders, stopA, stopB, runA, runB } = await aLeadsBFollows(a, b);
+    partitioned = true;
+    wallSkewMs = -3_600_000;
+    await until(() => b.isLeader(), 3000);
+    expect(a.isLeader()).toBe(false);
+    expect(a.healthy()).toBe(false);
+    leaders.stop();
+    expect(leaders.overlaps).toBe(0);
+    stopA.abort();
+    stopB.abort();
+    await expect(runA).resolves.toBe('lost');
+    await runB;
+  });
+
+  it('stops leading and reports not healthy as soon as the monotonic clock passes the renew deadline, before the renewal gives up', async () => {
+    const fake = createFakeClient();
+    let monotonicSkewMs = 0;
+    const a = elector(fake, 'a', { retryPeriodMs: 400, monotonic: () => performance.now() + monotonicSkewMs, now: () => Date.now() - 3_600_000 });
+    const stop = new AbortController();
+    const done = a.run(stop.signal);
+    await until(() => a.isLeader());
+    expect(a.healthy()).toBe(true);
+    monotonicSkewMs = timing.renewDeadlineMs;
+    expect(a.isLeader()).toBe(false);
+    expect(a.healthy()).toBe(false);
+    stop.abort();
+    await done;
+  });
+
+  it.each([0, 1_000_000_000])('judges a held Lease that claims leaseDurationSeconds %d with the configured duration', async (claimed) => {
+    const fake = createFakeClient();
+    let partitioned = false;
+    let readsByB = 0;
+    // B sees the Lease with the duration someone else wrote over it.
+    const claiming: LeaderElectionOptions['client'] = {
+      get: (ref, o) => {
+        readsByB++;
+        return TE.map((lease: ReturnType<FakeClient['object']>) => (lease === undefined ? lease : { ...lease, spec: { ...(lease['spec'] as object), leaseDurationSeconds: claimed } }))(fake.get(ref, o));
+      },
+      create: (obj, o) => fake.create(obj, o),
+      patch: (ref, p, o) => fake.patch(ref, p, o),
+    };
+    const a = elector(fake, 'a', { client: partitionable(fake, () => partitioned) });
+    const b = elector(fake, 'b', { client: claiming });
+    const { leaders, stopA, stopB, runA, runB } = await aLeadsBFollows(a, b);
+    await until(() => readsByB >= 4);
+    expect(b.isLeader()).toBe(false);
+    partitioned = true;
+    await until(() => b.isLeader(), 3000);
+    leaders.stop();
+    expect(leaders.overlaps).toBe(0);
+    stopA.abort();
+    stopB.abort();
+    await runA;
+    await runB;
+  });
+});
