@@ -5,6 +5,7 @@
  */
 import { resolve } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
+import { inert } from '@capt-endpoint/core';
 import { parseCommandLine, type Command } from './args';
 import { BUILT_IN_MANIFESTS } from './builtInManifests';
 import { DEMO_TITLE, demoManifestsFromFiles, loadDemoManifests, playDemo, renderDemoJson, renderDemoStep, type ManifestFiles } from './demo';
@@ -43,7 +44,7 @@ export const EXIT_USAGE = 64;
 export const VERSION = '0.1.0';
 
 const fail = (io: CliIO, message: string, code = 1): number => {
-  io.stderr.write(`capt-endpoint: ${message.replace(/\s*\n\s*/g, ' ')}\n`);
+  io.stderr.write(`capt-endpoint: ${inert(message.replace(/\s*\n\s*/g, ' '))}\n`);
   return code;
 };
 

@@ -3,7 +3,7 @@
  * object per line for machines, or YAML documents through client-node's `dumpYaml`.
  */
 import { dumpYaml } from '@kubernetes/client-node';
-import { describeWriter, formatHostPort, type ApiEndpoint, type FieldWriter } from '@capt-endpoint/core';
+import { describeWriter, formatHostPort, inertDeep, type ApiEndpoint, type FieldWriter } from '@capt-endpoint/core';
 import type { OutputFormat } from './args';
 import type { Check, CheckStatus, Report, ReportedWrite } from './report';
 
@@ -101,8 +101,8 @@ const otherWriterLines = (report: Report, style: Style): string[] => {
   return writerLine('last written by', repair?.writer ?? drift?.writer);
 };
 
-/** A report as lines of text. */
-export const renderText = (report: Report, style: Style): string => {
+/** A report whose strings are inert, as lines of text. */
+const renderInertText = (report: Report, style: Style): string => {
   const lines = [headline(report, style), ...report.checks.map((check) => `  ${renderCheck(check, style)}`), ...otherWriterLines(report, style)];
   if (report.endpoints.length > 0) lines.push('  endpoint:', ...renderEndpoints(report, style, '    '));
   if (report.writes.length > 0) {
@@ -115,6 +115,9 @@ export const renderText = (report: Report, style: Style): string => {
   if (report.requeueAfter !== undefined) lines.push(`  ${style.dim(`look again in ${Math.round(report.requeueAfter / 1000)}s`)}`);
   return `${lines.join('\n')}\n`;
 };
+
+/** A report as lines of text; every value in it may come from a tenant's object, so each is shown inert. */
+export const renderText = (report: Report, style: Style): string => renderInertText(inertDeep(report), style);
 
 /** Drops undefined fields (JSON and YAML have no such value). */
 const jsonValue = <A>(value: A): A => JSON.parse(JSON.stringify(value)) as A;

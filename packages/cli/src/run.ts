@@ -10,6 +10,7 @@
 import { readFileSync } from 'node:fs';
 import * as E from 'fp-ts/lib/Either.js';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { inert } from '@capt-endpoint/core';
 import { jsonLogger, startManager } from '@capt-endpoint/controller';
 import type { Command } from './args';
 import type { CliIO } from './main';
@@ -63,7 +64,7 @@ export const runController = async (kubeConfig: KubeConfig, command: RunCommand,
     healthAddress: run.healthAddress,
   });
   if (E.isLeft(manager)) {
-    io.stderr.write(`capt-endpoint: ${manager.left.message}\n`);
+    io.stderr.write(`capt-endpoint: ${inert(manager.left.message)}\n`);
     return 1;
   }
   const ended = await Promise.race([aborted(io.signal).then(() => 'signal' as const), manager.right.lost.then(() => 'lost' as const)]);

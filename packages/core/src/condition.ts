@@ -10,6 +10,7 @@
 import * as O from 'fp-ts/lib/Option.js';
 import type { MergePatch } from './clusterClient';
 import type { CAPTControlPlane, Condition } from './objects';
+import { inert } from './inert';
 import { kubeTime } from './time';
 
 export const DEFAULT_CONDITION_TYPE = 'EndpointReady';
@@ -51,7 +52,8 @@ export const nextCondition = (
   type: desired.type,
   status: desired.status,
   reason: desired.reason,
-  message: desired.message.slice(0, MAX_MESSAGE),
+  // Anyone who can read the control plane reads this; names in it come from tenants' objects.
+  message: inert(desired.message).slice(0, MAX_MESSAGE),
   lastTransitionTime:
     existing !== undefined && existing.status === desired.status && existing.lastTransitionTime !== undefined
       ? existing.lastTransitionTime

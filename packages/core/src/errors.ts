@@ -7,6 +7,8 @@
  * read from a Secret name the Secret and the key and the kind of problem only.
  */
 
+import { inert } from './inert';
+
 /** What every error carries. */
 interface ErrorBase {
   readonly message: string;
@@ -232,7 +234,7 @@ export type ValueError =
  * ```
  */
 export const renderError = (error: EndpointError): string =>
-  `${error.reason}: ${error.message.replace(/\s*\n\s*/g, ' ')}`;
+  `${inert(error.reason)}: ${inert(error.message.replace(/\s*\n\s*/g, ' '))}`;
 
 /**
  * Narrowing helper for callers that switch on the tag.

@@ -10,6 +10,7 @@
  */
 export { parseEndpoint, canonicalHost, type ParseEndpointOptions } from './parseEndpoint';
 export { quoteValue } from './quote';
+export { inert, inertDeep } from './inert';
 export { checkName, isDnsLabel, isDnsSubdomain, nameRuleOf, type NameSource } from './names';
 export { endpointsEqual, endpointUrl, formatHostPort, isEndpointSet, type ApiEndpoint } from './endpoint';
 export {

@@ -3,10 +3,12 @@
  * line, `explain`): user information is replaced by `***` (`https://admin:PASSWORD@host` is
  * shown as `"https://***@host"`), and the rest is cut to a bounded length. Anyone who can read
  * the control plane reads its conditions and Events; a credential in a wrong output must not
- * reach them.
+ * reach them. Quoted as JSON, then made inert (`inert`), so no control or bidirectional
+ * character of the value reaches a reader raw.
  *
  * Total: any input gives a string, and it never throws.
  */
+import { inert } from './inert';
 
 /** Longer values are cut: enough to recognise, not a wall of text. */
 export const MAX_QUOTED = 200;
@@ -45,5 +47,5 @@ const textOf = (value: unknown): string => {
  */
 export const quoteValue = (value: unknown): string => {
   const text = redactUserinfo(textOf(value));
-  return JSON.stringify(text.length > MAX_QUOTED ? `${text.slice(0, MAX_QUOTED)}…` : text);
+  return inert(JSON.stringify(text.length > MAX_QUOTED ? `${text.slice(0, MAX_QUOTED)}…` : text));
 };

@@ -12,7 +12,7 @@ import { hostname } from 'node:os';
 import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import type { KubeConfig } from '@kubernetes/client-node';
-import type { ApiError, KubeObject, MergePatch, ObjectRef, PatchOptions } from '@capt-endpoint/core';
+import { inert, type ApiError, type KubeObject, type MergePatch, type ObjectRef, type PatchOptions } from '@capt-endpoint/core';
 import { kubeTime } from '@capt-endpoint/core/json';
 import { truncate } from './apiErrors';
 import { createKubernetesClient, type KubernetesClientOptions } from './kubernetesClient';
@@ -114,7 +114,7 @@ export const createEventRecorder = (target: KubeConfig | EventSink, options: Eve
       involvedObject: { ...ref, ...(uid === undefined ? {} : { uid }) },
       type: input.type,
       reason: input.reason,
-      message: truncate(input.message, MAX_EVENT_MESSAGE),
+      message: truncate(inert(input.message), MAX_EVENT_MESSAGE),
       count: track.count,
       firstTimestamp,
       lastTimestamp: firstTimestamp,
@@ -130,7 +130,7 @@ export const createEventRecorder = (target: KubeConfig | EventSink, options: Eve
 
   const update = (input: EventInput, track: Track, at: number): TE.TaskEither<ApiError, RecordResult> => {
     const event = track.event!;
-    const patch = { count: track.count, lastTimestamp: kubeTime(new Date(at)), message: truncate(input.message, MAX_EVENT_MESSAGE) };
+    const patch = { count: track.count, lastTimestamp: kubeTime(new Date(at)), message: truncate(inert(input.message), MAX_EVENT_MESSAGE) };
     return TE.orElse((error: ApiError) => (error.kind === 'NotFound' ? create(input, track, at) : TE.left(error)))(
       TE.map((): RecordResult => 'Updated')(sink.patch({ apiVersion: 'v1', kind: 'Event', namespace: event.namespace, name: event.name }, patch)),
     );

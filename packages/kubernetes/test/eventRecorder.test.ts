@@ -119,3 +119,19 @@ describe('createEventRecorder', () => {
     expect(await recorder.record(drift)()).toEqual(E.right('Created'));
   });
 });
+
+describe('an Event message is inert', () => {
+  it('escapes control and bidirectional characters from the objects, in the created Event and in its update', async () => {
+    const { calls, sink } = recordingSink();
+    const time = clock();
+    const recorder = createEventRecorder(sink, { now: time.now, burst: 5 });
+    const forged = { ...drift, message: 'holds "b"\nWarning  EndpointSet  forged line\u001b[2J\u009b31m\u202egnp' };
+    await recorder.record(forged)();
+    await recorder.record(forged)();
+    const created = (calls[0] as { object: KubeObject }).object['message'] as string;
+    const patched = (calls[1] as { patch: MergePatch }).patch['message'] as string;
+    for (const message of [created, patched]) {
+      expect(message).toBe('holds "b"\\nWarning  EndpointSet  forged line\\x1b[2J\\x9b31m\\u202egnp');
+    }
+  });
+});
