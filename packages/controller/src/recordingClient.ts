@@ -134,6 +134,7 @@ export const recordingClient = (inner: ClusterClient, options: RecordingOptions 
     patchStatus: write('patchStatus'),
     // What the inner client remembers of decoding its own objects stays true through us.
     decodeMemo: inner.decodeMemo,
+    fieldManager: inner.fieldManager,
     steadyMemo:
       memo &&
       passing(memo, options.recall ?? true, () => {

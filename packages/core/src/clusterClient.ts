@@ -97,6 +97,11 @@ export interface ClusterClient {
    * no planning at all. The client owns it.
    */
   readonly steadyMemo?: SteadyMemo | undefined;
+  /**
+   * The field manager this client writes as when a call names none. `reconcileEndpoint` writes,
+   * and tells its own writes from others', under it unless its `fieldManager` option names another.
+   */
+  readonly fieldManager?: string | undefined;
 }
 
 /** One object a reconcile read, as the client handed it out. */

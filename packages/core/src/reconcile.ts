@@ -502,10 +502,11 @@ export const reconcileEndpoint = (client: ClusterClient, target: ReconcileTarget
   if (E.isLeft(started)) return TE.left(started.left);
   const { ref, held } = started.right;
   return async () => {
-    const calls = clusterCalls(client, settings, memo !== undefined);
+    const passOptions = withClientFieldManager(client, settings);
+    const calls = clusterCalls(client, passOptions, memo !== undefined);
     let result: E.Either<EndpointError, ReconcileOutcome>;
     try {
-      result = await attemptTwice({ calls, ref, options: settings }, held);
+      result = await attemptTwice({ calls, ref, options: passOptions }, held);
     } catch {
       // Every step catches its own throws; this catches what a held object's getter may throw.
       return E.left(threw('get', ref, 'a held object'));
@@ -513,6 +514,19 @@ export const reconcileEndpoint = (client: ClusterClient, target: ReconcileTarget
     if (E.isRight(result) && memo !== undefined) offer(memo, ref, settings, calls.reads(), result.right);
     return result;
   };
+};
+
+/** The options, naming the client's own field manager when they name none (a client's one is fixed, so memo keys need not carry it). */
+const withClientFieldManager = (client: ClusterClient, options: ReconcileOptions): ReconcileOptions => {
+  if (options.fieldManager !== undefined) return options;
+  let named: unknown;
+  try {
+    named = client.fieldManager;
+  } catch {
+    // A client whose getter throws has no name of its own: the default stands.
+    return options;
+  }
+  return typeof named === 'string' && named !== '' ? { ...options, fieldManager: named } : options;
 };
 
 // ---------------------------------------------------------------------------------------------

@@ -165,6 +165,7 @@ export const clientFromParts = ({ table, transport: send, closeConnections, fiel
       );
 
   return {
+    fieldManager,
     get: (ref: ObjectRef, options?: GetOptions) =>
       pipe(
         TE.fromEither(resolve(ref)),

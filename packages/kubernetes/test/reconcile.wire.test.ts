@@ -171,6 +171,32 @@ describe('reconcile outcomes, end to end', () => {
   });
 });
 
+describe("the client's fieldManager", () => {
+  const reconcileWith = async (client: ClusterClient, options = {}) => {
+    const result = await reconcileEndpoint(client, { namespace: NS, name: cpRef.name }, options)();
+    if (E.isLeft(result)) throw new Error(result.left.message);
+    return result.right;
+  };
+  const writers = () => wire.server.requests.filter((r) => r.method === 'PATCH').map((r) => r.fieldManager);
+
+  it.each([
+    ['plain', (kc: Wire['kc']): ClusterClient & { stop?: () => Promise<void> } => createKubernetesClient(kc, { fieldManager: 'my-controller' })],
+    ['cached', (kc: Wire['kc']): ClusterClient & { stop?: () => Promise<void> } => createCachedKubernetesClient(kc, { fieldManager: 'my-controller' })],
+  ])('%s: reconcileEndpoint writes under the name given to the client when its own options name none', async (_, make) => {
+    wire = await startWire({ objects: [controlPlane(), cluster(), workspaceApply(), workspace(), secret()] });
+    const client = make(wire.kc);
+    await reconcileWith(client);
+    expect(writers()).toEqual(['my-controller', 'my-controller', 'my-controller']);
+    await client.stop?.();
+  });
+
+  it('a fieldManager given to the reconcile still wins', async () => {
+    wire = await startWire({ objects: [controlPlane(), cluster(), workspaceApply(), workspace(), secret()] });
+    await reconcileWith(createKubernetesClient(wire.kc, { fieldManager: 'my-controller' }), { fieldManager: 'per-reconcile' });
+    expect(writers()).toEqual(['per-reconcile', 'per-reconcile', 'per-reconcile']);
+  });
+});
+
 describe('requests per reconcile', () => {
   const converged = [controlPlane(), cluster(), workspaceApply(), workspace(), secret()];
 
