@@ -16,11 +16,16 @@ export interface Manifest {
   readonly [field: string]: unknown;
 }
 
-/** Every document of every YAML file under deploy/kubernetes, with the file it came from. */
-export const deployManifests = (): Array<{ readonly file: string; readonly object: Manifest }> =>
-  readdirSync(DEPLOY)
+/** Every document of every YAML file in `dir` (deploy/kubernetes by default), with the file it came from. */
+export const deployManifests = (dir = DEPLOY): Array<{ readonly file: string; readonly object: Manifest }> =>
+  readdirSync(dir)
     .filter((file) => file.endsWith('.yaml') && file !== 'kustomization.yaml')
-    .flatMap((file) => (loadAllYaml(readFileSync(join(DEPLOY, file), 'utf8')) as Manifest[]).map((object) => ({ file, object })));
+    .flatMap((file) => (loadAllYaml(readFileSync(join(dir, file), 'utf8')) as Manifest[]).map((object) => ({ file, object })));
+
+export interface Binding extends Manifest {
+  readonly roleRef: { readonly kind: string; readonly name: string };
+  readonly subjects: ReadonlyArray<{ readonly kind: string; readonly name: string; readonly namespace?: string }>;
+}
 
 export interface Rule {
   readonly apiGroups?: string[];
@@ -28,11 +33,30 @@ export interface Rule {
   readonly verbs: string[];
 }
 
-const rulesOf = (kind: 'ClusterRole' | 'Role') =>
-  deployManifests()
-    .map(({ object }) => object)
-    .filter((object) => object.kind === kind)
-    .map((object) => ({ namespace: object.metadata.namespace, rules: (object['rules'] as Rule[] | undefined) ?? [] }));
+/**
+ * The roles of `kind` that `objects` bind to the controller's ServiceAccount (a ClusterRole
+ * through a ClusterRoleBinding, a Role through a RoleBinding in its namespace), with their rules.
+ * A role nobody binds to it (the scrapers' metrics reader) grants the controller nothing.
+ */
+export const boundRoles = (kind: 'ClusterRole' | 'Role', objects: readonly Manifest[] = deployManifests().map(({ object }) => object)) => {
+  const bindingKind = kind === 'ClusterRole' ? 'ClusterRoleBinding' : 'RoleBinding';
+  const bound = (role: Manifest): boolean =>
+    objects.some((object) => {
+      if (object.kind !== bindingKind) return false;
+      const binding = object as Binding;
+      return (
+        binding.roleRef.kind === kind &&
+        binding.roleRef.name === role.metadata.name &&
+        binding.metadata.namespace === role.metadata.namespace &&
+        binding.subjects.some((s) => s.kind === 'ServiceAccount' && s.name === 'capt-endpoint' && s.namespace === 'capt-endpoint-system')
+      );
+    });
+  return objects
+    .filter((object) => object.kind === kind && bound(object))
+    .map((object) => ({ name: object.metadata.name, namespace: object.metadata.namespace, rules: (object['rules'] as Rule[] | undefined) ?? [] }));
+};
+
+const rulesOf = (kind: 'ClusterRole' | 'Role') => boundRoles(kind);
 
 const namespaceOf = (path: string): string | undefined => {
   const parts = path.split('/').filter(Boolean);

@@ -8,9 +8,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import { loadAllYaml } from '@kubernetes/client-node';
+import { parse as parseYaml } from 'yaml';
 import { parseCommandLine } from '@capt-endpoint/cli';
 import { rbacRules } from '../../packages/kubernetes/test/harness';
-import { DEPLOY, deployManifests, type Manifest, type Rule } from './deployRbac';
+import { DEPLOY, boundRoles, deployManifests, type Binding, type Manifest, type Rule } from './deployRbac';
 
 const REPO = join(__dirname, '..', '..');
 const manifests = deployManifests();
@@ -52,24 +53,64 @@ describe('deploy/kubernetes', () => {
       expect([object.kind, object.metadata.namespace]).toEqual([object.kind, namespace]);
   });
 
-  it('grants the ClusterRole exactly docs/rbac.yaml, and the Lease only in the controller namespace', () => {
-    expect(triples((one('ClusterRole')['rules'] as Rule[]) ?? [])).toEqual(triples(rbacRules()));
-    const role = one('Role');
-    expect(triples(role['rules'] as Rule[])).toEqual(['create coordination.k8s.io/leases', 'get coordination.k8s.io/leases', 'patch coordination.k8s.io/leases']);
-    expect(role.metadata.namespace).toBe(deployment.metadata.namespace);
+  it('grants the ServiceAccount cluster-wide exactly packages/kubernetes/rbac.yaml, and the Lease only in the controller namespace', () => {
+    expect(triples(boundRoles('ClusterRole').flatMap((role) => role.rules))).toEqual(triples(rbacRules()));
+    const [role, ...others] = boundRoles('Role');
+    expect(others).toEqual([]);
+    expect(triples(role!.rules)).toEqual(['create coordination.k8s.io/leases', 'get coordination.k8s.io/leases', 'patch coordination.k8s.io/leases']);
+    expect(role!.namespace).toBe(deployment.metadata.namespace);
   });
 
-  it('binds both roles to the ServiceAccount the Deployment runs as', () => {
+  it('reads Secrets with get only: no list or watch, in any namespace', () => {
+    const secretVerbs = [...boundRoles('ClusterRole'), ...boundRoles('Role')].flatMap((role) => triples(role.rules)).filter((grant) => grant.endsWith(' /secrets'));
+    expect(secretVerbs).toEqual(['get /secrets']);
+  });
+
+  it('binds every role to the ServiceAccount the Deployment runs as', () => {
     const account = one('ServiceAccount');
     expect(pod.serviceAccountName).toBe(account.metadata.name);
-    for (const [binding, role] of [
-      ['ClusterRoleBinding', 'ClusterRole'],
-      ['RoleBinding', 'Role'],
-    ] as const) {
-      const bound = one(binding) as Manifest & { roleRef: { kind: string; name: string }; subjects: Array<{ kind: string; name: string; namespace: string }> };
-      expect(bound.roleRef).toMatchObject({ kind: role, name: one(role).metadata.name });
-      expect(bound.subjects).toEqual([{ kind: 'ServiceAccount', name: account.metadata.name, namespace: account.metadata.namespace }]);
+    for (const { object } of manifests.filter(({ object }) => object.kind === 'ClusterRoleBinding' || object.kind === 'RoleBinding')) {
+      const binding = object as Binding;
+      const role = binding.roleRef.kind === 'Role' ? 'Role' : 'ClusterRole';
+      expect(boundRoles(role).map((r) => r.name)).toContain(binding.roleRef.name);
+      expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: account.metadata.name, namespace: account.metadata.namespace }]);
     }
+  });
+});
+
+describe('deploy/kubernetes/components/namespaced-secrets', () => {
+  const dir = join(DEPLOY, 'components', 'namespaced-secrets');
+  const component = loadAllYaml(readFileSync(join(dir, 'kustomization.yaml'), 'utf8'))[0] as {
+    kind: string;
+    resources: string[];
+    patches: Array<{ patch: string }>;
+  };
+  const added = deployManifests(dir).map(({ object }) => object);
+  // The yaml library, not client-node's loader: that one drops fields its types do not know ($patch).
+  const deleted = component.patches.map(({ patch }) => parseYaml(patch) as Manifest & { $patch?: string });
+  /** The base as kustomize builds it with the component: the deleted objects gone, the component's added. */
+  const built = [
+    ...manifests.map(({ object }) => object).filter((object) => !deleted.some((d) => d.kind === object.kind && d.metadata.name === object.metadata.name)),
+    ...added,
+  ];
+
+  it('is a kustomize Component that lists its files and deletes objects the base has', () => {
+    expect(component.kind).toBe('Component');
+    expect([...component.resources].sort()).toEqual([...new Set(deployManifests(dir).map(({ file }) => file))].sort());
+    for (const patch of deleted) {
+      expect(patch.$patch).toBe('delete');
+      expect(manifests.filter(({ object }) => object.kind === patch.kind && object.metadata.name === patch.metadata.name)).toHaveLength(1);
+    }
+  });
+
+  it('grants get on Secrets per namespace only, and everything else as the base does', () => {
+    const secretGrants = (kind: 'ClusterRole' | 'Role') =>
+      boundRoles(kind, built).flatMap((role) => triples(role.rules).filter((grant) => grant.endsWith(' /secrets')).map((grant) => `${grant} ${role.namespace ?? '(cluster)'}`));
+    expect(secretGrants('ClusterRole')).toEqual([]);
+    expect(secretGrants('Role')).toEqual(['get /secrets clusters']);
+    const others = (objects: readonly Manifest[]) =>
+      boundRoles('ClusterRole', objects).flatMap((role) => triples(role.rules)).filter((grant) => !grant.endsWith(' /secrets'));
+    expect(others(built)).toEqual(others(manifests.map(({ object }) => object)));
   });
 
   it('runs two replicas, non-root, on a read-only root filesystem, with requests and a memory limit', () => {

@@ -62,6 +62,8 @@ export const runController = async (kubeConfig: KubeConfig, command: RunCommand,
           },
     metricsAddress: run.metricsAddress,
     healthAddress: run.healthAddress,
+    secretResyncMs: run.secretResyncMs,
+    cache: run.secretCacheNamespaces.length === 0 ? undefined : { secrets: { namespaces: run.secretCacheNamespaces } },
   });
   if (E.isLeft(manager)) {
     io.stderr.write(`capt-endpoint: ${inert(manager.left.message)}\n`);

@@ -6,7 +6,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js';
 import { pipe } from 'fp-ts/lib/function.js';
-import { leaderElectionTiming, parseBindAddress, type BindAddress, type LeaderElectionTiming } from '@capt-endpoint/controller';
+import { DEFAULT_SECRET_RESYNC_MS, leaderElectionTiming, parseBindAddress, type BindAddress, type LeaderElectionTiming } from '@capt-endpoint/controller';
 import { isDnsLabel, isDnsSubdomain } from '@capt-endpoint/core';
 import { usageError, type UsageError } from './usage';
 
@@ -21,6 +21,8 @@ export const runFlagDefinitions = {
   'leader-elect-retry-period': { type: 'string' },
   'metrics-bind-address': { type: 'string' },
   'health-probe-bind-address': { type: 'string' },
+  'secret-cache-namespace': { type: 'string', multiple: true },
+  'secret-resync-period': { type: 'string' },
 } as const;
 
 export interface RunFlags {
@@ -34,6 +36,8 @@ export interface RunFlags {
   readonly 'leader-elect-retry-period'?: string | undefined;
   readonly 'metrics-bind-address'?: string | undefined;
   readonly 'health-probe-bind-address'?: string | undefined;
+  readonly 'secret-cache-namespace'?: readonly string[] | undefined;
+  readonly 'secret-resync-period'?: string | undefined;
 }
 
 export interface LeaderElectionFlags extends LeaderElectionTiming {
@@ -50,6 +54,10 @@ export interface RunSettings {
   readonly leaderElection: LeaderElectionFlags | false;
   readonly metricsAddress: BindAddress | undefined;
   readonly healthAddress: BindAddress | undefined;
+  /** Namespaces whose connection Secrets are listed and watched; empty (the default) for none: each Secret read is a GET. */
+  readonly secretCacheNamespaces: readonly string[];
+  /** How often a control plane that read a Secret is reconciled again; 0 for never. */
+  readonly secretResyncMs: number;
 }
 
 export const DEFAULT_LEADER_ELECTION_ID = 'capt-endpoint';
@@ -102,10 +110,10 @@ export const parseLabelSelector = (text: string | undefined): E.Either<UsageErro
   return E.right(text.trim());
 };
 
-const parseNamespaces = (values: readonly string[] | undefined): E.Either<UsageError, readonly string[]> => {
+const parseNamespaces = (flag: string, values: readonly string[] | undefined): E.Either<UsageError, readonly string[]> => {
   const namespaces = [...new Set((values ?? []).flatMap((value) => value.split(',')).map((value) => value.trim()))];
   const bad = namespaces.find((namespace) => !isDnsLabel(namespace));
-  return bad === undefined ? E.right(namespaces) : fail(`--namespace must name a namespace (a DNS label), not "${bad}"`);
+  return bad === undefined ? E.right(namespaces) : fail(`--${flag} must name a namespace (a DNS label), not "${bad}"`);
 };
 
 const parseAddress = (flag: string, text: string | undefined): E.Either<UsageError, BindAddress | undefined> =>
@@ -142,9 +150,11 @@ const parseLeaderElection = (values: RunFlags): E.Either<UsageError, LeaderElect
 export const runSettings = (values: RunFlags): E.Either<UsageError, RunSettings> =>
   pipe(
     E.Do,
-    E.bind('namespaces', () => parseNamespaces(values.namespace)),
+    E.bind('namespaces', () => parseNamespaces('namespace', values.namespace)),
     E.bind('labelSelector', () => parseLabelSelector(values['label-selector'])),
     E.bind('leaderElection', () => parseLeaderElection(values)),
     E.bind('metricsAddress', () => parseAddress('metrics-bind-address', values['metrics-bind-address'])),
     E.bind('healthAddress', () => parseAddress('health-probe-bind-address', values['health-probe-bind-address'])),
+    E.bind('secretCacheNamespaces', () => parseNamespaces('secret-cache-namespace', values['secret-cache-namespace'])),
+    E.bind('secretResyncMs', () => parseDuration('secret-resync-period', values['secret-resync-period'], DEFAULT_SECRET_RESYNC_MS)),
   );

@@ -67,10 +67,13 @@ ${common}`,
   run: `Usage: capt-endpoint run [--kubeconfig PATH] [--context NAME] [--namespace NS ...] [--label-selector SEL]
                          [--concurrency N] [--no-events] [--leader-elect=false] [--leader-election-namespace NS]
                          [--leader-election-id NAME] [--metrics-bind-address ADDR] [--health-probe-bind-address ADDR]
+                         [--secret-cache-namespace NS ...] [--secret-resync-period D]
 
 The controller of @capt-endpoint/controller: watches CAPTControlPlanes and the
-WorkspaceTemplateApplies, Workspaces and Secrets they read, reconciles each control plane that
-changed (retrying failures with backoff), and logs one JSON line per event on stdout. With
+WorkspaceTemplateApplies and Workspaces they read, reads connection Secrets with one GET each
+(no list or watch of Secrets unless --secret-cache-namespace asks for it), reconciles each
+control plane that changed (retrying failures with backoff), and logs one JSON line per event
+on stdout. With
 leader election (the default) only the replica holding the Lease reconciles and writes; the
 others keep their caches warm and take over when it expires. Stops cleanly on SIGINT or
 SIGTERM: finishes what is in flight (2 s at most), releases the Lease, exits 0. Exits 1 if
@@ -91,6 +94,10 @@ the Lease is lost.
                               client-go's timings (default 15s, 10s, 2s)
   --metrics-bind-address ADDR       serve /metrics at ADDR (:8080, 127.0.0.1:8080; default 0: off)
   --health-probe-bind-address ADDR  serve /healthz and /readyz at ADDR (default 0: off)
+  --secret-cache-namespace NS list and watch connection Secrets in NS (opt-in; needs list and
+                              watch on Secrets there); repeatable or comma-separated
+  --secret-resync-period D    reconcile a control plane that read a Secret again every D (default
+                              10m; 0s for never): one GET of the Secret each time
 
 ${common}`,
   demo: `Usage: capt-endpoint demo [--json] [--manifests DIR]

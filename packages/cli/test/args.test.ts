@@ -76,6 +76,10 @@ describe('parseCommandLine', () => {
     for (const off of [['--leader-elect=false'], ['--leader-elect', '--leader-elect=false']]) expect(parsed(['run', ...off])).toMatchObject({ run: { leaderElection: false } });
     expect(parsed(['run', '--leader-elect'])).toMatchObject({ run: { leaderElection: { id: 'capt-endpoint' } } });
     expect(parsed(['run', '--metrics-bind-address', '0'])).toMatchObject({ run: { metricsAddress: undefined } });
+    expect(parsed(['run'])).toMatchObject({ run: { secretCacheNamespaces: [], secretResyncMs: 600_000 } });
+    expect(parsed(['run', '--secret-cache-namespace', 'a,b', '--secret-cache-namespace', 'c', '--secret-resync-period', '1m'])).toMatchObject({
+      run: { secretCacheNamespaces: ['a', 'b', 'c'], secretResyncMs: 60_000 },
+    });
     expect(parsed(['run', '--leader-elect-lease-duration', '1m30s', '--leader-elect-renew-deadline', '1m'])).toMatchObject({
       run: { leaderElection: { leaseDurationMs: 90_000, renewDeadlineMs: 60_000 } },
     });
@@ -115,6 +119,8 @@ describe('parseCommandLine', () => {
       [['run', '--leader-election-id', 'Not_A_Name'], /--leader-election-id/],
       [['run', '--leader-election-namespace', 'a/b'], /--leader-election-namespace/],
       [['run', '--namespace', 'Team A'], /--namespace must name a namespace/],
+      [['run', '--secret-cache-namespace', '..'], /--secret-cache-namespace must name a namespace/],
+      [['run', '--secret-resync-period', '10'], /--secret-resync-period must be a duration/],
       [['run', '--allow-secret-namespace', '..'], /--allow-secret-namespace must name a namespace \(a DNS label\) or be \*, not "\.\."/],
       [['reconcile', '-n', 'team-a', '--allow-secret-namespace', 'a\nb', 'cp'], /--allow-secret-namespace must name a namespace/],
       [['run', '--label-selector', 'shard=a b'], /--label-selector must be a Kubernetes label selector/],

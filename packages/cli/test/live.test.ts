@@ -109,3 +109,26 @@ describe('capt-endpoint run against an API server', () => {
     await eventually(() => server.openWatches === 0, 5000);
   });
 });
+
+describe('capt-endpoint run and Secrets', () => {
+  const secretTraffic = () =>
+    server.requests.filter((r) => r.path.includes('/secrets')).map((r) => `${r.method} ${r.path}${r.query['watch'] === 'true' ? ' (watch)' : ''}`);
+
+  it.each([
+    [[], ['GET /api/v1/namespaces/team-a/secrets/demo-eks-connection']],
+    [['--secret-cache-namespace', 'team-a'], ['GET /api/v1/namespaces/team-a/secrets', 'GET /api/v1/namespaces/team-a/secrets (watch)']],
+  ])('with %j reads Secrets only as %j: no cluster-wide list or watch', async (flags, expected) => {
+    let logs = '';
+    const stop = new AbortController();
+    const running = main(['run', '--kubeconfig', kubeconfig, '--leader-elect=false', ...flags], {
+      env: {},
+      signal: stop.signal,
+      stdout: { write: (text: string) => (logs += text) },
+      stderr: { write: () => undefined },
+    });
+    await eventually(() => jsonLines(logs).some((l) => l['result'] === 'Waiting'));
+    stop.abort();
+    expect(await running).toBe(0);
+    expect([...new Set(secretTraffic())].sort()).toEqual(expected);
+  });
+});

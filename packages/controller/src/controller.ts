@@ -9,6 +9,9 @@
  *   last reconcile read it (`DependencyIndex`, fed by the recording client);
  * - a `WorkQueue` de-duplicates keys, runs at most `concurrency` reconciles at once, retries
  *   retryable failures with per-key exponential backoff and honours `requeueAfter`;
+ * - a control plane whose reconcile read a Secret is reconciled again every `secretResyncMs`:
+ *   Secrets are read with a GET, not watched (least privilege), so a change to one is heard at
+ *   the next resync (or sooner, with the Workspace's status change that comes with it);
  * - one JSON log line per event; never object contents or Secret data; metrics when given;
  * - `stop()` stops taking work, lets in-flight reconciles finish (or aborts them), then stops
  *   the watches unless the caller owns them.
@@ -55,6 +58,12 @@ export interface ControllerOptions {
   /** Records an Event for results worth one (endpoint set, drift, invalid, cleared); see `endpointEventFor`. */
   readonly events?: Pick<EventRecorder, 'record'> | undefined;
   readonly metrics?: ControllerMetrics | undefined;
+  /**
+   * How often a control plane whose reconcile read a Secret is reconciled again, in
+   * milliseconds (one GET of the Secret each time, none when the Secret cache holds it).
+   * Default 600 000 (ten minutes); 0 turns it off.
+   */
+  readonly secretResyncMs?: number | undefined;
   /** Whether `stop()` stops the cluster client's watches too. Default true; false when the caller keeps the cache (a follower's warm cache). */
   readonly stopsCluster?: boolean | undefined;
 }
@@ -79,6 +88,9 @@ const isControlPlane = (change: { readonly apiVersion: string; readonly kind: st
 /** A signal that aborts when either does. */
 const eitherSignal = (a: AbortSignal, b: AbortSignal | undefined): AbortSignal => (b === undefined ? a : AbortSignal.any([a, b]));
 
+/** The default Secret resync: ten minutes. */
+export const DEFAULT_SECRET_RESYNC_MS = 600_000;
+
 export const startController = (options: ControllerOptions): Controller => {
   const { cluster, logger, metrics } = options;
   const queue = new WorkQueue({ ...options.queue, observer: metrics && { added: () => metrics.queueAdded(), retried: () => metrics.queueRetried() } });
@@ -88,6 +100,11 @@ export const startController = (options: ControllerOptions): Controller => {
   const inScope = (namespace: string | undefined): boolean => namespaces === undefined || namespaces.has(namespace ?? '');
   const aborting = new AbortController();
   const signal = eitherSignal(aborting.signal, options.reconcile?.signal);
+  const secretResyncMs = options.secretResyncMs ?? DEFAULT_SECRET_RESYNC_MS;
+  /** A Secret is not watched: what read one is looked at again after the resync period (the earliest schedule wins). */
+  const resyncIfSecretRead = (key: string): void => {
+    if (secretResyncMs > 0 && index.reads(key, '', 'Secret')) queue.addAfter(key, secretResyncMs);
+  };
 
   const onChange = (change: ObjectChange): void => {
     if (isControlPlane(change)) {
@@ -133,6 +150,7 @@ export const startController = (options: ControllerOptions): Controller => {
     if (E.isLeft(result)) {
       observe('error');
       index.record(key, reads, { replace: false });
+      resyncIfSecretRead(key);
       const error = result.left;
       const fields = { controlPlane: key, error: error._tag, reason: error.reason, retryable: error.retryable, durationMs };
       if (error.retryable) {
@@ -155,6 +173,7 @@ export const startController = (options: ControllerOptions): Controller => {
       // A recalled outcome read nothing: what the control plane depends on is what it read last.
       if (!recording.recalled) index.record(key, reads, { replace: true });
       if (outcome.requeueAfter !== undefined) queue.addAfter(key, outcome.requeueAfter);
+      resyncIfSecretRead(key);
     }
     const level = outcome._tag === 'Drift' ? 'warn' : 'info';
     logger.log(

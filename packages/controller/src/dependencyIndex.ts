@@ -58,6 +58,12 @@ export class DependencyIndex {
     return this.dependencies.has(controlPlane);
   }
 
+  /** Whether the last reconcile of `controlPlane` read any object of this group and kind. */
+  reads(controlPlane: string, group: string, kind: string): boolean {
+    const prefix = `${JSON.stringify([group, kind]).slice(0, -1)},`;
+    return [...(this.dependencies.get(controlPlane) ?? [])].some((key) => key.startsWith(prefix));
+  }
+
   /** The control planes whose last reconcile read `ref`. */
   controlPlanesFor(ref: ObjectRef): readonly string[] {
     return [...(this.dependents.get(objectKey(ref)) ?? [])];

@@ -4,7 +4,7 @@
  * recording (and dry-run) client and JSON logger; leader election on a Lease; probes and
  * Prometheus metrics; and the manager that puts them together over a live cluster.
  */
-export { startController, type Controller, type ControllerOptions, type StopOptions, type WatchedCluster, type ObjectChange } from './controller';
+export { startController, DEFAULT_SECRET_RESYNC_MS, type Controller, type ControllerOptions, type StopOptions, type WatchedCluster, type ObjectChange } from './controller';
 export { WorkQueue, retryDelay, type WorkQueueOptions, type Timers } from './workQueue';
 export { DependencyIndex, objectKey, controlPlaneKey, parseControlPlaneKey } from './dependencyIndex';
 export { recordingClient, type RecordingClient, type RecordingOptions, type RecordedRead, type RecordedWrite } from './recordingClient';

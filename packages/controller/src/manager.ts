@@ -66,7 +66,9 @@ export interface ManagerOptions {
   readonly healthAddress?: BindAddress | undefined;
   /** How long `stop()` lets in-flight reconciles run before aborting them. Default 2000 ms. */
   readonly stopGraceMs?: number | undefined;
-  /** Cache options beyond those the manager sets (backoff, page size, timeouts). */
+  /** How often a control plane that read a Secret is reconciled again (the controller's `secretResyncMs`). */
+  readonly secretResyncMs?: number | undefined;
+  /** Cache options beyond those the manager sets (backoff, page size, timeouts, the opt-in `secrets` cache). */
   readonly cache?: Omit<CachedKubernetesClientOptions, 'namespace' | 'kinds' | 'onRequest' | 'onError'> | undefined;
   readonly queue?: WorkQueueOptions | undefined;
 }
@@ -197,6 +199,7 @@ export const startManager = async (options: ManagerOptions): Promise<E.Either<Ma
       events,
       metrics,
       queue: options.queue,
+      secretResyncMs: options.secretResyncMs,
       stopsCluster: false,
     });
   }

@@ -1,9 +1,11 @@
 // Shared by the controller tests: the repository's example manifests, and a WatchedCluster over
 // the fake client's store (the shape of the cached Kubernetes client).
 import { join } from 'node:path';
+import { KubeConfig } from '@kubernetes/client-node';
+import * as E from 'fp-ts/lib/Either.js';
 import { CONTROL_PLANE_API_VERSION, refOf, type KubeObject } from '@capt-endpoint/core';
-import type { FakeClient } from '@capt-endpoint/testing';
-import type { ObjectChange, WatchedCluster } from '../src';
+import type { FakeApiServer, FakeClient } from '@capt-endpoint/testing';
+import { jsonLogger, startManager, type Manager, type ManagerOptions, type ObjectChange, type WatchedCluster } from '../src';
 
 export const REPO = join(__dirname, '..', '..', '..');
 export { EKS_HOST, MANIFESTS, initialObjects, manifest } from '../../../examples/objects';
@@ -49,4 +51,13 @@ export const eventually = async (predicate: () => boolean, ms = 10_000): Promise
     if (Date.now() > deadline) throw new Error('condition not reached in time');
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
+};
+
+/** A manager on the loopback server, without leader election or Events, logging JSON lines to `write`; throws when it cannot start. */
+export const startManagerOn = async (server: FakeApiServer, write: (text: string) => void, options: Partial<ManagerOptions> = {}): Promise<Manager> => {
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromString(server.kubeConfigYaml());
+  const started = await startManager({ kubeConfig, logger: jsonLogger({ write }), leaderElection: false, events: false, ...options });
+  if (E.isLeft(started)) throw new Error(started.left.message);
+  return started.right;
 };

@@ -2,13 +2,11 @@
 // Cluster is served at v1beta2 only, CAPT's owner reference still names v1beta1, and no
 // clusterApiVersion is set. The cache finds the version the server serves, syncs, and /readyz
 // answers; the reconcile patches the Cluster at v1beta2.
-import { KubeConfig } from '@kubernetes/client-node';
-import * as E from 'fp-ts/lib/Either.js';
 import type { KubeObject } from '@capt-endpoint/core';
 import { captEndpointCrds, clusterCrdWith, startFakeApiServer, type FakeApiServer } from '@capt-endpoint/testing';
 import { deniedByDeploy } from '../../../deploy/test/deployRbac';
-import { jsonLogger, startManager, type Manager } from '../src';
-import { EKS_HOST, manifest } from './helpers';
+import type { Manager } from '../src';
+import { EKS_HOST, manifest, startManagerOn } from './helpers';
 
 const V1BETA2 = 'cluster.x-k8s.io/v1beta2';
 const CLUSTER = { apiVersion: V1BETA2, kind: 'Cluster', namespace: 'team-a', name: 'demo' };
@@ -56,18 +54,10 @@ describe('the manager on an API server that serves Cluster at v1beta2 only', () 
   });
 
   it('without clusterApiVersion: the cache syncs at v1beta2, /readyz answers 200, and the Cluster is patched there', async () => {
-    const kubeConfig = new KubeConfig();
-    kubeConfig.loadFromString(server.kubeConfigYaml());
-    const started = await startManager({
-      kubeConfig,
-      logger: jsonLogger({ write: (text: string) => (logs += text) }),
-      leaderElection: false,
-      events: false,
+    manager = await startManagerOn(server, (text) => (logs += text), {
       healthAddress: { host: '127.0.0.1', port: 0 },
       cache: { backoff: { initialMs: 20, maxMs: 200 } },
     });
-    if (E.isLeft(started)) throw new Error(started.left.message);
-    manager = started.right;
     await until('/readyz answers 200', async () => (await readyz()) === 200);
     await until('the Cluster holds the endpoint', () => (server.store.get(CLUSTER)?.['spec'] as Record<string, unknown> | undefined)?.['controlPlaneEndpoint'] !== undefined);
     expect(server.store.get(CLUSTER)?.['spec']).toEqual({ paused: false, controlPlaneEndpoint: { host: EKS_HOST, port: 443 } });

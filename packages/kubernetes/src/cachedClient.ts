@@ -51,6 +51,18 @@ export interface CachedKind {
   readonly alternatives?: readonly string[] | undefined;
   readonly labelSelector?: string | undefined;
   readonly fieldSelector?: string | undefined;
+  /** Cache this namespace only, whatever the client's `namespace`; a kind may be listed once per namespace. */
+  readonly namespace?: string | undefined;
+}
+
+/**
+ * The opt-in Secret cache: one informer per named namespace, never a cluster-wide list or watch.
+ * Default selector: Crossplane connection Secrets only.
+ */
+export interface SecretCache {
+  readonly namespaces: readonly string[];
+  readonly labelSelector?: string | undefined;
+  readonly fieldSelector?: string | undefined;
 }
 
 export interface CachedKubernetesClientOptions extends KubernetesClientOptions {
@@ -67,10 +79,11 @@ export interface CachedKubernetesClientOptions extends KubernetesClientOptions {
    */
   readonly clusterApiVersion?: string | undefined;
   /**
-   * Which Secrets to cache. Default: Crossplane connection Secrets only
-   * (`fieldSelector: type=connection.crossplane.io/v1alpha1`); `false` caches none (each read is a GET).
+   * Which Secrets to cache. Default none: each Secret read is one GET, so the client needs only
+   * `get` on Secrets. Opt in per namespace (`{ namespaces: ['clusters'] }`, connection Secrets
+   * only unless selectors say otherwise): one list and watch per named namespace.
    */
-  readonly secrets?: false | { readonly labelSelector?: string | undefined; readonly fieldSelector?: string | undefined } | undefined;
+  readonly secrets?: false | SecretCache | undefined;
   /** Replaces the kinds above entirely (`defaultCachedKinds(options)` gives them, to adapt). */
   readonly kinds?: readonly CachedKind[] | undefined;
   /** Delays between attempts after a failed list or watch. */
@@ -121,7 +134,8 @@ export interface CachedKubernetesClient extends KubernetesClient {
   synced(): Promise<void>;
   /**
    * Every object of a cached kind the cache holds (in `namespace`, when given), deep-frozen and
-   * shared, for reading only; `undefined` when the kind is not cached or has not synced yet. A
+   * shared, for reading only; `undefined` when the kind is not cached (a kind cached per
+   * namespace, as Secrets are, only with that `namespace`) or has not synced yet. A
    * controller enumerates its control planes with it instead of waiting to hear of each.
    */
   list(apiVersion: string, kind: string, namespace?: string): readonly KubeObject[] | undefined;
@@ -143,6 +157,19 @@ const answeredAt = (kind: CachedKind): readonly string[] => [
   ...new Set([kind.apiVersion, ...(kind.alternatives ?? []), ...(kind.kind === 'Cluster' && kind.apiVersion.startsWith(`${CLUSTER_GROUP}/`) ? CLUSTER_API_VERSIONS : [])]),
 ];
 
+const secretKinds = (secrets: CachedKubernetesClientOptions['secrets']): readonly CachedKind[] => {
+  if (secrets === undefined || secrets === false) return [];
+  const selectors: Pick<SecretCache, 'labelSelector' | 'fieldSelector'> =
+    secrets.labelSelector === undefined && secrets.fieldSelector === undefined ? { fieldSelector: CONNECTION_SECRET_SELECTOR } : secrets;
+  return [...new Set(secrets.namespaces)].map((namespace) => ({
+    apiVersion: 'v1',
+    kind: 'Secret',
+    namespace,
+    labelSelector: selectors.labelSelector,
+    fieldSelector: selectors.fieldSelector,
+  }));
+};
+
 /** The kinds reconcile reads, as configured. */
 export const defaultCachedKinds = (options: CachedKubernetesClientOptions = {}): readonly CachedKind[] => [
   { apiVersion: CONTROL_PLANE_API_VERSION, kind: 'CAPTControlPlane' },
@@ -151,9 +178,7 @@ export const defaultCachedKinds = (options: CachedKubernetesClientOptions = {}):
   options.clusterApiVersion !== undefined
     ? { apiVersion: options.clusterApiVersion, kind: 'Cluster' }
     : { apiVersion: DEFAULT_CLUSTER_API_VERSION, kind: 'Cluster', alternatives: clusterAlternatives },
-  ...(options.secrets === false
-    ? []
-    : [{ apiVersion: 'v1', kind: 'Secret', ...(options.secrets ?? { fieldSelector: CONNECTION_SECRET_SELECTOR }) }]),
+  ...secretKinds(options.secrets),
 ];
 
 const isFiltered = (informer: Informer): boolean =>
@@ -187,6 +212,10 @@ export const createCachedKubernetesClient = (
   // a read there is answered from the cache. Any other goes to the API, which tells.
   const servedElsewhere = new Set<string>();
   const keyOf = (apiVersion: string, kind: string): string => `${apiVersion}/${kind}`;
+  // A kind cached per namespace is found under its namespace too (`v1/Secret@clusters`).
+  const inNamespaceKey = (apiVersion: string, kind: string, namespace: string | undefined): string => `${keyOf(apiVersion, kind)}@${namespace ?? ''}`;
+  const informerOf = (apiVersion: string, kind: string, namespace: string | undefined): Informer | undefined =>
+    informers.get(inNamespaceKey(apiVersion, kind, namespace)) ?? informers.get(keyOf(apiVersion, kind));
   const heard = (resource: ResourceInfo, error: ApiError | undefined): void => {
     if (error === undefined) servedElsewhere.add(keyOf(apiVersionOf(resource), resource.kind));
     else if (error.kind === 'NotServed') servedElsewhere.delete(keyOf(apiVersionOf(resource), resource.kind));
@@ -196,7 +225,7 @@ export const createCachedKubernetesClient = (
     if (resource === undefined) continue;
     const alternatives = (kind.alternatives ?? []).flatMap((apiVersion) => parts.table(apiVersion, kind.kind) ?? []);
     const informer = startInformer(
-      { resource, alternatives, namespace: resource.namespaced ? options.namespace : undefined, labelSelector: kind.labelSelector, fieldSelector: kind.fieldSelector },
+      { resource, alternatives, namespace: resource.namespaced ? (kind.namespace ?? options.namespace) : undefined, labelSelector: kind.labelSelector, fieldSelector: kind.fieldSelector },
       {
         transport: parts.transport,
         watch: parts.watch,
@@ -227,8 +256,9 @@ export const createCachedKubernetesClient = (
       },
     );
     all.push(informer);
-    if (!informers.has(keyOf(kind.apiVersion, kind.kind))) informers.set(keyOf(kind.apiVersion, kind.kind), informer);
-    for (const apiVersion of answeredAt(kind)) if (parts.table(apiVersion, kind.kind) !== undefined) answering.push([keyOf(apiVersion, kind.kind), informer]);
+    const keyFor = (apiVersion: string): string => (kind.namespace === undefined ? keyOf(apiVersion, kind.kind) : inNamespaceKey(apiVersion, kind.kind, kind.namespace));
+    if (!informers.has(keyFor(kind.apiVersion))) informers.set(keyFor(kind.apiVersion), informer);
+    for (const apiVersion of answeredAt(kind)) if (parts.table(apiVersion, kind.kind) !== undefined) answering.push([keyFor(apiVersion), informer]);
   }
   for (const [key, informer] of answering) if (!informers.has(key)) informers.set(key, informer);
 
@@ -250,7 +280,7 @@ export const createCachedKubernetesClient = (
 
   /** A request at a version another informer caches tells whether the server serves it. */
   const learning = <A>(ref: ObjectRef, call: TE.TaskEither<ApiError, A>): TE.TaskEither<ApiError, A> => {
-    const resource = informers.has(keyOf(ref.apiVersion, ref.kind)) ? parts.table(ref.apiVersion, ref.kind) : undefined;
+    const resource = informerOf(ref.apiVersion, ref.kind, ref.namespace) !== undefined ? parts.table(ref.apiVersion, ref.kind) : undefined;
     if (resource === undefined) return call;
     return async () => {
       const result = await call();
@@ -261,7 +291,7 @@ export const createCachedKubernetesClient = (
 
   /** The synced informer of `ref`'s kind, at any version it answers for, whose namespace `ref` is in. */
   const syncedFor = (ref: ObjectRef): Informer | undefined => {
-    const informer = informers.get(keyOf(ref.apiVersion, ref.kind));
+    const informer = informerOf(ref.apiVersion, ref.kind, ref.namespace);
     if (informer === undefined || !informer.hasSynced()) return undefined;
     const { namespace } = informer.spec;
     return informer.spec.resource.namespaced && namespace !== undefined && ref.namespace !== namespace ? undefined : informer;
@@ -316,7 +346,7 @@ export const createCachedKubernetesClient = (
     decodeMemo,
     steadyMemo,
     list: (apiVersion, kind, namespace) => {
-      const informer = informers.get(keyOf(apiVersion, kind));
+      const informer = informerOf(apiVersion, kind, namespace);
       if (informer === undefined || !informer.hasSynced()) return undefined;
       const held = informer.list();
       const inNamespace = namespace === undefined ? held : held.filter((object) => object.metadata.namespace === namespace);

@@ -12,6 +12,7 @@ export {
   type Backoff,
   type CacheChange,
   type CachedKind,
+  type SecretCache,
   type CachedKubernetesClient,
   type CachedKubernetesClientOptions,
   type Retry,

@@ -10,25 +10,32 @@ import { EKS_URL, NS, applyRef, clusterRef, cpRef, deniedRequests, secretRef, st
 let wire: Wire;
 let client: CachedKubernetesClient | undefined;
 let errors: ApiError[];
+/** The namespaces this test's cache lists and watches Secrets in: granted list and watch there (SECRET_CACHE_RULES). */
+let secretCacheNamespaces: readonly string[] = [];
 
+/** A cache with the opt-in Secret cache on for the test namespace (five informers), unless `options` say otherwise. */
 const start = (options: CachedKubernetesClientOptions = {}): CachedKubernetesClient => {
-  client = createCachedKubernetesClient(wire.kc, {
+  const settings: CachedKubernetesClientOptions = {
     backoff: { initialMs: 20, maxMs: 200 },
     onError: (error) => errors.push(error),
+    secrets: { namespaces: [NS] },
     ...options,
-  });
+  };
+  secretCacheNamespaces = settings.secrets === undefined || settings.secrets === false ? [] : settings.secrets.namespaces;
+  client = createCachedKubernetesClient(wire.kc, settings);
   return client;
 };
 
 beforeEach(async () => {
   errors = [];
+  secretCacheNamespaces = [];
   wire = await startWire();
 });
 afterEach(async () => {
   await client?.stop();
   client = undefined;
   await wire.server.close();
-  expect(deniedRequests(wire.server.requests)).toEqual([]);
+  expect(deniedRequests(wire.server.requests, secretCacheNamespaces)).toEqual([]);
 });
 
 /** Synced, and every informer's watch open: from here on, only changes cause traffic. */
@@ -47,13 +54,52 @@ const lists = () => wire.server.requests.filter((r) => r.method === 'GET' && r.q
 const watches = () => wire.server.requests.filter((r) => r.query['watch'] === 'true');
 
 describe('synced', () => {
+  it('by default lists and watches no Secret anywhere: a Secret read is one GET, by name', async () => {
+    const cache = start({ secrets: undefined });
+    await settled(cache, 4);
+    expect(lists().map((r) => r.path).sort()).toEqual([
+      '/apis/cluster.x-k8s.io/v1beta1/clusters',
+      '/apis/controlplane.cluster.x-k8s.io/v1beta1/captcontrolplanes',
+      '/apis/infrastructure.cluster.x-k8s.io/v1beta1/workspacetemplateapplies',
+      '/apis/tf.upbound.io/v1beta1/workspaces',
+    ]);
+    const before = wire.server.requests.length;
+    expect((await read(secretRef))?.metadata.name).toBe(secretRef.name);
+    expect((await read(secretRef))?.metadata.name).toBe(secretRef.name);
+    expect(wire.server.requests.filter((r) => r.path.includes('/secrets')).map((r) => `${r.method} ${r.path}${r.query['watch'] === undefined ? '' : ' watch'}`)).toEqual([
+      `GET /api/v1/namespaces/${NS}/secrets/${secretRef.name}`,
+      `GET /api/v1/namespaces/${NS}/secrets/${secretRef.name}`,
+    ]);
+    expect(wire.server.requests.length).toBe(before + 2);
+  });
+
+  it('caches Secrets only in the namespaces it is given, each with its own list and watch', async () => {
+    const cache = start({ secrets: { namespaces: [NS, 'other', NS] } });
+    await settled(cache, 6);
+    const secretTraffic = wire.server.requests.filter((r) => r.path.includes('/secrets'));
+    expect(secretTraffic.map((r) => `${r.path}${r.query['watch'] === undefined ? '' : ' watch'}`).sort()).toEqual([
+      `/api/v1/namespaces/${NS}/secrets`,
+      `/api/v1/namespaces/${NS}/secrets watch`,
+      '/api/v1/namespaces/other/secrets',
+      '/api/v1/namespaces/other/secrets watch',
+    ]);
+    for (const request of secretTraffic) expect(request.query['fieldSelector']).toBe('type=connection.crossplane.io/v1alpha1');
+    const before = wire.server.requests.length;
+    expect((await read(secretRef))?.metadata.name).toBe(secretRef.name);
+    expect(wire.server.requests.length).toBe(before);
+    // A namespace not named is read with a GET.
+    expect(await read({ ...secretRef, namespace: 'elsewhere' })).toBeUndefined();
+    expect(wire.server.requests.slice(before).map((r) => r.path)).toEqual([`/api/v1/namespaces/elsewhere/secrets/${secretRef.name}`]);
+    expect(cache.list('v1', 'Secret', NS)?.map((secret) => secret.metadata.name)).toEqual([secretRef.name]);
+  });
+
   it('lists and watches each kind reconcile reads, then says it is synced', async () => {
     const cache = start();
     expect(cache.hasSynced()).toBe(false);
     await cache.synced();
     expect(cache.hasSynced()).toBe(true);
     expect(lists().map((r) => r.path).sort()).toEqual([
-      '/api/v1/secrets',
+      `/api/v1/namespaces/${NS}/secrets`,
       '/apis/cluster.x-k8s.io/v1beta1/clusters',
       '/apis/controlplane.cluster.x-k8s.io/v1beta1/captcontrolplanes',
       '/apis/infrastructure.cluster.x-k8s.io/v1beta1/workspacetemplateapplies',
@@ -64,7 +110,7 @@ describe('synced', () => {
       expect(request.query).toMatchObject({ watch: 'true', allowWatchBookmarks: 'true', timeoutSeconds: '300' });
       expect(Number(request.query['resourceVersion'])).toBeGreaterThan(0);
     }
-    const secretTraffic = wire.server.requests.filter((r) => r.path === '/api/v1/secrets');
+    const secretTraffic = wire.server.requests.filter((r) => r.path === `/api/v1/namespaces/${NS}/secrets`);
     expect(secretTraffic).toHaveLength(2);
     for (const request of secretTraffic) expect(request.query['fieldSelector']).toBe('type=connection.crossplane.io/v1alpha1');
   });

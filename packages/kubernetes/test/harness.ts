@@ -137,12 +137,26 @@ export const allows = (rules: readonly Rule[], needed: Needed): boolean =>
       rule.verbs.some((v) => v === needed.verb || v === '*'),
   );
 
-/** The requests (as `VERB group/resource path`) that rbac.yaml does not allow. */
-export const deniedRequests = (requests: readonly RecordedRequest[]): string[] => {
+/** What the opt-in Secret cache needs beyond rbac.yaml, in each namespace it caches (a Role there). */
+export const SECRET_CACHE_RULES: readonly Rule[] = [{ apiGroups: [''], resources: ['secrets'], verbs: ['list', 'watch'] }];
+
+const namespaceOfPath = (path: string): string | undefined => {
+  const parts = path.split('/').filter(Boolean);
+  const at = parts.indexOf('namespaces');
+  return at >= 0 && at <= 3 ? decodeURIComponent(parts[at + 1] ?? '') : undefined;
+};
+
+/**
+ * The requests (as `VERB group/resource path`) that rbac.yaml does not allow, with
+ * SECRET_CACHE_RULES granted in `secretCacheNamespaces` (none by default).
+ */
+export const deniedRequests = (requests: readonly RecordedRequest[], secretCacheNamespaces: readonly string[] = []): string[] => {
   const rules = rbacRules();
   return requests.flatMap((request) => {
     const needed = neededFor(request);
-    return needed && allows(rules, needed) ? [] : [`${needed?.verb ?? request.method} ${needed?.group ?? '?'}/${needed?.resource ?? '?'} ${request.path}`];
+    const namespace = namespaceOfPath(request.path);
+    const allowed = needed !== undefined && (allows(rules, needed) || (namespace !== undefined && secretCacheNamespaces.includes(namespace) && allows(SECRET_CACHE_RULES, needed)));
+    return allowed ? [] : [`${needed?.verb ?? request.method} ${needed?.group ?? '?'}/${needed?.resource ?? '?'} ${request.path}`];
   });
 };
 

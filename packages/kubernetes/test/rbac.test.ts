@@ -18,7 +18,7 @@ describe('rbac.yaml', () => {
         ...['get', 'list', 'watch'].map((v) => `${v} tf.upbound.io/workspaces`),
         ...['get', 'list', 'watch'].map((v) => `${v} tf.m.upbound.io/workspaces`),
         ...['get', 'list', 'watch', 'patch'].map((v) => `${v} cluster.x-k8s.io/clusters`),
-        ...['get', 'list', 'watch'].map((v) => `${v} /secrets`),
+        'get /secrets',
         'create /events',
         'patch /events',
       ].sort(),
@@ -42,6 +42,11 @@ describe('request to RBAC attributes', () => {
     const rules = rbacRules();
     for (const denied of [
       request('PATCH', '/api/v1/namespaces/a/secrets/s'),
+      // No list or watch of Secrets, in one namespace or all of them: one GET each, by name.
+      request('GET', '/api/v1/secrets'),
+      request('GET', '/api/v1/secrets', { watch: 'true' }),
+      request('GET', '/api/v1/namespaces/a/secrets'),
+      request('GET', '/api/v1/namespaces/a/secrets', { watch: 'true' }),
       request('DELETE', '/apis/cluster.x-k8s.io/v1beta1/namespaces/a/clusters/c'),
       request('PATCH', '/apis/cluster.x-k8s.io/v1beta1/namespaces/a/clusters/c/status'),
       request('PATCH', '/apis/tf.upbound.io/v1beta1/workspaces/w'),
