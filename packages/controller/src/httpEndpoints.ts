@@ -40,9 +40,33 @@ export const formatBindAddress = (address: BindAddress): string =>
 /** A probe's answer: healthy, or not and why (one line, shown in the probe's body). */
 export type Check = () => { readonly ok: true } | { readonly ok: false; readonly reason: string };
 
+/**
+ * What keeps a client from holding a server: a connection silent for `idleTimeoutMs` is closed,
+ * one whose headers (or whole request) take longer than `headersTimeoutMs` (`requestTimeoutMs`),
+ * dribbled or not, is answered 408 and closed, an idle keep-alive connection is closed after
+ * `keepAliveTimeoutMs`, and connections past `maxConnections` are closed as they arrive.
+ */
+export interface HttpLimits {
+  readonly idleTimeoutMs: number;
+  readonly headersTimeoutMs: number;
+  readonly requestTimeoutMs: number;
+  readonly keepAliveTimeoutMs: number;
+  readonly maxConnections: number;
+}
+
+export const DEFAULT_HTTP_LIMITS: HttpLimits = {
+  idleTimeoutMs: 10_000,
+  headersTimeoutMs: 5_000,
+  requestTimeoutMs: 10_000,
+  keepAliveTimeoutMs: 5_000,
+  maxConnections: 64,
+};
+
 export interface HttpEndpointsOptions {
   readonly metrics?: { readonly address: BindAddress; readonly registry: Registry } | undefined;
   readonly health?: { readonly address: BindAddress; readonly healthz: Check; readonly readyz: Check } | undefined;
+  /** Per server; default DEFAULT_HTTP_LIMITS. */
+  readonly limits?: Partial<HttpLimits> | undefined;
 }
 
 export interface HttpEndpoints {
@@ -80,8 +104,16 @@ const listen = (server: Server, address: BindAddress): Promise<BindAddress> =>
     else server.listen(address.port, address.host, bound);
   });
 
-const serve = (routes: ReadonlyMap<string, Handler>): Server => {
-  const server = createServer((request: IncomingMessage, response: ServerResponse) => {
+const serve = (routes: ReadonlyMap<string, Handler>, limits: HttpLimits): Server => {
+  const server = createServer(
+    {
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      keepAliveTimeout: limits.keepAliveTimeoutMs,
+      // Node checks the two timeouts above this often (default 30 s); a tenth of the shorter one.
+      connectionsCheckingInterval: Math.max(10, Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs) / 10),
+    },
+    (request: IncomingMessage, response: ServerResponse) => {
     const path = (request.url ?? '/').split('?')[0] ?? '/';
     const handler = routes.get(path);
     if (request.method !== 'GET' && request.method !== 'HEAD') return text(response, 405, 'method not allowed\n');
@@ -92,10 +124,12 @@ const serve = (routes: ReadonlyMap<string, Handler>): Server => {
         if (!response.headersSent) text(response, 500, 'internal error\n');
         else response.destroy();
       });
-  });
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 10_000;
-  server.keepAliveTimeout = 5_000;
+    },
+  );
+  // The header timeouts start at a request's first byte: a connection that never sends one is
+  // cut by the socket's inactivity timeout (with no 'timeout' listener, Node destroys it).
+  server.setTimeout(limits.idleTimeoutMs);
+  server.maxConnections = limits.maxConnections;
   server.maxHeadersCount = 64;
   return server;
 };
@@ -104,6 +138,7 @@ const sameAddress = (a: BindAddress, b: BindAddress): boolean => a.host === b.ho
 
 /** Starts the servers; rejects (listening on nothing) when an address cannot be bound. */
 export const startHttpEndpoints = async (options: HttpEndpointsOptions): Promise<HttpEndpoints> => {
+  const limits: HttpLimits = { ...DEFAULT_HTTP_LIMITS, ...options.limits };
   const metricsRoutes = new Map<string, Handler>();
   const healthRoutes = new Map<string, Handler>();
   if (options.metrics !== undefined) {
@@ -131,17 +166,17 @@ export const startHttpEndpoints = async (options: HttpEndpointsOptions): Promise
     let metricsAddress: BindAddress | undefined;
     let healthAddress: BindAddress | undefined;
     if (shared && options.metrics !== undefined) {
-      const server = serve(new Map([...metricsRoutes, ...healthRoutes]));
+      const server = serve(new Map([...metricsRoutes, ...healthRoutes]), limits);
       servers.push(server);
       metricsAddress = healthAddress = await listen(server, options.metrics.address);
     } else {
       if (options.metrics !== undefined) {
-        const server = serve(metricsRoutes);
+        const server = serve(metricsRoutes, limits);
         servers.push(server);
         metricsAddress = await listen(server, options.metrics.address);
       }
       if (options.health !== undefined) {
-        const server = serve(healthRoutes);
+        const server = serve(healthRoutes, limits);
         servers.push(server);
         healthAddress = await listen(server, options.health.address);
       }

@@ -42,6 +42,8 @@ export {
   type Check,
   type HttpEndpoints,
   type HttpEndpointsOptions,
+  type HttpLimits,
+  DEFAULT_HTTP_LIMITS,
 } from './httpEndpoints';
 export {
   startManager,

@@ -1,3 +1,4 @@
+import { connect, type Socket } from 'node:net';
 import * as E from 'fp-ts/lib/Either.js';
 import { createControllerMetrics, parseBindAddress, startHttpEndpoints, type HttpEndpoints } from '../src';
 
@@ -71,6 +72,84 @@ describe('the HTTP endpoints', () => {
     const taken = { host: '127.0.0.1', port: endpoints.healthAddress?.port ?? 0 };
     const metrics = createControllerMetrics({ processMetrics: false });
     await expect(startHttpEndpoints({ metrics: { address: taken, registry: metrics.registry } })).rejects.toThrow(/EADDRINUSE/);
+  });
+});
+
+describe('clients that would hold the HTTP endpoints open (loopback only)', () => {
+  let endpoints: HttpEndpoints | undefined;
+  const sockets: Socket[] = [];
+  afterEach(async () => {
+    for (const socket of sockets.splice(0)) socket.destroy();
+    await endpoints?.close();
+    endpoints = undefined;
+  });
+
+  // Short limits so that each case ends in well under a second; every wait below is bounded.
+  const limits = { idleTimeoutMs: 150, headersTimeoutMs: 200, requestTimeoutMs: 300, keepAliveTimeoutMs: 100, maxConnections: 4 };
+  const start = async (): Promise<number> => {
+    const metrics = createControllerMetrics({ processMetrics: false });
+    endpoints = await startHttpEndpoints({
+      metrics: { address: loopback, registry: metrics.registry },
+      health: { address: loopback, healthz: () => ({ ok: true }), readyz: () => ({ ok: true }) },
+      limits,
+    });
+    return endpoints.healthAddress?.port ?? 0;
+  };
+  /** A raw connection, and a promise of what it heard before it was closed (or `open` after `ms`). */
+  const connection = (port: number, ms = 5_000): { socket: Socket; ended: Promise<string> } => {
+    const socket = connect(port, '127.0.0.1');
+    sockets.push(socket);
+    let heard = '';
+    socket.on('data', (chunk: Buffer) => (heard += chunk.toString()));
+    socket.on('error', () => undefined);
+    const ended = new Promise<string>((resolve) => {
+      const timer = setTimeout(() => resolve('open'), ms);
+      socket.on('close', () => {
+        clearTimeout(timer);
+        resolve(heard === '' ? 'closed' : heard.split('\r\n')[0]!);
+      });
+    });
+    return { socket, ended };
+  };
+
+  it('closes sockets that never send a byte', async () => {
+    const port = await start();
+    const silent = Array.from({ length: 3 }, () => connection(port));
+    expect(await Promise.all(silent.map((c) => c.ended))).toEqual(['closed', 'closed', 'closed']);
+  });
+
+  it('answers 408 and closes a socket that dribbles its headers one byte at a time', async () => {
+    const port = await start();
+    const { socket, ended } = connection(port);
+    const request = 'GET /healthz HTTP/1.1\r\nHost: localhost\r\nX-Slow: ' + 'a'.repeat(200);
+    let at = 0;
+    // One byte every 20 ms: each keeps the socket from being idle, none completes the headers. At most 200 bytes.
+    const dribble = setInterval(() => (at < request.length && !socket.destroyed ? socket.write(request[at++]!) : clearInterval(dribble)), 20);
+    const heard = await ended;
+    clearInterval(dribble);
+    expect(heard).toBe('HTTP/1.1 408 Request Timeout');
+    expect(at).toBeLessThan(request.length);
+  });
+
+  it('closes an idle keep-alive connection after its request was answered', async () => {
+    const port = await start();
+    const { socket, ended } = connection(port);
+    socket.write('GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n');
+    expect(await ended).toBe('HTTP/1.1 200 OK');
+  });
+
+  it('closes connections beyond the cap as they arrive, and serves again once they are gone', async () => {
+    const port = await start();
+    const held = Array.from({ length: limits.maxConnections }, () => connection(port));
+    await Promise.all(held.map(({ socket }) => new Promise((resolve) => socket.once('connect', resolve))));
+    // Give the server the held connections before the extra one arrives.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const extra = connection(port, 1_000);
+    extra.socket.write('GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n');
+    expect(await extra.ended).toBe('closed');
+    for (const { socket } of held) socket.destroy();
+    await Promise.all(held.map(({ ended }) => ended));
+    expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
   });
 });
 
