@@ -6,6 +6,7 @@
 import { delimiter } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import { KubeConfig } from '@kubernetes/client-node';
+import { kubeConfigProblem } from '@capt-endpoint/kubernetes';
 import type { Connection } from './args';
 
 export interface KubeConfigError {
@@ -56,5 +57,7 @@ export const loadKubeConfig = (connection: Connection, env: Readonly<Record<stri
   if (kubeConfig.getCurrentCluster() === null) {
     return E.left(kubeConfigError(`kubeconfig ${path ?? '(default)'}: the current context names no cluster`));
   }
-  return E.right(kubeConfig);
+  // Found nothing, or a server that cannot be reached as written: say so now, not on every retry.
+  const unusable = kubeConfigProblem(kubeConfig);
+  return unusable === undefined ? E.right(kubeConfig) : E.left(kubeConfigError(`kubeconfig ${path ?? '(default)'}: ${unusable.message}`));
 };

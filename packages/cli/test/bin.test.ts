@@ -40,6 +40,18 @@ describe('the capt-endpoint executable', () => {
     expect(existsSync(join(REPO, 'node_modules', '.bin', 'capt-endpoint'))).toBe(true);
   });
 
+  it('run with no kubeconfig anywhere exits 1 at once with one line (before, it retried forever)', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'capt-home-'));
+    const { child, out, exited } = spawnBin(['run', '--health-probe-bind-address', '127.0.0.1:0', '--metrics-bind-address', '0'], { HOME: home });
+    // Before, it retried forever: end it so that a failure here leaves no process behind.
+    const stop = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    const code = await exited;
+    clearTimeout(stop);
+    expect(code).toBe(1);
+    expect(out.stderr).toMatch(/^capt-endpoint: kubeconfig \(default\): no kubeconfig was found [^\n]*\n$/);
+    expect(out.stdout).toBe('');
+  });
+
   it('exits 64 with one line and no stack on an unknown flag', async () => {
     const { out, exited } = spawnBin(['explain', '--frobnicate']);
     expect(await exited).toBe(64);

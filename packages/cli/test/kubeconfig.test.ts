@@ -42,3 +42,26 @@ describe('a kubeconfig that cannot be parsed', () => {
     expect(message).not.toContain(SECRET);
   });
 });
+
+describe('no kubeconfig at all', () => {
+  // client-node's default search, given nothing to find: no $KUBECONFIG, a home without
+  // .kube/config, and no service account (this machine is not a Pod).
+  const withoutAny = <A>(body: () => A): A => {
+    const saved = { HOME: process.env['HOME'], KUBECONFIG: process.env['KUBECONFIG'] };
+    process.env['HOME'] = mkdtempSync(join(tmpdir(), 'capt-home-'));
+    delete process.env['KUBECONFIG'];
+    try {
+      return body();
+    } finally {
+      for (const [key, value] of Object.entries(saved)) if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+  };
+
+  it("is refused at load in one line that says where it looked, not taken as client-node's http://localhost:8080", () => {
+    const loaded = withoutAny(() => loadKubeConfig({ kubeconfig: undefined, context: undefined }, {}));
+    if (E.isRight(loaded)) throw new Error(`expected no kubeconfig, got the server ${loaded.right.getCurrentCluster()?.server}`);
+    expect(loaded.left.message).toMatch(/^kubeconfig \(default\): no kubeconfig was found \(\$KUBECONFIG, ~\/\.kube\/config, a Pod's service account\)/);
+    expect(loaded.left.message).not.toContain('\n');
+  });
+});

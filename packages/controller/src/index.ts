@@ -53,6 +53,7 @@ export {
   type ManagerOptions,
   type ManagerError,
   type BindFailed,
+  type KubeConfigUnusable,
   type Shard,
   type LeaderElectionSettings,
 } from './manager';

@@ -25,6 +25,7 @@ import {
   createEventRecorder,
   createKubernetesClient,
   defaultCachedKinds,
+  kubeConfigProblem,
   type CachedKubernetesClientOptions,
 } from '@capt-endpoint/kubernetes';
 import { startController, type Controller, type WatchedCluster } from './controller';
@@ -78,7 +79,13 @@ export interface BindFailed {
   readonly message: string;
 }
 
-export type ManagerError = InvalidLeaderElection | BindFailed;
+/** The kubeconfig cannot be used (none found, no cluster, plain http): nothing was started. */
+export interface KubeConfigUnusable {
+  readonly _tag: 'KubeConfigUnusable';
+  readonly message: string;
+}
+
+export type ManagerError = InvalidLeaderElection | BindFailed | KubeConfigUnusable;
 
 export interface Manager {
   readonly metrics: ControllerMetrics;
@@ -122,6 +129,9 @@ const cacheScope = (options: ManagerOptions): Pick<CachedKubernetesClientOptions
 
 export const startManager = async (options: ManagerOptions): Promise<E.Either<ManagerError, Manager>> => {
   const { logger, kubeConfig } = options;
+  // Every request would fail the same way; the informers would retry it forever.
+  const unusable = kubeConfigProblem(kubeConfig);
+  if (unusable !== undefined) return E.left({ _tag: 'KubeConfigUnusable', message: unusable.message });
   const metrics = createControllerMetrics();
   const leaseClient =
     options.leaderElection === false ? undefined : createKubernetesClient(kubeConfig, { resources: [LEASE_RESOURCE], onRequest: (method, code) => metrics.request(method, code) });

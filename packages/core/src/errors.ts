@@ -145,6 +145,11 @@ export type ApiErrorKind =
   | 'Timeout'
   /** The server sent more than a limit of the client allows (a body, a line, a number of pages). */
   | 'TooLarge'
+  /**
+   * The client has no usable kubeconfig: none was found, or its current context names no
+   * cluster, or its server cannot be reached as written. Nothing was sent; retrying cannot help.
+   */
+  | 'KubeConfig'
   | 'Other';
 
 /** A request to the API server failed. Adapters build these; they never carry response bodies. */

@@ -18,7 +18,7 @@ export {
   type Retry,
 } from './cachedClient';
 export { DEFAULT_MAX_LIST_PAGES } from './informer';
-export { DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MAX_WATCH_LINE_BYTES } from './transport';
+export { DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MAX_WATCH_LINE_BYTES, kubeConfigProblem } from './transport';
 export {
   createEventRecorder,
   type EventInput,

@@ -122,12 +122,34 @@ const untilEnded = (signal: AbortSignal): { readonly promise: Promise<never>; re
   return { promise, dispose: () => signal.removeEventListener('abort', listener) };
 };
 
-/** The clear message client-node would otherwise bury in an exception. */
-const configProblem = (kc: KubeConfig): ApiError | undefined => {
+/**
+ * What client-node's `loadFromDefault()` loads when it finds no kubeconfig at all: a stand-in
+ * cluster at http://localhost:8080 that no API server answers.
+ */
+const isStandIn = (kc: KubeConfig): boolean => {
   const cluster = kc.getCurrentCluster();
-  if (!cluster) return apiError('Other', 'the kubeconfig has no current cluster');
+  const user = kc.getCurrentUser();
+  return (
+    kc.getCurrentContext() === 'loaded-context' &&
+    cluster?.name === 'cluster' &&
+    cluster.server === 'http://localhost:8080' &&
+    user?.name === 'user' &&
+    user.token === undefined &&
+    user.exec === undefined
+  );
+};
+
+/**
+ * Why a kubeconfig cannot be used, before anything is sent (a `KubeConfig` ApiError, never
+ * retryable); undefined when it can. The clear message client-node would otherwise bury in an
+ * exception.
+ */
+export const kubeConfigProblem = (kc: KubeConfig): ApiError | undefined => {
+  if (isStandIn(kc)) return apiError('KubeConfig', 'no kubeconfig was found ($KUBECONFIG, ~/.kube/config, a Pod\'s service account)');
+  const cluster = kc.getCurrentCluster();
+  if (!cluster) return apiError('KubeConfig', 'the kubeconfig has no current cluster');
   if (cluster.server.startsWith('http://') && !cluster.skipTLSVerify)
-    return apiError('Other', `the kubeconfig's server is plain http, which client-node only allows with insecure-skip-tls-verify`);
+    return apiError('KubeConfig', `the kubeconfig's server is plain http, which client-node only allows with insecure-skip-tls-verify`);
   return undefined;
 };
 
@@ -281,7 +303,7 @@ export const makeTransport = (kc: KubeConfig, limits: TransportLimits): Connecte
     use: (opened: Opened, controller: AbortController) => Promise<E.Either<ApiError, A>>,
     headersIn: boolean,
   ): Promise<E.Either<ApiError, A>> => {
-    const problem = configProblem(kc) ?? pathProblem(request.path);
+    const problem = kubeConfigProblem(kc) ?? pathProblem(request.path);
     if (problem) return E.left(problem);
     if (request.signal?.aborted) return E.left(fromEarlyEnd({ by: 'abort' }));
     let context: RequestContext;

@@ -6,7 +6,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { KubeConfig } from '@kubernetes/client-node';
 import { KNOWN_RESOURCES, type ApiError } from '@capt-endpoint/core';
 import { startFakeApiServer } from '@capt-endpoint/testing';
-import { createKubernetesClient } from '../src';
+import { createKubernetesClient, kubeConfigProblem } from '../src';
 import { SECRET_VALUE, clusterRef, cpRef, kubeConfigFor, secretRef, workspaceRef, wirePerTest, type Wire } from './harness';
 
 const current = wirePerTest();
@@ -240,6 +240,18 @@ describe('connections that fail', () => {
     });
     const error = leftOf(await createKubernetesClient(kc).get(cpRef)());
     expect(error.message).toContain('insecure-skip-tls-verify');
+    expect(error).toMatchObject({ kind: 'KubeConfig', reason: 'ApiKubeConfig', retryable: false });
+    expect(wire.server.requests).toHaveLength(0);
+  });
+
+  it("no kubeconfig at all (client-node's stand-in, http://localhost:8080): its own error, not retryable, nothing sent", async () => {
+    const kc = new KubeConfig();
+    // What loadFromDefault() loads when it finds no KUBECONFIG, no ~/.kube/config and no service account.
+    kc.loadFromClusterAndUser({ name: 'cluster', server: 'http://localhost:8080', skipTLSVerify: false }, { name: 'user' });
+    const error = leftOf(await createKubernetesClient(kc).get(cpRef)());
+    expect(error).toMatchObject({ kind: 'KubeConfig', retryable: false });
+    expect(error.message).toMatch(/^no kubeconfig was found/);
+    expect(kubeConfigProblem(kc)).toEqual(error);
     expect(wire.server.requests).toHaveLength(0);
   });
 });
