@@ -1,7 +1,7 @@
 // ESLint for the whole repository: typescript-eslint's type-checked rules over every TypeScript
 // file the root tsconfig covers, and the rule that keeps the arrows between packages one way:
-// core imports no other package; kubernetes and testing import only core; cli, controller and
-// bench may import any.
+// core imports no other package; kubernetes and testing import only core; envtest only testing
+// (its CRDs) and core; cli, controller and bench may import any.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
@@ -67,4 +67,18 @@ export default tseslint.config(
     },
   },
   { files: ['packages/kubernetes/src/**/*.ts', 'packages/testing/src/**/*.ts'], rules: { 'no-restricted-imports': ['error', onlyCore] } },
+  {
+    files: ['packages/envtest/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['@capt-endpoint/*', '!@capt-endpoint/core', '!@capt-endpoint/core/*', '!@capt-endpoint/testing'], message: 'envtest may import only @capt-endpoint/testing and core' },
+            { group: intoAnotherPackage, message: 'import another package by its name, not by a path into its files' },
+          ],
+        },
+      ],
+    },
+  },
 );

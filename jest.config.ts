@@ -15,24 +15,37 @@ const esmOnly = [
   'agent-base',
 ];
 
+const REAL_SERVER_TESTS = '\\.real\\.test\\.ts$';
+
 const shared = {
   testEnvironment: 'node',
   rootDir: __dirname,
   roots: ['<rootDir>'],
-  testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  testPathIgnorePatterns: ['/node_modules/', '/dist/', REAL_SERVER_TESTS],
   transform: {
     '^.+\\.(t|j|mj)s$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }],
   },
   transformIgnorePatterns: [`/node_modules/(?!(${esmOnly.join('|')})/)`],
   moduleNameMapper: {
-    '^@capt-endpoint/(core|testing|kubernetes|controller|cli)$': '<rootDir>/packages/$1/src/index.ts',
+    '^@capt-endpoint/(core|testing|kubernetes|controller|cli|envtest)$': '<rootDir>/packages/$1/src/index.ts',
     '^@capt-endpoint/core/json$': '<rootDir>/packages/core/src/json.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   setupFiles: ['<rootDir>/jest.setup.ts'],
 } satisfies Config['projects'] extends Array<infer P> | undefined ? Exclude<P, string> : never;
 
-const config: Config = {
+// Tests named *.real.test.ts need a real kube-apiserver and etcd: `npm run test:real` (part of
+// `npm test`) finds or builds them and runs only these, with one server for all the files.
+const realServer = {
+  ...shared,
+  displayName: 'real server',
+  testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  testMatch: ['<rootDir>/packages/*/test/**/*.real.test.ts', '<rootDir>/examples/**/*.real.test.ts'],
+  globalSetup: '<rootDir>/packages/envtest/test/globalSetup.ts',
+  globalTeardown: '<rootDir>/packages/envtest/test/globalTeardown.ts',
+};
+
+const config: Config = process.env['CAPT_REAL_SERVER'] === '1' ? { testTimeout: 120000, projects: [realServer] } : {
   testTimeout: 30000,
   projects: [
     { ...shared, displayName: 'all', testMatch: ['**/test/**/*.test.ts', '**/examples/**/*.test.ts'] },

@@ -1,0 +1,37 @@
+// The scenario table on both backends. Where the fake and the real server disagree, the fake is
+// wrong, or the difference is listed here and in docs/testing.md with its reason.
+import { fakeBackend, realBackend } from './backends';
+import { runScenario, scenarios, type Observation } from './scenarios';
+import { sharedKubeConfig } from './realServer';
+
+/** Scenario name -> why the fake and the real server are allowed to differ there. */
+const KNOWN_DIFFERENCES: Readonly<Record<string, string>> = {};
+
+const tally = { scenarios: 0, agreed: 0, known: 0 };
+
+describe('one scenario table, two backends', () => {
+  const kubeConfig = sharedKubeConfig();
+
+  afterAll(() => {
+    process.stderr.write(`\nfake versus real server: ${tally.scenarios} scenarios, ${tally.agreed} agreed, ${tally.known} known differences\n`);
+  });
+
+  it.each(scenarios.map((s) => [s.from, s.name, s] as const))('%s: %s', async (_from, name, scenario) => {
+    const onFake: Observation[] = await runScenario(scenario, fakeBackend());
+    const real = await realBackend(kubeConfig);
+    let onReal: Observation[];
+    try {
+      onReal = await runScenario(scenario, real);
+    } finally {
+      await real.cleanUp();
+    }
+    tally.scenarios++;
+    const known = KNOWN_DIFFERENCES[name];
+    if (known !== undefined && JSON.stringify(onReal) !== JSON.stringify(onFake)) {
+      tally.known++;
+      return;
+    }
+    expect(onReal).toEqual(onFake);
+    tally.agreed++;
+  });
+});
