@@ -49,6 +49,8 @@ export interface Envtest {
   readonly installCrds: (crds: ReadonlyArray<object>) => Promise<void>;
   /** Stops kube-apiserver and starts it again on the same port and etcd. */
   readonly restartApiServer: () => Promise<void>;
+  /** The programs that ended by themselves (a crash): a test's failures may come from there. */
+  readonly crashed: () => ReadonlyArray<'etcd' | 'kube-apiserver'>;
   /** The last lines of a program's log, for a failing test's message. */
   readonly logTail: (program: 'etcd' | 'kube-apiserver', lines?: number) => string;
   /** Ends both programs (SIGTERM, then SIGKILL) and removes the run's folder. Safe to call twice. */
@@ -286,14 +288,13 @@ const startOnce = async (etcdPath: string, apiServerPath: string, options: Envte
           running,
           timeoutMs,
         );
-        // Established comes a moment before discovery serves the resource: wait for each version.
+        // Established comes before discovery serves the resource, and before its storage is
+        // ready (a list answers 429 "storage is (re)initializing" meanwhile): wait for a list of
+        // each served version to answer 200.
         for (const version of crd.spec.versions.filter((v) => v.served)) {
           await waitFor(
-            `${crd.spec.names.plural}.${crd.spec.group}/${version.name} in discovery`,
-            async () => {
-              const answer = await get(`/apis/${crd.spec.group}/${version.name}`);
-              return answer.status === 200 && (JSON.parse(answer.body) as { resources?: Array<{ name: string }> }).resources?.some((r) => r.name === crd.spec.names.plural) === true;
-            },
+            `${crd.spec.names.plural}.${crd.spec.group}/${version.name} served`,
+            async () => (await get(`/apis/${crd.spec.group}/${version.name}/${crd.spec.names.plural}?limit=1`)).status === 200,
             running,
             timeoutMs,
           );
@@ -322,6 +323,7 @@ const startOnce = async (etcdPath: string, apiServerPath: string, options: Envte
         running.push(apiServer);
         await waitReady(apiServer);
       },
+      crashed: () => (stopped ? [] : running.filter((p) => p.hasExited()).map((p) => p.name as 'etcd' | 'kube-apiserver')),
       logTail: (program, lines = 30) => tailOf(join(dir, `${program}.log`), lines),
       stop,
     };

@@ -4,8 +4,9 @@ import * as E from 'fp-ts/lib/Either.js';
 import { KubernetesObjectApi, type KubeConfig } from '@kubernetes/client-node';
 import { refOf, type KubeObject, type ObjectRef } from '@capt-endpoint/core';
 import { createKubernetesClient } from '@capt-endpoint/kubernetes';
-import { captEndpointCrds, createFakeClient, type FakeClient } from '@capt-endpoint/testing';
-import { NAMESPACE, type Backend } from './scenarios';
+import { createFakeClient, type FakeClient } from '@capt-endpoint/testing';
+import { envtestCrds, type ClusterApiServing } from '../src';
+import { NAMESPACE, SEED_MANAGER, type Backend } from './scenarios';
 import { freshNamespace } from './realServer';
 
 const orThrow = async <A>(what: string, task: () => Promise<E.Either<{ message: string }, A>>): Promise<A> => {
@@ -14,7 +15,8 @@ const orThrow = async <A>(what: string, task: () => Promise<E.Either<{ message: 
   return result.right;
 };
 
-export const fakeBackend = (): Backend => {
+/** The fake with the same CRDs as the real server, conversion None included. */
+export const fakeBackend = (clusterApi: ClusterApiServing = 'servedBoth'): Backend => {
   let fake: FakeClient | undefined;
   const ready = (): FakeClient => {
     if (fake === undefined) throw new Error('seed first');
@@ -23,7 +25,8 @@ export const fakeBackend = (): Backend => {
   return {
     namespace: NAMESPACE,
     seed: async (objects) => {
-      fake = createFakeClient(objects, { crds: captEndpointCrds });
+      fake = createFakeClient([], { crds: envtestCrds(clusterApi) });
+      for (const object of objects) fake.put(object, { fieldManager: SEED_MANAGER });
       return fake;
     },
     write: async (step) => {
@@ -62,10 +65,10 @@ export const realBackend = async (kubeConfig: KubeConfig): Promise<Backend & { c
     namespace,
     seed: async (seeds) => {
       for (const seed of moved(seeds, namespace)) {
-        const created = await orThrow(`create ${seed.kind} ${seed.metadata.name}`, client.create(forCreate(seed)));
+        const created = await orThrow(`create ${seed.kind} ${seed.metadata.name}`, client.create(forCreate(seed), { fieldManager: SEED_MANAGER }));
         if (created.metadata.namespace === undefined) clusterScoped.push(refOf(created));
         if (seed['status'] !== undefined && seed.kind !== 'Secret') {
-          await orThrow(`status of ${seed.kind} ${seed.metadata.name}`, client.patchStatus(refOf(created), { status: seed['status'] }));
+          await orThrow(`status of ${seed.kind} ${seed.metadata.name}`, client.patchStatus(refOf(created), { status: seed['status'] }, { fieldManager: SEED_MANAGER }));
         }
       }
       return client;

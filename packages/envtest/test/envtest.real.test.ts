@@ -123,7 +123,9 @@ describe('a server of its own', () => {
     const env = await startEnvtest();
     const etcdPid = processesUsing(env.dir).find((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').startsWith(assets.etcd));
     expect(etcdPid).toBeDefined();
+    expect(env.crashed()).toEqual([]);
     process.kill(etcdPid as number, 'SIGKILL');
+    expect(await eventually(() => env.crashed().includes('etcd'))).toBe(true);
     await env.stop();
     expect(processesUsing(env.dir)).toEqual([]);
   });
@@ -151,5 +153,11 @@ describe('a server of its own', () => {
     child.kill(signal);
     expect(await eventually(() => processesUsing(dir).length === 0)).toBe(true);
     rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe('after servers of their own came and went', () => {
+  it('the shared server is still up', async () => {
+    await expect(sharedKubeConfig().makeApiClient(VersionApi).getCode()).resolves.toMatchObject({ gitVersion: 'v1.37.2' });
   });
 });

@@ -10,13 +10,18 @@ import {
   type MergePatch,
   type ObjectRef,
   type ReconcileOptions,
+  type ReconcileTarget,
 } from '@capt-endpoint/core';
 import { EKS_HOST, EKS_URL, b64, cluster, controlPlane, workspace, workspaceApply } from '../../core/test/fixtures';
 
 export const NAMESPACE = 'team-a';
 
 export type Step =
-  | { readonly do: 'reconcile'; readonly options?: ReconcileOptions }
+  /**
+   * `held: 'stale'` reconciles with the control plane as read before another writer changed it
+   * (its resourceVersion out of date), as a controller's cache may hold it.
+   */
+  | { readonly do: 'reconcile'; readonly options?: ReconcileOptions; readonly held?: 'stale' }
   /** Another writer's merge patch (CAPT's controller is field manager `manager`). */
   | { readonly do: 'write'; readonly ref: ObjectRef; readonly patch: MergePatch; readonly status?: boolean; readonly fieldManager: string }
   | { readonly do: 'delete'; readonly ref: ObjectRef };
@@ -25,6 +30,8 @@ export interface Scenario {
   readonly name: string;
   /** The suite on the fake it was taken from. */
   readonly from: 'reconcile' | 'deletion' | 'crds' | 'capt' | 'wire';
+  /** Which Cluster API versions the server serves; both by default. */
+  readonly clusterApi?: 'servedBoth' | 'v1beta2Only';
   readonly objects: readonly KubeObject[];
   readonly steps: readonly Step[];
 }
@@ -33,12 +40,17 @@ export interface Scenario {
 export interface Observation {
   readonly step: string;
   readonly outcome: string;
+  /** The other writer a drift, repair or contest names: its field manager and operation. */
+  readonly writer: string | undefined;
   readonly updated: readonly string[] | undefined;
   readonly writes: readonly string[];
   readonly controlPlaneEndpoint: unknown;
   readonly clusterEndpoint: unknown;
   readonly condition: { readonly status: unknown; readonly reason: unknown; readonly observedGeneration: unknown } | undefined;
 }
+
+/** Every backend seeds under this field manager, so a seeded value has the same writer on both. */
+export const SEED_MANAGER = 'seed';
 
 /**
  * What a backend offers the runner. Refs and objects come in the scenario's namespace
@@ -164,6 +176,28 @@ export const scenarios: readonly Scenario[] = [
     steps: [{ do: 'delete', ref: CP }, reconcile(), reconcile()],
   },
   {
+    name: 'an endpoint another manager wrote first is drift naming that manager',
+    from: 'capt',
+    objects: [controlPlane(), cluster(), workspaceApply('demo-eks'), workspace({ outputs: { cluster_endpoint: EKS_URL } })],
+    steps: [
+      { do: 'write', ref: CP, patch: { spec: { controlPlaneEndpoint: { host: 'old.example.com', port: 6443 } } }, fieldManager: 'manager' },
+      reconcile(),
+    ],
+  },
+  {
+    name: 'a held control plane gone stale: the conflict is read again and retried',
+    from: 'wire',
+    objects: [controlPlane(), cluster(), workspaceApply('demo-eks'), workspace({ outputs: { cluster_endpoint: EKS_URL } })],
+    steps: [{ do: 'reconcile', held: 'stale' }, reconcile()],
+  },
+  {
+    name: 'Cluster API 1.16: the owner reference names v1beta1, which is no longer served',
+    from: 'crds',
+    clusterApi: 'v1beta2Only',
+    objects: [controlPlane(), cluster(undefined, 'cluster.x-k8s.io/v1beta2'), workspaceApply('demo-eks'), workspace({ outputs: { cluster_endpoint: EKS_URL } })],
+    steps: [reconcile(), reconcile()],
+  },
+  {
     name: 'no control plane at all',
     from: 'reconcile',
     objects: [cluster()],
@@ -206,14 +240,24 @@ export const runScenario = async (scenario: Scenario, backend: Backend): Promise
     const writes: string[] = [];
     let outcome = '-';
     let updated: readonly string[] | undefined;
+    let writer: string | undefined;
     if (step.do === 'reconcile') {
-      const result = await reconcileEndpoint(recording(client, writes), { namespace: backend.namespace, name: CP.name }, { now: NOW, ...step.options })();
+      let target: ReconcileTarget = { namespace: backend.namespace, name: CP.name };
+      if (step.held === 'stale') {
+        const held = await backend.read(CP);
+        if (held === undefined) throw new Error('a stale hold needs a control plane');
+        await backend.write({ do: 'write', ref: CP, patch: { metadata: { labels: { touched: 'by-another-writer' } } }, fieldManager: 'someone-else' });
+        target = { controlPlane: held };
+      }
+      const result = await reconcileEndpoint(recording(client, writes), target, { now: NOW, ...step.options })();
       if (E.isLeft(result)) {
         const error = result.left as { _tag: string; kind?: string };
         outcome = `Left ${error._tag}${error.kind ? ` ${error.kind}` : ''}`;
       } else {
         outcome = result.right._tag;
         updated = result.right.updated;
+        const named = result.right.repair?.writer ?? result.right.drift?.writer ?? result.right.contest?.writer;
+        writer = named === undefined ? undefined : `${named.manager} ${named.operation}`;
       }
     } else if (step.do === 'write') {
       await backend.write(step);
@@ -221,13 +265,15 @@ export const runScenario = async (scenario: Scenario, backend: Backend): Promise
       await backend.delete(step.ref);
     }
     const cp = await backend.read(CP);
+    const clusterRef = scenario.clusterApi === 'v1beta2Only' ? { ...CLUSTER, apiVersion: 'cluster.x-k8s.io/v1beta2' } : CLUSTER;
     observations.push({
       step: `${index + 1} ${step.do}`,
       outcome,
+      writer,
       updated,
       writes,
       controlPlaneEndpoint: endpointOf(cp),
-      clusterEndpoint: endpointOf(await backend.read(CLUSTER)),
+      clusterEndpoint: endpointOf(await backend.read(clusterRef)),
       condition: conditionOf(cp),
     });
   }
