@@ -29,25 +29,30 @@ if (assets.status !== 0) {
 const found = JSON.parse(assets.stdout.trim().split('\n').pop());
 say(`kube-apiserver and etcd from ${found.dir} (${found.source}${found.seconds ? `, built in ${found.seconds} s` : ''})`);
 
-/** Processes running a program of the assets folder, started after `since` (in clock ticks since boot). */
-const programsOf = (dir) => {
+// Every program this run starts inherits this mark in its environment (the harness's
+// supervisors pass the environment on), so the check below finds exactly this run's programs,
+// whatever else runs on the machine.
+const runMark = `CAPT_ENVTEST_RUN=${process.pid}-${Date.now()}`;
+
+/** This run's programs still alive: processes whose environment carries the run's mark. */
+const programsOfThisRun = () => {
   const alive = [];
   for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
     try {
+      if (!readFileSync(join('/proc', pid, 'environ'), 'utf8').split('\0').includes(runMark)) continue;
       const exe = readFileSync(join('/proc', pid, 'cmdline'), 'utf8').split('\0')[0];
-      if (exe.startsWith(`${dir}/`)) alive.push({ pid: Number(pid), exe });
+      if (exe.startsWith(`${found.dir}/`)) alive.push({ pid: Number(pid), exe });
     } catch {
-      // gone meanwhile
+      // gone meanwhile, or not ours to read
     }
   }
   return alive;
 };
-const before = new Set(process.platform === 'linux' ? programsOf(found.dir).map((p) => p.pid) : []);
 
 const jest = spawn(process.execPath, [join(root, 'node_modules', 'jest', 'bin', 'jest.js'), ...process.argv.slice(2)], {
   cwd: root,
   stdio: 'inherit',
-  env: { ...process.env, CAPT_REAL_SERVER: '1', KUBEBUILDER_ASSETS: found.dir },
+  env: { ...process.env, CAPT_REAL_SERVER: '1', KUBEBUILDER_ASSETS: found.dir, CAPT_ENVTEST_RUN: runMark.slice(runMark.indexOf('=') + 1) },
 });
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => jest.kill(signal));
 jest.on('close', async (code, signal) => {
@@ -55,7 +60,7 @@ jest.on('close', async (code, signal) => {
   if (process.platform === 'linux') {
     // Supervisors end their program within the grace period after their pipe closes.
     for (let i = 0; i < 50; i++) {
-      leftover = programsOf(found.dir).filter((p) => !before.has(p.pid));
+      leftover = programsOfThisRun();
       if (leftover.length === 0) break;
       await new Promise((r) => setTimeout(r, 100));
     }
