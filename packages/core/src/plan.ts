@@ -321,6 +321,8 @@ interface Facts {
   readonly allHold: boolean;
   readonly repair: Repair | undefined;
   readonly contest: Contest | undefined;
+  /** This plan writes an endpoint. */
+  readonly writing: boolean;
 }
 
 const writtenBy = (writer: FieldWriter | undefined): string => (writer === undefined ? '' : `; last written by ${describeWriter(writer)}`);
@@ -358,13 +360,18 @@ const repairCondition = (repair: Repair, location: Location, endpoint: ApiEndpoi
   return { status: 'True', reason: 'EndpointRepaired', message };
 };
 
+/** A repair's condition that names `endpoint` as the one now held. */
+const stillRepaired = (existing: { readonly reason?: string | undefined; readonly message?: string | undefined }, endpoint: ApiEndpoint): boolean =>
+  existing.reason === 'EndpointRepaired' && (existing.message ?? '').includes(`; now ${formatHostPort(endpoint)}`);
+
 /** The condition once the endpoint is held everywhere it should be. */
 const heldCondition = (facts: Facts, endpoint: ApiEndpoint, controlPlane: CAPTControlPlane, type: string): Omit<DesiredCondition, 'type'> => {
   const { location } = facts;
   if (facts.repair !== undefined) return repairCondition(facts.repair, location, endpoint);
   const existing = findCondition(controlPlane, type);
-  // The source went away after the endpoint was set: leave a True condition as it is.
-  if (location._tag === 'NotYetAvailable' && existing?.status === 'True' && existing.reason !== undefined) {
+  // The source went away after the endpoint was set: leave a True condition as it is. So too
+  // a repair's, while the endpoint it says was written is held: a steady state writes nothing.
+  if (existing?.status === 'True' && existing.reason !== undefined && (location._tag === 'NotYetAvailable' || (!facts.writing && stillRepaired(existing, endpoint)))) {
     return { status: 'True', reason: existing.reason, message: existing.message ?? '' };
   }
   return { status: 'True', reason: 'EndpointSet', message: `endpoint ${formatHostPort(endpoint)}${fromSource(location, endpoint)}` };
@@ -443,6 +450,7 @@ const factsOf = (location: Location, setting: Setting, writes: readonly ObjectWr
     allHold: wanted.controlPlane !== undefined && (!held.withCluster || wanted.cluster !== undefined),
     repair: repairOf(targets, writes, show, setting.ours),
     contest: contestOf(targets, writes, show),
+    writing: writes.some((write) => write._tag === 'Patch'),
   };
 };
 

@@ -120,7 +120,8 @@ describe('the library beside CAPT', () => {
       expect(settled).toBeDefined();
       expect(stored(world.store, CP).spec['controlPlaneEndpoint']).toEqual(EKS);
       expect(stored(world.store, CLUSTER).spec['controlPlaneEndpoint']).toEqual(EKS);
-      expect(endpointReady(world.store)).toMatchObject({ status: 'True', reason: 'EndpointSet' });
+      // The repair stays on record: the first reconcile after it was already steady.
+      expect(endpointReady(world.store)).toMatchObject({ status: 'True', reason: 'EndpointRepaired' });
       world.fake.resetCalls();
       expect(await world.reconcile(world.fake, { onEndpointChange })).toMatchObject({ _tag: 'UpToDate', updated: [] });
       expect(world.fake.writes()).toHaveLength(0);

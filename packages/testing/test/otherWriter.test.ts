@@ -69,10 +69,14 @@ describe('a malformed endpoint is repaired', () => {
     expect(condition).toMatchObject({ status: 'True', reason: 'EndpointRepaired' });
     expect(condition?.['message']).toContain(`held host ${JSON.stringify(EKS_URL)}, port 443`);
     expect(condition?.['message']).toContain(`field manager "manager" (Update at ${seconds(-60)})`);
-    // The next reconcile finds the endpoint in place: the condition says so, then nothing is written.
-    expect(await right(fake)).toMatchObject({ _tag: 'UpToDate', updated: ['CAPTControlPlaneStatus'] });
-    expect(conditionOf(fake)).toMatchObject({ status: 'True', reason: 'EndpointSet' });
+    // The next reconcile finds the endpoint in place: a steady state, so nothing is written and the repair stays on record.
     expect(await right(fake)).toMatchObject({ _tag: 'UpToDate', updated: [] });
+    expect(conditionOf(fake)).toEqual(condition);
+    // Until the endpoint moves on: then the condition says what holds now.
+    fake.edit(CP, { spec: { controlPlaneEndpoint: null } });
+    fake.edit(CLUSTER, { spec: { controlPlaneEndpoint: null } });
+    expect(await right(fake)).toMatchObject({ _tag: 'Updated' });
+    expect(conditionOf(fake)).toMatchObject({ status: 'True', reason: 'EndpointSet' });
   });
 
   it.each([
