@@ -1,6 +1,6 @@
 // deploy/: the Kubernetes manifests parse, hang together (names, namespace, ports, probes), run
 // the controller the way docs/controller.md says (two replicas, non-root, read-only root
-// filesystem, resources), and grant exactly docs/rbac.yaml's role plus the Lease; the Dockerfile
+// filesystem, resources), and grant exactly packages/kubernetes/rbac.yaml's role plus the Lease; the Dockerfile
 // builds what the manifests run. No image can be built here (there is no Docker engine): its
 // instructions are checked against the repository instead, and the packing step is run.
 import { execFileSync } from 'node:child_process';
