@@ -181,11 +181,14 @@ const start = (target: ReconcileTarget, options: ReconcileOptions): E.Either<End
   if (Array.isArray(allowed) && !allowed.every(isDnsLabel)) {
     return E.left(invalidOption('allowSecretNamespaces', `allowSecretNamespaces must be 'any' or namespace names (DNS-1123 labels)`));
   }
-  const named = 'controlPlane' in target ? { namespace: target.controlPlane?.metadata?.namespace, name: target.controlPlane?.metadata?.name ?? '' } : target;
-  // The target is a path too: a name from a flag or a file is checked before it is requested.
+  const held = 'controlPlane' in target;
+  const named = held ? { namespace: target.controlPlane?.metadata?.namespace, name: target.controlPlane?.metadata?.name ?? '' } : target;
+  // The target is a path too: a name from a flag or a file is checked before it is requested. A
+  // held object's missing name or namespace is its decoding's to report (ObjectDecodeError).
+  const present = (value: unknown): boolean => !held || (typeof value === 'string' && value !== '');
   const badName = firstNameProblem([
-    [named.namespace, { kind: 'Namespace', field: 'the control plane\'s namespace' }],
-    [named.name, { kind: 'CAPTControlPlane', field: 'the control plane\'s name' }],
+    ...(present(named.namespace) ? [[named.namespace, { kind: 'Namespace', field: 'the control plane\'s namespace' }] as const] : []),
+    ...(present(named.name) ? [[named.name, { kind: 'CAPTControlPlane', field: 'the control plane\'s name' }] as const] : []),
   ]);
   if (badName !== undefined) return E.left(badName);
   const ref = controlPlaneRef(named.namespace, named.name);
