@@ -3,9 +3,12 @@
  * request can throw (client-node's `ApiException`, fetch's network errors, aborts, timeouts).
  *
  * Secret safety: a response body is only read as a Kubernetes `Status`; its `message` and
- * `reason` are kept (truncated), anything else in a body is dropped. A thrown error's own
- * message is never copied either (a JSON parse error quotes the text it choked on); only its
- * name and system error code are.
+ * `reason` are kept (scrubbed, truncated), anything else in a body is dropped. Nothing a server
+ * says is trusted to be clean: a server (or a proxy in its place) may echo the request's
+ * `Authorization` header, so the kept text is scrubbed of the credentials in use and of any
+ * `Bearer` or `Basic` value before it reaches an error. A thrown error's own message is never
+ * copied either (a JSON parse error quotes the text it choked on); only its name and system
+ * error code are.
  */
 import { STATUS_CODES } from 'node:http';
 import { apiError, type ApiError, type ApiErrorKind } from '@capt-endpoint/core';
@@ -39,6 +42,32 @@ interface StatusFields {
 const stringField = (record: Record<string, unknown>, key: string): string | undefined =>
   typeof record[key] === 'string' && record[key] !== '' ? record[key] : undefined;
 
+/** Takes credentials out of text a server sent. */
+export type Scrub = (text: string) => string;
+
+/** What stands in for a credential. */
+export const REDACTED = '***';
+
+// An HTTP authorization scheme and its credentials (RFC 7235 token68, and whatever a proxy may
+// have added around it): `Bearer eyJ...`, `Basic dXNlcjpwdw==`.
+const AUTHORIZATION_VALUE = /\b(Bearer|Basic)(\s+)[^\s"',;)}\]]+/gi;
+
+/** Shorter values are not hunted for exactly: they would match ordinary words. */
+const MIN_SECRET_LENGTH = 6;
+
+/**
+ * A scrub that replaces each of `secrets` (the credentials the request carried) wherever it
+ * appears, and any `Bearer` or `Basic` value. Longest first, so a token inside a longer secret
+ * leaves no part of it behind.
+ */
+export const scrubberOf = (secrets: readonly (string | undefined)[]): Scrub => {
+  const exact = [...new Set(secrets.filter((secret): secret is string => secret !== undefined && secret.length >= MIN_SECRET_LENGTH))].sort((a, b) => b.length - a.length);
+  return (text) => exact.reduce((scrubbed, secret) => scrubbed.split(secret).join(REDACTED), text).replace(AUTHORIZATION_VALUE, `$1$2${REDACTED}`);
+};
+
+/** The scrub that knows no credential: `Bearer` and `Basic` values only. */
+export const scrubAuthorizationValues: Scrub = scrubberOf([]);
+
 /** The message and reason of a `Status` object; nothing for any other value. */
 const statusFieldsOf = (value: unknown): StatusFields | undefined =>
   isRecord(value) && value['kind'] === 'Status'
@@ -71,11 +100,11 @@ const statusOfBody = (body: unknown): StatusFields | undefined =>
 const kindOf = (code: number, status: StatusFields | undefined): ApiErrorKind =>
   code === 404 && status?.name === undefined ? 'NotServed' : kindOfStatus(code);
 
-/** The ApiError for a response with a non-success status. */
-export const fromResponse = (code: number, body: unknown): ApiError => {
+/** The ApiError for a response with a non-success status; what the server said is scrubbed first. */
+export const fromResponse = (code: number, body: unknown, scrub: Scrub = scrubAuthorizationValues): ApiError => {
   const status = statusOfBody(body);
-  const message = status?.message ?? `HTTP ${code} ${STATUS_CODES[code] ?? 'error'}${status ? '' : ' (no Status in the response)'}`;
-  return apiError(kindOf(code, status), truncate(message), { code, statusReason: status?.reason });
+  const message = status?.message === undefined ? `HTTP ${code} ${STATUS_CODES[code] ?? 'error'}${status ? '' : ' (no Status in the response)'}` : scrub(status.message);
+  return apiError(kindOf(code, status), truncate(message), { code, statusReason: status?.reason === undefined ? undefined : scrub(status.reason) });
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -113,9 +142,9 @@ export const fromEarlyEnd = (end: EarlyEnd): ApiError =>
     : apiError('Timeout', 'the request was aborted');
 
 /** The ApiError for anything a request threw. Never copies the thrown error's message. */
-export const fromThrown = (thrown: unknown): ApiError => {
+export const fromThrown = (thrown: unknown, scrub: Scrub = scrubAuthorizationValues): ApiError => {
   const http = httpFailureOf(thrown);
-  if (http) return fromResponse(http.code, http.body);
+  if (http) return fromResponse(http.code, http.body, scrub);
   const name = nameOf(thrown);
   if (name === 'TimeoutError') return apiError('Timeout', 'the request timed out');
   if (name === 'AbortError') return fromEarlyEnd({ by: 'abort' });

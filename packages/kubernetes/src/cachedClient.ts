@@ -229,6 +229,7 @@ export const createCachedKubernetesClient = (
       {
         transport: parts.transport,
         watch: parts.watch,
+        scrub: parts.scrub,
         backoff: options.backoff,
         watchTimeoutSeconds: options.watchTimeoutSeconds,
         watchIdleTimeoutMs: options.watchIdleTimeoutMs,

@@ -21,7 +21,7 @@
  */
 import { apiError, type ApiError, type ChangeType, type KubeObject, type ObjectChange, type ResourceInfo } from '@capt-endpoint/core';
 import { createStringPool, type StringPool } from '@capt-endpoint/core/json';
-import { fromResponse, fromThrown, truncate } from './apiErrors';
+import { fromResponse, fromThrown, truncate, type Scrub } from './apiErrors';
 import { createHeldObjects, keyOf, type Held, type HeldObjects, type Versioned } from './heldObjects';
 import { notServedNamed } from './notServed';
 import { apiVersionOf, collectionPath } from './resources';
@@ -67,6 +67,8 @@ export interface InformerSpec {
 export interface InformerDeps {
   readonly transport: Transport;
   readonly watch: LineStream;
+  /** Takes credentials out of a watch's ERROR event before it becomes an error. Default: Bearer and Basic values. */
+  readonly scrub?: Scrub | undefined;
   readonly backoff?: Backoff | undefined;
   /** Asks the server to end each watch after this long; the informer then watches again. Default 300. */
   readonly watchTimeoutSeconds?: number | undefined;
@@ -279,7 +281,7 @@ export const startInformer = (spec: InformerSpec, deps: InformerDeps): Informer 
         idleTimeoutMs,
         onLine,
       });
-      if (statusEvent !== undefined) return { end: { _tag: 'Failed', error: fromResponse(statusEvent.code, statusEvent.body) }, gone: statusEvent.code === 410 };
+      if (statusEvent !== undefined) return { end: { _tag: 'Failed', error: fromResponse(statusEvent.code, statusEvent.body, deps.scrub) }, gone: statusEvent.code === 410 };
       return { end, gone: end._tag === 'Failed' && end.error.code === 410 };
     } finally {
       stopping.signal.removeEventListener('abort', stopWatch);

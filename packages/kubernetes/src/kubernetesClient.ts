@@ -21,6 +21,7 @@ import {
   type ResourceInfo,
 } from '@capt-endpoint/core';
 import { isRecord } from '@capt-endpoint/core/json';
+import type { Scrub } from './apiErrors';
 import { collectionPath, resolveResource, resolveTarget, resourceTable, type ResourceTable } from './resources';
 import { notServedMemory, notServedNamed, type NotServedMemory } from './notServed';
 import { DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MAX_WATCH_LINE_BYTES, limitOf, makeTransport, type HttpResponse, type LineStream, type Transport } from './transport';
@@ -94,6 +95,8 @@ export interface ClientParts {
   readonly table: ResourceTable;
   readonly transport: Transport;
   readonly watch: LineStream;
+  /** Takes the credentials in use out of what a server said (see `ConnectedTransport.scrub`). */
+  readonly scrub: Scrub;
   readonly closeConnections: () => Promise<void>;
   readonly fieldManager: string;
   /** What the server said it does not serve, remembered for `notServedMemoryMs`. */
@@ -115,7 +118,7 @@ const observed = (send: Transport, onRequest: KubernetesClientOptions['onRequest
       };
 
 export const clientParts = (kubeConfig: KubeConfig, options: KubernetesClientOptions & { readonly maxWatchLineBytes?: number | undefined } = {}): ClientParts => {
-  const { send, watch, close } = makeTransport(kubeConfig, {
+  const { send, watch, scrub, close } = makeTransport(kubeConfig, {
     timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     maxResponseBytes: limitOf('maxResponseBytes', options.maxResponseBytes, DEFAULT_MAX_RESPONSE_BYTES),
     maxWatchLineBytes: limitOf('maxWatchLineBytes', options.maxWatchLineBytes, DEFAULT_MAX_WATCH_LINE_BYTES),
@@ -124,6 +127,7 @@ export const clientParts = (kubeConfig: KubeConfig, options: KubernetesClientOpt
     table: resourceTable(options.resources),
     transport: observed(send, options.onRequest),
     watch,
+    scrub,
     closeConnections: close,
     fieldManager: options.fieldManager ?? DEFAULT_FIELD_MANAGER,
     notServed: notServedMemory(limitOf('notServedMemoryMs', options.notServedMemoryMs, DEFAULT_NOT_SERVED_MEMORY_MS, 0)),

@@ -19,7 +19,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import type * as TE from 'fp-ts/lib/TaskEither.js';
 import { RequestContext, type HttpMethod, type KubeConfig } from '@kubernetes/client-node';
 import { apiError, type ApiError } from '@capt-endpoint/core';
-import { fromEarlyEnd, fromResponse, fromThrown, type EarlyEnd } from './apiErrors';
+import { fromEarlyEnd, fromResponse, fromThrown, scrubberOf, type EarlyEnd, type Scrub } from './apiErrors';
 import { makeConnections } from './connections';
 import { bindCredentialPlugins, withRequestSignal } from './credentialPlugins';
 import { isUnsafeSegment } from './resources';
@@ -71,6 +71,13 @@ export type LineStream = (request: LineRequest) => Promise<StreamEnd>;
 export interface ConnectedTransport {
   readonly send: Transport;
   readonly watch: LineStream;
+  /**
+   * Takes the credentials this transport sends (the kubeconfig user's token, password and client
+   * key, the Authorization values of recent requests) and any Bearer or Basic value out of text
+   * a server sent, for what reads a server's words outside a request's response (a watch's
+   * ERROR event). Every failed response is scrubbed already.
+   */
+  readonly scrub: Scrub;
   /** Closes the kept connections once their requests have ended (a later request opens new ones). */
   readonly close: () => Promise<void>;
 }
@@ -121,6 +128,32 @@ const untilEnded = (signal: AbortSignal): { readonly promise: Promise<never>; re
   // it would keep this promise, and through it the response, alive.
   return { promise, dispose: () => signal.removeEventListener('abort', listener) };
 };
+
+/** The kubeconfig user's own credentials: token, password, client key (as given and decoded). */
+const credentialsOf = (kc: KubeConfig): string[] => {
+  const user = kc.getCurrentUser();
+  if (!user) return [];
+  const keyData = user.keyData;
+  const key = keyData === undefined ? undefined : Buffer.from(keyData, 'base64').toString('utf8');
+  // A PEM's base64 lines are secret too: a server could echo one without the rest.
+  const keyLines = key?.split('\n').filter((line) => line.length >= 16 && !line.startsWith('-----')) ?? [];
+  return [user.token, user.password, keyData, key, ...keyLines].filter((value): value is string => typeof value === 'string' && value !== '');
+};
+
+/** An Authorization header's value, its credentials, and for Basic the decoded `user:password` and password. */
+const authorizationSecrets = (value: string | undefined): string[] => {
+  if (value === undefined) return [];
+  const [scheme = '', credentials = ''] = value.split(/\s+/, 2);
+  if (scheme.toLowerCase() !== 'basic') return [value, credentials];
+  const decoded = Buffer.from(credentials, 'base64').toString('utf8');
+  return [value, credentials, decoded, decoded.slice(decoded.indexOf(':') + 1)];
+};
+
+const authorizationOf = (headers: Readonly<Record<string, string>>): string | undefined =>
+  Object.entries(headers).find(([name]) => name.toLowerCase() === 'authorization')?.[1];
+
+/** How many recent Authorization values the transport's own scrub remembers (exec plugins rotate tokens). */
+const REMEMBERED_AUTHORIZATIONS = 4;
 
 /**
  * What client-node's `loadFromDefault()` loads when it finds no kubeconfig at all: a stand-in
@@ -290,6 +323,14 @@ const lineSplitter = (limit: number, onLine: (line: string) => void) => {
 export const makeTransport = (kc: KubeConfig, limits: TransportLimits): ConnectedTransport => {
   const connections = makeConnections(kc);
   bindCredentialPlugins(kc);
+  const ownCredentials = credentialsOf(kc);
+  const recentAuthorizations: string[] = [];
+  const remember = (authorization: string | undefined): void => {
+    if (authorization === undefined || recentAuthorizations.includes(authorization)) return;
+    recentAuthorizations.push(authorization);
+    if (recentAuthorizations.length > REMEMBERED_AUTHORIZATIONS) recentAuthorizations.shift();
+  };
+  const scrub: Scrub = (text) => scrubberOf([...ownCredentials, ...recentAuthorizations.flatMap(authorizationSecrets)])(text);
 
   /**
    * Runs `use` on a response once its headers have come, with everything a request needs
@@ -329,10 +370,15 @@ export const makeTransport = (kc: KubeConfig, limits: TransportLimits): Connecte
 
     const until = untilEnded(controller.signal);
     const ended = until.promise;
+    // What this request's response is scrubbed of: the credentials it carried.
+    let scrubResponse: Scrub = scrubberOf(ownCredentials);
     try {
       try {
         await Promise.race([withRequestSignal(controller.signal, () => kc.applySecurityAuthentication(context)), ended]);
         connections.adopt(context);
+        const authorization = authorizationOf(context.getHeaders());
+        remember(authorization);
+        scrubResponse = scrubberOf([...ownCredentials, ...authorizationSecrets(authorization)]);
       } catch (thrown) {
         if (early) return E.left(fromEarlyEnd(early));
         return E.left(apiError('Other', `the kubeconfig's credentials could not be applied (${thrown instanceof Error ? thrown.name : typeof thrown})`));
@@ -342,14 +388,14 @@ export const makeTransport = (kc: KubeConfig, limits: TransportLimits): Connecte
       try {
         if (opened.code < 200 || opened.code >= 300) {
           const text = await Promise.race([readBounded(opened, limits.maxResponseBytes), ended]);
-          return E.left(fromResponse(opened.code, text ?? ''));
+          return E.left(fromResponse(opened.code, text ?? '', scrubResponse));
         }
         return await Promise.race([use(opened, controller), ended]);
       } finally {
         opened.body.destroy();
       }
     } catch (thrown) {
-      return E.left(early ? fromEarlyEnd(early) : fromThrown(thrown));
+      return E.left(early ? fromEarlyEnd(early) : fromThrown(thrown, scrubResponse));
     } finally {
       clearTimeout(timer);
       until.dispose();
@@ -405,5 +451,5 @@ export const makeTransport = (kc: KubeConfig, limits: TransportLimits): Connecte
     return request.signal?.aborted ? { _tag: 'Aborted' } : { _tag: 'Failed', error: result.left };
   };
 
-  return { send, watch, close: () => connections.close() };
+  return { send, watch, scrub, close: () => connections.close() };
 };

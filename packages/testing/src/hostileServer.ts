@@ -35,7 +35,17 @@ export type HostileWatch =
   /** Accepts the request and never answers. */
   | 'noHeaders';
 
+/**
+ * Echoes the request's `Authorization` header back, as a server or proxy that reflects what it
+ * was sent: `everyRequest` answers every request with a 401 Status whose message holds the header
+ * and its credentials alone; `watchEvents` lists as `list` says and answers every watch with a
+ * 200 and one ERROR event whose Status message holds them.
+ */
+export type HostileEcho = 'everyRequest' | 'watchEvents';
+
 export interface HostileServerOptions {
+  /** Reflect the request's Authorization header in error bodies (see `HostileEcho`). */
+  readonly echoAuthorization?: HostileEcho | undefined;
   readonly list?: HostileList | undefined;
   readonly watch?: HostileWatch | undefined;
   /** A GET of one object: a 404 Status (default), or no answer at all. */
@@ -140,8 +150,18 @@ export const startHostileApiServer = async (options: HostileServerOptions = {}):
     }
   };
 
+  /** The header, and its credentials without the scheme, in a Status message. */
+  const echoOf = (request: IncomingMessage): string => {
+    const header = request.headers.authorization ?? '';
+    return `Unauthorized: the credentials ${JSON.stringify(header.split(/\s+/)[1] ?? '')} in "Authorization: ${header}" were not accepted`;
+  };
+
   const server = createServer((request: IncomingMessage, response: ServerResponse) => {
     request.resume();
+    if (options.echoAuthorization === 'everyRequest') {
+      counts.other++;
+      return json(response, 401, status(401, echoOf(request)));
+    }
     const url = new URL(request.url ?? '/', 'http://localhost');
     const segments = url.pathname.split('/').filter(Boolean);
     // /api/v1/<plural>, /api/v1/namespaces/<ns>/<plural>, /apis/<group>/<version>/..., with a name after for one object.
@@ -150,6 +170,10 @@ export const startHostileApiServer = async (options: HostileServerOptions = {}):
     const isCollection = request.method === 'GET' && scoped.length === 1;
     if (isCollection && url.searchParams.get('watch') === 'true') {
       counts.watches++;
+      if (options.echoAuthorization === 'watchEvents') {
+        response.writeHead(200, { 'Content-Type': 'application/json' });
+        return void response.end(`${JSON.stringify({ type: 'ERROR', object: status(401, echoOf(request)) })}\n`);
+      }
       return answerWatch(response);
     }
     if (isCollection) {

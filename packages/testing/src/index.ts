@@ -39,7 +39,7 @@ export {
   type RequestInjection,
 } from './server';
 export { objectsFromYaml, YamlDocumentError, DEFAULT_YAML_LIMITS, type YamlLimits, type YamlProblem } from './yaml';
-export { startHostileApiServer, type HostileApiServer, type HostileServerOptions, type HostileList, type HostileWatch } from './hostileServer';
+export { startHostileApiServer, type HostileApiServer, type HostileEcho, type HostileServerOptions, type HostileList, type HostileWatch } from './hostileServer';
 export {
   captEndpointCrds,
   captControlPlaneCrd,
