@@ -44,6 +44,12 @@ export const inert = (text: string): string => (hasUnsafeCharacters(text) ? text
  * A copy of a JSON-like value with every string made inert, keys included; other values as they
  * are. For a report about to be shown as text. Walks an explicit stack, and an object met again
  * is its copy again, so neither depth nor a cycle can make it fail.
+ * @example
+ * ```ts
+ * import { inertDeep } from '@capt-endpoint/core';
+ *
+ * inertDeep({ checks: ['ws\nforged'], port: 443 }); // { checks: ['ws\\nforged'], port: 443 }
+ * ```
  */
 export const inertDeep = <A>(value: A): A => {
   if (typeof value === 'string') return inert(value) as A;

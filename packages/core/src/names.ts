@@ -17,10 +17,28 @@ const LABEL = '[a-z0-9]([-a-z0-9]*[a-z0-9])?';
 const labelPattern = new RegExp(`^${LABEL}$`);
 const subdomainPattern = new RegExp(`^${LABEL}(\\.${LABEL})*$`);
 
-/** Whether `name` is a DNS-1123 label: a namespace's name (at most 63 characters). */
+/**
+ * Whether `name` is a DNS-1123 label: a namespace's name (at most 63 characters).
+ * @example
+ * ```ts
+ * import { isDnsLabel } from '@capt-endpoint/core';
+ *
+ * isDnsLabel('team-a'); // true
+ * isDnsLabel('..'); // false
+ * ```
+ */
 export const isDnsLabel = (name: unknown): boolean => typeof name === 'string' && name.length <= 63 && labelPattern.test(name);
 
-/** Whether `name` is a DNS-1123 subdomain: most objects' names (at most 253 characters). */
+/**
+ * Whether `name` is a DNS-1123 subdomain: most objects' names (at most 253 characters).
+ * @example
+ * ```ts
+ * import { isDnsSubdomain } from '@capt-endpoint/core';
+ *
+ * isDnsSubdomain('demo-eks.conn'); // true
+ * isDnsSubdomain('.'); // false
+ * ```
+ */
 export const isDnsSubdomain = (name: unknown): boolean =>
   typeof name === 'string' && name.length <= 253 && subdomainPattern.test(name);
 
@@ -32,7 +50,16 @@ const rules: Readonly<Record<NameRule, { readonly test: (name: unknown) => boole
   },
 };
 
-/** The rule a name of `kind` follows: namespaces are labels, every other kind read here a subdomain. */
+/**
+ * The rule a name of `kind` follows: namespaces are labels, every other kind read here a subdomain.
+ * @example
+ * ```ts
+ * import { nameRuleOf } from '@capt-endpoint/core';
+ *
+ * nameRuleOf('Namespace'); // 'DNS-1123 label'
+ * nameRuleOf('Secret'); // 'DNS-1123 subdomain'
+ * ```
+ */
 export const nameRuleOf = (kind: string): NameRule => (kind === 'Namespace' ? 'DNS-1123 label' : 'DNS-1123 subdomain');
 
 /** Where a checked name was read: the kind it names and the field (or flag) it came from. */
