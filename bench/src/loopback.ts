@@ -5,7 +5,14 @@
  */
 import type { KubeObject } from '@capt-endpoint/core';
 import { startFakeApiServer, type RecordedRequest, type StoreSnapshot } from '@capt-endpoint/testing';
-import type { RequestCount } from './server';
+
+/** Requests the server saw since the last mark. */
+export interface RequestCount {
+  readonly requests: number;
+  readonly writes: number;
+  /** `GET 12, PATCH 3` style tallies by method (and LIST/WATCH for collection reads). */
+  readonly byVerb: Readonly<Record<string, number>>;
+}
 
 export interface BenchServer {
   addAll(objects: Iterable<KubeObject>): number;

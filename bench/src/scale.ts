@@ -9,7 +9,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { reconcileEndpoint, type ClusterClient } from '@capt-endpoint/core';
 import { goControllerReconcile } from './baseline';
 import { nameOf, namespaceOf } from './fixtures';
-import type { RequestCount } from './server';
+import type { RequestCount } from './loopback';
 import { msSince } from './stats';
 import { cachedClient, connectServer, plainClient, spawnServer, type CachedClient, type ServerAddress, type ServerHandle } from './wire';
 

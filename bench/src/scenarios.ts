@@ -8,7 +8,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { reconcileEndpoint, type ClusterClient, type KubeObject, type ObjectRef } from '@capt-endpoint/core';
 import { goControllerReconcile } from './baseline';
 import { applyNameOf, nameOf, namespaceOf, type StartState } from './fixtures';
-import type { RequestCount } from './server';
+import type { RequestCount } from './loopback';
 import { msSince, spread, type Spread } from './stats';
 import { cachedClient, plainClient, spawnServer, type ServerHandle } from './wire';
 

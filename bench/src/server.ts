@@ -6,7 +6,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { fakeApiServer, type BenchServer } from './loopback';
+import { fakeApiServer, type BenchServer, type RequestCount } from './loopback';
 import { chainOf, type StartState } from './fixtures';
 
 export type ServerCommand =
@@ -17,13 +17,6 @@ export type ServerCommand =
   | { readonly op: 'snapshot' }
   | { readonly op: 'restore' }
   | { readonly op: 'close' };
-
-export interface RequestCount {
-  readonly requests: number;
-  readonly writes: number;
-  /** `GET 12, PATCH 3` style tallies by method (and LIST/WATCH for collection reads). */
-  readonly byVerb: Readonly<Record<string, number>>;
-}
 
 export type ServerReply =
   | { readonly op: 'ready'; readonly kubeConfigYaml: string; readonly controlUrl: string }

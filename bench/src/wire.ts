@@ -9,7 +9,8 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { createCachedKubernetesClient, createKubernetesClient, type CachedKubernetesClient } from '@capt-endpoint/kubernetes';
 import type { ClusterClient } from '@capt-endpoint/core';
 import type { StartState } from './fixtures';
-import type { RequestCount, ServerCommand, ServerReply } from './server';
+import type { RequestCount } from './loopback';
+import type { ServerCommand, ServerReply } from './server';
 
 export interface ServerHandle {
   readonly kubeConfig: KubeConfig;

@@ -4,7 +4,8 @@
  * `reconcile` and `run` over @capt-endpoint/kubernetes and @capt-endpoint/controller, where the
  * controller's pieces live for reuse. `main(argv, io)` runs the command in-process.
  */
-export { main, EXIT_USAGE, VERSION, type CliIO, type OutputStream } from './main';
+export { main, EXIT_USAGE, VERSION } from './main';
+export type { CliIO, OutputStream } from './cliIO';
 export { parseCommandLine, DEFAULT_CONCURRENCY, type Command, type Connection, type OutputFormat } from './args';
 export { commonSettings, parseOutputKey, type CommonFlags, type CommonSettings } from './settings';
 export { usageError, HELP, type UsageError, type CommandName } from './usage';

@@ -8,7 +8,8 @@ import * as E from 'fp-ts/lib/Either.js';
 import { inert } from '@capt-endpoint/core';
 import { parseCommandLine, type Command } from './args';
 import { BUILT_IN_MANIFESTS } from './builtInManifests';
-import { DEMO_TITLE, demoManifestsFromFiles, loadDemoManifests, playDemo, renderDemoJson, renderDemoStep, type ManifestFiles } from './demo';
+import type { CliIO } from './cliIO';
+import { DEMO_TITLE, demoManifestsFromFiles, loadDemoManifests, playDemo, renderDemoJson, renderDemoStep } from './demo';
 import { explain } from './explain';
 import { loadKubeConfig } from './kubeconfig';
 import { loadManifests, readTextFile, type ReadText } from './manifests';
@@ -17,28 +18,6 @@ import { combinedExitCode } from './report';
 import { renderReport, styleFor } from './render';
 import { runController } from './run';
 import { HELP } from './usage';
-
-export interface OutputStream {
-  write(text: string): unknown;
-  readonly isTTY?: boolean | undefined;
-}
-
-export interface CliIO {
-  readonly stdout: OutputStream;
-  readonly stderr: OutputStream;
-  readonly env: Readonly<Record<string, string | undefined>>;
-  /** Where relative paths start. Default the process's working directory. */
-  readonly cwd?: string | undefined;
-  /** `run` stops gracefully when this aborts (the bin aborts it on SIGINT and SIGTERM). */
-  readonly signal?: AbortSignal | undefined;
-  /** Reads standard input, for `-f -`. */
-  readonly readStdin?: (() => Promise<string>) | undefined;
-  /**
-   * The demo's manifests when --manifests is not given: a directory, or the files themselves.
-   * Default: those built into the command, or ./examples/manifests when run from the sources.
-   */
-  readonly demoManifests?: string | ManifestFiles | undefined;
-}
 
 export const EXIT_USAGE = 64;
 export const VERSION = '0.1.0';

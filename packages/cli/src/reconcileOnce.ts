@@ -6,7 +6,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { ClusterClient } from '@capt-endpoint/core';
 import { createKubernetesClient } from '@capt-endpoint/kubernetes';
 import type { Command } from './args';
-import type { CliIO } from './main';
+import type { CliIO } from './cliIO';
 import { reconcileWithReport } from './report';
 import { renderReport, styleFor } from './render';
 

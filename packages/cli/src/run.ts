@@ -13,7 +13,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { inert } from '@capt-endpoint/core';
 import { jsonLogger, startManager } from '@capt-endpoint/controller';
 import type { Command } from './args';
-import type { CliIO } from './main';
+import type { CliIO } from './cliIO';
 
 type RunCommand = Extract<Command, { readonly _tag: 'Run' }>;
 

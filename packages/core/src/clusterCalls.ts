@@ -8,7 +8,8 @@
 import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import type * as t from 'io-ts';
-import { DEFAULT_FIELD_MANAGER, describeRef, type ClusterClient, type KubeObject, type MergePatch, type ObjectRead, type ObjectRef } from './clusterClient';
+import type { ClusterClient, ObjectRead } from './clusterClient';
+import { DEFAULT_FIELD_MANAGER, describeRef, type KubeObject, type MergePatch, type ObjectRef } from './objectRef';
 import { apiError, isEndpointError, type ApiError, type EndpointError, type ObjectDecodeError, type RequestFailed } from './errors';
 import type { Logger } from './logger';
 import { decodeShape, type DecodeMemo } from './objects';

@@ -19,38 +19,10 @@
 import type { TaskEither } from 'fp-ts/lib/TaskEither.js';
 import type { ApiError } from './errors';
 import type { DecodeMemo } from './objects';
-import type { ReconcileOutcome } from './reconcile';
+import type { KubeObject, MergePatch, ObjectRef } from './objectRef';
+import type { ReconcileOutcome } from './outcome';
 
-/** Names an object: apiVersion and kind select the resource; namespace is absent for cluster-scoped kinds. */
-export interface ObjectRef {
-  readonly apiVersion: string;
-  readonly kind: string;
-  readonly namespace?: string | undefined;
-  readonly name: string;
-}
-
-/** Any Kubernetes object, as JSON. */
-export interface KubeObject {
-  apiVersion: string;
-  kind: string;
-  metadata: {
-    name?: string;
-    namespace?: string;
-    resourceVersion?: string;
-    generation?: number;
-    uid?: string;
-    deletionTimestamp?: string;
-    labels?: Record<string, string>;
-    annotations?: Record<string, string>;
-    ownerReferences?: Array<{ apiVersion: string; kind: string; name: string; uid?: string; controller?: boolean }>;
-    [key: string]: unknown;
-  };
-  [key: string]: unknown;
-}
-
-/** A JSON merge patch (RFC 7386): `null` removes a field, objects merge, everything else replaces. */
-export type MergePatch = { readonly [key: string]: unknown };
-
+/** What every request of the port may carry: a signal that abandons it. */
 export interface RequestOptions {
   readonly signal?: AbortSignal | undefined;
 }
@@ -72,9 +44,6 @@ export interface GetOptions extends RequestOptions {
    */
   readonly managedFields?: boolean | undefined;
 }
-
-/** The fieldManager of the library's writes, unless the caller names another. */
-export const DEFAULT_FIELD_MANAGER = 'capt-endpoint';
 
 export interface PatchOptions extends RequestOptions {
   /** Sent as the request's fieldManager so server-side field ownership names the writer. */
@@ -137,32 +106,3 @@ export interface ObjectChange {
   readonly namespace: string | undefined;
   readonly name: string;
 }
-
-/**
- * `Kind apiVersion namespace/name`, for messages and logs. Never includes object contents.
- * @example
- * ```ts
- * import { describeRef } from '@capt-endpoint/core';
- *
- * describeRef({ apiVersion: 'v1', kind: 'Secret', namespace: 'team-a', name: 'demo-eks-conn' }); // 'Secret team-a/demo-eks-conn'
- * ```
- */
-export const describeRef = (ref: ObjectRef): string =>
-  `${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}`;
-
-/**
- * The object's own reference, read from its apiVersion, kind and metadata.
- * @example
- * ```ts
- * import { refOf, type KubeObject } from '@capt-endpoint/core';
- *
- * const secret: KubeObject = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'demo-eks-conn', namespace: 'team-a' } };
- * refOf(secret); // { apiVersion: 'v1', kind: 'Secret', namespace: 'team-a', name: 'demo-eks-conn' }
- * ```
- */
-export const refOf = (object: KubeObject): ObjectRef => ({
-  apiVersion: object.apiVersion,
-  kind: object.kind,
-  namespace: object.metadata.namespace,
-  name: object.metadata.name ?? '',
-});

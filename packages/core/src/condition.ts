@@ -8,7 +8,7 @@
  * An unchanged condition needs no write: lastTransitionTime moves only when status changes.
  */
 import * as O from 'fp-ts/lib/Option.js';
-import type { MergePatch } from './clusterClient';
+import type { MergePatch } from './objectRef';
 import type { CAPTControlPlane, Condition } from './objects';
 import { inert } from './inert';
 import { kubeTime } from './time';

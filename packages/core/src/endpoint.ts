@@ -4,13 +4,9 @@
  * without brackets), never a URL.
  */
 import * as O from 'fp-ts/lib/Option.js';
+import type { ApiEndpoint } from './apiEndpoint';
 import type { StoredEndpoint } from './objects';
 import { canonicalHost } from './parseEndpoint';
-
-export interface ApiEndpoint {
-  readonly host: string;
-  readonly port: number;
-}
 
 /**
  * Cluster API's "valid": both host and port set (v1beta1 writes `{host: "", port: 0}` for unset).

@@ -8,7 +8,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type * as t from 'io-ts';
 import { andThen, type Calls, type Now } from './clusterCalls';
-import { describeRef, type KubeObject, type ObjectRef } from './clusterClient';
+import { describeRef, type KubeObject, type ObjectRef } from './objectRef';
 import type { EndpointError, SecretNamespaceNotAllowed, SecretRef } from './errors';
 import { CLUSTER_SCOPED_WORKSPACE_API_VERSION, WORKSPACE_TEMPLATE_APPLY_API_VERSION, type WorkspaceApiVersion } from './kinds';
 import { findInSecret, findInWorkspace, invalid, notYetAvailable, type LocateOptions, type Location } from './locate';

@@ -5,7 +5,7 @@
  * `keep` protects only a well-formed endpoint; a malformed one is repaired.
  */
 import * as E from 'fp-ts/lib/Either.js';
-import type { ApiEndpoint } from './endpoint';
+import type { ApiEndpoint } from './apiEndpoint';
 import type { StoredEndpoint } from './objects';
 import { parseStoredEndpoint } from './parseEndpoint';
 import { quoteValue } from './quote';

@@ -12,7 +12,8 @@ export { parseEndpoint, canonicalHost, type ParseEndpointOptions } from './parse
 export { quoteValue } from './quote';
 export { inert, inertDeep } from './inert';
 export { checkName, isDnsLabel, isDnsSubdomain, nameRuleOf, type NameSource } from './names';
-export { endpointsEqual, endpointUrl, formatHostPort, isEndpointSet, type ApiEndpoint } from './endpoint';
+export { endpointsEqual, endpointUrl, formatHostPort, isEndpointSet } from './endpoint';
+export type { ApiEndpoint } from './apiEndpoint';
 export {
   findInSecret,
   findInWorkspace,
@@ -68,15 +69,8 @@ export {
   type ConditionUpdate,
   type DesiredCondition,
 } from './condition';
-export {
-  emptyOutcome,
-  reconcileEndpoint,
-  type ReconcileOptions,
-  type ReconcileOutcome,
-  type ReconcileResult,
-  type ReconcileTarget,
-  type WrittenObject,
-} from './reconcile';
+export { reconcileEndpoint, type ReconcileOptions, type ReconcileTarget } from './reconcile';
+export { emptyOutcome, type ReconcileOutcome, type ReconcileResult, type WrittenObject } from './outcome';
 export {
   apiError,
   isEndpointError,
@@ -100,21 +94,16 @@ export {
   type UndecodableSecretValue,
   type ValueError,
 } from './errors';
-export {
-  describeRef,
-  refOf,
-  DEFAULT_FIELD_MANAGER,
-  type ChangeType,
-  type ClusterClient,
-  type GetOptions,
-  type KubeObject,
-  type MergePatch,
-  type ObjectChange,
-  type ObjectRef,
-  type ObjectRead,
-  type PatchOptions,
-  type RequestOptions,
-  type SteadyMemo,
+export { describeRef, refOf, DEFAULT_FIELD_MANAGER, type KubeObject, type MergePatch, type ObjectRef } from './objectRef';
+export type {
+  ChangeType,
+  ClusterClient,
+  GetOptions,
+  ObjectChange,
+  ObjectRead,
+  PatchOptions,
+  RequestOptions,
+  SteadyMemo,
 } from './clusterClient';
 export type { Logger } from './logger';
 export {

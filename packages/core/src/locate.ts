@@ -12,7 +12,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js';
 import { pipe } from 'fp-ts/lib/function.js';
-import type { ApiEndpoint } from './endpoint';
+import type { ApiEndpoint } from './apiEndpoint';
 import type {
   EndpointError,
   EndpointParseError,

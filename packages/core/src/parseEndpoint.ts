@@ -17,7 +17,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js';
 import * as O from 'fp-ts/lib/Option.js';
-import type { ApiEndpoint } from './endpoint';
+import type { ApiEndpoint } from './apiEndpoint';
 import { parseError, type EndpointParseError, type EndpointParseErrorTag } from './errors';
 import { quoteValue } from './quote';
 

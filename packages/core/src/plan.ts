@@ -20,10 +20,11 @@
  */
 import * as E from 'fp-ts/lib/Either.js';
 import * as O from 'fp-ts/lib/Option.js';
-import { DEFAULT_FIELD_MANAGER, type MergePatch } from './clusterClient';
+import { DEFAULT_FIELD_MANAGER, type MergePatch } from './objectRef';
 import { DEFAULT_CONDITION_TYPE, findCondition, type DesiredCondition } from './condition';
 import { DEFAULT_CONTEST_WINDOW, ENDPOINT_WRITES_ANNOTATION, decideEndpointWrite, type ContestSettings } from './contest';
-import { endpointsEqual, formatHostPort, type ApiEndpoint } from './endpoint';
+import type { ApiEndpoint } from './apiEndpoint';
+import { endpointsEqual, formatHostPort } from './endpoint';
 import { ENDPOINT_PARSE_ERROR_TAGS, type EndpointError, type EndpointSource, type ValueError } from './errors';
 import { heldEndpointOf, showHeld, type HeldEndpoint } from './heldEndpoint';
 import { invalid, type Found, type Location, type NotYetAvailable } from './locate';

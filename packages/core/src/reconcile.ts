@@ -12,17 +12,18 @@ import { pipe } from 'fp-ts/lib/function.js';
 import * as O from 'fp-ts/lib/Option.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import { andThen, clusterCalls, isStale, logTo, threw, type Calls, type Failure, type LogLevel, type Now, type Verb } from './clusterCalls';
-import { describeRef, type ClusterClient, type KubeObject, type MergePatch, type ObjectRead, type ObjectRef, type SteadyMemo } from './clusterClient';
+import type { ClusterClient, ObjectRead, SteadyMemo } from './clusterClient';
+import { describeRef, type KubeObject, type MergePatch, type ObjectRef } from './objectRef';
 import { isConditionType, planCondition, type ConditionUpdate } from './condition';
-import type { ApiEndpoint } from './endpoint';
-import type { ConflictRetriesExhausted, EndpointError, EndpointSource, InvalidOptions } from './errors';
+import type { ConflictRetriesExhausted, EndpointError, InvalidOptions } from './errors';
 import { followChain } from './followChain';
 import { CLUSTER_API_VERSIONS, CLUSTER_GROUP, CONTROL_PLANE_API_VERSION, groupOf, WORKSPACE_API_VERSIONS, type WorkspaceApiVersion } from './kinds';
-import { invalid, type LocateOptions, type Location, type WaitingOn } from './locate';
+import { invalid, type LocateOptions, type Location } from './locate';
 import type { Logger } from './logger';
 import { checkName, firstNameProblem, isDnsLabel, isDnsSubdomain } from './names';
-import { CAPTControlPlane, Cluster, type Condition } from './objects';
-import { planCleanup, planUpdate, type Contest, type Drift, type EndpointPlan, type PlanOptions, type PlanTag, type Repair } from './plan';
+import { CAPTControlPlane, Cluster } from './objects';
+import { emptyOutcome, type ReconcileOutcome, type ReconcileResult, type WrittenObject } from './outcome';
+import { planCleanup, planUpdate, type EndpointPlan, type PlanOptions, type PlanTag } from './plan';
 
 /** Which control plane: by name, or the objects the caller already holds. */
 export type ReconcileTarget =
@@ -49,73 +50,6 @@ export interface ReconcileOptions extends PlanOptions, LocateOptions {
   readonly logger?: Logger | undefined;
   readonly signal?: AbortSignal | undefined;
 }
-
-/**
- * `Repaired`: a malformed endpoint was replaced. `Contested`: another writer keeps overwriting
- * the endpoint, so we stopped writing it for now (see `contest`).
- */
-export type ReconcileResult = 'Updated' | 'Repaired' | 'UpToDate' | 'Waiting' | 'Drift' | 'Contested' | 'CleanedUp' | 'ControlPlaneGone';
-
-export type WrittenObject = 'CAPTControlPlane' | 'Cluster' | 'CAPTControlPlaneStatus';
-
-export interface ReconcileOutcome {
-  readonly _tag: ReconcileResult;
-  readonly controlPlane: ObjectRef;
-  /** One line for people. */
-  readonly message: string;
-  /** The endpoint the control plane holds now. */
-  readonly endpoint: ApiEndpoint | undefined;
-  /** Where the Workspace's endpoint was read, when it was. */
-  readonly source: EndpointSource | undefined;
-  /** What this reconcile wrote, in order. Empty when nothing changed. */
-  readonly updated: readonly WrittenObject[];
-  readonly waitingOn: WaitingOn | undefined;
-  readonly drift: Drift | undefined;
-  /** The malformed endpoint replaced, what was wrong with it and who wrote it. */
-  readonly repair: Repair | undefined;
-  /** The other writer we stopped answering, and when we write again. */
-  readonly contest: Contest | undefined;
-  /** The objects hold the endpoint but the Workspace no longer provides it. */
-  readonly sourceGone: boolean;
-  /** The owner Cluster, when there is one. */
-  readonly cluster: ObjectRef | undefined;
-  /** The condition as stored (or as it would be, with `writeCondition: false`). */
-  readonly condition: Condition | undefined;
-  /** The status patch that records the condition, for a host that writes status itself. */
-  readonly statusPatch: MergePatch | undefined;
-  /** Look again after this many milliseconds; undefined when only a change should wake us. */
-  readonly requeueAfter: number | undefined;
-}
-
-/**
- * An outcome that reports nothing beyond its tag and message: no endpoint, no writes, no
- * condition. The reconcile builds every outcome from it; hosts and tests can too.
- * @example
- * ```ts
- * import { emptyOutcome } from '@capt-endpoint/core';
- *
- * const gone = emptyOutcome({ apiVersion: 'controlplane.cluster.x-k8s.io/v1beta1', kind: 'CAPTControlPlane', namespace: 'team-a', name: 'demo-cp' }, 'ControlPlaneGone');
- * gone.updated; // []
- * gone.message; // 'ControlPlaneGone'
- * ```
- */
-export const emptyOutcome = (controlPlane: ObjectRef, tag: ReconcileResult, message: string = tag): ReconcileOutcome => ({
-  _tag: tag,
-  controlPlane,
-  message,
-  endpoint: undefined,
-  source: undefined,
-  updated: [],
-  waitingOn: undefined,
-  drift: undefined,
-  repair: undefined,
-  contest: undefined,
-  sourceGone: false,
-  cluster: undefined,
-  condition: undefined,
-  statusPatch: undefined,
-  requeueAfter: undefined,
-});
 
 const DEFAULT_REQUEUE_WHILE_WAITING = 15_000;
 

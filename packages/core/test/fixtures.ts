@@ -1,7 +1,7 @@
 // Realistic objects for the core's tests, shaped as the API server returns them: each passes its
 // kind's schema (@capt-endpoint/testing's captEndpointCrds), so the tests that seed a fake with
 // them can load the schemas.
-import type { KubeObject } from '../src/clusterClient';
+import type { KubeObject } from '../src/objectRef';
 
 export const b64 = (text: string): string => btoa(String.fromCharCode(...new TextEncoder().encode(text)));
 

@@ -6,7 +6,8 @@ import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import { reconcileEndpoint, type ReconcileTarget } from '../src/reconcile';
 import { apiError, type ApiError } from '../src/errors';
-import type { ClusterClient, KubeObject, MergePatch, ObjectRef } from '../src/clusterClient';
+import type { ClusterClient } from '../src/clusterClient';
+import type { KubeObject, MergePatch, ObjectRef } from '../src/objectRef';
 import { EKS_HOST, EKS_URL, cluster, controlPlane, workspace, workspaceApply } from './fixtures';
 
 const V1BETA1 = 'cluster.x-k8s.io/v1beta1';

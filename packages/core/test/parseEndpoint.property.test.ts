@@ -1,6 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import fc from 'fast-check';
-import { formatHostPort, type ApiEndpoint } from '../src/endpoint';
+import type { ApiEndpoint } from '../src/apiEndpoint';
+import { formatHostPort } from '../src/endpoint';
 import { isPlainDomain, parseAuthority, parseAuthorityByUrl, parseEndpoint } from '../src/parseEndpoint';
 
 // ---------------------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 import * as E from 'fp-ts/lib/Either.js';
-import type { ApiEndpoint } from '../src/endpoint';
+import type { ApiEndpoint } from '../src/apiEndpoint';
 import type { EndpointParseError, EndpointParseErrorTag } from '../src/errors';
 import { parseEndpoint, type ParseEndpointOptions } from '../src/parseEndpoint';
 

@@ -5,7 +5,8 @@
 import * as fc from 'fast-check';
 import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
-import type { ClusterClient, KubeObject, ObjectRef } from '../src/clusterClient';
+import type { ClusterClient } from '../src/clusterClient';
+import type { KubeObject, ObjectRef } from '../src/objectRef';
 import { findInSecret, findInWorkspace } from '../src/locate';
 import { CAPTControlPlane, Cluster, Secret, Workspace } from '../src/objects';
 import { parseEndpoint } from '../src/parseEndpoint';
