@@ -40,7 +40,7 @@ const realServer = {
   ...shared,
   displayName: 'real server',
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
-  testMatch: ['<rootDir>/packages/*/test/**/*.real.test.ts', '<rootDir>/examples/**/*.real.test.ts'],
+  testMatch: ['<rootDir>/packages/*/test/**/*.real.test.ts', '<rootDir>/examples/**/*.real.test.ts', '<rootDir>/deploy/test/**/*.real.test.ts'],
   globalSetup: '<rootDir>/packages/envtest/test/globalSetup.ts',
   globalTeardown: '<rootDir>/packages/envtest/test/globalTeardown.ts',
 };

@@ -1,0 +1,209 @@
+// deploy/ on a real kube-apiserver, as an operator installs it: the RBAC objects applied as
+// written, a token for the controller's ServiceAccount from the TokenRequest API, `capt-endpoint
+// run` started as its own process with that token, and the server's audit log read back to count
+// and attribute every request. Shared by the end-to-end, RBAC, leader-election and scale runs.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CoreV1Api, KubernetesObjectApi, type KubeConfig } from '@kubernetes/client-node';
+import { envtestCrds, startEnvtest, type Envtest } from '@capt-endpoint/envtest';
+import { freeLoopbackPorts } from '../../packages/envtest/src/ports';
+import { deployManifests, type Manifest } from './deployRbac';
+
+export const REPO = join(__dirname, '..', '..');
+/** The built command, as the image runs it (`npm run build` makes it). */
+export const CLI_BIN = join(REPO, 'packages', 'cli', 'dist', 'bin.js');
+
+export const CONTROLLER_NAMESPACE = 'capt-endpoint-system';
+export const SERVICE_ACCOUNT = 'capt-endpoint';
+export const CONTROLLER_USER = `system:serviceaccount:${CONTROLLER_NAMESPACE}:${SERVICE_ACCOUNT}`;
+
+/** Every request's user, verb, resource and answer, once it has been answered (a watch also when it starts). */
+export const AUDIT_POLICY = {
+  apiVersion: 'audit.k8s.io/v1',
+  kind: 'Policy',
+  omitStages: ['RequestReceived'],
+  rules: [{ level: 'Metadata' }],
+};
+
+/** A server of the test's own with the audit log on; `apiServerArgs` add to it. */
+export const startAuditedEnvtest = (apiServerArgs: readonly string[] = []): Promise<Envtest> =>
+  startEnvtest({ crds: envtestCrds('servedBoth'), auditPolicy: AUDIT_POLICY, apiServerArgs });
+
+export interface AuditEvent {
+  readonly auditID: string;
+  readonly stage: 'ResponseStarted' | 'ResponseComplete' | 'Panic';
+  readonly verb: string;
+  readonly requestURI: string;
+  readonly userAgent?: string;
+  readonly user: { readonly username: string; readonly extra?: Record<string, readonly string[]> };
+  readonly objectRef?: {
+    readonly resource?: string;
+    readonly subresource?: string;
+    readonly namespace?: string;
+    readonly name?: string;
+    readonly apiGroup?: string;
+  };
+  readonly responseStatus?: { readonly code?: number };
+  readonly stageTimestamp: string;
+}
+
+/** The audit log's requests, one event each (the last stage seen), in the order they were received. */
+export const readAudit = (env: Envtest): AuditEvent[] => {
+  if (env.auditLogPath === undefined) throw new Error('this server keeps no audit log: start it with startAuditedEnvtest');
+  let text: string;
+  try {
+    text = readFileSync(env.auditLogPath, 'utf8');
+  } catch {
+    return [];
+  }
+  const byId = new Map<string, AuditEvent>();
+  for (const line of text.split('\n')) {
+    if (line === '') continue;
+    const event = JSON.parse(line) as AuditEvent;
+    byId.set(event.auditID, event);
+  }
+  return [...byId.values()];
+};
+
+/** `group/resource[/subresource]`, the core group as ''. */
+export const resourceOf = (event: AuditEvent): string => {
+  const ref = event.objectRef;
+  if (ref?.resource === undefined) return event.requestURI.split('?')[0] ?? event.requestURI;
+  return `${ref.apiGroup ?? ''}/${ref.resource}${ref.subresource ? `/${ref.subresource}` : ''}`;
+};
+
+/** The TokenRequest credential a request came with (kube-apiserver puts the token's ID into the user's extra). */
+export const credentialOf = (event: AuditEvent): string | undefined => event.user.extra?.['authentication.kubernetes.io/credential-id']?.[0];
+
+export const WRITE_VERBS: ReadonlySet<string> = new Set(['create', 'update', 'patch', 'delete', 'deletecollection']);
+
+/** Requests by `verb resource`, counted. */
+export const tally = (events: readonly AuditEvent[]): Record<string, number> => {
+  const counts: Record<string, number> = {};
+  for (const event of events) {
+    const key = `${event.verb} ${resourceOf(event)}`;
+    counts[key] = (counts[key] ?? 0) + 1;
+  }
+  return Object.fromEntries(Object.entries(counts).sort(([a], [b]) => a.localeCompare(b)));
+};
+
+const APPLY_ORDER = ['Namespace', 'ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding'];
+
+/** deploy/kubernetes's objects but the Deployment (no kubelet runs here), in the order they can be created. */
+export const deployRbacObjects = (): Manifest[] =>
+  deployManifests()
+    .map(({ object }) => object)
+    .filter((object) => APPLY_ORDER.includes(object.kind))
+    .sort((a, b) => APPLY_ORDER.indexOf(a.kind) - APPLY_ORDER.indexOf(b.kind));
+
+/** Creates `objects` on the server, in order, as `kubectl apply` would for new objects. */
+export const applyObjects = async (kubeConfig: KubeConfig, objects: readonly Manifest[]): Promise<void> => {
+  const client = KubernetesObjectApi.makeApiClient(kubeConfig);
+  for (const object of objects) await client.create(object);
+};
+
+/** A token for a ServiceAccount from the TokenRequest API, as the kubelet mounts one into a Pod. */
+export const serviceAccountToken = async (kubeConfig: KubeConfig, namespace = CONTROLLER_NAMESPACE, name = SERVICE_ACCOUNT): Promise<string> => {
+  const answer = await kubeConfig.makeApiClient(CoreV1Api).createNamespacedServiceAccountToken({
+    namespace,
+    name,
+    body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { audiences: [], expirationSeconds: 3600 } },
+  });
+  const token = answer.status?.token;
+  if (token === undefined) throw new Error('the TokenRequest answered no token');
+  return token;
+};
+
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Resolves with the first truthy answer of `probe`, checked every 100 ms; fails after `ms` with `what`. */
+export const waitUntil = async <T>(what: string, probe: () => T | Promise<T>, ms = 30_000): Promise<NonNullable<T>> => {
+  const deadline = performance.now() + ms;
+  for (;;) {
+    const answer = await probe();
+    if (answer) return answer;
+    if (performance.now() > deadline) throw new Error(`not reached within ${ms} ms: ${what}`);
+    await sleep(100);
+  }
+};
+
+export type LogLine = Record<string, unknown>;
+
+export interface ControllerProcess {
+  readonly name: string;
+  readonly pid: number;
+  readonly child: ChildProcess;
+  /** `127.0.0.1:<port>` of /healthz and /readyz. */
+  readonly probes: string;
+  /** `127.0.0.1:<port>` of /metrics. */
+  readonly metrics: string;
+  /** The JSON lines it has logged so far. */
+  readonly lines: () => LogLine[];
+  readonly stderr: () => string;
+  /** The HTTP status of a probe, or 0 when nothing answers. */
+  readonly probe: (path: '/healthz' | '/readyz') => Promise<number>;
+  /** Resolves with the exit code (or the signal's name) once the process has ended. */
+  readonly exited: Promise<number | string>;
+  /** Sends `signal` (SIGTERM by default) and waits for the process to end. */
+  readonly stop: (signal?: NodeJS.Signals) => Promise<number | string>;
+}
+
+/** Short leader-election timings, so a test of handovers takes seconds (client-go's proportions). */
+export const FAST_LEADER_ELECTION = ['--leader-elect-lease-duration=4s', '--leader-elect-renew-deadline=3s', '--leader-elect-retry-period=500ms'];
+
+/**
+ * `capt-endpoint run` as its own process, authenticated with `token` only (a kubeconfig holding
+ * the server, its CA and the token; nothing from this process's environment), with its probes
+ * and metrics on free loopback ports and the Lease in deploy/'s namespace.
+ */
+export const startControllerProcess = async (env: Envtest, token: string, name: string, args: readonly string[] = []): Promise<ControllerProcess> => {
+  const kubeconfig = env.writeKubeconfigForToken(token, name);
+  const [probePort, metricsPort] = (await freeLoopbackPorts(2)) as [number, number];
+  const probes = `127.0.0.1:${probePort}`;
+  const metrics = `127.0.0.1:${metricsPort}`;
+  const child = spawn(
+    process.execPath,
+    [
+      CLI_BIN,
+      'run',
+      `--kubeconfig=${kubeconfig}`,
+      `--leader-election-namespace=${CONTROLLER_NAMESPACE}`,
+      `--health-probe-bind-address=${probes}`,
+      `--metrics-bind-address=${metrics}`,
+      ...args,
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env['PATH'] ?? '', NODE_ENV: 'production' } },
+  );
+  let out = '';
+  let err = '';
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
+  const exited = new Promise<number | string>((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')));
+  const probe = async (path: '/healthz' | '/readyz'): Promise<number> => {
+    try {
+      return (await fetch(`http://${probes}${path}`, { signal: AbortSignal.timeout(2_000) })).status;
+    } catch {
+      return 0;
+    }
+  };
+  return {
+    name,
+    pid: child.pid ?? -1,
+    child,
+    probes,
+    metrics,
+    lines: () =>
+      out
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line) as LogLine),
+    stderr: () => err,
+    probe,
+    exited,
+    stop: async (signal = 'SIGTERM') => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+};
