@@ -122,8 +122,13 @@ export const startController = (options: ControllerOptions): Controller => {
     const event = options.events === undefined ? undefined : endpointEventFor({ apiVersion: CONTROL_PLANE_API_VERSION, kind: 'CAPTControlPlane', ...target }, result);
     if (event === undefined || options.events === undefined) return;
     const recorded = await options.events.record(event)();
-    // An Event is a courtesy: failing to record one changes nothing else.
-    if (E.isLeft(recorded)) logger.debug({ controlPlane: controlPlaneKey(target.namespace, target.name), reason: recorded.left.reason }, `could not record an Event: ${recorded.left.message}`);
+    // An Event is a courtesy: failing to record one changes nothing else. A refusal is a missing
+    // permission no retry mends, so it is a warning; anything else passes.
+    if (E.isLeft(recorded))
+      logger[recorded.left.kind === 'Forbidden' ? 'warn' : 'debug'](
+        { controlPlane: controlPlaneKey(target.namespace, target.name), reason: recorded.left.reason },
+        `could not record an Event: ${recorded.left.message}`,
+      );
   };
 
   const reconcileKey = async (key: string): Promise<void> => {

@@ -182,9 +182,19 @@ export const createLeaderElector = (options: LeaderElectionOptions): E.Either<In
     return record;
   };
 
+  // A refusal (401, 403) is a missing permission no retry mends: a warning, once until the
+  // failure changes or a round succeeds; other failures pass with the next round.
+  let refusal: string | undefined;
   const failed = (what: string, error: ApiError): false => {
-    logger?.debug({ lease, reason: error.reason, code: error.code }, `${what} the Lease failed: ${error.message}`);
+    const refused = error.kind === 'Forbidden' && refusal !== `${what} ${error.reason}`;
+    refusal = error.kind === 'Forbidden' ? `${what} ${error.reason}` : undefined;
+    logger?.[refused ? 'warn' : 'debug']({ lease, reason: error.reason, code: error.code }, `${what} the Lease failed: ${error.message}`);
     return false;
+  };
+  const succeeded = (object: KubeObject): true => {
+    refusal = undefined;
+    observe(object);
+    return true;
   };
 
   /** One round, as client-go's `tryAcquireOrRenew`: true when we hold the Lease after it. */
@@ -203,8 +213,7 @@ export const createLeaderElector = (options: LeaderElectionOptions): E.Either<In
     if (read.right === undefined) {
       const created = await client.create(leaseObject(options.namespace, options.name, mine), { signal })();
       if (E.isLeft(created)) return failed('creating', created.left);
-      observe(created.right);
-      return true;
+      return succeeded(created.right);
     }
     const current = observe(read.right);
     const held = current.holderIdentity === identity;
@@ -216,8 +225,7 @@ export const createLeaderElector = (options: LeaderElectionOptions): E.Either<In
     if (resourceVersion === undefined) return false;
     const written = await client.patch(ref, leasePatch(next, resourceVersion), { signal })();
     if (E.isLeft(written)) return failed('writing', written.left);
-    observe(written.right);
-    return true;
+    return succeeded(written.right);
   };
 
   /** How long a candidate waits: a jittered retry period, or less when the held Lease expires sooner. */

@@ -1,4 +1,5 @@
 import * as E from 'fp-ts/lib/Either.js';
+import { apiError } from '@capt-endpoint/core';
 import { createFakeClient } from '@capt-endpoint/testing';
 import { createControllerMetrics, jsonLogger, startController, type Controller, type ControllerOptions } from '../src';
 import { EKS_HOST, eventually, initialObjects, manifest, watchedFake } from './helpers';
@@ -86,6 +87,19 @@ describe('the controller', () => {
     await eventually(() => logs().some((l) => l['result'] === 'Drift'));
     expect(events.at(-1)).toMatchObject({ type: 'Warning', reason: 'EndpointDrift' });
     expect(events.at(-1)?.message).toContain('the Workspace now says');
+  });
+
+  it('warns when the API server refuses an Event (a missing permission), and still sets the endpoint', async () => {
+    const refusedBy = (kind: 'Forbidden' | 'Unavailable') => ({ record: () => async () => E.left(apiError(kind, `events is ${kind}`, { code: kind === 'Forbidden' ? 403 : 503 })) });
+    for (const [kind, level] of [['Forbidden', 'warn'], ['Unavailable', 'debug']] as const) {
+      const { fake, controller, logs } = setup({ events: refusedBy(kind) });
+      running = controller;
+      manifest('later/workspace-applied.yaml').forEach((object) => fake.put(object));
+      await eventually(() => logs().some((l) => String(l['msg']).startsWith('could not record an Event')));
+      expect(logs().find((l) => String(l['msg']).startsWith('could not record an Event'))).toMatchObject({ level, reason: `Api${kind}`, controlPlane: 'team-a/demo' });
+      expect(fake.get(...CLUSTER)?.['spec']).toMatchObject({ controlPlaneEndpoint: { host: EKS_HOST, port: 443 } });
+      await controller.stop();
+    }
   });
 
   it('stops taking work, finishes in flight, then stops the watches', async () => {

@@ -4,6 +4,7 @@ import { apiError, type ApiError } from '@capt-endpoint/core';
 import { createFakeClient, type FakeClient } from '@capt-endpoint/testing';
 import {
   createLeaderElector,
+  jsonLogger,
   leaderElectionTiming,
   leaseRecordOf,
   leaseRef,
@@ -100,6 +101,33 @@ describe('leader election on a Lease', () => {
     expect(stopped).toHaveBeenCalledWith('released');
     expect(held(fake)).toMatchObject({ holderIdentity: '', leaseDurationSeconds: 1, leaseTransitions: 0 });
     expect(running.right.isLeader()).toBe(false);
+  });
+
+  it('warns once when the API server refuses the Lease (a missing permission), again after a success, and never leads meanwhile', async () => {
+    const fake = createFakeClient();
+    let text = '';
+    const logger = jsonLogger({ write: (line: string) => (text += line) }, { level: 'debug' });
+    const refusals = () => text.split('\n').filter((l) => l.includes('the Lease failed')).map((l) => JSON.parse(l) as { level: string; reason: string });
+    const refused = fake.failOn('get', { kind: 'Lease' }, apiError('Forbidden', 'leases is forbidden', { code: 403 }));
+    const a = elector(fake, 'a', { logger });
+    const stop = new AbortController();
+    const done = a.run(stop.signal);
+    try {
+      await until(() => refusals().length >= 4);
+      expect(a.isLeader()).toBe(false);
+      expect(refusals().map((l) => l.level)).toEqual(['warn', ...refusals().slice(1).map(() => 'debug')]);
+      expect(refusals()[0]).toMatchObject({ reason: 'ApiForbidden' });
+      // Granted: it leads; refused again later, it warns again.
+      refused.remove();
+      await until(() => a.isLeader());
+      const before = refusals().length;
+      fake.failOn('patch', { kind: 'Lease' }, apiError('Forbidden', 'leases is forbidden', { code: 403 }));
+      await until(() => refusals().length > before);
+      expect(refusals()[before]).toMatchObject({ level: 'warn', reason: 'ApiForbidden' });
+    } finally {
+      stop.abort();
+      await done;
+    }
   });
 
   it('releases the Lease on stop even when it changed since it was last seen (a renewal applied but cut short)', async () => {
