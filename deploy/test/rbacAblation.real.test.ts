@@ -98,7 +98,7 @@ const attempt = async (ms: number) => {
 
 describe('deploy/ RBAC by ablation', () => {
   it('with every rule: the endpoint is set and nothing is refused', async () => {
-    const seen = await attempt(30_000);
+    const seen = await attempt(60_000);
     expect(seen.forbidden).toEqual([]);
     expect(seen.done).toBe(true);
   });
@@ -106,7 +106,7 @@ describe('deploy/ RBAC by ablation', () => {
   it.each(ablations.map((a) => [a.name, a] as const))('%s: refused with a 403 on that rule, and surfaced', async (_name, { role, index, rule }) => {
     await replaceRole({ ...role, rules: rulesOf(role).filter((_, i) => i !== index) });
     try {
-      const seen = await attempt(25_000);
+      const seen = await attempt(40_000);
       const named = new Set((rule.apiGroups ?? []).flatMap((group) => (rule.resources ?? []).map((resource) => `${group}/${resource}`)));
       // The server refused a request that this rule, and only it, allowed.
       expect(seen.forbidden.filter((request) => named.has(request.split(' ')[1] ?? ''))).not.toEqual([]);
