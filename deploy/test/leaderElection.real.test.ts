@@ -13,6 +13,7 @@ import {
   WRITE_VERBS,
   applyObjects,
   credentialOf,
+  credentialOfToken,
   deployRbacObjects,
   readAudit,
   resourceOf,
@@ -35,9 +36,6 @@ const ENDPOINT = { host: '34.118.10.20', port: 443 };
 let env: Envtest;
 const started: ControllerProcess[] = [];
 
-/** The JWT's ID, which kube-apiserver records as the credential of each request. */
-const tokenId = (token: string): string => `JTI=${(JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { jti: string }).jti}`;
-
 interface Replica {
   readonly process: ControllerProcess;
   readonly credential: string;
@@ -50,7 +48,7 @@ const replica = async (name: string, args: readonly string[]): Promise<Replica> 
   started.push(running);
   const identity = () => running.lines().find((line) => line['msg'] === 'waiting to lead')?.['identity'] as string | undefined;
   await waitUntil(`${name} campaigns`, identity);
-  return { process: running, credential: tokenId(token), identity };
+  return { process: running, credential: credentialOfToken(token), identity };
 };
 
 const holder = async (lease: string): Promise<string | undefined> => {

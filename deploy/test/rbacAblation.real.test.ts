@@ -13,6 +13,7 @@ import {
   FAST_LEADER_ELECTION,
   applyObjects,
   credentialOf,
+  credentialOfToken,
   deployRbacObjects,
   readAudit,
   resourceOf,
@@ -30,9 +31,6 @@ const roles = deployRbacObjects().filter((object) => object.kind === 'ClusterRol
 const rulesOf = (role: Manifest): Rule[] => (role['rules'] as Rule[] | undefined) ?? [];
 const describeRule = (rule: Rule): string => `${rule.verbs.join(',')} ${(rule.apiGroups ?? []).map((g) => g || 'core').join(',')}/${(rule.resources ?? []).join(',')}`;
 const ablations = roles.flatMap((role) => rulesOf(role).map((rule, index) => ({ role, index, rule, name: `${role.kind} ${role.metadata.name} without rule ${index + 1} (${describeRule(rule)})` })));
-
-/** The JWT's ID, which kube-apiserver records as the credential of each request. */
-const tokenId = (token: string): string => `JTI=${(JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { jti: string }).jti}`;
 
 let env: Envtest;
 let run = 0;
@@ -56,7 +54,7 @@ const replaceRole = (role: Manifest): Promise<unknown> => KubernetesObjectApi.ma
  */
 const attempt = async (ms: number) => {
   const token = await serviceAccountToken(env.kubeConfig);
-  const credential = tokenId(token);
+  const credential = credentialOfToken(token);
   const namespace = `ablation-${++run}`;
   await env.kubeConfig.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: namespace } } });
   const controller: ControllerProcess = await startControllerProcess(env, token, `ablation-${run}`, FAST_LEADER_ELECTION);

@@ -76,6 +76,10 @@ export const resourceOf = (event: AuditEvent): string => {
 /** The TokenRequest credential a request came with (kube-apiserver puts the token's ID into the user's extra). */
 export const credentialOf = (event: AuditEvent): string | undefined => event.user.extra?.['authentication.kubernetes.io/credential-id']?.[0];
 
+/** The same for a token we hold: its JWT ID, as kube-apiserver records it. */
+export const credentialOfToken = (token: string): string =>
+  `JTI=${(JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { jti: string }).jti}`;
+
 export const WRITE_VERBS: ReadonlySet<string> = new Set(['create', 'update', 'patch', 'delete', 'deletecollection']);
 
 /** Requests by `verb resource`, counted. */
