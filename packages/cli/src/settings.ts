@@ -8,6 +8,9 @@ import { pipe } from 'fp-ts/lib/function.js';
 import * as A from 'fp-ts/lib/Array.js';
 import {
   isDnsLabel,
+  isEndpointRange,
+  ENDPOINT_RANGES,
+  type EndpointRange,
   quoteValue,
   WORKSPACE_API_VERSIONS,
   type EndpointChangePolicy,
@@ -25,6 +28,7 @@ export interface CommonFlags {
   readonly 'on-endpoint-change'?: string | undefined;
   readonly 'no-update-cluster'?: boolean | undefined;
   readonly 'allow-secret-namespace'?: readonly string[] | undefined;
+  readonly 'allow-endpoint-range'?: readonly string[] | undefined;
 }
 
 /** The shared flags' definitions, for `util.parseArgs`. */
@@ -35,12 +39,13 @@ export const commonFlagDefinitions = {
   'on-endpoint-change': { type: 'string' },
   'no-update-cluster': { type: 'boolean' },
   'allow-secret-namespace': { type: 'string', multiple: true },
+  'allow-endpoint-range': { type: 'string', multiple: true },
 } as const;
 
 /** The options a command passes to `reconcileEndpoint`, as far as flags decide them. */
 export type CommonSettings = Pick<
   ReconcileOptions,
-  'workspaceApiVersion' | 'outputKeys' | 'defaultPort' | 'onEndpointChange' | 'updateCluster' | 'allowSecretNamespaces'
+  'workspaceApiVersion' | 'outputKeys' | 'defaultPort' | 'onEndpointChange' | 'updateCluster' | 'allowSecretNamespaces' | 'allowEndpointRanges'
 >;
 
 /** `cluster_endpoint` names one output; `host+port` names a pair (`host+` is not allowed: drop the `+`). */
@@ -81,8 +86,19 @@ export const commonSettings = (flags: CommonFlags): E.Either<UsageError, CommonS
       optional(flags['on-endpoint-change'], (text) => oneOf<EndpointChangePolicy>('--on-endpoint-change', ['keep', 'update'], text)),
     ),
     E.bind('allowSecretNamespaces', () => parseAllowedSecretNamespaces(flags['allow-secret-namespace'])),
+    E.bind('allowEndpointRanges', () => parseAllowedEndpointRanges(flags['allow-endpoint-range'])),
     E.map((parsed) => ({ ...parsed, updateCluster: flags['no-update-cluster'] === true ? false : undefined })),
   );
+
+/** Named ranges the endpoint policy lets through, repeated or comma-separated: `loopback,link-local`. */
+const parseAllowedEndpointRanges = (values: readonly string[] | undefined): E.Either<UsageError, readonly EndpointRange[] | undefined> => {
+  if (values === undefined) return E.right(undefined);
+  const ranges = values.flatMap((value) => value.split(',')).map((value) => value.trim());
+  const bad = ranges.find((range) => !isEndpointRange(range));
+  return bad === undefined
+    ? E.right(ranges.filter(isEndpointRange))
+    : E.left(usageError(`--allow-endpoint-range must be one of ${ENDPOINT_RANGES.join(', ')}, not ${quoteValue(bad)}`));
+};
 
 /** `*` for any namespace, else namespace names: a namespace becomes a path, so it must be a DNS label. */
 const parseAllowedSecretNamespaces = (namespaces: readonly string[] | undefined): E.Either<UsageError, readonly string[] | 'any' | undefined> => {

@@ -22,6 +22,8 @@ const common = `Options shared by explain, reconcile and run:
   --on-endpoint-change P      keep (default: a set endpoint stays, a new one is drift) or update
   --no-update-cluster         leave the owner Cluster alone
   --allow-secret-namespace NS also read connection Secrets in NS; repeatable; * allows any
+  --allow-endpoint-range R    let endpoints in R through the endpoint policy (development clusters): loopback,
+                              link-local, unspecified or cloud-metadata; repeatable or comma-separated
   -h, --help                  this help`;
 
 export const HELP: Record<CommandName | 'main', string> = {

@@ -42,6 +42,9 @@ describe('parseCommandLine', () => {
     expect(parsed(['run', '--namespace', 'team-a', '--concurrency', '4', '--allow-secret-namespace', '*'])).toMatchObject({
       _tag: 'Run', run: { namespaces: ['team-a'] }, concurrency: 4, settings: { allowSecretNamespaces: 'any' },
     });
+    expect(parsed(['reconcile', '-n', 'team-a', 'demo-cp', '--allow-endpoint-range', 'loopback,link-local', '--allow-endpoint-range', 'unspecified'])).toMatchObject({
+      settings: { allowEndpointRanges: ['loopback', 'link-local', 'unspecified'] },
+    });
     expect(parsed(['run'])).toMatchObject({
       _tag: 'Run',
       concurrency: 2,
@@ -123,6 +126,7 @@ describe('parseCommandLine', () => {
       [['run', '--secret-resync-period', '10'], /--secret-resync-period must be a duration/],
       [['run', '--allow-secret-namespace', '..'], /--allow-secret-namespace must name a namespace \(a DNS label\) or be \*, not "\.\."/],
       [['reconcile', '-n', 'team-a', '--allow-secret-namespace', 'a\nb', 'cp'], /--allow-secret-namespace must name a namespace/],
+      [['run', '--allow-endpoint-range', 'loopback,private'], /--allow-endpoint-range must be one of cloud-metadata, unspecified, loopback, link-local, not "private"/],
       [['run', '--label-selector', 'shard=a b'], /--label-selector must be a Kubernetes label selector/],
       [['run', '--label-selector', 'shard in (a'], /--label-selector/],
       [['run', '--metrics-bind-address', '8080'], /--metrics-bind-address: "8080" is not an address/],

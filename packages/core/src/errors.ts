@@ -7,6 +7,7 @@
  * read from a Secret name the Secret and the key and the kind of problem only.
  */
 
+import type { EndpointRange } from './endpointPolicy';
 import { inert } from './inert';
 
 /** What every error carries. */
@@ -81,6 +82,17 @@ export interface InvalidEndpointValue extends ErrorBase {
   readonly _tag: 'InvalidEndpointValue';
   readonly source: EndpointSource;
   readonly cause: EndpointParseErrorTag;
+}
+
+/**
+ * The endpoint is well formed but falls in a range the endpoint policy refuses (see
+ * endpointPolicy.ts): the cloud metadata service, an unspecified, loopback or link-local address.
+ */
+export interface EndpointNotAllowed extends ErrorBase {
+  readonly _tag: 'EndpointNotAllowed';
+  readonly source: EndpointSource;
+  /** The rule that refused it: the range's name, which `allowEndpointRanges` would allow. */
+  readonly rule: EndpointRange;
 }
 
 /** A Secret value is not valid base64 or not UTF-8 text. Never carries the value. */
@@ -205,6 +217,7 @@ export interface ConflictRetriesExhausted extends ErrorBase {
 export type EndpointError =
   | EndpointParseError
   | InvalidEndpointValue
+  | EndpointNotAllowed
   | UndecodableSecretValue
   | ObjectDecodeError
   | SecretNamespaceNotAllowed
@@ -223,6 +236,7 @@ export type EndpointErrorTag = EndpointError['_tag'];
 export type ValueError =
   | EndpointParseError
   | InvalidEndpointValue
+  | EndpointNotAllowed
   | UndecodableSecretValue
   | ObjectDecodeError
   | SecretNamespaceNotAllowed

@@ -10,6 +10,7 @@
  */
 export { parseEndpoint, canonicalHost, type ParseEndpointOptions } from './parseEndpoint';
 export { quoteValue } from './quote';
+export { endpointRangeOf, isEndpointRange, refusedRange, ENDPOINT_RANGES, type EndpointRange } from './endpointPolicy';
 export { inert, inertDeep } from './inert';
 export { checkName, isDnsLabel, isDnsSubdomain, nameRuleOf, type NameSource } from './names';
 export { endpointsEqual, endpointUrl, formatHostPort, isEndpointSet } from './endpoint';
@@ -81,6 +82,7 @@ export {
   type ApiErrorKind,
   type ConflictRetriesExhausted,
   type EndpointError,
+  type EndpointNotAllowed,
   type EndpointParseError,
   type EndpointSource,
   type InvalidEndpointValue,

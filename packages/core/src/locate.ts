@@ -13,8 +13,11 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { pipe } from 'fp-ts/lib/function.js';
 import type { ApiEndpoint } from './apiEndpoint';
+import { formatHostPort } from './endpoint';
+import { ENDPOINT_RANGE_DESCRIPTIONS, refusedRange, type EndpointRange } from './endpointPolicy';
 import type {
   EndpointError,
+  EndpointNotAllowed,
   EndpointParseError,
   EndpointSource,
   InvalidEndpointValue,
@@ -40,6 +43,12 @@ export interface LocateOptions {
   readonly outputKeys?: readonly OutputKey[] | undefined;
   /** Port for an endpoint that names none. Default 443 (managed cloud endpoints listen there). */
   readonly defaultPort?: number | undefined;
+  /**
+   * Ranges the endpoint policy lets through (`loopback` for a development cluster, say). Default
+   * none: an endpoint in the cloud metadata service, an unspecified, loopback or link-local
+   * address is refused (`EndpointNotAllowed`), and nothing is written from it.
+   */
+  readonly allowEndpointRanges?: readonly EndpointRange[] | undefined;
 }
 
 /** What a reconcile is waiting for. Each is a normal state on the way to a ready cluster. */
@@ -145,15 +154,27 @@ const invalidValue = (source: EndpointSource, error: EndpointParseError): Invali
       : `Secret ${source.secret.namespace}/${source.secret.name} key "${source.key}" is not a valid endpoint: ${error.problem}`,
 });
 
-/** The endpoint parsed from the raw value under `key`, as a Location. */
-const parsedAt = (raw: unknown, source: EndpointSource, options: LocateOptions): Found | Invalid =>
-  pipe(
-    parseEndpoint(raw, { defaultPort: options.defaultPort }),
-    E.match(
-      (error): Found | Invalid => invalid(invalidValue(source, error)),
-      (endpoint): Found => ({ _tag: 'Found', endpoint, source }),
-    ),
-  );
+/** The endpoint falls in a range the policy refuses. A value from a Secret is not quoted. */
+const notAllowed = (source: EndpointSource, endpoint: ApiEndpoint, rule: EndpointRange): EndpointNotAllowed => ({
+  _tag: 'EndpointNotAllowed',
+  reason: 'EndpointNotAllowed',
+  retryable: false,
+  source,
+  rule,
+  message: `${
+    source.from === 'outputs'
+      ? `${source.workspace} output "${source.key}" names ${quoteValue(formatHostPort(endpoint))}`
+      : `Secret ${source.secret.namespace}/${source.secret.name} key "${source.key}" names an endpoint in`
+  } ${ENDPOINT_RANGE_DESCRIPTIONS[rule]}, which the endpoint policy refuses (rule ${rule}); a development cluster may allow it with allowEndpointRanges (--allow-endpoint-range ${rule})`,
+});
+
+/** The endpoint parsed from the raw value under `key`, checked against the policy, as a Location. */
+const parsedAt = (raw: unknown, source: EndpointSource, options: LocateOptions): Found | Invalid => {
+  const parsed = parseEndpoint(raw, { defaultPort: options.defaultPort });
+  if (E.isLeft(parsed)) return invalid(invalidValue(source, parsed.left));
+  const refused = refusedRange(parsed.right.host, options.allowEndpointRanges);
+  return refused === undefined ? { _tag: 'Found', endpoint: parsed.right, source } : invalid(notAllowed(source, parsed.right, refused));
+};
 
 /**
  * Looks for the endpoint in the Workspace's outputs. When they lack it, names the connection

@@ -54,6 +54,7 @@ const PROBLEM = {
   host: 'the host is neither a DNS name (labels of 1-63 letters, digits and hyphens, not starting or ending with a hyphen, 253 characters in all) nor an IP address',
   percentEncodedHost: 'the host is percent-encoded',
   ipv4Form: 'an IPv4 address must be written as four decimal numbers 0-255 without leading zeros',
+  compatibilityForm: 'the host is written with Unicode compatibility characters (fullwidth or circled letters, the long s, the Kelvin sign, a non-ASCII dot) that stand for another name',
   objectHostNotBare: "the endpoint object's host must be a bare DNS name or IP address, without scheme, port, path or user information",
   objectShape: 'an endpoint object has a string host, an optional port and no other fields',
   objectUnreadable: 'the endpoint object could not be read',
@@ -165,6 +166,26 @@ const hostFrom = (canonical: string, written: string, shown: string): Result<str
         ? E.right(canonical)
         : fail('InvalidHost', PROBLEM.host, shown);
 
+const isAscii = (text: string): boolean => [...text].every((character) => character.charCodeAt(0) < 0x80);
+
+/**
+ * Whether a host written with non-ASCII characters comes out of IDNA as some other name than
+ * the one written: IDNA maps compatibility characters (NFKC) to plain ones, so `ｌｏｃａｌｈｏｓｔ`,
+ * `ⓛocalhost`, `ſ` and the Kelvin sign become `localhost`, `s` and `k`, and `。` a dot, and what
+ * a person reads is not what is dialled. A name is taken only when it is NFKC-stable, keeps its
+ * labels, its ASCII labels come out as written (lowercased) and its non-ASCII ones as `xn--`.
+ */
+const standsForAnotherName = (written: string, canonical: string): boolean => {
+  if (isAscii(written)) return false;
+  if (written.normalize('NFKC') !== written) return true;
+  const writtenLabels = written.split('.');
+  const labels = canonical.split('.');
+  return (
+    writtenLabels.length !== labels.length ||
+    writtenLabels.some((label, index) => (isAscii(label) ? labels[index] !== label.toLowerCase() : !labels[index]?.startsWith('xn--')))
+  );
+};
+
 interface Authority {
   readonly host: string;
   /** `undefined` when no port is written. */
@@ -218,6 +239,9 @@ export const parseAuthorityByUrl = (rest: string, shown: string): Result<Authori
   const writtenHost = structure.right.hostname;
   const canonical = isPlainDomain(writtenHost) ? O.some(writtenHost.toLowerCase()) : hostnameOf(parseUrl(AS_HTTPS + authority));
   if (O.isNone(canonical)) return E.left(parseError('InvalidHost', PROBLEM.host, quote(shown)));
+  if (standsForAnotherName(portText === undefined ? authority : authority.slice(0, -portText.length - 1), canonical.value)) {
+    return fail('InvalidHost', PROBLEM.compatibilityForm, shown);
+  }
   const host = hostFrom(canonical.value, writtenHost, shown);
   return E.isLeft(host) ? host : E.right({ host: host.right, port: port.right });
 };
@@ -306,7 +330,8 @@ const parseObjectPort = (port: unknown, defaultPort: number): Result<number> => 
   // Terraform gives an unset optional object attribute as null.
   if (port === undefined || port === null) return E.right(defaultPort);
   if (typeof port === 'number') return isPortNumber(port) ? E.right(port) : fail('InvalidPort', PROBLEM.portRange, String(port));
-  if (typeof port === 'string') return portFromText(port.trim(), port);
+  // As written: ' 6443' and '6443\n' are not plain ASCII digits, whatever Number() makes of them.
+  if (typeof port === 'string') return portFromText(port, port);
   return E.left(parseError('MalformedEndpointObject', PROBLEM.objectPortType, `port is ${typeof port}`));
 };
 

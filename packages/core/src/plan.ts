@@ -139,6 +139,7 @@ export type EndpointPlan = PlanFields &
 /** Value errors end in a False condition; everything else (API failures) is the caller's. */
 const valueErrorTags: ReadonlySet<EndpointError['_tag']> = new Set<EndpointError['_tag']>([
   'InvalidEndpointValue',
+  'EndpointNotAllowed',
   'UndecodableSecretValue',
   'SecretNamespaceNotAllowed',
   'InvalidName',

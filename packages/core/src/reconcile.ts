@@ -19,6 +19,7 @@ import type { ConflictRetriesExhausted, EndpointError, InvalidOptions } from './
 import { followChain } from './followChain';
 import { CLUSTER_API_VERSIONS, CLUSTER_GROUP, CONTROL_PLANE_API_VERSION, groupOf, WORKSPACE_API_VERSIONS, type WorkspaceApiVersion } from './kinds';
 import { invalid, type LocateOptions, type Location } from './locate';
+import { ENDPOINT_RANGES, isEndpointRange } from './endpointPolicy';
 import type { Logger } from './logger';
 import { checkName, firstNameProblem, isDnsLabel, isDnsSubdomain } from './names';
 import { CAPTControlPlane, Cluster } from './objects';
@@ -110,6 +111,10 @@ const start = (target: ReconcileTarget, options: ReconcileOptions): E.Either<End
   // Checked before any request: a type the API server rejects would fail the status patch after both spec patches.
   if (options.conditionType !== undefined && !isConditionType(options.conditionType)) {
     return E.left(invalidOption('conditionType', 'conditionType must be a Kubernetes condition type: an optional DNS-subdomain prefix and "/", then letters, digits, "-", "_" or "." (at most 316 characters)'));
+  }
+  const ranges = options.allowEndpointRanges;
+  if (ranges !== undefined && !(Array.isArray(ranges) && ranges.every(isEndpointRange))) {
+    return E.left(invalidOption('allowEndpointRanges', `allowEndpointRanges must list ranges among ${ENDPOINT_RANGES.join(', ')}`));
   }
   const allowed = options.allowSecretNamespaces;
   if (Array.isArray(allowed) && !allowed.every(isDnsLabel)) {

@@ -48,9 +48,16 @@ const cases: Case[] = [
   ['object with null port (unset Terraform attribute)', { host: 'h', port: null }, ok('h', 443)],
   ['object with bare IPv6 host', { host: '2001:db8::1', port: 6443 }, ok('2001:db8::1', 6443)],
   ['object with bracketed IPv6 host', { host: '[2001:db8::1]', port: 6443 }, ok('2001:db8::1', 6443)],
-  ['object host with surrounding whitespace', { host: ' h\n', port: ' 6443\n' }, ok('h', 6443)],
+  ['object host with surrounding whitespace', { host: ' h\n', port: 6443 }, ok('h', 6443)],
 
   // Rejected.
+  ['object port text with a leading space', { host: 'h', port: ' 6443' }, 'InvalidPort'],
+  ['object port text with a trailing newline', { host: 'h', port: '6443\n' }, 'InvalidPort'],
+  ['fullwidth letters that stand for localhost', '\uff4c\uff4f\uff43\uff41\uff4c\uff48\uff4f\uff53\uff54', 'InvalidHost'],
+  ['circled letters that stand for a plain name', 'https://\u24d0\u24df\u24d8.example.com', 'InvalidHost'],
+  ['the long s, which IDNA reads as s', 'https://\u017fecure.example.com', 'InvalidHost'],
+  ['the Kelvin sign, which IDNA reads as k', 'https://\u212aube.example.com:6443', 'InvalidHost'],
+  ['an ideographic full stop, which IDNA reads as a dot', 'api\u3002example.com', 'InvalidHost'],
   ['empty string', '', 'EmptyEndpoint'],
   ['only whitespace', ' \n\t ', 'EmptyEndpoint'],
   ['null', null, 'EmptyEndpoint'],

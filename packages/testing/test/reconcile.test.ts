@@ -168,6 +168,40 @@ describe('reconcileEndpoint through the fake cluster', () => {
     expect(endpointCondition(fake)).toMatchObject({ status: 'False', reason: 'InvalidEndpoint' });
   });
 
+  it.each([
+    ['the metadata service', 'https://169.254.169.254', 'cloud-metadata'],
+    ['the metadata service, IPv4-mapped', 'https://[::ffff:169.254.169.254]:443', 'cloud-metadata'],
+    ['loopback', 'https://127.0.0.1:6443', 'loopback'],
+    ['localhost', 'localhost:6443', 'loopback'],
+    ['the unspecified address', 'https://[::]:6443', 'unspecified'],
+    ['link-local', 'https://[fe80::1]:6443', 'link-local'],
+  ])('an endpoint in %s is refused by the policy: EndpointNotAllowed names the rule, nothing is written to either spec', async (_what, output, rule) => {
+    const fake = complete(workspace({ outputs: { cluster_endpoint: output } }));
+    const result = await run(fake);
+    expect(E.isLeft(result) && result.left).toMatchObject({ _tag: 'EndpointNotAllowed', rule, retryable: false });
+    expect(E.isLeft(result) && result.left.message).toContain(`--allow-endpoint-range ${rule}`);
+    expect(fake.writes().map((c) => c.verb)).toEqual(['patchStatus']);
+    expect(stored(fake, CP).spec['controlPlaneEndpoint']).toBeUndefined();
+    expect(stored(fake, CLUSTER).spec['controlPlaneEndpoint']).toBeUndefined();
+    expect(endpointCondition(fake)).toMatchObject({ status: 'False' });
+  });
+
+  it('a development cluster allows a named range: loopback is written when allowed, the metadata service still is not', async () => {
+    const local = complete(workspace({ outputs: { cluster_endpoint: 'https://127.0.0.1:6443' } }));
+    expect(await right(local, { allowEndpointRanges: ['loopback'] })).toMatchObject({ _tag: 'Updated', endpoint: { host: '127.0.0.1', port: 6443 } });
+    const metadata = complete(workspace({ outputs: { cluster_endpoint: 'https://169.254.169.254' } }));
+    const refused = await run(metadata, { allowEndpointRanges: ['loopback', 'link-local'] });
+    expect(E.isLeft(refused) && refused.left._tag).toBe('EndpointNotAllowed');
+  });
+
+  it('a refused endpoint from the Secret is not quoted', async () => {
+    const fake = complete(workspace({ secretRef: { name: 'demo-eks-conn', namespace: 'team-a' } }), secret({ cluster_endpoint: 'https://169.254.169.254' }));
+    const result = await run(fake);
+    expect(E.isLeft(result) && result.left._tag).toBe('EndpointNotAllowed');
+    expect(JSON.stringify(fake.object(CP))).not.toContain('169.254.169.254');
+    expect(E.isLeft(result) && result.left.message).not.toContain('169.254.169.254');
+  });
+
   it('an invalid value in the Secret never reaches the condition, the error or the log', async () => {
     const token = 'sk-live-5f4dcc3b5aa765d61d8327deb882cf99';
     const logged: string[] = [];
