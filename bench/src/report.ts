@@ -192,7 +192,6 @@ const wholeTable = (w: ReconcileSpeedResult): string =>
       }),
   ) +
   `\n\n${w.controlPlanes} control planes in the cache (${w.hot} of them hot), ${w.concurrency} reconciles in flight; ${fmt(w.jsonBytes)} B of JSON per control plane's four objects. ` +
-  `Each round times one batch of every body (a pass over all control planes, or about 50 ms of the hot ones), the order rotated; ratios are per round, so both sides share the round's load. ` +
   `Bytes are the growth of the heap in use over a batch no garbage collection interrupted. Outcome of every measured reconcile: ${w.outcomes.join(', ')}.`;
 
 /** The 10,000-control-plane table's hour of steady state: requests and writes each approach makes, requeued every 30 s. */
@@ -303,11 +302,7 @@ export const resultsMarkdown = (results: BenchResults, chartPath: string): strin
     '### Scale\n\n' +
       (isError(results.scale)
         ? `Not measured: ${results.scale.error}`
-        : `${results.scale.controlPlanes} control planes (a quarter with the endpoint only in the connection Secret), ${results.scale.concurrency} reconciles in flight. ` +
-          `Each configuration ran ${results.scale.repeats === 1 ? 'once' : `${results.scale.repeats} times`} in a process of its own (the server in another): one first pass, then steady passes ` +
-          `(${results.scale.steadyPasses} for each cached configuration, the two the steady-pass target compares; one for the uncached ones, whose steady passes make tens of thousands of requests and take the longest). ` +
-          `Where a cell shows one number, it comes from one pass; memory figures are over the ${results.scale.repeats} process${results.scale.repeats === 1 ? '' : 'es'} of each configuration. ` +
-          `Peak heap is the highest heap in use (V8's \`used_heap_size\`, as \`heapUsed\`) sampled every 10 ms (garbage included), peak RSS the highest sampled every 50 ms; heap kept is \`heapUsed\` after the passes and a full GC; heap before client is node, client-node and the bench before any client existed.\n\n${scaleTable(results.scale.summary)}` +
+        : `${results.scale.controlPlanes} control planes (a quarter with the endpoint only in the Secret), ${results.scale.concurrency} reconciles in flight; each configuration ran ${results.scale.repeats === 1 ? 'once' : `${results.scale.repeats} times`} in a process of its own: a first pass, then ${results.scale.steadyPasses} steady passes if cached, one if not. Peak heap is \`heapUsed\` sampled every 10 ms, peak RSS every 50 ms; heap kept is after a full GC; heap before client is node, client-node and the bench.\n\n${scaleTable(results.scale.summary)}` +
           `\n\nAn hour of steady state, every control plane requeued every ${CAPT_AS_IT_IS.everySeconds} s as CAPT requeues a ready one:\n\n${hourTable(results.scale.controlPlanes, results.scale.summary, isError(results.scenarios) ? undefined : results.scenarios.rows)}`),
   );
   return parts.join('\n\n');
