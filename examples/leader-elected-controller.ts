@@ -31,6 +31,8 @@ export const startExampleController = async (kubeConfig: KubeConfig, options: Ex
     // Short settings so the example hands over in about a second; the defaults are client-go's 15 s / 10 s / 2 s.
     leaderElection: { namespace: 'capt-endpoint-system', name: 'capt-endpoint', identity: options.identity, leaseDurationMs: 2000, renewDeadlineMs: 1500, retryPeriodMs: 250 },
     metricsAddress: address.right,
+    // Metrics and probes on one plain HTTP port, for a local example; a deployment keeps the default (HTTPS, each scraper reviewed).
+    metricsSecure: false,
     healthAddress: address.right,
   });
   if (E.isLeft(manager)) throw new Error(manager.left.message);

@@ -35,7 +35,7 @@ type Container = {
   securityContext: Record<string, unknown>;
 };
 const deployment = one('Deployment') as Manifest & {
-  spec: { replicas: number; template: { spec: { serviceAccountName: string; securityContext: Record<string, unknown>; containers: Container[] } } };
+  spec: { replicas: number; template: { metadata: { annotations: Record<string, string> }; spec: { serviceAccountName: string; securityContext: Record<string, unknown>; containers: Container[] } } };
 };
 const pod = deployment.spec.template.spec;
 const container = pod.containers[0]!;
@@ -53,12 +53,20 @@ describe('deploy/kubernetes', () => {
       expect([object.kind, object.metadata.namespace]).toEqual([object.kind, namespace]);
   });
 
-  it('grants the ServiceAccount cluster-wide exactly packages/kubernetes/rbac.yaml, and the Lease only in the controller namespace', () => {
-    expect(triples(boundRoles('ClusterRole').flatMap((role) => role.rules))).toEqual(triples(rbacRules()));
+  it('grants the ServiceAccount cluster-wide exactly packages/kubernetes/rbac.yaml and the metrics reviews, and the Lease only in the controller namespace', () => {
+    const reviews = ['create authentication.k8s.io/tokenreviews', 'create authorization.k8s.io/subjectaccessreviews'];
+    expect(triples(boundRoles('ClusterRole').flatMap((role) => role.rules))).toEqual([...triples(rbacRules()), ...reviews].sort());
     const [role, ...others] = boundRoles('Role');
     expect(others).toEqual([]);
     expect(triples(role!.rules)).toEqual(['create coordination.k8s.io/leases', 'get coordination.k8s.io/leases', 'patch coordination.k8s.io/leases']);
     expect(role!.namespace).toBe(deployment.metadata.namespace);
+  });
+
+  it('offers scrapers a ClusterRole to get /metrics, bound to nobody', () => {
+    const reader = manifests.map(({ object }) => object).find((object) => object.kind === 'ClusterRole' && object.metadata.name === 'capt-endpoint-metrics-reader');
+    expect(reader?.['rules']).toEqual([{ nonResourceURLs: ['/metrics'], verbs: ['get'] }]);
+    expect(manifests.some(({ object }) => (object as Binding).roleRef?.name === 'capt-endpoint-metrics-reader')).toBe(false);
+    expect(deployment.spec.template.metadata.annotations['prometheus.io/scheme']).toBe('https');
   });
 
   it('reads Secrets with get only: no list or watch, in any namespace', () => {
@@ -137,7 +145,8 @@ describe('deploy/kubernetes/components/namespaced-secrets', () => {
       _tag: 'Run',
       run: {
         leaderElection: { namespace: 'capt-endpoint-system', id: 'capt-endpoint', leaseDurationMs: 15_000 },
-        metricsAddress: { host: '', port: 8080 },
+        metricsAddress: { host: '', port: 8443 },
+        metricsSecure: true,
         healthAddress: { host: '', port: 8081 },
       },
     });
@@ -207,8 +216,8 @@ describe('deploy/Dockerfile', () => {
   it('runs the controller by default, with arguments the command accepts', () => {
     const command = JSON.parse(final.find((i) => i.op === 'CMD')!.rest) as string[];
     const parsed = parseCommandLine(command);
-    expect(E.isRight(parsed) && parsed.right).toMatchObject({ _tag: 'Run', run: { metricsAddress: { port: 8080 }, healthAddress: { port: 8081 } } });
-    expect(final.find((i) => i.op === 'EXPOSE')?.rest.split(/\s+/).sort()).toEqual(['8080', '8081']);
+    expect(E.isRight(parsed) && parsed.right).toMatchObject({ _tag: 'Run', run: { metricsAddress: { port: 8443 }, metricsSecure: true, healthAddress: { port: 8081 } } });
+    expect(final.find((i) => i.op === 'EXPOSE')?.rest.split(/\s+/).sort()).toEqual(['8081', '8443']);
   });
 
   it('starts the packed command: its entry point is the file the cli package publishes as its bin', () => {

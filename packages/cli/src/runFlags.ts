@@ -20,6 +20,8 @@ export const runFlagDefinitions = {
   'leader-elect-renew-deadline': { type: 'string' },
   'leader-elect-retry-period': { type: 'string' },
   'metrics-bind-address': { type: 'string' },
+  'metrics-secure': { type: 'string' },
+  'metrics-cert-dir': { type: 'string' },
   'health-probe-bind-address': { type: 'string' },
   'secret-cache-namespace': { type: 'string', multiple: true },
   'secret-resync-period': { type: 'string' },
@@ -35,6 +37,8 @@ export interface RunFlags {
   readonly 'leader-elect-renew-deadline'?: string | undefined;
   readonly 'leader-elect-retry-period'?: string | undefined;
   readonly 'metrics-bind-address'?: string | undefined;
+  readonly 'metrics-secure'?: string | undefined;
+  readonly 'metrics-cert-dir'?: string | undefined;
   readonly 'health-probe-bind-address'?: string | undefined;
   readonly 'secret-cache-namespace'?: readonly string[] | undefined;
   readonly 'secret-resync-period'?: string | undefined;
@@ -53,6 +57,9 @@ export interface RunSettings {
   /** `false` with `--leader-elect=false`. */
   readonly leaderElection: LeaderElectionFlags | false;
   readonly metricsAddress: BindAddress | undefined;
+  /** HTTPS with TokenReview and SubjectAccessReview (default); false with `--metrics-secure=false`. */
+  readonly metricsSecure: boolean;
+  readonly metricsCertDir: string | undefined;
   readonly healthAddress: BindAddress | undefined;
   /** Namespaces whose connection Secrets are listed and watched; empty (the default) for none: each Secret read is a GET. */
   readonly secretCacheNamespaces: readonly string[];
@@ -62,8 +69,13 @@ export interface RunSettings {
 
 export const DEFAULT_LEADER_ELECTION_ID = 'capt-endpoint';
 
+const BOOLEAN_FLAGS = ['--leader-elect', '--metrics-secure'];
+
 /** `--leader-elect` alone means true, as Go's boolean flags do; `util.parseArgs` wants a value for a string flag. */
-export const normalizeRunArgs = (args: readonly string[]): string[] => args.map((arg) => (arg === '--leader-elect' ? '--leader-elect=true' : arg));
+export const normalizeRunArgs = (args: readonly string[]): string[] => args.map((arg) => (BOOLEAN_FLAGS.includes(arg) ? `${arg}=true` : arg));
+
+const parseBoolean = (flag: string, text: string | undefined, fallback: boolean): E.Either<UsageError, boolean> =>
+  text === undefined ? E.right(fallback) : text === 'true' || text === 'false' ? E.right(text === 'true') : fail(`--${flag} must be true or false, not "${text}"`);
 
 const fail = (message: string): E.Either<UsageError, never> => E.left(usageError(message, 'run'));
 
@@ -154,6 +166,8 @@ export const runSettings = (values: RunFlags): E.Either<UsageError, RunSettings>
     E.bind('labelSelector', () => parseLabelSelector(values['label-selector'])),
     E.bind('leaderElection', () => parseLeaderElection(values)),
     E.bind('metricsAddress', () => parseAddress('metrics-bind-address', values['metrics-bind-address'])),
+    E.bind('metricsSecure', () => parseBoolean('metrics-secure', values['metrics-secure'], true)),
+    E.bind('metricsCertDir', () => E.right(values['metrics-cert-dir'])),
     E.bind('healthAddress', () => parseAddress('health-probe-bind-address', values['health-probe-bind-address'])),
     E.bind('secretCacheNamespaces', () => parseNamespaces('secret-cache-namespace', values['secret-cache-namespace'])),
     E.bind('secretResyncMs', () => parseDuration('secret-resync-period', values['secret-resync-period'], DEFAULT_SECRET_RESYNC_MS)),

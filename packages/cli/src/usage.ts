@@ -94,7 +94,11 @@ the Lease is lost.
   --leader-election-id NAME   the Lease's name (default capt-endpoint; one per shard)
   --leader-elect-lease-duration D, --leader-elect-renew-deadline D, --leader-elect-retry-period D
                               client-go's timings (default 15s, 10s, 2s)
-  --metrics-bind-address ADDR       serve /metrics at ADDR (:8080, 127.0.0.1:8080; default 0: off)
+  --metrics-bind-address ADDR       serve /metrics at ADDR (:8443, 127.0.0.1:8443; default 0: off)
+  --metrics-secure=false      serve /metrics over plain HTTP, on 127.0.0.1 unless ADDR names a host
+                              (default: HTTPS, each caller checked with a TokenReview and a
+                              SubjectAccessReview for get on /metrics)
+  --metrics-cert-dir DIR      tls.crt and tls.key for HTTPS (default: self-signed at start)
   --health-probe-bind-address ADDR  serve /healthz and /readyz at ADDR (default 0: off)
   --secret-cache-namespace NS list and watch connection Secrets in NS (opt-in; needs list and
                               watch on Secrets there); repeatable or comma-separated

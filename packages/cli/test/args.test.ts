@@ -79,7 +79,9 @@ describe('parseCommandLine', () => {
     for (const off of [['--leader-elect=false'], ['--leader-elect', '--leader-elect=false']]) expect(parsed(['run', ...off])).toMatchObject({ run: { leaderElection: false } });
     expect(parsed(['run', '--leader-elect'])).toMatchObject({ run: { leaderElection: { id: 'capt-endpoint' } } });
     expect(parsed(['run', '--metrics-bind-address', '0'])).toMatchObject({ run: { metricsAddress: undefined } });
-    expect(parsed(['run'])).toMatchObject({ run: { secretCacheNamespaces: [], secretResyncMs: 600_000 } });
+    expect(parsed(['run'])).toMatchObject({ run: { secretCacheNamespaces: [], secretResyncMs: 600_000, metricsSecure: true, metricsCertDir: undefined } });
+    expect(parsed(['run', '--metrics-secure=false', '--metrics-cert-dir', '/certs'])).toMatchObject({ run: { metricsSecure: false, metricsCertDir: '/certs' } });
+    expect(parsed(['run', '--metrics-secure=false', '--metrics-secure'])).toMatchObject({ run: { metricsSecure: true } });
     expect(parsed(['run', '--secret-cache-namespace', 'a,b', '--secret-cache-namespace', 'c', '--secret-resync-period', '1m'])).toMatchObject({
       run: { secretCacheNamespaces: ['a', 'b', 'c'], secretResyncMs: 60_000 },
     });
@@ -124,6 +126,7 @@ describe('parseCommandLine', () => {
       [['run', '--namespace', 'Team A'], /--namespace must name a namespace/],
       [['run', '--secret-cache-namespace', '..'], /--secret-cache-namespace must name a namespace/],
       [['run', '--secret-resync-period', '10'], /--secret-resync-period must be a duration/],
+      [['run', '--metrics-secure=yes'], /--metrics-secure must be true or false/],
       [['run', '--allow-secret-namespace', '..'], /--allow-secret-namespace must name a namespace \(a DNS label\) or be \*, not "\.\."/],
       [['reconcile', '-n', 'team-a', '--allow-secret-namespace', 'a\nb', 'cp'], /--allow-secret-namespace must name a namespace/],
       [['run', '--allow-endpoint-range', 'loopback,private'], /--allow-endpoint-range must be one of cloud-metadata, unspecified, loopback, link-local, not "private"/],

@@ -5,10 +5,13 @@
  * turns its endpoints off. Only GET and HEAD are answered; no request body is ever read, and
  * slow or idle clients are cut off, so a scraper or a probe cannot hold the process.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerOptions, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import * as E from 'fp-ts/lib/Either.js';
 import type { Registry } from 'prom-client';
+import type { MetricsAuthorizer } from './metricsAuth';
+import type { ServingCert } from './servingCert';
 
 /** Where to listen: a host (empty for every interface) and a port (0 for any free one). */
 export interface BindAddress {
@@ -62,8 +65,15 @@ export const DEFAULT_HTTP_LIMITS: HttpLimits = {
   maxConnections: 64,
 };
 
+/** Metrics served as controller-runtime's secure serving does: HTTPS, each caller reviewed. */
+export interface SecureMetrics {
+  readonly tls: ServingCert;
+  readonly authorize: MetricsAuthorizer;
+}
+
 export interface HttpEndpointsOptions {
-  readonly metrics?: { readonly address: BindAddress; readonly registry: Registry } | undefined;
+  /** `/metrics`; with `secure`, over HTTPS and only to callers `authorize` lets through (401/403 otherwise). */
+  readonly metrics?: { readonly address: BindAddress; readonly registry: Registry; readonly secure?: SecureMetrics | undefined } | undefined;
   readonly health?: { readonly address: BindAddress; readonly healthz: Check; readonly readyz: Check } | undefined;
   /** Per server; default DEFAULT_HTTP_LIMITS. */
   readonly limits?: Partial<HttpLimits> | undefined;
@@ -77,7 +87,7 @@ export interface HttpEndpoints {
   close(): Promise<void>;
 }
 
-type Handler = (response: ServerResponse) => Promise<void> | void;
+type Handler = (response: ServerResponse, request: IncomingMessage) => Promise<void> | void;
 
 const text = (response: ServerResponse, code: number, body: string, contentType = 'text/plain; charset=utf-8'): void => {
   response.writeHead(code, { 'Content-Type': contentType, 'Cache-Control': 'no-store' });
@@ -104,28 +114,29 @@ const listen = (server: Server, address: BindAddress): Promise<BindAddress> =>
     else server.listen(address.port, address.host, bound);
   });
 
-const serve = (routes: ReadonlyMap<string, Handler>, limits: HttpLimits): Server => {
-  const server = createServer(
-    {
-      headersTimeout: limits.headersTimeoutMs,
-      requestTimeout: limits.requestTimeoutMs,
-      keepAliveTimeout: limits.keepAliveTimeoutMs,
-      // Node checks the two timeouts above this often (default 30 s); a tenth of the shorter one.
-      connectionsCheckingInterval: Math.max(10, Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs) / 10),
-    },
-    (request: IncomingMessage, response: ServerResponse) => {
+const serve = (routes: ReadonlyMap<string, Handler>, limits: HttpLimits, tls?: ServingCert): Server => {
+  const options: ServerOptions = {
+    headersTimeout: limits.headersTimeoutMs,
+    requestTimeout: limits.requestTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    // Node checks the two timeouts above this often (default 30 s); a tenth of the shorter one.
+    connectionsCheckingInterval: Math.max(10, Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs) / 10),
+  };
+  const listener = (request: IncomingMessage, response: ServerResponse): void => {
     const path = (request.url ?? '/').split('?')[0] ?? '/';
     const handler = routes.get(path);
     if (request.method !== 'GET' && request.method !== 'HEAD') return text(response, 405, 'method not allowed\n');
     if (handler === undefined) return text(response, 404, 'not found\n');
     Promise.resolve()
-      .then(() => handler(response))
+      .then(() => handler(response, request))
       .catch(() => {
         if (!response.headersSent) text(response, 500, 'internal error\n');
         else response.destroy();
       });
-    },
-  );
+  };
+  // A TLS handshake that never comes is cut as a silent socket is.
+  const server: Server =
+    tls === undefined ? createServer(options, listener) : createHttpsServer({ ...options, cert: tls.cert, key: tls.key, handshakeTimeout: limits.idleTimeoutMs }, listener);
   // The header timeouts start at a request's first byte: a connection that never sends one is
   // cut by the socket's inactivity timeout (with no 'timeout' listener, Node destroys it).
   server.setTimeout(limits.idleTimeoutMs);
@@ -142,8 +153,12 @@ export const startHttpEndpoints = async (options: HttpEndpointsOptions): Promise
   const metricsRoutes = new Map<string, Handler>();
   const healthRoutes = new Map<string, Handler>();
   if (options.metrics !== undefined) {
-    const { registry } = options.metrics;
-    metricsRoutes.set('/metrics', async (response) => text(response, 200, await registry.metrics(), registry.contentType));
+    const { registry, secure } = options.metrics;
+    metricsRoutes.set('/metrics', async (response, request) => {
+      const verdict = secure === undefined ? ({ code: 200 } as const) : await secure.authorize(request.headers.authorization);
+      if (verdict.code !== 200) return text(response, verdict.code, `${verdict.reason}\n`);
+      text(response, 200, await registry.metrics(), registry.contentType);
+    });
   }
   if (options.health !== undefined) {
     healthRoutes.set('/healthz', probe(options.health.healthz));
@@ -162,7 +177,9 @@ export const startHttpEndpoints = async (options: HttpEndpointsOptions): Promise
     );
   };
   try {
-    const shared = options.metrics !== undefined && options.health !== undefined && sameAddress(options.metrics.address, options.health.address);
+    // Probes stay plain HTTP: secure metrics never share their server.
+    const shared =
+      options.metrics !== undefined && options.metrics.secure === undefined && options.health !== undefined && sameAddress(options.metrics.address, options.health.address);
     let metricsAddress: BindAddress | undefined;
     let healthAddress: BindAddress | undefined;
     if (shared && options.metrics !== undefined) {
@@ -171,7 +188,7 @@ export const startHttpEndpoints = async (options: HttpEndpointsOptions): Promise
       metricsAddress = healthAddress = await listen(server, options.metrics.address);
     } else {
       if (options.metrics !== undefined) {
-        const server = serve(metricsRoutes, limits);
+        const server = serve(metricsRoutes, limits, options.metrics.secure?.tls);
         servers.push(server);
         metricsAddress = await listen(server, options.metrics.address);
       }

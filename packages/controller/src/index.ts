@@ -43,6 +43,7 @@ export {
   type HttpEndpoints,
   type HttpEndpointsOptions,
   type HttpLimits,
+  type SecureMetrics,
   DEFAULT_HTTP_LIMITS,
 } from './httpEndpoints';
 export {
@@ -57,3 +58,5 @@ export {
   type Shard,
   type LeaderElectionSettings,
 } from './manager';
+export { createMetricsAuthorizer, reviewApisOf, type MetricsAuthOptions, type MetricsAuthorizer, type MetricsVerdict, type ReviewApis } from './metricsAuth';
+export { servingCert, selfSignedServingCert, readServingCert, CERT_FILE, KEY_FILE, type ServingCert } from './servingCert';

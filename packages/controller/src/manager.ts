@@ -29,10 +29,13 @@ import {
   type CachedKubernetesClientOptions,
 } from '@capt-endpoint/kubernetes';
 import { startController, type Controller, type WatchedCluster } from './controller';
-import { formatBindAddress, startHttpEndpoints, type BindAddress, type HttpEndpoints } from './httpEndpoints';
+import type { Registry } from 'prom-client';
+import { formatBindAddress, startHttpEndpoints, type BindAddress, type HttpEndpoints, type HttpEndpointsOptions } from './httpEndpoints';
 import type { JsonLogger } from './jsonLogger';
 import { createLeaderElector, type InvalidLeaderElection, type LeaderElectionTiming, type LeaderElector } from './leaderElection';
 import { LEASE_RESOURCE } from './lease';
+import { createMetricsAuthorizer, reviewApisOf, type MetricsAuthOptions } from './metricsAuth';
+import { servingCert } from './servingCert';
 import { createControllerMetrics, type ControllerMetrics } from './metrics';
 import type { WorkQueueOptions } from './workQueue';
 
@@ -64,6 +67,16 @@ export interface ManagerOptions {
   /** `false` runs the controller at once, with no Lease (one replica only). */
   readonly leaderElection: LeaderElectionSettings | false;
   readonly metricsAddress?: BindAddress | undefined;
+  /**
+   * Serve metrics securely, as controller-runtime does (default true): HTTPS, each caller
+   * authenticated with a TokenReview and authorised with a SubjectAccessReview for get on
+   * `/metrics`. `false` serves plain HTTP, on 127.0.0.1 when the address names no host.
+   */
+  readonly metricsSecure?: boolean | undefined;
+  /** Where `tls.crt` and `tls.key` are; default a self-signed certificate made at start. */
+  readonly metricsCertDir?: string | undefined;
+  /** The verdict cache and the bound on concurrent reviews. */
+  readonly metricsAuth?: MetricsAuthOptions | undefined;
   readonly healthAddress?: BindAddress | undefined;
   /** How long `stop()` lets in-flight reconciles run before aborting them. Default 2000 ms. */
   readonly stopGraceMs?: number | undefined;
@@ -127,6 +140,16 @@ const cacheScope = (options: ManagerOptions): Pick<CachedKubernetesClientOptions
   return { namespace, kinds };
 };
 
+/** The metrics endpoint as `options` ask for it: secure (the default), or plain HTTP, on loopback unless a host is named. */
+const metricsEndpoint = async (options: ManagerOptions, address: BindAddress, registry: Registry): Promise<NonNullable<HttpEndpointsOptions['metrics']>> =>
+  options.metricsSecure === false
+    ? { address: address.host === '' ? { ...address, host: '127.0.0.1' } : address, registry }
+    : {
+        address,
+        registry,
+        secure: { tls: await servingCert(options.metricsCertDir), authorize: createMetricsAuthorizer(reviewApisOf(options.kubeConfig), options.metricsAuth) },
+      };
+
 export const startManager = async (options: ManagerOptions): Promise<E.Either<ManagerError, Manager>> => {
   const { logger, kubeConfig } = options;
   // Every request would fail the same way; the informers would retry it forever.
@@ -175,7 +198,7 @@ export const startManager = async (options: ManagerOptions): Promise<E.Either<Ma
   let endpoints: HttpEndpoints;
   try {
     endpoints = await startHttpEndpoints({
-      metrics: options.metricsAddress === undefined ? undefined : { address: options.metricsAddress, registry: metrics.registry },
+      metrics: options.metricsAddress === undefined ? undefined : await metricsEndpoint(options, options.metricsAddress, metrics.registry),
       health:
         options.healthAddress === undefined
           ? undefined
@@ -188,7 +211,7 @@ export const startManager = async (options: ManagerOptions): Promise<E.Either<Ma
   } catch (error) {
     await cache.stop();
     await leaseClient?.close();
-    return E.left({ _tag: 'BindFailed', message: `cannot listen for metrics or probes: ${error instanceof Error ? error.message : String(error)}` });
+    return E.left({ _tag: 'BindFailed', message: `cannot serve metrics or probes: ${error instanceof Error ? error.message : String(error)}` });
   }
   for (const [what, address] of [
     ['metrics', endpoints.metricsAddress],

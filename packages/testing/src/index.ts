@@ -64,3 +64,4 @@ export { isNotServed, isInvalidObjectError, type InvalidObjectError } from './ap
 export { fieldOwners, lastWriterOf, managedFieldsAfter, type FieldsV1, type FieldWriter, type ManagedFieldsEntry } from './managedFields';
 export type { JsonSchema, StatusCause } from './schema';
 export { CaptSimulator, CAPT_FIELD_MANAGER, type CaptPass, type CaptSimulatorOptions } from './captSimulator';
+export { answerAccessReview, SUBJECT_ACCESS_REVIEWS_PATH, TOKEN_REVIEWS_PATH, type AccessReviews, type ReviewedAccess, type ReviewUser } from './accessReviews';

@@ -8,6 +8,7 @@
  * Every request is recorded, and responses can be replaced by injected errors, so wire tests
  * can assert the traffic an adapter sends and how it handles failures.
  */
+import { answerAccessReview, type AccessReviews } from './accessReviews';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as E from 'fp-ts/lib/Either.js';
@@ -66,6 +67,8 @@ export interface FakeApiServerOptions {
   readonly inject?: RequestInjection;
   /** How many paged lists stay open for `continue`, and for how long (default 32, 5 minutes). */
   readonly pagedLists?: PagedListsOptions;
+  /** Answer TokenReviews and SubjectAccessReviews with these tokens and this rule (default: not served, 404). */
+  readonly reviews?: AccessReviews;
 }
 
 export interface FakeApiServer {
@@ -394,6 +397,8 @@ export const startFakeApiServer = async (options: FakeApiServerOptions = {}): Pr
       if (injected.action === 'reset') request.socket.destroy();
       return;
     }
+    const review = options.reviews === undefined ? undefined : answerAccessReview(options.reviews, recorded.method, url.pathname, parsedBody);
+    if (review !== undefined) return reply(response, review);
     const route = routeOf(url.pathname, resources);
     if (!route) return reply(response, notRouted(url.pathname, resources));
     const refused = unsupportedParameters.filter((name) => query[name]);
