@@ -42,7 +42,9 @@ const caData = (i: number): string => base64Of(`-----BEGIN CERTIFICATE-----\n${h
  */
 const stampOf = (i: number): string => new Date(Date.UTC(2026, 10, 20, 8, 15, 42) + i * 1000).toISOString().replace('.000Z', 'Z');
 
-export const namespaceOf = (i: number): string => `team-${i % 16}`;
+/** The fixtures spread over this many namespaces, `team-0` on. */
+export const namespaceCount = 16;
+export const namespaceOf = (i: number): string => `team-${i % namespaceCount}`;
 export const nameOf = (i: number): string => `cluster-${i}`;
 export const applyNameOf = (i: number): string => `${nameOf(i)}-eks-apply`;
 export const workspaceNameOf = (i: number): string => `${nameOf(i)}-eks`;
