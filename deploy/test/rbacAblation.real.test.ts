@@ -2,12 +2,13 @@
 // does its whole job (the end-to-end test shows 0 forbidden answers); with any single rule of
 // deploy/'s roles removed, the server refuses it (a 403 in the audit log, on a resource the rule
 // named) and the controller says so: a typed ApiForbidden error in its log, an EndpointReady
-// condition, or a /readyz that is not ready. A rule added later that nothing needs leaves no
+// condition, or a /readyz that is not ready. The whole job includes serving /metrics to a
+// scraper bound to the metrics reader role (the reviews' rules). A rule added later that nothing needs leaves no
 // 403, and its check fails.
 import { CoreV1Api, KubernetesObjectApi } from '@kubernetes/client-node';
 import type { Envtest } from '@capt-endpoint/envtest';
 import { captClusterNames, conditionOf, createCaptCluster, endpointOf, readCluster, readControlPlane, terraformApplied } from './captOnServer';
-import type { Manifest, Rule } from './deployRbac';
+import { boundRoles, type Manifest, type Rule } from './deployRbac';
 import {
   CONTROLLER_USER,
   FAST_LEADER_ELECTION,
@@ -17,6 +18,8 @@ import {
   deployRbacObjects,
   readAudit,
   resourceOf,
+  scrapeMetrics,
+  scraperToken,
   serviceAccountToken,
   startAuditedEnvtest,
   startControllerProcess,
@@ -27,17 +30,24 @@ import {
 const EKS_URL = 'https://0123456789ABCDEF0123456789ABCDEF.gr7.us-west-2.eks.amazonaws.com';
 const EKS_ENDPOINT = { host: '0123456789abcdef0123456789abcdef.gr7.us-west-2.eks.amazonaws.com', port: 443 };
 
-const roles = deployRbacObjects().filter((object) => object.kind === 'ClusterRole' || object.kind === 'Role');
+// The controller's roles: those bound to its ServiceAccount (the scrapers' metrics reader is
+// bound to nobody by deploy/; metricsAuth.real.test.ts shows what it grants).
+const controllerRoles = new Set([...boundRoles('ClusterRole'), ...boundRoles('Role')].map((role) => `${role.namespace ?? ''}/${role.name}`));
+const roles = deployRbacObjects().filter(
+  (object) => (object.kind === 'ClusterRole' || object.kind === 'Role') && controllerRoles.has(`${object.metadata.namespace ?? ''}/${object.metadata.name}`),
+);
 const rulesOf = (role: Manifest): Rule[] => (role['rules'] as Rule[] | undefined) ?? [];
 const describeRule = (rule: Rule): string => `${rule.verbs.join(',')} ${(rule.apiGroups ?? []).map((g) => g || 'core').join(',')}/${(rule.resources ?? []).join(',')}`;
 const ablations = roles.flatMap((role) => rulesOf(role).map((rule, index) => ({ role, index, rule, name: `${role.kind} ${role.metadata.name} without rule ${index + 1} (${describeRule(rule)})` })));
 
 let env: Envtest;
 let run = 0;
+let scraper: string;
 
 beforeAll(async () => {
   env = await startAuditedEnvtest();
   await applyObjects(env.kubeConfig, deployRbacObjects());
+  scraper = await scraperToken(env.kubeConfig, 'prometheus', true);
 });
 const findings: string[] = [];
 afterAll(async () => {
@@ -66,11 +76,14 @@ const attempt = async (ms: number) => {
     const controlPlane = await readControlPlane(env.kubeConfig, names);
     const cluster = await readCluster(env.kubeConfig, names);
     const condition = conditionOf(controlPlane, 'EndpointReady');
+    const scrape = (await scrapeMetrics(controller.metrics, scraper)).status;
     return {
       done:
         JSON.stringify(endpointOf(controlPlane)) === JSON.stringify(EKS_ENDPOINT) &&
         JSON.stringify(endpointOf(cluster)) === JSON.stringify(EKS_ENDPOINT) &&
-        condition?.['status'] === 'True',
+        condition?.['status'] === 'True' &&
+        scrape === 200,
+      scrape,
       forbidden: forbidden().map((e) => `${e.verb} ${resourceOf(e)}`),
       typedError: controller.lines().filter((line) => line['reason'] === 'ApiForbidden').map((line) => String(line['msg'])),
       condition: /Forbidden/.test(String(condition?.['reason'])) ? `${String(condition?.['reason'])}: ${String(condition?.['message'])}` : undefined,
@@ -112,8 +125,9 @@ describe('deploy/ RBAC by ablation', () => {
       const surfaced = seen.typedError.length > 0 || seen.condition !== undefined || seen.readyz !== 200;
       expect(surfaced ? 'surfaced' : { typedError: seen.typedError, condition: seen.condition, readyz: seen.readyz }).toBe('surfaced');
       const how = [seen.typedError.length > 0 ? 'ApiForbidden in the log' : '', seen.condition ?? '', seen.readyz !== 200 ? `/readyz ${seen.readyz}` : ''].filter(Boolean).join(', ');
-      findings.push(`  ${describeRule(rule)}: refused ${[...new Set(seen.forbidden)].join(', ')}; ${how}`);
-      expect(seen.done).toBe(false);
+      // Whether the rest of the job got done is not the test: without the Events rule the
+      // endpoint is still set (Events are best effort), and the refusal is what must show.
+      findings.push(`  ${describeRule(rule)}: refused ${[...new Set(seen.forbidden)].join(', ')}; ${how}${seen.done ? '; the rest of the job done' : ''}`);
     } finally {
       await replaceRole(role);
     }

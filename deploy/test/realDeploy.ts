@@ -4,6 +4,7 @@
 // and attribute every request. Shared by the end-to-end, RBAC, leader-election and scale runs.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import { CoreV1Api, KubernetesObjectApi, type KubeConfig } from '@kubernetes/client-node';
 import { envtestCrds, startEnvtest, type Envtest } from '@capt-endpoint/envtest';
@@ -211,3 +212,43 @@ export const startControllerProcess = async (env: Envtest, token: string, name: 
     },
   };
 };
+
+export const SCRAPER_NAMESPACE = 'monitoring';
+
+/**
+ * A scraper's ServiceAccount in `monitoring` and a TokenRequest token for it: bound to deploy/'s
+ * capt-endpoint-metrics-reader ClusterRole when `allowed`, bound to nothing otherwise.
+ */
+export const scraperToken = async (kubeConfig: KubeConfig, name: string, allowed: boolean): Promise<string> => {
+  const core = kubeConfig.makeApiClient(CoreV1Api);
+  await core.readNamespace({ name: SCRAPER_NAMESPACE }).catch(() => core.createNamespace({ body: { metadata: { name: SCRAPER_NAMESPACE } } }));
+  await core.createNamespacedServiceAccount({ namespace: SCRAPER_NAMESPACE, body: { metadata: { name } } });
+  if (allowed)
+    await applyObjects(kubeConfig, [
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'ClusterRoleBinding',
+        metadata: { name: `${SCRAPER_NAMESPACE}-${name}-metrics-reader` },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'capt-endpoint-metrics-reader' },
+        subjects: [{ kind: 'ServiceAccount', name, namespace: SCRAPER_NAMESPACE }],
+      },
+    ]);
+  return serviceAccountToken(kubeConfig, SCRAPER_NAMESPACE, name);
+};
+
+/** GET /metrics over HTTPS at `address` (`host:port`), trusting its self-signed certificate; status 0 when nothing answers. */
+export const scrapeMetrics = (address: string, token?: string): Promise<{ status: number; body: string }> =>
+  new Promise((resolve) => {
+    const [host, port] = address.split(':') as [string, string];
+    const request = httpsRequest(
+      { host, port: Number(port), path: '/metrics', rejectUnauthorized: false, timeout: 5_000, headers: token === undefined ? {} : { Authorization: `Bearer ${token}` } },
+      (response) => {
+        let body = '';
+        response.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+      },
+    );
+    request.on('timeout', () => request.destroy());
+    request.on('error', () => resolve({ status: 0, body: '' }));
+    request.end();
+  });

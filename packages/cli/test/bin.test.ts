@@ -2,6 +2,7 @@
 // this test builds the bin itself when it is missing.
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { get as httpsGet } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFakeApiServer, startHostileApiServer } from '@capt-endpoint/testing';
@@ -71,6 +72,32 @@ describe('the capt-endpoint executable', () => {
       expect(await exited).toBe(0);
       expect(out.stderr).toBe('');
       expect(jsonLines(out.stdout).at(-1)).toMatchObject({ level: 'info', msg: 'stopped' });
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('serves metrics over HTTPS by default, from the bundled executable (its certificate library loads)', async () => {
+    const server = await startFakeApiServer({ objects: initialObjects() });
+    try {
+      const kubeconfig = join(mkdtempSync(join(tmpdir(), 'capt-bin-')), 'kubeconfig');
+      writeFileSync(kubeconfig, server.kubeConfigYaml('team-a'));
+      const { child, out, exited } = spawnBin(['run', '--kubeconfig', kubeconfig, '--metrics-bind-address', '127.0.0.1:0', '--health-probe-bind-address', '0']);
+      const serving = () => jsonLines(out.stdout).find((l) => l['msg'] === 'serving metrics');
+      await eventually(() => serving() !== undefined || out.stderr !== '');
+      expect(out.stderr).toBe('');
+      const port = Number(String(serving()?.['address']).split(':').at(-1));
+      // No token: 401 from the secure endpoint, over TLS (plain HTTP is not served there).
+      const status = await new Promise<number>((resolve, reject) =>
+        httpsGet({ host: '127.0.0.1', port, path: '/metrics', rejectUnauthorized: false }, (response) => {
+          response.resume();
+          resolve(response.statusCode ?? 0);
+        }).on('error', reject),
+      );
+      expect(status).toBe(401);
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      expect(out.stderr).toBe('');
     } finally {
       await server.close();
     }

@@ -147,7 +147,16 @@ const metricsEndpoint = async (options: ManagerOptions, address: BindAddress, re
     : {
         address,
         registry,
-        secure: { tls: await servingCert(options.metricsCertDir), authorize: createMetricsAuthorizer(reviewApisOf(options.kubeConfig), options.metricsAuth) },
+        secure: {
+          tls: await servingCert(options.metricsCertDir),
+          authorize: createMetricsAuthorizer(reviewApisOf(options.kubeConfig), {
+            ...options.metricsAuth,
+            onReviewFailed: (error) => {
+              options.metricsAuth?.onReviewFailed?.(error);
+              options.logger.warn({ reason: error.reason, code: error.code }, `a metrics caller could not be reviewed, answered 503: ${error.message}`);
+            },
+          }),
+        },
       };
 
 export const startManager = async (options: ManagerOptions): Promise<E.Either<ManagerError, Manager>> => {

@@ -9,6 +9,8 @@
  */
 import { createHash } from 'node:crypto';
 import { AuthenticationV1Api, AuthorizationV1Api, type KubeConfig } from '@kubernetes/client-node';
+import type { ApiError } from '@capt-endpoint/core';
+import { apiErrorOfThrown } from '@capt-endpoint/kubernetes';
 
 export type MetricsVerdict =
   | { readonly code: 200 }
@@ -28,6 +30,12 @@ export interface MetricsAuthOptions {
   readonly reviewTimeoutMs?: number | undefined;
   /** The clock, in milliseconds (monotonic). */
   readonly now?: (() => number) | undefined;
+  /**
+   * Told when a review could not be made (the caller got 503): the API's answer as a typed error,
+   * scrubbed, so an operator sees that the controller may not create TokenReviews or
+   * SubjectAccessReviews (`ApiForbidden`) rather than only a scraper's failed scrape.
+   */
+  readonly onReviewFailed?: ((error: ApiError) => void) | undefined;
 }
 
 /** What the authorizer needs of the API: the two reviews, as client-node's typed APIs make them. */
@@ -97,7 +105,10 @@ export const createMetricsAuthorizer = (apis: ReviewApis, options: MetricsAuthOp
     if (pending !== undefined) return pending;
     if (inFlight.size >= maxInFlight) return busy;
     const judged = withTimeout(
-      review(apis, token).catch(() => unavailable),
+      review(apis, token).catch((thrown: unknown) => {
+        options.onReviewFailed?.(apiErrorOfThrown(thrown));
+        return unavailable;
+      }),
       timeoutMs,
       unavailable,
     ).then((verdict) => {

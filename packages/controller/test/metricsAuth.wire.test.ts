@@ -2,6 +2,8 @@
 // caller authenticated with a TokenReview and authorised with a SubjectAccessReview for get on
 // /metrics, both answered by the loopback API server as kube-apiserver answers them.
 import { request as httpsRequest } from 'node:https';
+import { ApiException } from '@kubernetes/client-node';
+import type { ApiError } from '@capt-endpoint/core';
 import { startFakeApiServer, SUBJECT_ACCESS_REVIEWS_PATH, TOKEN_REVIEWS_PATH, type FakeApiServer } from '@capt-endpoint/testing';
 import { deniedByDeploy } from '../../../deploy/test/deployRbac';
 import { createMetricsAuthorizer, type Manager, type MetricsVerdict, type ReviewApis } from '../src';
@@ -99,5 +101,31 @@ describe('the metrics authorizer', () => {
     const last = authorize('Bearer c');
     release.at(-1)!();
     expect(await last).toEqual({ code: 200 });
+  });
+
+  it('answers 503 when a review cannot be made, and tells onReviewFailed why as a typed error without the token', async () => {
+    const refusal = {
+      kind: 'Status',
+      status: 'Failure',
+      reason: 'Forbidden',
+      code: 403,
+      message: 'tokenreviews.authentication.k8s.io is forbidden: User "system:serviceaccount:capt-endpoint-system:capt-endpoint" cannot create resource "tokenreviews"',
+    };
+    const apis: ReviewApis = {
+      authentication: {
+        createTokenReview: () => Promise.reject(new ApiException(403, 'Forbidden', JSON.stringify(refusal), {})),
+      },
+      authorization: { createSubjectAccessReview: (() => Promise.resolve({ status: { allowed: true } })) as unknown as ReviewApis['authorization']['createSubjectAccessReview'] },
+    };
+    const failures: ApiError[] = [];
+    const authorize = createMetricsAuthorizer(apis, { onReviewFailed: (error) => failures.push(error) });
+    expect(await authorize('Bearer secret-scraper-token')).toEqual({ code: 503, reason: 'the review of the caller could not be made' });
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).toMatchObject({ reason: 'ApiForbidden', code: 403, retryable: false });
+    expect(failures[0]?.message).toContain('cannot create resource "tokenreviews"');
+    expect(JSON.stringify(failures)).not.toContain('secret-scraper-token');
+    // A failed review is not kept: the next scrape asks again.
+    await authorize('Bearer secret-scraper-token');
+    expect(failures).toHaveLength(2);
   });
 });

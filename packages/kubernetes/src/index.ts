@@ -28,3 +28,4 @@ export {
   type RecordResult,
 } from './eventRecorder';
 export { endpointEventFor } from './endpointEvents';
+export { fromThrown as apiErrorOfThrown } from './apiErrors';
