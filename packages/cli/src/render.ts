@@ -101,9 +101,15 @@ const otherWriterLines = (report: Report, style: Style): string[] => {
   return writerLine('last written by', repair?.writer ?? drift?.writer);
 };
 
+/** A malformed endpoint was written by someone: the admission policy flags such a write as it is made. */
+const admissionHint = (report: Report, style: Style): string[] =>
+  report.repair === undefined
+    ? []
+    : [`  ${style.dim('hint: with deploy/components/endpoint-policy installed, the API server warns the writer of such a value (or refuses it): docs/admission-policy.md')}`];
+
 /** A report whose strings are inert, as lines of text. */
 const renderInertText = (report: Report, style: Style): string => {
-  const lines = [headline(report, style), ...report.checks.map((check) => `  ${renderCheck(check, style)}`), ...otherWriterLines(report, style)];
+  const lines = [headline(report, style), ...report.checks.map((check) => `  ${renderCheck(check, style)}`), ...otherWriterLines(report, style), ...admissionHint(report, style)];
   if (report.endpoints.length > 0) lines.push('  endpoint:', ...renderEndpoints(report, style, '    '));
   if (report.writes.length > 0) {
     lines.push(report.dryRun ? '  would send:' : '  sent:', ...report.writes.map((write) => `    ${describeWrite(write)}`));

@@ -14,6 +14,17 @@ const tempFile = (name: string, text: string): string => {
   return path;
 };
 
+/** The example's control plane, as a file, holding `host` and port 443. */
+const controlPlaneHolding = (host: string): string =>
+  tempFile(
+    'cp.yaml',
+    `apiVersion: controlplane.cluster.x-k8s.io/v1beta1
+kind: CAPTControlPlane
+metadata: {name: demo, namespace: team-a, ownerReferences: [{apiVersion: cluster.x-k8s.io/v1beta1, kind: Cluster, name: demo}]}
+spec: {workspaceTemplateApplyName: demo-eks-controlplane-apply, controlPlaneEndpoint: {host: ${JSON.stringify(host)}, port: 443}}
+`,
+  );
+
 describe('capt-endpoint explain', () => {
   it('explains why it waits, and exits 2, while the Workspace has no endpoint', async () => {
     const { code, stdout, stderr } = await run(['explain', ...initial]);
@@ -63,20 +74,23 @@ describe('capt-endpoint explain', () => {
   });
 
   it('shows drift as a refusal with its condition, and exits 1', async () => {
-    const drifted = tempFile(
-      'cp.yaml',
-      `apiVersion: controlplane.cluster.x-k8s.io/v1beta1
-kind: CAPTControlPlane
-metadata: {name: demo, namespace: team-a, ownerReferences: [{apiVersion: cluster.x-k8s.io/v1beta1, kind: Cluster, name: demo}]}
-spec: {workspaceTemplateApplyName: demo-eks-controlplane-apply, controlPlaneEndpoint: {host: old.example.com, port: 443}}
-`,
-    );
+    const drifted = controlPlaneHolding('old.example.com');
     const { code, stdout } = await run(['explain', ...applied, '-f', drifted]);
     expect(code).toBe(1);
     expect(stdout).toContain('drift: keeps old.example.com:443, the Workspace says');
     expect(stdout).toContain('condition EndpointReady=False EndpointDrift');
     // The Cluster had no endpoint: it gets the one the control plane holds, never the Workspace's new one.
     expect(stdout).toMatch(/Cluster team-a\/demo +\(unset\) → old\.example\.com:443/);
+  });
+
+  it('repairs a malformed endpoint and points to the admission policy that flags such a write', async () => {
+    const malformed = controlPlaneHolding(`https://${EKS_HOST}`);
+    const { code, stdout } = await run(['explain', ...applied, '-f', malformed]);
+    expect(code).toBe(0);
+    expect(stdout).toContain('would repair a malformed endpoint');
+    expect(stdout).toContain('hint: with deploy/components/endpoint-policy installed, the API server warns the writer of such a value (or refuses it): docs/admission-policy.md');
+    // Nothing malformed, no hint.
+    expect((await run(['explain', ...applied])).stdout).not.toContain('endpoint-policy');
   });
 
   it('shows a contested endpoint: the other writer, what it writes, when writing resumes, what to do; exits 1', async () => {
