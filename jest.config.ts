@@ -29,6 +29,7 @@ const shared = {
   moduleNameMapper: {
     '^@capt-endpoint/(core|testing|kubernetes|controller|cli|envtest)$': '<rootDir>/packages/$1/src/index.ts',
     '^@capt-endpoint/core/json$': '<rootDir>/packages/core/src/json.ts',
+    '^@capt-endpoint/core/adapter$': '<rootDir>/packages/core/src/adapter.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   setupFiles: ['<rootDir>/jest.setup.ts'],

@@ -30,9 +30,9 @@ const examplesOf = (file: string): { examples: DocExample[]; functions: string[]
   return { examples, functions };
 };
 
-// The modules the package's entries (index.ts, json.ts) export from, and the names they export;
+// The modules the package's entries (index.ts, adapter.ts, json.ts) export from, and the names they export;
 // internal helpers need no example.
-const entries = ['index.ts', 'json.ts'].map((entry) => readFileSync(join(CORE, entry), 'utf8'));
+const entries = ['index.ts', 'adapter.ts', 'json.ts'].map((entry) => readFileSync(join(CORE, entry), 'utf8'));
 const sources = [...new Set(entries.flatMap((text) => [...text.matchAll(/from '\.\/(\w+)';$/gm)].map((m) => `${m[1]}.ts`)))];
 const exported = new Set(entries.flatMap((text) => [...text.matchAll(/export (?:type )?\{([^}]*)\}/g)].flatMap((m) => (m[1] ?? '').split(',').map((name) => name.replace(/^\s*type\s+/, '').trim()))));
 const found = sources.map((file) => {

@@ -5,7 +5,16 @@
  * all. Both are timed in the same process, in interleaved batches; each round gives one ratio.
  */
 import * as O from 'fp-ts/lib/Option.js';
-import { CAPTControlPlane, Cluster, decodeObject, locateInWorkspace, parseEndpoint, planCondition, planEndpointUpdate, Workspace } from '@capt-endpoint/core';
+import {
+  CAPTControlPlane,
+  Cluster,
+  locateInWorkspace,
+  parseEndpoint,
+  planCondition,
+  planEndpointUpdate,
+  Workspace,
+} from '@capt-endpoint/core';
+import { decodeObject } from '@capt-endpoint/core/adapter';
 import { orThrow, resolutionOf, steadyObjects } from './fixtures';
 import { spread, type Spread } from './stats';
 

@@ -6,7 +6,17 @@
  */
 import * as E from 'fp-ts/lib/Either.js';
 import * as O from 'fp-ts/lib/Option.js';
-import { CAPTControlPlane, Cluster, decodeObject, locateInWorkspace, planCondition, planEndpointUpdate, Workspace, type KubeObject, type Resolution } from '@capt-endpoint/core';
+import {
+  CAPTControlPlane,
+  Cluster,
+  locateInWorkspace,
+  planCondition,
+  planEndpointUpdate,
+  Workspace,
+  type KubeObject,
+  type Resolution,
+} from '@capt-endpoint/core';
+import { decodeObject } from '@capt-endpoint/core/adapter';
 import { applyMergePatch } from '@capt-endpoint/core/json';
 
 /**

@@ -2,7 +2,7 @@
 // as stored endpoints, the forms only a stored endpoint has, and the address policy's cases; the
 // core's verdict on each, and the differences we know of, each with its reason.
 import * as O from 'fp-ts/lib/Option.js';
-import { canonicalHost, heldEndpointOf, refusedRange, type StoredEndpoint } from '@capt-endpoint/core';
+import { canonicalHost, heldEndpointOf, refusedRange, type StoredEndpoint } from '@capt-endpoint/core/adapter';
 import { grammarCases } from '../../packages/core/test/grammarCases';
 
 export type Verdict = 'admitted' | 'refused';

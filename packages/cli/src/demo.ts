@@ -10,7 +10,8 @@
  */
 import { join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
-import { CONTROL_PLANE_API_VERSION, describeRef, refOf, type KubeObject } from '@capt-endpoint/core';
+import { describeRef, refOf, type KubeObject } from '@capt-endpoint/core';
+import { CONTROL_PLANE_API_VERSION } from '@capt-endpoint/core/adapter';
 import type { FakeClient } from '@capt-endpoint/testing';
 import { seedFakeCluster } from './explain';
 import { loadManifests, objectsOfText, type ManifestError, type ReadText, readTextFile } from './manifests';

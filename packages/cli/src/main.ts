@@ -5,7 +5,7 @@
  */
 import { resolve } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
-import { inert } from '@capt-endpoint/core';
+import { inert } from '@capt-endpoint/core/adapter';
 import { parseCommandLine, type Command } from './args';
 import { BUILT_IN_MANIFESTS } from './builtInManifests';
 import type { CliIO } from './cliIO';

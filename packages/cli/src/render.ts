@@ -3,7 +3,8 @@
  * object per line for machines, or YAML documents through client-node's `dumpYaml`.
  */
 import { dumpYaml } from '@kubernetes/client-node';
-import { describeWriter, formatHostPort, inertDeep, type ApiEndpoint, type FieldWriter } from '@capt-endpoint/core';
+import { formatHostPort, type ApiEndpoint } from '@capt-endpoint/core';
+import { describeWriter, inertDeep, type FieldWriter } from '@capt-endpoint/core/adapter';
 import type { OutputFormat } from './args';
 import type { Check, CheckStatus, Report, ReportedWrite } from './report';
 

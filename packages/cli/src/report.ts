@@ -7,7 +7,29 @@
  * Secret safety: a report names Secrets and keys, never their values.
  */
 import * as E from 'fp-ts/lib/Either.js';
-import { CONTROL_PLANE_API_VERSION, DEFAULT_CONDITION_TYPE, reconcileEndpoint, type ClusterClient, type ReconcileOptions, describeRef, formatHostPort, quoteValue, isEndpointSet, type ApiEndpoint, type Contest, type Drift, type Repair, type EndpointError, type EndpointSource, type KubeObject, type MergePatch, type ObjectRef, type ReconcileOutcome, type ReconcileResult, type StoredEndpoint, type WaitingOn, type Condition } from '@capt-endpoint/core';
+import {
+  DEFAULT_CONDITION_TYPE,
+  reconcileEndpoint,
+  type ClusterClient,
+  type ReconcileOptions,
+  describeRef,
+  formatHostPort,
+  isEndpointSet,
+  type ApiEndpoint,
+  type Contest,
+  type Drift,
+  type Repair,
+  type EndpointError,
+  type EndpointSource,
+  type KubeObject,
+  type MergePatch,
+  type ObjectRef,
+  type ReconcileOutcome,
+  type ReconcileResult,
+  type WaitingOn,
+  type Condition,
+} from '@capt-endpoint/core';
+import { CONTROL_PLANE_API_VERSION, quoteValue, type StoredEndpoint } from '@capt-endpoint/core/adapter';
 import { applyMergePatch } from '@capt-endpoint/core/json';
 import { recordingClient, type RecordedRead, type RecordingClient } from '@capt-endpoint/controller';
 

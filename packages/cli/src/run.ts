@@ -10,7 +10,7 @@
 import { readFileSync } from 'node:fs';
 import * as E from 'fp-ts/lib/Either.js';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { inert } from '@capt-endpoint/core';
+import { inert } from '@capt-endpoint/core/adapter';
 import { jsonLogger, startManager } from '@capt-endpoint/controller';
 import type { Command } from './args';
 import type { CliIO } from './cliIO';

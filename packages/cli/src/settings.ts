@@ -7,17 +7,16 @@ import * as E from 'fp-ts/lib/Either.js';
 import { pipe } from 'fp-ts/lib/function.js';
 import * as A from 'fp-ts/lib/Array.js';
 import {
-  isDnsLabel,
   isEndpointRange,
   ENDPOINT_RANGES,
   type EndpointRange,
-  quoteValue,
   WORKSPACE_API_VERSIONS,
   type EndpointChangePolicy,
   type OutputKey,
   type ReconcileOptions,
   type WorkspaceApiVersion,
 } from '@capt-endpoint/core';
+import { isDnsLabel, quoteValue } from '@capt-endpoint/core/adapter';
 import { usageError, type UsageError } from './usage';
 
 /** The raw values of the shared flags, as `util.parseArgs` returns them. */

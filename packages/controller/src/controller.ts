@@ -18,7 +18,6 @@
  */
 import * as E from 'fp-ts/lib/Either.js';
 import {
-  CONTROL_PLANE_API_VERSION,
   describeRef,
   reconcileEndpoint,
   type ClusterClient,
@@ -26,6 +25,7 @@ import {
   type ObjectChange,
   type ReconcileOptions,
 } from '@capt-endpoint/core';
+import { CONTROL_PLANE_API_VERSION } from '@capt-endpoint/core/adapter';
 import { endpointEventFor, type EventRecorder } from '@capt-endpoint/kubernetes';
 import { controlPlaneKey, DependencyIndex, parseControlPlaneKey } from './dependencyIndex';
 import type { JsonLogger } from './jsonLogger';

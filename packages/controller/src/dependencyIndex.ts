@@ -5,7 +5,8 @@
  * client's reads), not from a second copy of the reconcile's rules, so it follows the library as
  * it is, including objects that did not exist yet when they were read.
  */
-import { groupOf, type ObjectRef } from '@capt-endpoint/core';
+import type { ObjectRef } from '@capt-endpoint/core';
+import { groupOf } from '@capt-endpoint/core/adapter';
 
 /**
  * An object's identity: group, kind, namespace and name. Not the version: the API server stores

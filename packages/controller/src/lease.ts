@@ -4,7 +4,8 @@
  * whose fields may be missing or of the wrong type, and the objects and merge patches that
  * write it. A field the record does not understand reads as unset, never as an exception.
  */
-import type { KubeObject, MergePatch, ObjectRef, ResourceInfo } from '@capt-endpoint/core';
+import type { KubeObject, MergePatch, ObjectRef } from '@capt-endpoint/core';
+import type { ResourceInfo } from '@capt-endpoint/core/adapter';
 
 export const LEASE_API_VERSION = 'coordination.k8s.io/v1';
 

@@ -19,7 +19,8 @@
 import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { CONTROL_PLANE_API_VERSION, apiError, type ReconcileOptions } from '@capt-endpoint/core';
+import type { ReconcileOptions } from '@capt-endpoint/core';
+import { CONTROL_PLANE_API_VERSION, apiError } from '@capt-endpoint/core/adapter';
 import {
   createCachedKubernetesClient,
   createEventRecorder,

@@ -17,7 +17,6 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type { TaskEither } from 'fp-ts/lib/TaskEither.js';
 import {
-  apiError,
   describeRef,
   type ApiError,
   type ClusterClient,
@@ -28,6 +27,7 @@ import {
   type PatchOptions,
   type SteadyMemo,
 } from '@capt-endpoint/core';
+import { apiError } from '@capt-endpoint/core/adapter';
 import { applyMergePatch, copyJsonValue } from '@capt-endpoint/core/json';
 
 export interface RecordedRead {

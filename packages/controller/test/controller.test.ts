@@ -1,5 +1,5 @@
 import * as E from 'fp-ts/lib/Either.js';
-import { apiError } from '@capt-endpoint/core';
+import { apiError } from '@capt-endpoint/core/adapter';
 import { createFakeClient } from '@capt-endpoint/testing';
 import { createControllerMetrics, jsonLogger, startController, type Controller, type ControllerOptions } from '../src';
 import { EKS_HOST, eventually, initialObjects, manifest, watchedFake } from './helpers';

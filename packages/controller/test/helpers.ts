@@ -3,7 +3,8 @@
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import * as E from 'fp-ts/lib/Either.js';
-import { CONTROL_PLANE_API_VERSION, refOf, type KubeObject } from '@capt-endpoint/core';
+import { refOf, type KubeObject } from '@capt-endpoint/core';
+import { CONTROL_PLANE_API_VERSION } from '@capt-endpoint/core/adapter';
 import type { FakeApiServer, FakeClient } from '@capt-endpoint/testing';
 import { jsonLogger, startManager, type Manager, type ManagerOptions, type ObjectChange, type WatchedCluster } from '../src';
 

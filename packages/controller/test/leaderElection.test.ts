@@ -1,6 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
-import { apiError, type ApiError } from '@capt-endpoint/core';
+import type { ApiError } from '@capt-endpoint/core';
+import { apiError } from '@capt-endpoint/core/adapter';
 import { createFakeClient, type FakeClient } from '@capt-endpoint/testing';
 import {
   createLeaderElector,

@@ -1,6 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { createFakeClient } from '@capt-endpoint/testing';
-import { emptyOutcome, reconcileEndpoint, type ClusterClient, type SteadyMemo } from '@capt-endpoint/core';
+import { reconcileEndpoint, type ClusterClient, type SteadyMemo } from '@capt-endpoint/core';
+import { emptyOutcome } from '@capt-endpoint/core/adapter';
 import { recordingClient } from '../src';
 import { initialObjects, manifest } from './helpers';
 

@@ -35,7 +35,7 @@ const isRecordObject = (value: unknown): value is Record<string, unknown> => typ
  * The record an object carries, or an empty one.
  * @example
  * ```ts
- * import { writeRecordOf } from '@capt-endpoint/core';
+ * import { writeRecordOf } from '@capt-endpoint/core/adapter';
  *
  * writeRecordOf({ metadata: { annotations: { 'capt-endpoint.io/endpoint-writes': '{"writes":["2026-12-02T10:00:00Z"],"probes":0}' } } });
  * // { writes: ['2026-12-02T10:00:00Z'], probes: 0 }
@@ -112,7 +112,7 @@ const standingOf = (record: WriteRecord, writer: FieldWriter | undefined, settin
  * `writer` is who last wrote the endpoint (`endpointWriter`); none when unknown or unset.
  * @example
  * ```ts
- * import { decideEndpointWrite } from '@capt-endpoint/core';
+ * import { decideEndpointWrite } from '@capt-endpoint/core/adapter';
  *
  * const writer = { manager: 'manager', operation: 'Update', time: '2026-12-02T10:00:31Z' };
  * const object = { metadata: { annotations: { 'capt-endpoint.io/endpoint-writes': '{"writes":["2026-12-02T10:00:00Z","2026-12-02T10:00:30Z"],"probes":0}' } } };

@@ -108,7 +108,7 @@ const nameRange = (host: string): EndpointRange | undefined =>
  * The range `host` falls in, or undefined for an ordinary host.
  * @example
  * ```ts
- * import { endpointRangeOf } from '@capt-endpoint/core';
+ * import { endpointRangeOf } from '@capt-endpoint/core/adapter';
  *
  * endpointRangeOf('::ffff:a9fe:a9fe'); // 'cloud-metadata' (169.254.169.254)
  * endpointRangeOf('localhost'); // 'loopback'
@@ -127,7 +127,7 @@ export const endpointRangeOf = (host: string): EndpointRange | undefined => {
  * The metadata service is allowed only by its own name.
  * @example
  * ```ts
- * import { refusedRange } from '@capt-endpoint/core';
+ * import { refusedRange } from '@capt-endpoint/core/adapter';
  *
  * refusedRange('127.0.0.1'); // 'loopback'
  * refusedRange('127.0.0.1', ['loopback']); // undefined

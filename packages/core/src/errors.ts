@@ -46,7 +46,7 @@ export interface EndpointParseError extends ErrorBase {
 /**
  * @example
  * ```ts
- * import { parseError } from '@capt-endpoint/core';
+ * import { parseError } from '@capt-endpoint/core/adapter';
  *
  * const error = parseError('InvalidPort', 'the port is not a number from 1 to 65535', 'api.example.com:0');
  * error.problem; // 'the port is not a number from 1 to 65535' (safe to show for a Secret value)
@@ -179,7 +179,7 @@ const retryableKinds: ReadonlySet<ApiErrorKind> = new Set(['Conflict', 'Unavaila
 /**
  * @example
  * ```ts
- * import { apiError } from '@capt-endpoint/core';
+ * import { apiError } from '@capt-endpoint/core/adapter';
  *
  * const error = apiError('Unavailable', 'connect ECONNREFUSED 10.0.0.1:6443', { code: 503 });
  * error.reason; // 'ApiUnavailable'
@@ -246,7 +246,8 @@ export type ValueError =
  * One line for a log or a CLI: `Reason: message`.
  * @example
  * ```ts
- * import { apiError, renderError } from '@capt-endpoint/core';
+ * import { renderError } from '@capt-endpoint/core';
+ * import { apiError } from '@capt-endpoint/core/adapter';
  *
  * renderError(apiError('Forbidden', 'secrets "demo-eks-conn" is forbidden', { code: 403 }));
  * // 'ApiForbidden: secrets "demo-eks-conn" is forbidden'

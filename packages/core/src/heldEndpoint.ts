@@ -30,7 +30,7 @@ const NOT_AS_STORED = 'the host has surrounding whitespace or IPv6 brackets, whi
  * wrote it.
  * @example
  * ```ts
- * import { heldEndpointOf } from '@capt-endpoint/core';
+ * import { heldEndpointOf } from '@capt-endpoint/core/adapter';
  *
  * heldEndpointOf({ host: '', port: 0 })._tag; // 'Unset'
  * heldEndpointOf({ host: 'api.example.com', port: 443 })._tag; // 'WellFormed'
@@ -55,7 +55,7 @@ export const heldEndpointOf = (stored: StoredEndpoint | undefined): HeldEndpoint
  * endpoint grammar quotes values (`quoteValue`: credentials never shown).
  * @example
  * ```ts
- * import { showHeld } from '@capt-endpoint/core';
+ * import { showHeld } from '@capt-endpoint/core/adapter';
  *
  * showHeld({ host: 'https://api.example.com', port: 443 }); // 'host "https://api.example.com", port 443'
  * ```

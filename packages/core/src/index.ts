@@ -1,27 +1,23 @@
 /**
- * @capt-endpoint/core: keeps a CAPT control plane's endpoint right. The endpoint grammar,
- * locating the endpoint in a Workspace or its connection Secret, the plan, the condition, the
- * reconcile, the errors, the port to a Kubernetes API and the kinds it reads. Everything here
- * is total: functions return values, `Either`s or `TaskEither`s and never throw.
+ * @capt-endpoint/core: keeps a CAPT control plane's endpoint right. What a controller author
+ * calls and the types they name: the endpoint grammar, locating the endpoint in a Workspace or
+ * its connection Secret, the plan, the condition, the reconcile, the errors, the port to a
+ * Kubernetes API and the objects it reads. Everything here is total: functions return values,
+ * `Either`s or `TaskEither`s and never throw.
  *
- * JSON and cache helpers for adapters live at `@capt-endpoint/core/json`.
+ * What only adapters and fakes need (API versions, resource tables, finders, plan internals,
+ * name checks, escaping) lives at `@capt-endpoint/core/adapter`; JSON and cache helpers at
+ * `@capt-endpoint/core/json`. This list is curated by name: a new export is a decision.
  *
  * @packageDocumentation
  */
-export { parseEndpoint, canonicalHost, type ParseEndpointOptions } from './parseEndpoint';
-export { quoteValue } from './quote';
-export { endpointRangeOf, isEndpointRange, refusedRange, ENDPOINT_RANGES, type EndpointRange } from './endpointPolicy';
-export { inert, inertDeep } from './inert';
-export { checkName, isDnsLabel, isDnsSubdomain, nameRuleOf, type NameSource } from './names';
+export { parseEndpoint, type ParseEndpointOptions } from './parseEndpoint';
+export { isEndpointRange, ENDPOINT_RANGES, type EndpointRange } from './endpointPolicy';
 export { endpointsEqual, endpointUrl, formatHostPort, isEndpointSet } from './endpoint';
 export type { ApiEndpoint } from './apiEndpoint';
 export {
-  findInSecret,
-  findInWorkspace,
-  invalid,
   locateInSecret,
   locateInWorkspace,
-  notYetAvailable,
   DEFAULT_OUTPUT_KEYS,
   type Found,
   type Invalid,
@@ -33,11 +29,8 @@ export {
   type WaitingOn,
 } from './locate';
 export {
-  isValueError,
-  planCleanup,
   planEndpointCleanup,
   planEndpointUpdate,
-  planUpdate,
   type CleanupPlan,
   type Contest,
   type Drift,
@@ -49,19 +42,8 @@ export {
   type Repair,
   type Resolution,
 } from './plan';
-export { describeWriter, endpointWriter, managedFieldsOf, type FieldWriter } from './writers';
-export {
-  decideEndpointWrite,
-  writeRecordOf,
-  DEFAULT_CONTEST_WINDOW,
-  ENDPOINT_WRITES_ANNOTATION,
-  type ContestSettings,
-  type Contested,
-  type MayWrite,
-  type WriteDecision,
-  type WriteRecord,
-} from './contest';
-export { heldEndpointOf, showHeld, type HeldEndpoint } from './heldEndpoint';
+export { DEFAULT_CONTEST_WINDOW, ENDPOINT_WRITES_ANNOTATION, type WriteRecord } from './contest';
+export type { HeldEndpoint } from './heldEndpoint';
 export {
   findCondition,
   planCondition,
@@ -71,13 +53,10 @@ export {
   type DesiredCondition,
 } from './condition';
 export { reconcileEndpoint, type ReconcileOptions, type ReconcileTarget } from './reconcile';
-export { emptyOutcome, type ReconcileOutcome, type ReconcileResult, type WrittenObject } from './outcome';
+export type { ReconcileOutcome, ReconcileResult, WrittenObject } from './outcome';
 export {
-  apiError,
   isEndpointError,
-  parseError,
   renderError,
-  ENDPOINT_PARSE_ERROR_TAGS,
   type ApiError,
   type ApiErrorKind,
   type ConflictRetriesExhausted,
@@ -108,29 +87,5 @@ export type {
   SteadyMemo,
 } from './clusterClient';
 export type { Logger } from './logger';
-export {
-  CAPTControlPlane,
-  Cluster,
-  Condition,
-  Secret,
-  StoredEndpoint,
-  Workspace,
-  WorkspaceTemplateApply,
-  decodeObject,
-  type DecodeMemo,
-} from './objects';
-export {
-  resourceFor,
-  groupOf,
-  clusterSpecAt,
-  CLUSTER_API_VERSIONS,
-  CLUSTER_GROUP,
-  CLUSTER_SCOPED_WORKSPACE_API_VERSION,
-  CONTROL_PLANE_API_VERSION,
-  KNOWN_RESOURCES,
-  NAMESPACED_WORKSPACE_API_VERSION,
-  WORKSPACE_API_VERSIONS,
-  WORKSPACE_TEMPLATE_APPLY_API_VERSION,
-  type ResourceInfo,
-  type WorkspaceApiVersion,
-} from './kinds';
+export { CAPTControlPlane, Cluster, Condition, Secret, Workspace, WorkspaceTemplateApply } from './objects';
+export { WORKSPACE_API_VERSIONS, type WorkspaceApiVersion } from './kinds';

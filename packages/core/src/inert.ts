@@ -31,7 +31,7 @@ export const hasUnsafeCharacters = (text: string): boolean => ANY_UNSAFE.test(te
 /**
  * @example
  * ```ts
- * import { inert } from '@capt-endpoint/core';
+ * import { inert } from '@capt-endpoint/core/adapter';
  *
  * inert('cp-a\n{"level":"info","msg":"forged"}'); // 'cp-a\\n{"level":"info","msg":"forged"}'
  * inert('\u001b[2Jgone'); // '\\x1b[2Jgone'
@@ -46,7 +46,7 @@ export const inert = (text: string): string => (hasUnsafeCharacters(text) ? text
  * is its copy again, so neither depth nor a cycle can make it fail.
  * @example
  * ```ts
- * import { inertDeep } from '@capt-endpoint/core';
+ * import { inertDeep } from '@capt-endpoint/core/adapter';
  *
  * inertDeep({ checks: ['ws\nforged'], port: 443 }); // { checks: ['ws\\nforged'], port: 443 }
  * ```

@@ -19,7 +19,7 @@ export const CLUSTER_API_VERSIONS = ['cluster.x-k8s.io/v1beta1', 'cluster.x-k8s.
  * makes are new and not frozen.
  * @example
  * ```ts
- * import { clusterSpecAt } from '@capt-endpoint/core';
+ * import { clusterSpecAt } from '@capt-endpoint/core/adapter';
  *
  * clusterSpecAt({ controlPlaneEndpoint: { host: '', port: 0 } }, 'cluster.x-k8s.io/v1beta2'); // {}
  * clusterSpecAt({}, 'cluster.x-k8s.io/v1beta1'); // { controlPlaneEndpoint: { host: '', port: 0 } }
@@ -81,7 +81,7 @@ const byKey = new Map(KNOWN_RESOURCES.map((r) => [`${r.group ? `${r.group}/` : '
  * The resource for an apiVersion and kind, or undefined when the library does not know it.
  * @example
  * ```ts
- * import { resourceFor } from '@capt-endpoint/core';
+ * import { resourceFor } from '@capt-endpoint/core/adapter';
  *
  * resourceFor('tf.upbound.io/v1beta1', 'Workspace')?.namespaced; // false
  * resourceFor('tf.m.upbound.io/v1beta1', 'Workspace')?.plural; // 'workspaces'
@@ -95,7 +95,7 @@ export const resourceFor = (apiVersion: string, kind: string): ResourceInfo | un
  * served at every version of its group, so group, kind, namespace and name identify it.
  * @example
  * ```ts
- * import { groupOf } from '@capt-endpoint/core';
+ * import { groupOf } from '@capt-endpoint/core/adapter';
  *
  * groupOf('cluster.x-k8s.io/v1beta2'); // 'cluster.x-k8s.io'
  * groupOf('v1'); // ''

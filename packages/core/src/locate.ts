@@ -89,7 +89,7 @@ export type Location = Found | NotYetAvailable | Invalid;
 /**
  * @example
  * ```ts
- * import { invalid, parseError } from '@capt-endpoint/core';
+ * import { invalid, parseError } from '@capt-endpoint/core/adapter';
  *
  * invalid(parseError('InvalidPort', 'the port is not a number from 1 to 65535'));
  * // { _tag: 'Invalid', error: { _tag: 'InvalidPort', reason: 'InvalidPort', ... } }
@@ -100,7 +100,7 @@ export const invalid = (error: ValueError): Invalid => ({ _tag: 'Invalid', error
 /**
  * @example
  * ```ts
- * import { notYetAvailable } from '@capt-endpoint/core';
+ * import { notYetAvailable } from '@capt-endpoint/core/adapter';
  *
  * notYetAvailable('Workspace', 'Workspace demo-eks does not exist yet');
  * // { _tag: 'NotYetAvailable', waitingOn: 'Workspace', message: 'Workspace demo-eks does not exist yet' }
@@ -182,7 +182,8 @@ const parsedAt = (raw: unknown, source: EndpointSource, options: LocateOptions):
  * their own namespace).
  * @example
  * ```ts
- * import { findInWorkspace, type Workspace } from '@capt-endpoint/core';
+ * import type { Workspace } from '@capt-endpoint/core';
+ * import { findInWorkspace } from '@capt-endpoint/core/adapter';
  *
  * const workspace: Workspace = {
  *   apiVersion: 'tf.upbound.io/v1beta1',
@@ -311,7 +312,8 @@ const secretText = (data: Readonly<Record<string, string>>, ref: SecretRef) => {
  * Looks for the endpoint in the connection Secret (undefined: it does not exist yet).
  * @example
  * ```ts
- * import { findInSecret, type Secret } from '@capt-endpoint/core';
+ * import type { Secret } from '@capt-endpoint/core';
+ * import { findInSecret } from '@capt-endpoint/core/adapter';
  *
  * const secret: Secret = {
  *   apiVersion: 'v1',

@@ -21,7 +21,7 @@ const subdomainPattern = new RegExp(`^${LABEL}(\\.${LABEL})*$`);
  * Whether `name` is a DNS-1123 label: a namespace's name (at most 63 characters).
  * @example
  * ```ts
- * import { isDnsLabel } from '@capt-endpoint/core';
+ * import { isDnsLabel } from '@capt-endpoint/core/adapter';
  *
  * isDnsLabel('team-a'); // true
  * isDnsLabel('..'); // false
@@ -33,7 +33,7 @@ export const isDnsLabel = (name: unknown): boolean => typeof name === 'string' &
  * Whether `name` is a DNS-1123 subdomain: most objects' names (at most 253 characters).
  * @example
  * ```ts
- * import { isDnsSubdomain } from '@capt-endpoint/core';
+ * import { isDnsSubdomain } from '@capt-endpoint/core/adapter';
  *
  * isDnsSubdomain('demo-eks.conn'); // true
  * isDnsSubdomain('.'); // false
@@ -54,7 +54,7 @@ const rules: Readonly<Record<NameRule, { readonly test: (name: unknown) => boole
  * The rule a name of `kind` follows: namespaces are labels, every other kind read here a subdomain.
  * @example
  * ```ts
- * import { nameRuleOf } from '@capt-endpoint/core';
+ * import { nameRuleOf } from '@capt-endpoint/core/adapter';
  *
  * nameRuleOf('Namespace'); // 'DNS-1123 label'
  * nameRuleOf('Secret'); // 'DNS-1123 subdomain'
@@ -74,7 +74,7 @@ export interface NameSource {
  * `undefined` when `name` follows the rule for its kind, otherwise why not, as a value error.
  * @example
  * ```ts
- * import { checkName } from '@capt-endpoint/core';
+ * import { checkName } from '@capt-endpoint/core/adapter';
  *
  * checkName('demo-eks-conn', { kind: 'Secret', field: 'spec.writeConnectionSecretToRef.name' }); // undefined
  * checkName('.', { kind: 'Secret', field: 'spec.writeConnectionSecretToRef.name' })?.reason; // 'InvalidName'

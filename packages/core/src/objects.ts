@@ -165,7 +165,8 @@ export const decodeShape = <C extends t.Mixed>(codec: C, input: unknown, what: (
  * @example
  * ```ts
  * import * as E from 'fp-ts/lib/Either.js';
- * import { Cluster, decodeObject } from '@capt-endpoint/core';
+ * import { Cluster } from '@capt-endpoint/core';
+ * import { decodeObject } from '@capt-endpoint/core/adapter';
  *
  * const decoded = decodeObject(Cluster, 'Cluster team-a/demo')({ apiVersion: 'cluster.x-k8s.io/v1beta1', kind: 'Cluster', metadata: {} });
  * if (E.isLeft(decoded)) decoded.left.paths; // ['metadata.name']

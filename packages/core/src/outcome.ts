@@ -52,7 +52,7 @@ export interface ReconcileOutcome {
  * condition. The reconcile builds every outcome from it; hosts and tests can too.
  * @example
  * ```ts
- * import { emptyOutcome } from '@capt-endpoint/core';
+ * import { emptyOutcome } from '@capt-endpoint/core/adapter';
  *
  * const gone = emptyOutcome({ apiVersion: 'controlplane.cluster.x-k8s.io/v1beta1', kind: 'CAPTControlPlane', namespace: 'team-a', name: 'demo-cp' }, 'ControlPlaneGone');
  * gone.updated; // []

@@ -304,7 +304,7 @@ const asStored = (stored: string): boolean => stored === stored.trim() && !store
  * in brackets, which `APIEndpoint.String()` (net.JoinHostPort) would bracket a second time.
  * @example
  * ```ts
- * import { canonicalHost } from '@capt-endpoint/core';
+ * import { canonicalHost } from '@capt-endpoint/core/adapter';
  *
  * canonicalHost('2001:0DB8:0000:0000:0000:0000:0000:0001'); // some('2001:db8::1')
  * canonicalHost('API.Example.COM'); // some('api.example.com')

@@ -150,7 +150,7 @@ const valueErrorTags: ReadonlySet<EndpointError['_tag']> = new Set<EndpointError
 /**
  * @example
  * ```ts
- * import { apiError, isValueError, parseError } from '@capt-endpoint/core';
+ * import { apiError, isValueError, parseError } from '@capt-endpoint/core/adapter';
  *
  * isValueError(parseError('InvalidHost', 'the host is not a DNS name or IP address')); // true: record a False condition
  * isValueError(apiError('Timeout', 'the request timed out')); // false: the caller retries
@@ -461,7 +461,8 @@ const factsOf = (location: Location, setting: Setting, writes: readonly ObjectWr
  * Cluster (undefined when there is none). Total: every input has a plan.
  * @example
  * ```ts
- * import { planUpdate, type CAPTControlPlane, type Cluster } from '@capt-endpoint/core';
+ * import type { CAPTControlPlane, Cluster } from '@capt-endpoint/core';
+ * import { planUpdate } from '@capt-endpoint/core/adapter';
  *
  * declare const controlPlane: CAPTControlPlane;
  * declare const cluster: Cluster | undefined;
@@ -543,7 +544,8 @@ export type CleanupPlan =
  * writing zeros that v1beta2 would reject.
  * @example
  * ```ts
- * import { planCleanup, type Cluster } from '@capt-endpoint/core';
+ * import type { Cluster } from '@capt-endpoint/core';
+ * import { planCleanup } from '@capt-endpoint/core/adapter';
  *
  * declare const cluster: Cluster;
  * const cleanup = planCleanup(cluster);

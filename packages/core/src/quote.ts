@@ -39,7 +39,7 @@ const textOf = (value: unknown): string => {
 /**
  * @example
  * ```ts
- * import { quoteValue } from '@capt-endpoint/core';
+ * import { quoteValue } from '@capt-endpoint/core/adapter';
  *
  * quoteValue('https://admin:PASSWORD@api.example.com'); // '"https://***@api.example.com"'
  * quoteValue('x'.repeat(1000)).length; // 203: 200 characters, an ellipsis and the quotes

@@ -60,7 +60,7 @@ const later =
  * metadata.managedFields as an array, or none when the object came without them.
  * @example
  * ```ts
- * import { managedFieldsOf } from '@capt-endpoint/core';
+ * import { managedFieldsOf } from '@capt-endpoint/core/adapter';
  *
  * managedFieldsOf({ metadata: { name: 'demo-cp' } }); // none: a cache dropped them
  * managedFieldsOf({ metadata: { managedFields: [] } }); // some([])
@@ -79,7 +79,7 @@ export const managedFieldsOf = (object: unknown): O.Option<readonly unknown[]> =
  * managedFields (a cache may drop them) or no entry owns the endpoint.
  * @example
  * ```ts
- * import { endpointWriter } from '@capt-endpoint/core';
+ * import { endpointWriter } from '@capt-endpoint/core/adapter';
  *
  * const object = {
  *   metadata: {
@@ -104,7 +104,7 @@ export const endpointWriter = (object: unknown, ours?: string): O.Option<FieldWr
  * `field manager "manager" (Update at 2026-12-02T10:00:30Z)`, for messages.
  * @example
  * ```ts
- * import { describeWriter } from '@capt-endpoint/core';
+ * import { describeWriter } from '@capt-endpoint/core/adapter';
  *
  * describeWriter({ manager: 'manager', operation: 'Update', time: '2026-12-02T10:00:30Z' }); // 'field manager "manager" (Update at 2026-12-02T10:00:30Z)'
  * ```

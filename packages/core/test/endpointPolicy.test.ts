@@ -1,6 +1,7 @@
 import * as fc from 'fast-check';
 import * as E from 'fp-ts/lib/Either.js';
-import { endpointRangeOf, parseEndpoint, refusedRange, type EndpointRange } from '../src';
+import { parseEndpoint, type EndpointRange } from '../src';
+import { endpointRangeOf, refusedRange } from '../src/adapter';
 
 /** The host as parseEndpoint gives it, so the policy sees exactly what would be written. */
 const hostOf = (raw: string): string => {

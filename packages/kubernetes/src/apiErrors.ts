@@ -11,7 +11,8 @@
  * error code are.
  */
 import { STATUS_CODES } from 'node:http';
-import { apiError, type ApiError, type ApiErrorKind } from '@capt-endpoint/core';
+import type { ApiError, ApiErrorKind } from '@capt-endpoint/core';
+import { apiError } from '@capt-endpoint/core/adapter';
 import { isRecord } from '@capt-endpoint/core/json';
 
 /** Longest Status message kept, in characters. */

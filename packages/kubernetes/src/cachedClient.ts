@@ -13,18 +13,15 @@ import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import { pipe } from 'fp-ts/lib/function.js';
 import type { KubeConfig } from '@kubernetes/client-node';
+import type { ApiError, KubeObject, ObjectRef, WorkspaceApiVersion } from '@capt-endpoint/core';
 import {
   CLUSTER_API_VERSIONS,
   CLUSTER_GROUP,
   CLUSTER_SCOPED_WORKSPACE_API_VERSION,
   CONTROL_PLANE_API_VERSION,
   WORKSPACE_TEMPLATE_APPLY_API_VERSION,
-  type ApiError,
-  type KubeObject,
-  type ObjectRef,
   type ResourceInfo,
-  type WorkspaceApiVersion,
-} from '@capt-endpoint/core';
+} from '@capt-endpoint/core/adapter';
 import { copyJsonValue, createStringPool } from '@capt-endpoint/core/json';
 import { convertTo } from './conversion';
 import { createDecodeMemo } from './decodeMemo';

@@ -5,7 +5,8 @@
  * library reads: `{host: "", port: 0}` at v1beta1, absent at v1beta2 (the conversion maps one to
  * the other). Every other field is as the cached version has it.
  */
-import { CLUSTER_GROUP, clusterSpecAt, type KubeObject } from '@capt-endpoint/core';
+import type { KubeObject } from '@capt-endpoint/core';
+import { CLUSTER_GROUP, clusterSpecAt } from '@capt-endpoint/core/adapter';
 import { isRecord } from '@capt-endpoint/core/json';
 
 /** `clusterSpecAt`, with the parts it makes frozen as the held object is. */

@@ -6,7 +6,7 @@
  * frozen whole); any other object is checked every time. Weak on both sides: an entry goes with
  * its codec or its object.
  */
-import type { DecodeMemo } from '@capt-endpoint/core';
+import type { DecodeMemo } from '@capt-endpoint/core/adapter';
 import type * as t from 'io-ts';
 
 export interface CacheDecodeMemo extends DecodeMemo {

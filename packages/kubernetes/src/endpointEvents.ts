@@ -7,7 +7,8 @@
  * Messages come from core's outcome and error messages, which never contain Secret values.
  */
 import * as E from 'fp-ts/lib/Either.js';
-import { isValueError, type EndpointError, type ObjectRef, type ReconcileOutcome } from '@capt-endpoint/core';
+import type { EndpointError, ObjectRef, ReconcileOutcome } from '@capt-endpoint/core';
+import { isValueError } from '@capt-endpoint/core/adapter';
 import type { EventInput } from './eventRecorder';
 
 export const endpointEventFor = (

@@ -8,7 +8,8 @@
  * replaces, and deep-frozen (ADR 0070). A read hands out a copy the caller owns or, `shared`, the
  * frozen object itself. An object older than the one held is ignored.
  */
-import type { ChangeType, KubeObject, ResourceInfo } from '@capt-endpoint/core';
+import type { ChangeType, KubeObject } from '@capt-endpoint/core';
+import type { ResourceInfo } from '@capt-endpoint/core/adapter';
 import { copyJsonValue, freezeJsonValue, internStrings, omitKey, reuseUnchanged, type StringPool } from '@capt-endpoint/core/json';
 import { apiVersionOf } from './resources';
 

@@ -19,7 +19,8 @@
  * once, reported once; only when every version has answered so in a row does it back off. The
  * objects held are of one version: those of the last list that answered (ADR 0092).
  */
-import { apiError, type ApiError, type ChangeType, type KubeObject, type ObjectChange, type ResourceInfo } from '@capt-endpoint/core';
+import type { ApiError, ChangeType, KubeObject, ObjectChange } from '@capt-endpoint/core';
+import { apiError, type ResourceInfo } from '@capt-endpoint/core/adapter';
 import { createStringPool, type StringPool } from '@capt-endpoint/core/json';
 import { fromResponse, fromThrown, truncate, type Scrub } from './apiErrors';
 import { createHeldObjects, keyOf, type Held, type HeldObjects, type Versioned } from './heldObjects';

@@ -8,18 +8,8 @@ import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import { pipe } from 'fp-ts/lib/function.js';
 import type { KubeConfig } from '@kubernetes/client-node';
-import {
-  apiError,
-  DEFAULT_FIELD_MANAGER,
-  type ApiError,
-  type ClusterClient,
-  type KubeObject,
-  type MergePatch,
-  type ObjectRef,
-  type PatchOptions,
-  type GetOptions,
-  type ResourceInfo,
-} from '@capt-endpoint/core';
+import { DEFAULT_FIELD_MANAGER, type ApiError, type ClusterClient, type KubeObject, type MergePatch, type ObjectRef, type PatchOptions, type GetOptions } from '@capt-endpoint/core';
+import { apiError, type ResourceInfo } from '@capt-endpoint/core/adapter';
 import { isRecord } from '@capt-endpoint/core/json';
 import type { Scrub } from './apiErrors';
 import { collectionPath, resolveResource, resolveTarget, resourceTable, type ResourceTable } from './resources';

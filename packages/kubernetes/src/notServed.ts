@@ -4,7 +4,8 @@
  * so that steady state does not ask again. One memory per client, shared by its requests and,
  * in the cached client, by its informers' lists.
  */
-import type { ApiError, ResourceInfo } from '@capt-endpoint/core';
+import type { ApiError } from '@capt-endpoint/core';
+import type { ResourceInfo } from '@capt-endpoint/core/adapter';
 import { truncate } from './apiErrors';
 import { apiVersionOf } from './resources';
 

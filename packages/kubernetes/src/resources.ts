@@ -5,7 +5,8 @@
  */
 import * as E from 'fp-ts/lib/Either.js';
 import { pipe } from 'fp-ts/lib/function.js';
-import { KNOWN_RESOURCES, apiError, type ApiError, type ObjectRef, type ResourceInfo } from '@capt-endpoint/core';
+import type { ApiError, ObjectRef } from '@capt-endpoint/core';
+import { KNOWN_RESOURCES, apiError, type ResourceInfo } from '@capt-endpoint/core/adapter';
 
 /** Finds the resource for an apiVersion and kind. */
 export type ResourceTable = (apiVersion: string, kind: string) => ResourceInfo | undefined;

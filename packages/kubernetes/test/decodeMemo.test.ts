@@ -2,7 +2,8 @@
 // deep-frozen is kept; anything else is checked every time.
 import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
-import { Cluster, decodeObject, Secret } from '@capt-endpoint/core';
+import { Cluster, Secret } from '@capt-endpoint/core';
+import { decodeObject } from '@capt-endpoint/core/adapter';
 import { freezeJsonValue } from '@capt-endpoint/core/json';
 import { createDecodeMemo } from '../src/decodeMemo';
 import { cluster } from '../../core/test/fixtures';

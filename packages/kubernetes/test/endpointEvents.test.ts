@@ -1,5 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js';
-import { apiError, emptyOutcome, parseEndpoint, parseError, type ReconcileOutcome } from '@capt-endpoint/core';
+import { parseEndpoint, type ReconcileOutcome } from '@capt-endpoint/core';
+import { apiError, emptyOutcome, parseError } from '@capt-endpoint/core/adapter';
 import { endpointEventFor } from '../src';
 
 const regarding = { apiVersion: 'controlplane.cluster.x-k8s.io/v1beta1', kind: 'CAPTControlPlane', namespace: 'team-a', name: 'demo-cp' };

@@ -1,6 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
-import { apiError, type KubeObject, type MergePatch, type ObjectRef } from '@capt-endpoint/core';
+import type { KubeObject, MergePatch, ObjectRef } from '@capt-endpoint/core';
+import { apiError } from '@capt-endpoint/core/adapter';
 import { createEventRecorder, MAX_EVENT_MESSAGE, type EventInput, type EventSink } from '../src/eventRecorder';
 
 type Call = { verb: 'create'; object: KubeObject } | { verb: 'patch'; ref: ObjectRef; patch: MergePatch };

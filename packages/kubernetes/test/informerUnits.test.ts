@@ -1,5 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js';
-import { apiError, type ApiError, type KubeObject } from '@capt-endpoint/core';
+import type { ApiError, KubeObject } from '@capt-endpoint/core';
+import { apiError } from '@capt-endpoint/core/adapter';
 import { createStringPool, type StringPool } from '@capt-endpoint/core/json';
 import { DEFAULT_PAGE_SIZE, backoffDelay, isOlder, pageSizeOf, startInformer } from '../src/informer';
 import { resourceTable } from '../src/resources';

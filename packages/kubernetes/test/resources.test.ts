@@ -1,5 +1,5 @@
 import * as E from 'fp-ts/lib/Either.js';
-import { KNOWN_RESOURCES } from '@capt-endpoint/core';
+import { KNOWN_RESOURCES } from '@capt-endpoint/core/adapter';
 import { collectionPath, resolveTarget, resourceTable } from '../src/resources';
 
 const resolve = resolveTarget(resourceTable([{ group: 'example.com', version: 'v1', kind: 'Widget', plural: 'widgets', namespaced: false }]));

@@ -4,7 +4,8 @@
  * three agree. Messages name the resource and the object, never its contents (a schema violation
  * quotes the offending value of a custom resource's field, as the API server does).
  */
-import { apiError, groupOf, resourceFor, type ApiError, type ObjectRef } from '@capt-endpoint/core';
+import type { ApiError, ObjectRef } from '@capt-endpoint/core';
+import { apiError, groupOf, resourceFor } from '@capt-endpoint/core/adapter';
 import type { StatusCause } from './schema';
 
 /** `plural.group` (or `plural` for the core group), as the API server names a resource. */

@@ -10,7 +10,7 @@
  * object that keeps whatever it holds (`x-kubernetes-preserve-unknown-fields`), so a test can
  * still write it, but its inner rules are not checked.
  */
-import { clusterSpecAt } from '@capt-endpoint/core';
+import { clusterSpecAt } from '@capt-endpoint/core/adapter';
 import type { CustomResourceConverter, CustomResourceDefinition } from './crds';
 import { isRecord } from './json';
 import type { JsonSchema } from './schema';

@@ -4,7 +4,8 @@
  * conversion between versions. Given as CRD objects (apiextensions.k8s.io/v1) or as
  * multi-document YAML text, exactly as `kubectl get crd -o yaml` or `config/crd/bases` has them.
  */
-import { groupOf, type KubeObject, type ResourceInfo } from '@capt-endpoint/core';
+import type { KubeObject } from '@capt-endpoint/core';
+import { groupOf, type ResourceInfo } from '@capt-endpoint/core/adapter';
 import { isRecord, toJson } from './json';
 import { objectsFromYaml } from './yaml';
 import type { JsonSchema } from './schema';

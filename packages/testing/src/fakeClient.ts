@@ -8,7 +8,8 @@
  */
 import * as E from 'fp-ts/lib/Either.js';
 import type { TaskEither } from 'fp-ts/lib/TaskEither.js';
-import { refOf, type ApiError, type ClusterClient, type DecodeMemo, type KubeObject, type MergePatch, type ObjectRef, type PatchOptions, type GetOptions } from '@capt-endpoint/core';
+import { refOf, type ApiError, type ClusterClient, type KubeObject, type MergePatch, type ObjectRef, type PatchOptions, type GetOptions } from '@capt-endpoint/core';
+import type { DecodeMemo } from '@capt-endpoint/core/adapter';
 import { applyMergePatch } from '@capt-endpoint/core/json';
 import { aborted, internalError } from './apiErrors';
 import { toJson } from './json';

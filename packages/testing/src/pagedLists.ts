@@ -12,7 +12,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import * as E from 'fp-ts/lib/Either.js';
-import { apiError, type ApiError, type KubeObject } from '@capt-endpoint/core';
+import type { ApiError, KubeObject } from '@capt-endpoint/core';
+import { apiError } from '@capt-endpoint/core/adapter';
 import { badRequest } from './apiErrors';
 
 /** The rest of one paged list, waiting for its next page. */

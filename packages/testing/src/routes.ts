@@ -5,7 +5,7 @@
  * A namespaced resource can be listed or watched across namespaces at its cluster path; a
  * cluster-scoped one has no namespaced path. Anything else is not a route (404).
  */
-import type { ResourceInfo } from '@capt-endpoint/core';
+import type { ResourceInfo } from '@capt-endpoint/core/adapter';
 
 export interface Route {
   readonly resource: ResourceInfo;

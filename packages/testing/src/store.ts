@@ -33,7 +33,8 @@
  * the CRD declares the status subresource. Seeding an object its schema rejects throws.
  */
 import * as E from 'fp-ts/lib/Either.js';
-import { refOf, resourceFor, type ApiError, type KubeObject, type MergePatch, type ObjectRef } from '@capt-endpoint/core';
+import { refOf, type ApiError, type KubeObject, type MergePatch, type ObjectRef } from '@capt-endpoint/core';
+import { resourceFor } from '@capt-endpoint/core/adapter';
 import { applyMergePatch, freezeJsonValue, kubeTime } from '@capt-endpoint/core/json';
 import { alreadyExists, badRequest, conflict, expired, invalid, invalidObject, notFound, notServed, tooDeep } from './apiErrors';
 import { CustomResources, type CrdSource, type CustomResourceConverter } from './crds';

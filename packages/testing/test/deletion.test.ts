@@ -3,7 +3,8 @@
 // take turns writing the Cluster (ADR 0080). Cluster API is played by the one rule that
 // matters, as its reconcileControlPlane has it.
 import * as E from 'fp-ts/lib/Either.js';
-import { isEndpointSet, reconcileEndpoint, type KubeObject, type ObjectRef, type StoredEndpoint } from '@capt-endpoint/core';
+import { isEndpointSet, reconcileEndpoint, type KubeObject, type ObjectRef } from '@capt-endpoint/core';
+import type { StoredEndpoint } from '@capt-endpoint/core/adapter';
 import { captEndpointCrds, createFakeClient, type FakeClient } from '../src';
 import { EKS_HOST, EKS_URL, cluster, controlPlane, workspace, workspaceApply } from '../../core/test/fixtures';
 

@@ -1,5 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js';
-import { apiError, CAPTControlPlane, Cluster, type KubeObject } from '@capt-endpoint/core';
+import { CAPTControlPlane, Cluster, type KubeObject } from '@capt-endpoint/core';
+import { apiError } from '@capt-endpoint/core/adapter';
 import { createFakeClient, type Call } from '../src';
 import { controlPlane, cpRef, left, right, secret, secretRef, workspace, wsRef } from './fixtures';
 
