@@ -93,8 +93,17 @@ export const DEFAULT_SECRET_RESYNC_MS = 600_000;
 
 export const startController = (options: ControllerOptions): Controller => {
   const { cluster, logger, metrics } = options;
-  const queue = new WorkQueue({ ...options.queue, observer: metrics && { added: () => metrics.queueAdded(), retried: () => metrics.queueRetried() } });
+  const queue = new WorkQueue({
+    ...options.queue,
+    observer: metrics && {
+      added: () => metrics.queueAdded(),
+      retried: () => metrics.queueRetried(),
+      handedOut: (waitedMs) => metrics.queueHandedOut(waitedMs),
+      finished: (workedMs) => metrics.queueFinished(workedMs),
+    },
+  });
   metrics?.queueDepth(() => queue.length);
+  metrics?.queueInFlight(() => queue.inFlight());
   const index = new DependencyIndex();
   const namespaces = options.namespaces === undefined || options.namespaces.length === 0 ? undefined : new Set(options.namespaces);
   const inScope = (namespace: string | undefined): boolean => namespaces === undefined || namespaces.has(namespace ?? '');
@@ -203,13 +212,16 @@ export const startController = (options: ControllerOptions): Controller => {
     for (;;) {
       const key = await queue.get();
       if (key === undefined) return;
+      metrics?.workerBusy(true);
       try {
         await reconcileKey(key);
       } catch (error) {
         // reconcileEndpoint never rejects; this guards the controller's own code.
+        metrics?.panicked();
         logger.error({ controlPlane: key }, `reconcile crashed: ${error instanceof Error ? error.message : String(error)}`);
         queue.addRateLimited(key);
       } finally {
+        metrics?.workerBusy(false);
         queue.done(key);
       }
     }

@@ -5,7 +5,7 @@
  * Prometheus metrics; and the manager that puts them together over a live cluster.
  */
 export { startController, DEFAULT_SECRET_RESYNC_MS, type Controller, type ControllerOptions, type StopOptions, type WatchedCluster, type ObjectChange } from './controller';
-export { WorkQueue, retryDelay, type WorkQueueOptions, type Timers } from './workQueue';
+export { WorkQueue, retryDelay, DEFAULT_RETRY_JITTER, type WorkQueueOptions, type WorkQueueObserver, type InFlight, type Timers } from './workQueue';
 export { DependencyIndex, objectKey, controlPlaneKey, parseControlPlaneKey } from './dependencyIndex';
 export { recordingClient, type RecordingClient, type RecordingOptions, type RecordedRead, type RecordedWrite } from './recordingClient';
 export { jsonLogger, type JsonLogger, type Level } from './jsonLogger';

@@ -142,7 +142,12 @@ const cacheScope = (options: ManagerOptions): Pick<CachedKubernetesClientOptions
 };
 
 /** The metrics endpoint as `options` ask for it: secure (the default), or plain HTTP, on loopback unless a host is named. */
-const metricsEndpoint = async (options: ManagerOptions, address: BindAddress, registry: Registry): Promise<NonNullable<HttpEndpointsOptions['metrics']>> =>
+const metricsEndpoint = async (
+  options: ManagerOptions,
+  address: BindAddress,
+  registry: Registry,
+  onRequest: (method: string, code: number | undefined) => void,
+): Promise<NonNullable<HttpEndpointsOptions['metrics']>> =>
   options.metricsSecure === false
     ? { address: address.host === '' ? { ...address, host: '127.0.0.1' } : address, registry }
     : {
@@ -150,7 +155,7 @@ const metricsEndpoint = async (options: ManagerOptions, address: BindAddress, re
         registry,
         secure: {
           tls: await servingCert(options.metricsCertDir),
-          authorize: createMetricsAuthorizer(reviewApisOf(options.kubeConfig), {
+          authorize: createMetricsAuthorizer(reviewApisOf(options.kubeConfig, onRequest), {
             ...options.metricsAuth,
             onReviewFailed: (error) => {
               options.metricsAuth?.onReviewFailed?.(error);
@@ -166,8 +171,9 @@ export const startManager = async (options: ManagerOptions): Promise<E.Either<Ma
   const unusable = kubeConfigProblem(kubeConfig);
   if (unusable !== undefined) return E.left({ _tag: 'KubeConfigUnusable', message: unusable.message });
   const metrics = createControllerMetrics();
-  const leaseClient =
-    options.leaderElection === false ? undefined : createKubernetesClient(kubeConfig, { resources: [LEASE_RESOURCE], onRequest: (method, code) => metrics.request(method, code) });
+  // Every request this manager sends is counted: reads, lists and watches, writes, Leases, Events and the metrics reviews.
+  const onRequest = (method: string, code: number | undefined): void => metrics.request(method, code);
+  const leaseClient = options.leaderElection === false ? undefined : createKubernetesClient(kubeConfig, { resources: [LEASE_RESOURCE], onRequest });
   let controller: Controller | undefined;
   let leading = options.leaderElection === false;
   const elector =
@@ -190,12 +196,14 @@ export const startManager = async (options: ManagerOptions): Promise<E.Either<Ma
           onNewLeader: (identity) => logger.info({ leader: identity === '' ? '(none)' : identity }, 'the Lease has a new holder'),
         });
   if (E.isLeft(elector)) return elector;
+  // A candidate is a backup until it leads; without leader election the gauge has no series, as controller-runtime's.
+  if (elector.right !== undefined) metrics.leading(false);
 
   const cache = createCachedKubernetesClient(kubeConfig, {
     workspaceApiVersion: options.reconcile?.workspaceApiVersion,
     ...options.cache,
     ...cacheScope(options),
-    onRequest: (method, code) => metrics.request(method, code),
+    onRequest,
     onError: (error, kind, retry) =>
       // A version the API server does not serve, moved on from at once (Clusters on Cluster API 1.16): news, not a failure.
       error.kind === 'NotServed' && retry.delayMs === 0
@@ -208,7 +216,7 @@ export const startManager = async (options: ManagerOptions): Promise<E.Either<Ma
   let endpoints: HttpEndpoints;
   try {
     endpoints = await startHttpEndpoints({
-      metrics: options.metricsAddress === undefined ? undefined : await metricsEndpoint(options, options.metricsAddress, metrics.registry),
+      metrics: options.metricsAddress === undefined ? undefined : await metricsEndpoint(options, options.metricsAddress, metrics.registry, onRequest),
       health:
         options.healthAddress === undefined
           ? undefined
@@ -231,7 +239,7 @@ export const startManager = async (options: ManagerOptions): Promise<E.Either<Ma
 
   // The elector's own verdict too: past the renew deadline it no longer leads, even before the renewal gives up.
   const fenced = leaderOnlyWrites(cache, () => leading && (elector.right?.isLeader() ?? true));
-  const events = options.events === false ? undefined : createEventRecorder(kubeConfig);
+  const events = options.events === false ? undefined : createEventRecorder(kubeConfig, { onRequest });
   function startReconciling(): void {
     controller ??= startController({
       cluster: fenced,
@@ -265,10 +273,7 @@ export const startManager = async (options: ManagerOptions): Promise<E.Either<Ma
   }
 
   const running = elector.right?.run(election.signal);
-  if (elector.right === undefined) {
-    metrics.leading(true);
-    startReconciling();
-  }
+  if (elector.right === undefined) startReconciling();
 
   return E.right({
     metrics,

@@ -8,7 +8,7 @@
  * the caller or the log.
  */
 import { createHash } from 'node:crypto';
-import { AuthenticationV1Api, AuthorizationV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { ApiException, AuthenticationV1Api, AuthorizationV1Api, type HttpInfo, type KubeConfig } from '@kubernetes/client-node';
 import type { ApiError } from '@capt-endpoint/core';
 import { apiErrorOfThrown } from '@capt-endpoint/kubernetes';
 
@@ -44,10 +44,27 @@ export interface ReviewApis {
   readonly authorization: Pick<AuthorizationV1Api, 'createSubjectAccessReview'>;
 }
 
-export const reviewApisOf = (kubeConfig: KubeConfig): ReviewApis => ({
-  authentication: kubeConfig.makeApiClient(AuthenticationV1Api),
-  authorization: kubeConfig.makeApiClient(AuthorizationV1Api),
-});
+/** A review's POST, told to `onRequest` with the status it was answered (`undefined` when none came). */
+const counted = async <A>(send: () => Promise<HttpInfo<A>>, onRequest: ((method: string, code: number | undefined) => void) | undefined): Promise<A> => {
+  try {
+    const answered = await send();
+    onRequest?.('POST', answered.httpStatusCode);
+    return answered.data;
+  } catch (error) {
+    onRequest?.('POST', error instanceof ApiException ? error.code : undefined);
+    throw error;
+  }
+};
+
+/** The reviews through client-node's typed APIs; `onRequest` hears of each one's answer (for `rest_client_requests_total`). */
+export const reviewApisOf = (kubeConfig: KubeConfig, onRequest?: (method: string, code: number | undefined) => void): ReviewApis => {
+  const authentication = kubeConfig.makeApiClient(AuthenticationV1Api);
+  const authorization = kubeConfig.makeApiClient(AuthorizationV1Api);
+  return {
+    authentication: { createTokenReview: (param, options) => counted(() => authentication.createTokenReviewWithHttpInfo(param, options), onRequest) },
+    authorization: { createSubjectAccessReview: (param, options) => counted(() => authorization.createSubjectAccessReviewWithHttpInfo(param, options), onRequest) },
+  };
+};
 
 const unauthenticated: MetricsVerdict = { code: 401, reason: 'Unauthorized' };
 const forbidden: MetricsVerdict = { code: 403, reason: 'Forbidden' };

@@ -15,7 +15,7 @@ const setup = (
   let text = '';
   const logger = jsonLogger({ write: (line: string) => (text += line) }, { level: 'debug' });
   const { replay: _replay, objects: _objects, latency: _latency, ...rest } = options;
-  const controller = startController({ cluster, logger, concurrency: 2, queue: { baseDelayMs: 20, maxDelayMs: 200 }, ...rest });
+  const controller = startController({ cluster, logger, concurrency: 2, queue: { baseDelayMs: 20, maxDelayMs: 200, random: () => 0 }, ...rest });
   const logs = () => text.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
   return { fake, cluster, controller, logs };
 };
@@ -180,8 +180,33 @@ describe('the controller, started late or scoped', () => {
     expect(value('controller_runtime_reconcile_total{controller="captcontrolplane-endpoint",result="success"}')).toBeGreaterThanOrEqual(2);
     expect(value('capt_endpoint_endpoint_writes_total{object="CAPTControlPlane"}')).toBe(1);
     expect(value('capt_endpoint_endpoint_writes_total{object="Cluster"}')).toBe(1);
-    expect(value('workqueue_adds_total{name="captcontrolplane-endpoint"}')).toBeGreaterThanOrEqual(2);
+    expect(value('workqueue_adds_total{name="captcontrolplane-endpoint",controller="captcontrolplane-endpoint"}')).toBeGreaterThanOrEqual(2);
     expect(value('controller_runtime_max_concurrent_reconciles{controller="captcontrolplane-endpoint"}')).toBe(2);
+  });
+
+  it('counts a reconcile that threw as a panic, and its workers and queue times as controller-runtime does', async () => {
+    const metrics = createControllerMetrics({ processMetrics: false });
+    let throws = 1;
+    // The controller's own code failing (here the Event recorder): the reconcile is retried.
+    const events = {
+      record: () => () => {
+        if (throws-- > 0) throw new Error('recorder broke');
+        return Promise.resolve(E.right('Created' as const));
+      },
+    };
+    const { controller, logs } = setup({ objects: anotherControlPlane('team-a', 'one'), metrics, events });
+    running = controller;
+    // The first reconcile wrote, then crashed recording its Event; the retry finds the endpoint set.
+    await eventually(() => logs().some((l) => l['result'] === 'UpToDate'));
+    const text = await metrics.registry.metrics();
+    const value = (prefix: string): number => Number(text.split('\n').find((l) => l.startsWith(prefix))?.split(' ').pop());
+    expect(logs()).toContainEqual(expect.objectContaining({ level: 'error', msg: 'reconcile crashed: recorder broke' }));
+    expect(value('controller_runtime_reconcile_panics_total{controller="captcontrolplane-endpoint"}')).toBe(1);
+    expect(value('controller_runtime_active_workers{controller="captcontrolplane-endpoint"}')).toBe(0);
+    const queue = '{name="captcontrolplane-endpoint",controller="captcontrolplane-endpoint"}';
+    // Two reconciles at least (the crash, then the retry), each waited for and worked on.
+    expect(value(`workqueue_queue_duration_seconds_count${queue}`)).toBeGreaterThanOrEqual(2);
+    expect(value(`workqueue_work_duration_seconds_count${queue}`)).toBe(value(`workqueue_queue_duration_seconds_count${queue}`));
   });
 
   it('aborts in-flight reconciles when told to (leadership lost), without waiting for them', async () => {

@@ -173,7 +173,7 @@ describe('the controller metrics', () => {
     expect(line('controller_runtime_reconcile_total{controller="captcontrolplane-endpoint",result="error"}')).toMatch(/ 1$/);
     expect(line('controller_runtime_reconcile_errors_total')).toMatch(/ 1$/);
     expect(line('controller_runtime_reconcile_time_seconds_count')).toMatch(/ 3$/);
-    expect(line('workqueue_depth{name="captcontrolplane-endpoint"}')).toMatch(/ 1$/);
+    expect(line('workqueue_depth{name="captcontrolplane-endpoint",controller="captcontrolplane-endpoint"}')).toMatch(/ 1$/);
     expect(line('workqueue_adds_total')).toMatch(/ 1$/);
     expect(line('workqueue_retries_total')).toMatch(/ 1$/);
     expect(line('rest_client_requests_total{method="PATCH",code="200"}')).toMatch(/ 1$/);
@@ -191,6 +191,44 @@ describe('the controller metrics', () => {
     const one = createControllerMetrics({ processMetrics: false });
     const two = createControllerMetrics({ processMetrics: false });
     one.queueAdded();
-    expect(await two.registry.metrics()).toContain('workqueue_adds_total{name="captcontrolplane-endpoint"} 0');
+    expect(await two.registry.metrics()).toContain('workqueue_adds_total{name="captcontrolplane-endpoint",controller="captcontrolplane-endpoint"} 0');
+  });
+
+  it("has controller-runtime's work queue and worker metrics, with its labels, and no leader series until told", async () => {
+    const metrics = createControllerMetrics({ processMetrics: false });
+    const fresh = await metrics.registry.metrics();
+    const labels = '{name="captcontrolplane-endpoint",controller="captcontrolplane-endpoint"}';
+    for (const zero of [
+      `workqueue_queue_duration_seconds_count${labels} 0`,
+      `workqueue_work_duration_seconds_count${labels} 0`,
+      `workqueue_unfinished_work_seconds${labels} 0`,
+      `workqueue_longest_running_processor_seconds${labels} 0`,
+      'controller_runtime_active_workers{controller="captcontrolplane-endpoint"} 0',
+      'controller_runtime_reconcile_panics_total{controller="captcontrolplane-endpoint"} 0',
+    ])
+      expect(fresh).toContain(zero);
+    expect(fresh).not.toMatch(/^leader_election_master_status\{/m);
+    metrics.queueHandedOut(2_500);
+    metrics.queueFinished(40);
+    metrics.queueInFlight(() => ({ totalMs: 1_500, longestMs: 1_000 }));
+    metrics.workerBusy(true);
+    metrics.workerBusy(true);
+    metrics.workerBusy(false);
+    metrics.panicked();
+    metrics.leading(false);
+    const text = await metrics.registry.metrics();
+    for (const line of [
+      // controller-runtime's buckets: 1e-8 s to 1000 s, ten times apart.
+      `workqueue_queue_duration_seconds_bucket{le="1",name="captcontrolplane-endpoint",controller="captcontrolplane-endpoint"} 0`,
+      `workqueue_queue_duration_seconds_bucket{le="10",name="captcontrolplane-endpoint",controller="captcontrolplane-endpoint"} 1`,
+      `workqueue_queue_duration_seconds_sum${labels} 2.5`,
+      `workqueue_work_duration_seconds_sum${labels} 0.04`,
+      `workqueue_unfinished_work_seconds${labels} 1.5`,
+      `workqueue_longest_running_processor_seconds${labels} 1`,
+      'controller_runtime_active_workers{controller="captcontrolplane-endpoint"} 1',
+      'controller_runtime_reconcile_panics_total{controller="captcontrolplane-endpoint"} 1',
+      'leader_election_master_status{name="captcontrolplane-endpoint"} 0',
+    ])
+      expect(text).toContain(line);
   });
 });

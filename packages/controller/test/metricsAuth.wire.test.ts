@@ -66,6 +66,9 @@ describe('metrics served securely by default', () => {
     expect((await scrape(port, 'scraper-token')).status).toBe(200);
     expect((await scrape(port, 'other-token')).status).toBe(403);
     expect(reviews()).toHaveLength(before);
+    // Each review is a request the manager sent, counted as any other (POST, the status it was answered).
+    const posts = (await manager.metrics.registry.metrics()).split('\n').filter((line) => line.startsWith('rest_client_requests_total{method="POST"'));
+    expect(posts.reduce((sum, line) => sum + Number(line.split(' ').pop()), 0)).toBe(reviews().length);
     // Plain HTTP is not served on the HTTPS port.
     await expect(fetch(`http://127.0.0.1:${port}/metrics`)).rejects.toThrow();
   });

@@ -56,7 +56,8 @@ describe('WorkQueue', () => {
 
   it('retries with per-key exponential backoff until forget', () => {
     const clock = manualTimers();
-    const queue = new WorkQueue({ baseDelayMs: 100, maxDelayMs: 1000, timers: clock.timers });
+    // random 0: no share taken off, the full delay.
+    const queue = new WorkQueue({ baseDelayMs: 100, maxDelayMs: 1000, timers: clock.timers, random: () => 0 });
     expect([1, 2, 3, 4, 5].map(() => {
       const delay = queue.addRateLimited('a');
       clock.fire();
@@ -96,9 +97,28 @@ describe('WorkQueue', () => {
   });
 
   it('computes capped delays', () => {
-    expect(retryDelay(0, 1000, 300_000)).toBe(1000);
-    expect(retryDelay(3, 1000, 300_000)).toBe(8000);
-    expect(retryDelay(100, 1000, 300_000)).toBe(300_000);
+    const full = () => 0;
+    expect(retryDelay(0, 1000, 300_000, 0.5, full)).toBe(1000);
+    expect(retryDelay(3, 1000, 300_000, 0.5, full)).toBe(8000);
+    expect(retryDelay(100, 1000, 300_000, 0.5, full)).toBe(300_000);
+  });
+
+  it('jitters each retry by up to half its delay, so keys that failed together come back apart', () => {
+    // The random source decides the share taken off: none at 0, half at (nearly) 1.
+    expect([0, 0.5, 0.999].map((r) => retryDelay(3, 1000, 300_000, 0.5, () => r))).toEqual([8000, 6000, 4004]);
+    expect(retryDelay(100, 1000, 300_000, 0.5, () => 0.5)).toBe(225_000);
+    const clock = manualTimers();
+    const draws = [0.1, 0.9];
+    const queue = new WorkQueue({ timers: clock.timers, random: () => draws.shift() ?? 0 });
+    expect([queue.addRateLimited('a'), queue.addRateLimited('b')]).toEqual([950, 550]);
+    // Every delay stays within the documented range [d/2, d], whatever the draw.
+    for (let failures = 0; failures < 12; failures++)
+      for (const r of [0, 0.25, 0.5, 0.75, 0.9999]) {
+        const d = Math.min(300_000, 1000 * 2 ** failures);
+        const delay = retryDelay(failures, 1000, 300_000, undefined, () => r);
+        expect(delay).toBeGreaterThanOrEqual(d / 2);
+        expect(delay).toBeLessThanOrEqual(d);
+      }
   });
 });
 
@@ -119,5 +139,27 @@ describe('the work queue observer', () => {
     queue.addRateLimited('b');
     queue.addRateLimited('b');
     expect(retried).toBe(2);
+  });
+
+  it('measures how long each key waited and was worked on, and how long the keys in flight have been held', async () => {
+    let now = 1000;
+    const waited: number[] = [];
+    const worked: number[] = [];
+    const queue = new WorkQueue({ now: () => now, observer: { handedOut: (ms) => waited.push(ms), finished: (ms) => worked.push(ms) } });
+    queue.add('a');
+    queue.add('b');
+    now += 40;
+    const a = await queue.get();
+    now += 10;
+    const b = await queue.get();
+    expect(waited).toEqual([40, 50]);
+    now += 100;
+    // a held 110 ms, b 100 ms.
+    expect(queue.inFlight()).toEqual({ totalMs: 210, longestMs: 110 });
+    queue.done(a!);
+    expect(worked).toEqual([110]);
+    expect(queue.inFlight()).toEqual({ totalMs: 100, longestMs: 100 });
+    queue.done(b!);
+    expect(queue.inFlight()).toEqual({ totalMs: 0, longestMs: 0 });
   });
 });

@@ -17,7 +17,7 @@ export {
   type CachedKubernetesClientOptions,
   type Retry,
 } from './cachedClient';
-export { DEFAULT_MAX_LIST_PAGES } from './informer';
+export { DEFAULT_MAX_LIST_PAGES, backoffDelay } from './informer';
 export { DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MAX_WATCH_LINE_BYTES, kubeConfigProblem } from './transport';
 export {
   createEventRecorder,

@@ -130,7 +130,11 @@ export { isOlder } from './heldObjects';
 
 /**
  * The wait before the next attempt after `failures` failures in a row: doubling from
- * `initialMs` up to `maxMs`, less a random share of up to `jitter` of it (`random` in [0, 1)).
+ * `initialMs` up to `maxMs`, less a random share of up to `jitter` of it (`random` in [0, 1)),
+ * so a delay `d` falls in `[d * (1 - jitter), d]`. 0 for no failure.
+ *
+ * @example
+ * backoffDelay(3, { initialMs: 1000, jitter: 0.5 }, () => 0.5); // 4000 * (1 - 0.25) = 3000
  */
 export const backoffDelay = (failures: number, backoff: Backoff = {}, random: () => number = Math.random): number => {
   if (failures <= 0) return 0;

@@ -33,9 +33,9 @@ export interface KubernetesClientOptions {
    */
   readonly maxResponseBytes?: number | undefined;
   /**
-   * Told of every request's answer (a cached client's lists included; its watches are not
-   * requests of this kind): the method and the HTTP status, `undefined` when no answer came.
-   * For metrics; it must not throw.
+   * Told of every request's answer, a cached client's lists and watches included (a watch as a
+   * GET, once its stream opened or failed to): the method and the HTTP status, `undefined` when
+   * no answer came. For metrics; its failure changes no request's result.
    */
   readonly onRequest?: ((method: string, code: number | undefined) => void) | undefined;
   /**
@@ -93,19 +93,46 @@ export interface ClientParts {
   readonly notServed: NotServedMemory;
 }
 
+/** `onRequest`, guarded: the observer's own failure changes no request's result. */
+const told =
+  (onRequest: NonNullable<KubernetesClientOptions['onRequest']>) =>
+  (method: string, code: number | undefined): void => {
+    try {
+      onRequest(method, code);
+    } catch {
+      // The observer's own failure; the request's result stands.
+    }
+  };
+
 /** The transport, telling `onRequest` how each request ended. */
-const observed = (send: Transport, onRequest: KubernetesClientOptions['onRequest']): Transport =>
-  onRequest === undefined
-    ? send
-    : (request) => async () => {
-        const result = await send(request)();
-        try {
-          onRequest(request.method, E.isRight(result) ? result.right.code : result.left.code);
-        } catch {
-          // The observer's own failure; the request's result stands.
-        }
-        return result;
-      };
+const observed = (send: Transport, onRequest: KubernetesClientOptions['onRequest']): Transport => {
+  if (onRequest === undefined) return send;
+  const tell = told(onRequest);
+  return (request) => async () => {
+    const result = await send(request)();
+    tell(request.method, E.isRight(result) ? result.right.code : result.left.code);
+    return result;
+  };
+};
+
+/** The watch, telling `onRequest` of each watch request (a GET, as client-go counts it): its status once the stream opened, or how it failed before. */
+const observedWatch = (watch: LineStream, onRequest: KubernetesClientOptions['onRequest']): LineStream => {
+  if (onRequest === undefined) return watch;
+  const tell = told(onRequest);
+  return async (request) => {
+    let opened = false;
+    const end = await watch({
+      ...request,
+      onOpened: (code) => {
+        opened = true;
+        tell('GET', code);
+        request.onOpened?.(code);
+      },
+    });
+    if (!opened && end._tag === 'Failed') tell('GET', end.error.code);
+    return end;
+  };
+};
 
 export const clientParts = (kubeConfig: KubeConfig, options: KubernetesClientOptions & { readonly maxWatchLineBytes?: number | undefined } = {}): ClientParts => {
   const { send, watch, scrub, close } = makeTransport(kubeConfig, {
@@ -116,7 +143,7 @@ export const clientParts = (kubeConfig: KubeConfig, options: KubernetesClientOpt
   return {
     table: resourceTable(options.resources),
     transport: observed(send, options.onRequest),
-    watch,
+    watch: observedWatch(watch, options.onRequest),
     scrub,
     closeConnections: close,
     fieldManager: options.fieldManager ?? DEFAULT_FIELD_MANAGER,

@@ -53,6 +53,8 @@ export interface LineRequest {
   /** Ends the stream when no byte has come for this long (not a failure: the caller may start again). */
   readonly idleTimeoutMs: number;
   readonly onLine: (line: string) => void;
+  /** Told the status once the server has answered the request with a 2xx and the stream begins. */
+  readonly onOpened?: ((code: number) => void) | undefined;
 }
 
 /**
@@ -421,6 +423,7 @@ export const makeTransport = (kc: KubeConfig, limits: TransportLimits): Connecte
       { method: 'GET', path: request.path, query: { ...request.query, watch: 'true' }, signal: request.signal },
       (opened, controller) =>
         new Promise((resolve) => {
+          request.onOpened?.(opened.code);
           let timer: NodeJS.Timeout | undefined;
           const feed = (): void => {
             clearTimeout(timer);
