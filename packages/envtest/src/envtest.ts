@@ -168,6 +168,14 @@ const isCrdLike = (value: unknown): value is CrdLike => {
  * folder, waits for `/readyz` and the `default` namespace, installs `crds`, and hands back an
  * admin kubeconfig. Throws `EnvtestAssetsMissing` when the programs are not found and
  * `EnvtestStartFailed` (with the end of the failing program's log) when one does not come up.
+ * `stop()` ends both within 5 s, and a supervisor ends them when the test process goes away by
+ * any path. There is no controller-manager (a deleted namespace stays Terminating, nothing is
+ * garbage-collected) and no Cluster API conversion webhook (see `envtestCrds`).
+ *
+ * Measured on 2 cores: start to ready with CRDs established 5 to 7 s; idle kube-apiserver 290
+ * MiB, etcd 41 MiB; `stop()` 2.1 s. Building the programs from Go modules (`npm run
+ * envtest:assets` in this repository): 840 s cold, 21 s with a warm Go build cache, 0.86 GB of
+ * module cache, kube-apiserver 119 MB and etcd 25 MB.
  */
 export const startEnvtest = async (options: EnvtestOptions = {}): Promise<Envtest> => {
   const assets = findAssets(options.binaryAssetsDirectory);

@@ -87,7 +87,14 @@ const setCondition = (conditions: Array<Record<string, unknown>>, condition: Rec
 
 /**
  * CAPT's controller beside the library: `read` takes its copies, `write` writes from them, `pass`
- * does both at once (a pass with no write of ours between).
+ * does both at once (a pass with no write of ours between). When the WorkspaceTemplateApply is
+ * Ready, a write sets output `cluster_endpoint` as is (`{host: "https://…", port: 443}`) with a
+ * full Update of its copy of the control plane (a stale copy meets a 409 and records
+ * `Ready=False EndpointUpdateFailed`), a merge patch of the endpoint fields its copy of the
+ * Cluster lacks, and a status merge patch without resourceVersion whose `conditions` is its
+ * copy's with `Ready` set (a condition written since its read is lost). All as field manager
+ * `manager`. Not simulated: the kubeconfig Secret, the WorkspaceTemplateApply update, the
+ * Cluster's status and CAPT's requeue timer (the test's loop is the timer).
  * @example
  * ```ts
  * import { createFakeClient, CaptSimulator } from '@capt-endpoint/testing';

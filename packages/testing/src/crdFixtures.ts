@@ -435,7 +435,12 @@ export const clusterCrdWith = (served: { readonly v1beta1: boolean; readonly v1b
 
 export const clusterCrd: CustomResourceDefinition = clusterCrdWith();
 
-/** The five kinds, for `crds`: `createFakeClient(objects, { crds: captEndpointCrds })`. */
+/**
+ * The five kinds, for `crds`: `createFakeClient(objects, { crds: captEndpointCrds })`. Written
+ * from the published CRDs (types, required fields, patterns, enums, bounds, defaults, served and
+ * storage versions; no descriptions); subtrees the library never reads (a Cluster's topology,
+ * failure domains) are trimmed to objects that keep whatever they hold, unchecked.
+ */
 export const captEndpointCrds: readonly CustomResourceDefinition[] = [
   captControlPlaneCrd,
   workspaceTemplateApplyCrd,

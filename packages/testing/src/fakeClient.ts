@@ -97,7 +97,13 @@ export class FakeClient implements ClusterClient {
     },
   };
 
-  /** ClusterClient.get: `Right(undefined)` when the object does not exist. */
+  /**
+   * ClusterClient.get: a copy of the stored object; `Right(undefined)` when it does not exist,
+   * and for an injected 404 (as an adapter maps it; a 404 on a patch is `Left(NotFound)`). With
+   * `{ readOnly: true }` the copy is deep-frozen, as the cached client hands out its own frozen
+   * objects, so code that changes what it read read-only fails here with a TypeError. An aborted
+   * `signal` (before the call or during `latency`) gives `Left(Timeout)`, the store untouched.
+   */
   get(ref: ObjectRef, options?: GetOptions): TaskEither<ApiError, KubeObject | undefined>;
   /** Test inspection: a copy of the stored object, or undefined; not recorded. */
   get(apiVersion: string, kind: string, namespace: string | undefined, name: string): KubeObject | undefined;
@@ -164,7 +170,18 @@ export class FakeClient implements ClusterClient {
    * Makes matching calls fail. `failure` is one failure (every matching call fails until the
    * rule is removed), an array (a queue: the next matching calls fail one each, then calls go
    * through), or a rule function `(call) => failure | undefined`. Rules are asked in the order
-   * they were installed; the first that fails a call wins. A failed call never reaches the store.
+   * they were installed; the first that fails a call wins, then the random failures. A failed
+   * call never reaches the store ("applied, then the answer was lost" is not modelled).
+   * Shorthands: `NotFound` (404), `Conflict` (409), `InternalError` (500), `Unavailable` (503),
+   * `Timeout` (no status, as a client-side timeout). `verbs` is a verb, an array or `'*'`;
+   * `match` is fields of the reference or a predicate that also sees `verb`, `body` and
+   * `fieldManager`.
+   * @example
+   * ```ts
+   * fake.failOn('patch', { kind: 'Cluster', name: 'c1' }, 'Conflict');  // every matching patch
+   * fake.failOn(['patch', 'patchStatus'], ['Conflict', 'Timeout']);     // a queue: the next two writes
+   * fake.failOn('*', (call) => (call.body?.['status'] ? apiError('Forbidden', 'no', { code: 403 }) : undefined));
+   * ```
    */
   failOn(verbs: VerbSelector, failure: Failure | readonly Failure[] | FailureRule): FailureHandle;
   failOn(verbs: VerbSelector, match: CallMatch | undefined, failure: Failure | readonly Failure[] | FailureRule): FailureHandle;
@@ -288,6 +305,11 @@ export class FakeClient implements ClusterClient {
   }
 }
 
-/** A fake cluster holding `objects` (or the objects of a multi-document YAML text). */
+/**
+ * A fake cluster holding `objects` (or the objects of a multi-document YAML text, read by
+ * `objectsFromYaml`). Seeded objects keep the `uid`, `generation`, `creationTimestamp` or
+ * `deletionTimestamp` they are given; the `resourceVersion` is always the store's. The package
+ * loads no Kubernetes client, so a test of the fake needs no ESM setting under jest.
+ */
 export const createFakeClient = (objects: readonly KubeObject[] | string = [], options: FakeClientOptions = {}): FakeClient =>
   new FakeClient(objects, options);

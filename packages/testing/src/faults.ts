@@ -100,7 +100,7 @@ export class InstalledRule implements FailureHandle {
   }
 }
 
-/** Random failures: each matching call fails with probability `rate`, drawn from a PRNG seeded with `seed`. */
+/** Random failures: each matching call fails with probability `rate`, drawn from a mulberry32 PRNG seeded with `seed`: the same seed and calls give the same failures. */
 export interface RandomFailures {
   /** Probability in [0, 1] that a call fails. */
   readonly rate: number;

@@ -1,15 +1,4 @@
-/**
- * Field ownership, as the API server records it in `metadata.managedFields` for Update and Patch
- * requests: the writer (its field manager) takes ownership of every field its write changed or
- * created, other managers lose those fields, removed fields leave every set, and a manager left
- * owning nothing is dropped. Each entry names the manager, the operation, the apiVersion the
- * write was made at, its time, the subresource (`status`) and the fields as `fieldsV1`.
- *
- * Lists are owned whole, as an atomic list is (the API server keys the items of a map or set
- * list separately); server-set metadata (uid, resourceVersion, generation, timestamps) is owned
- * by no one.
- */
-import { isRecord, jsonEqual } from './json';
+/** Field ownership in `metadata.managedFields`, as the API server records it (see `managedFieldsAfter`). */import { isRecord, jsonEqual } from './json';
 
 /** `fieldsV1`: `f:<field>` for a field, `.` for an object owned itself (created by the writer). */
 export interface FieldsV1 {
@@ -150,8 +139,19 @@ const sameSlot = (entry: ManagedFieldsEntry, writer: FieldWriter): boolean =>
 
 /**
  * The `managedFields` after `writer` turned `before` (undefined for a create) into `after`: the
- * writer owns what it changed or created, the others keep what it left alone.
- */
+ * writer owns what it changed or created, the others keep what it left alone; a write that
+ * changes nothing records nothing.
+ *
+ * Field ownership, as the API server records it in `metadata.managedFields` for Update and Patch
+ * requests: the writer (its field manager) takes ownership of every field its write changed or
+ * created, other managers lose those fields, removed fields leave every set, and a manager left
+ * owning nothing is dropped. Each entry names the manager, the operation, the apiVersion the
+ * write was made at, its time, the subresource (`status`) and the fields as `fieldsV1`.
+ *
+ * Lists are owned whole, as an atomic list is (the API server keys the items of a map or set
+ * list separately); server-set metadata (uid, resourceVersion, generation, timestamps) is owned
+ * by no one.
+  */
 export const managedFieldsAfter = (before: unknown, after: unknown, writer: FieldWriter): ManagedFieldsEntry[] => {
   const root = newRoot();
   const old = fieldsOf(before, root);

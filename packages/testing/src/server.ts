@@ -284,7 +284,49 @@ const servedResources = (custom: CustomResources): ResourceInfo[] => [
   ...custom.servedResources(),
 ];
 
-/** Starts the fake API server on 127.0.0.1. */
+/**
+ * Starts the fake API server on 127.0.0.1 (port 0 by default): the store over HTTP as the
+ * Kubernetes REST API, for wire tests of code on the real client-node. It answers:
+ *
+ * - `GET` an object (core `/api/v1/...`, `/apis/{g}/{v}/namespaces/{ns}/{plural}/{name}`, a
+ *   cluster-scoped `/apis/{g}/{v}/{plural}/{name}`, `.../status`): the object, or a 404 Status.
+ * - `GET` a collection, in a namespace or across all: a `{Kind}List` with
+ *   `metadata.resourceVersion`, narrowed by `labelSelector` (`=`, `==`, `!=`, `in`, `notin`,
+ *   exists, `!`) and `fieldSelector` (`=`, `==`, `!=` on `metadata.name`, `metadata.namespace`, a
+ *   Secret's `type`, a core Event's `involvedObject.*`, `reason`, `type`, `source`,
+ *   `reportingComponent`); another field or a selector that does not parse is 400.
+ * - `limit=N`: at most N items and, when more remain, `metadata.continue` and (without
+ *   selectors) `metadata.remainingItemCount`; a page holds exactly N when more remain, also with
+ *   selectors; `limit=0` or none: the whole list; a bad limit: 400. `continue=TOKEN`: the next
+ *   page of the same snapshot; a token unknown, used, evicted or expired is 410 Expired (a token
+ *   is good for one request, unlike the API server's); a token of another list or beside
+ *   `resourceVersion` is 400. The 32 newest open lists are kept 5 minutes each (`pagedLists`).
+ * - `watch=true`: newline-delimited `{type, object}` events. Without `resourceVersion` (or `0`)
+ *   an ADDED per object first; with `resourceVersion=N` the events after N; N older than the
+ *   kept history is HTTP 200 with one `ERROR` event carrying 410 Expired, then the end. With
+ *   selectors, objects entering the view are ADDED, leaving it DELETED (their last state in the
+ *   view, at the write's resourceVersion). `timeoutSeconds` ends the stream (a BOOKMARK first
+ *   when `allowWatchBookmarks` is set); `limit` is ignored. Bookmarks are otherwise sent only on
+ *   `bookmark()`; events of one write go out synchronously, in write order.
+ * - `PATCH` with `application/merge-patch+json` (main resource or `/status`): the stored object,
+ *   `fieldManager` recorded. Any other patch type is 415; a rename 422 Invalid.
+ * - `POST` a collection: 201 and the created object; 409 AlreadyExists; 400 when the body's
+ *   apiVersion, kind or namespace does not match the path. `DELETE`: the deleted (or
+ *   deletion-marked) object. `PUT` or a method on the wrong path: 405.
+ * - A path it does not serve: 404, as kube-apiserver's plain-text `404 page not found` under a
+ *   group-version it serves nothing of (an unserved CRD version included) and for a `/status`
+ *   the CRD lacks; elsewhere a Status naming no object.
+ * - A body that is not JSON or nests deeper than 10,000 levels: 400 (`exceeded max depth`,
+ *   judged first); larger than 3 MiB: 413; `dryRun`: 400, refused rather than ignored.
+ *
+ * Every error is a `Status` body (`status: 'Failure'`, `message`, `reason`, `code`, `details`).
+ * Not served: discovery (`/api`, `/apis`, `/version`, OpenAPI; `kubectl get --raw PATH` works),
+ * `resourceVersionMatch`, `sendInitialEvents`, tables, protobuf, server-side apply;
+ * authentication and authorization (the token is ignored; no 401/403 unless injected, or
+ * reviews through `reviews`). Plain HTTP only. client-node's `CustomObjectsApi` (with
+ * `setHeaderOptions('Content-Type', 'application/merge-patch+json')`, else it sends json-patch
+ * and gets 415), `CoreV1Api`, `EventsV1Api`, `Watch` and `makeInformer` work against it.
+ */
 export const startFakeApiServer = async (options: FakeApiServerOptions = {}): Promise<FakeApiServer> => {
   if (options.store && (options.crds !== undefined || options.convert !== undefined))
     throw new Error('startFakeApiServer: give crds and convert to the shared store, not with `store`');

@@ -1,37 +1,4 @@
-/**
- * The one copy of API-server semantics that both the in-memory fake client and the loopback
- * HTTP server use: a synchronous object store keyed by apiVersion, kind, namespace and name.
- *
- * What it does as a real API server does:
- * - one global resourceVersion counter, bumped by every write that changes something; a write
- *   that changes nothing returns the object and leaves its resourceVersion alone;
- * - `metadata.generation` starts at 1 and grows only when something outside metadata and
- *   status changes;
- * - a merge patch (RFC 7386) carrying `metadata.resourceVersion` (or `metadata.uid`) that no
- *   longer matches fails with 409 Conflict;
- * - a patch of the main resource cannot change status or the object's identity
- *   (name, namespace, uid, resourceVersion, generation, creationTimestamp, deletionTimestamp);
- *   a status patch changes only status;
- * - deleting an object with finalizers only sets `deletionTimestamp`; the object goes away when
- *   a later write leaves it with no finalizers;
- * - every write that changes an object records `metadata.managedFields` (see `managedFieldsAfter`):
- *   the writer, named by its field manager (`unknown` when it gives none), owns what it set;
- * - every write is an event (ADDED, MODIFIED, DELETED) for watchers, and a bounded history of
- *   events per kind (as the API server's watch cache keeps one per resource) lets a watch resume
- *   from a resourceVersion, or get 410 Gone when it is too old: a quiet kind's watch is not
- *   expired by another kind's churn.
- *
- * Scope: a kind the core knows (`resourceFor`) has its real scope; an unknown kind is
- * namespaced when a namespace is given and cluster-scoped otherwise.
- *
- * With `crds`, each custom resource kind they define behaves as the API server serves it: one
- * object per name, stored at the storage version and read or written at any served version
- * (through the converter; strategy None by default); an unserved version is a 404 for the
- * resource type; every write is pruned, defaulted and validated against the schema of the
- * version it was made at (422 Invalid with each field's cause; a field already invalid and left
- * unchanged passes, as with the API server's validation ratcheting); `/status` exists only where
- * the CRD declares the status subresource. Seeding an object its schema rejects throws.
- */
+/** The store of API-server semantics shared by the fake client and the loopback server (see `ObjectStore`). */
 import * as E from 'fp-ts/lib/Either.js';
 import { refOf, type ApiError, type KubeObject, type MergePatch, type ObjectRef } from '@capt-endpoint/core';
 import { resourceFor } from '@capt-endpoint/core/adapter';
@@ -78,8 +45,18 @@ export interface ObjectStoreOptions {
   readonly now?: () => Date;
   /**
    * CustomResourceDefinitions (objects, or multi-document YAML text) whose kinds the store then
-   * serves as the API server does (see the module comment). Without them, every kind is kept
-   * at the apiVersion it is written with, unchecked.
+   * serves as the API server does (see `ObjectStore`). Without them, every kind is kept at the
+   * apiVersion it is written with, unchecked.
+   *
+   * Enforced: served and storage versions (an unserved version is an `ApiError` of kind
+   * `NotServed`, `isNotServed`); pruning of unknown fields and disallowed `null`s, except under
+   * `x-kubernetes-preserve-unknown-fields` and in an embedded resource's apiVersion, kind and
+   * metadata; defaults at the version written or read; validation of type (`nullable`,
+   * `x-kubernetes-int-or-string`), required, enum, pattern, min/max length, items, properties,
+   * minimum/maximum (and exclusive) and `format: date-time`, each violation a cause of a 422
+   * (`isInvalidObjectError` through the fake client); the status subresource only where
+   * declared. Not enforced: CEL (`x-kubernetes-validations`), list types and map types, other
+   * formats, `metadata` beyond a name; lists are owned whole in managedFields.
    */
   readonly crds?: CrdSource;
   /** Conversion between the served versions of a custom resource (default: strategy None, only apiVersion changes). */
@@ -137,6 +114,55 @@ const finalizersOf = (object: KubeObject): unknown[] => {
 // The alphabet the API server draws generateName suffixes from (no vowels, no lookalikes).
 const suffixAlphabet = 'bcdfghjklmnpqrstvwxz2456789';
 
+/**
+ * The one copy of API-server semantics that both the in-memory fake client and the loopback
+ * HTTP server use: a synchronous object store keyed by apiVersion, kind, namespace and name.
+ * Reads and events hand out deep copies; nothing a test holds is shared with the store.
+ *
+ * What it does as a real API server does:
+ * - one global resourceVersion counter, bumped by every write that changes something; a write
+ *   that changes nothing returns the object and leaves its resourceVersion alone;
+ * - `metadata.generation` starts at 1 and grows only when something outside metadata and
+ *   status changes;
+ * - a merge patch (RFC 7386) carrying `metadata.resourceVersion` (or `metadata.uid`) that no
+ *   longer matches fails with 409 Conflict;
+ * - a patch of the main resource cannot change status or the object's identity
+ *   (name, namespace, uid, resourceVersion, generation, creationTimestamp, deletionTimestamp);
+ *   a status patch changes only status;
+ * - deleting an object with finalizers only sets `deletionTimestamp`; the object goes away when
+ *   a later write leaves it with no finalizers;
+ * - every write that changes an object records `metadata.managedFields` (see `managedFieldsAfter`):
+ *   the writer, named by its field manager (`unknown` when it gives none), owns what it set;
+ * - every write is an event (ADDED, MODIFIED, DELETED) for watchers, and a bounded history of
+ *   events per kind (as the API server's watch cache keeps one per resource) lets a watch resume
+ *   from a resourceVersion, or get 410 Gone when it is too old: a quiet kind's watch is not
+ *   expired by another kind's churn.
+ *
+ * Scope: a kind the core knows (`resourceFor`) has its real scope; an unknown kind is
+ * namespaced when a namespace is given and cluster-scoped otherwise.
+ *
+ * With `crds`, each custom resource kind they define behaves as the API server serves it: one
+ * object per name, stored at the storage version and read or written at any served version
+ * (through the converter; strategy None by default); an unserved version is a 404 for the
+ * resource type; every write is pruned, defaulted and validated against the schema of the
+ * version it was made at (422 Invalid with each field's cause; a field already invalid and left
+ * unchanged passes, as with the API server's validation ratcheting); `/status` exists only where
+ * the CRD declares the status subresource. Seeding an object its schema rejects throws.
+ *
+ * Also as the API server: create assigns `uid`, `resourceVersion`, `generation: 1` and
+ * `creationTimestamp` (clock `now`), supports `generateName` and refuses a duplicate with 409
+ * AlreadyExists (status in a create is kept); a patch of a missing object is 404; renaming
+ * (name, namespace, apiVersion, kind) is 422 Invalid; a ref to a cluster-scoped kind with a
+ * namespace, or a namespaced kind without one, is 400 BadRequest, and creating a cluster-scoped
+ * object drops its namespace. An object may nest 10,000 levels of objects and arrays (the API
+ * server's request limit), handled by loops over explicit stacks; one level deeper is 400
+ * (`exceeded max depth`). Error messages name the resource and object, never contents.
+ *
+ * Not modelled: admission without `crds`, grace periods, propagation policies, garbage
+ * collection, namespace lifecycle (namespaces need not exist), server-side apply. Without
+ * `crds`, every apiVersion is its own resource and every kind has a status subresource and a
+ * generation. resourceVersions count from 1 per store; treat them as opaque.
+ */
 export class ObjectStore {
   private objects = new Map<string, KubeObject>();
   private readonly listeners = new Map<WatchListener, KindFilter | undefined>();

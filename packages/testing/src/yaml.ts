@@ -140,8 +140,13 @@ const tooManyAliases = (line: number, why: string): YamlDocumentError =>
   new YamlDocumentError('TooManyAliases', line, `YAML document at line ${line} is refused: ${why}`);
 
 /**
- * The Kubernetes objects in a multi-document YAML text (a `v1 List` stands for its items).
- * Throws a `YamlDocumentError` on a document that is not one.
+ * The Kubernetes objects in a multi-document YAML text (a `v1 List` stands for its items),
+ * read as YAML 1.2 with merge keys; empty and comment-only documents are skipped, and objects
+ * are kept as written (timestamps stay strings). Throws a `YamlDocumentError` naming the line,
+ * never quoting it, on a document that does not parse (`NotYaml`), is not an object with
+ * `apiVersion`, `kind` and `metadata.name` (`NotAKubernetesObject`), or whose aliases pass
+ * `limits` or sit inside their own anchor (`TooManyAliases`, judged before anything is expanded
+ * or copied): a 644-byte "billion laughs" document is refused in milliseconds.
  */
 export const objectsFromYaml = (text: string, limits: YamlLimits = {}): KubeObject[] => {
   const bounds = { ...DEFAULT_YAML_LIMITS, ...limits };
