@@ -77,8 +77,10 @@ export interface CachedKubernetesClientOptions extends KubernetesClientOptions {
   readonly clusterApiVersion?: string | undefined;
   /**
    * Which Secrets to cache. Default none: each Secret read is one GET, so the client needs only
-   * `get` on Secrets. Opt in per namespace (`{ namespaces: ['clusters'] }`, connection Secrets
-   * only unless selectors say otherwise): one list and watch per named namespace.
+   * `get` on Secrets (a list or watch needs `list`/`watch` on every Secret in scope, which RBAC
+   * cannot narrow to a type or name, and holds every credential in memory). Opt in per namespace
+   * (`{ namespaces: ['clusters'] }`, connection Secrets only unless selectors say otherwise):
+   * one list and watch per named namespace, never cluster-wide, needing a Role there.
    */
   readonly secrets?: false | SecretCache | undefined;
   /** Replaces the kinds above entirely (`defaultCachedKinds(options)` gives them, to adapt). */
@@ -186,6 +188,30 @@ const isFiltered = (informer: Informer): boolean =>
  * once; `await client.synced()` before relying on zero-request reads, and `await client.stop()`
  * when done. A kind that is not in the resource table is not cached (its reads still fail
  * with the typed error).
+ *
+ * One informer per kind: CAPTControlPlane, WorkspaceTemplateApply, Workspace and Cluster; Secrets
+ * only when asked. A `get` the synced cache can answer makes no request; it falls through to a
+ * GET for a kind not cached, before sync, for another namespace than the cache's and on a miss in
+ * a cache narrowed by a selector. Writes go to the API and the object returned updates the cache,
+ * so a read after our own write is never older than it. Objects are held parsed and deep-frozen
+ * (about the memory of their JSON), without managedFields, their repeated strings pooled; a `get`
+ * returns a copy, and with `{ readOnly: true }` the held object itself (a change throws a
+ * TypeError), whose decoding is remembered per object version (ADR 0070).
+ *
+ * Lists go in pages of `pageSize`, all of the first page's snapshot; what is held is replaced once
+ * the last page is in, and an expired `continue` (410) restarts the list after a backoff step. A
+ * watch that ends after a second or more resumes from its resourceVersion at once; 410 Gone
+ * relists after a backoff step; any other failure, and a watch ending within a second, backs off
+ * (ADR 0031, ADR 0084). If `onError` or an `onChange` listener throws, the informer goes on.
+ * `stop()` aborts what is in flight and leaves no timers or sockets.
+ *
+ * Clusters (ADR 0092): unless `clusterApiVersion` is set, v1beta1 is listed first; a `NotServed`
+ * answer moves the list to v1beta2 at once (`onError` hears of it once, with `delayMs: 0`) and is
+ * remembered, so a reconcile's v1beta1 read is answered from the v1beta2 cache. Reads at the
+ * other version come converted as strategy None does, except the unset endpoint (`{host: "",
+ * port: 0}` at v1beta1, absent at v1beta2); a version that stops being served is moved off the
+ * same way, `onChange` hearing the Clusters deleted and added. A server serving neither version
+ * is tried at each in turn, backing off after every round, and the cache does not sync.
  */
 export const createCachedKubernetesClient = (
   kubeConfig: KubeConfig,

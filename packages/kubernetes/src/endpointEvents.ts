@@ -11,6 +11,14 @@ import type { EndpointError, ObjectRef, ReconcileOutcome } from '@capt-endpoint/
 import { isValueError } from '@capt-endpoint/core/adapter';
 import type { EventInput } from './eventRecorder';
 
+/**
+ * The Event a reconcile's result deserves, or undefined: Normal `EndpointSet` for an update that
+ * wrote an endpoint, Warning `EndpointRepaired` for a repair that wrote one, Warning
+ * `EndpointDrift` with both endpoints, Warning `EndpointContested`, Normal `EndpointCleared` for a clean-up that cleared the Cluster, a
+ * Warning with the error's reason for a value error (`InvalidEndpointValue`,
+ * `SecretNamespaceNotAllowed`, ...); none for waiting, up to date, a status-only write or a
+ * failed request (the condition and the log say those).
+ */
 export const endpointEventFor = (
   regarding: ObjectRef & { readonly uid?: string | undefined },
   result: E.Either<EndpointError, ReconcileOutcome>,

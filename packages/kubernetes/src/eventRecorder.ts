@@ -75,6 +75,14 @@ const keyOf = (input: EventInput): string =>
 const isSink = (target: KubeConfig | EventSink): target is EventSink =>
   typeof (target as Partial<EventSink>).create === 'function' && typeof (target as Partial<EventSink>).patch === 'function';
 
+/**
+ * Records rate-limited, aggregated Kubernetes Events (events.k8s.io) through a `KubeConfig` (with
+ * `createKubernetesClient`'s options) or any `{ create, patch }` client. `record` answers
+ * `Created`, `Updated` (the aggregated Event was patched) or `Suppressed`: per object, type and
+ * reason a token bucket of `burst` requests refills one per `intervalMs`, and suppressed
+ * occurrences are added to the Event's `count` at its next request (ADR 0032). Build messages
+ * from core's outcomes and errors: they never contain Secret values.
+ */
 export const createEventRecorder = (target: KubeConfig | EventSink, options: EventRecorderOptions = {}): EventRecorder => {
   const sink = isSink(target) ? target : createKubernetesClient(target, options);
   const component = options.component ?? 'capt-endpoint';

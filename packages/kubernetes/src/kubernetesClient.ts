@@ -219,6 +219,35 @@ export const clientFromParts = ({ table, transport: send, closeConnections, fiel
 /**
  * A ClusterClient for the cluster of `kubeConfig`'s current context. Load the KubeConfig the
  * usual way (`loadFromDefault()`, `loadFromFile(path)`, `loadFromCluster()` inside a Pod).
+ * client-node refuses a plain `http://` server unless the cluster entry sets
+ * `insecure-skip-tls-verify: true`; the client reports that instead of sending.
+ *
+ * One request per call: `get` is a GET of the object's path (`/api/v1/...` for Secrets), `patch`
+ * and `patchStatus` a PATCH of it (`/status`) with `application/merge-patch+json` set explicitly
+ * (client-node's generated APIs would send json-patch), `create` a POST of the collection, each
+ * write with `?fieldManager=`. Paths come from core's `KNOWN_RESOURCES` and `resources`, not from
+ * discovery: a kind the table does not know is an `Invalid` ApiError before any request (ADR
+ * 0030). Every call takes an `AbortSignal`; an abort ends it at once as a `Timeout` ApiError.
+ *
+ * Nothing throws and no promise rejects; every failure is an `ApiError`: 404 naming the object
+ * `NotFound` (`get` of a missing object is `Right(undefined)`); any other 404 (kube-apiserver's
+ * plain `404 page not found` for an unserved group-version) `NotServed`, remembered for
+ * `notServedMemoryMs`; 409 `Conflict`; 400 and 422 `Invalid`; 401 and 403 `Forbidden`; 429 and
+ * 5xx `Unavailable`, as are refused, reset, DNS and TLS failures (naming the system code); 408,
+ * a timeout or an abort `Timeout`; a body, line or list past a limit `TooLarge`; anything else
+ * (415, 410, a body that is not JSON) `Other`, as is a request body `JSON.stringify` cannot write
+ * (nothing is sent). The message is the API's Status message, cut to 512 characters; a body that
+ * is not a Status and a thrown error's own message are never copied. The credentials the request
+ * carried (token, password, client key, the Authorization value, a Basic value decoded) and any
+ * Bearer or Basic value are replaced by `***` before a message becomes an error, and so before a
+ * log line, a condition or an Event; a watch's ERROR event likewise.
+ *
+ * Connections stay open between requests (client-node 2.x: one undici dispatcher per client
+ * while the server, proxy, TLS settings and client certificate stay the same, a request handed
+ * to `dispatcher.request` rather than `fetch`; 1.x: one connection per request, as its agents
+ * have no keep-alive). Bodies are read as streams, so the limits hold (ADR 0084); an exec
+ * credential plugin is killed when its request times out or is aborted, and at exit. 1.3.0
+ * cannot hand an AbortSignal to fetch: the client ends the call and destroys its agent itself.
  */
 export const createKubernetesClient = (kubeConfig: KubeConfig, options: KubernetesClientOptions = {}): KubernetesClient =>
   clientFromParts(clientParts(kubeConfig, options));
