@@ -1,22 +1,4 @@
-/**
- * A controller for CAPT control plane endpoints, built only on the library's public API:
- *
- * - reads come from a watched, cached cluster client (`@capt-endpoint/kubernetes`'s cached
- *   client in production; anything with the same shape in tests);
- * - once the cache has synced, every control plane it holds is queued (a controller started
- *   late, as a new leader is, hears of no earlier change); after that a change to a
- *   CAPTControlPlane queues it, and a change to anything else queues the control planes whose
- *   last reconcile read it (`DependencyIndex`, fed by the recording client);
- * - a `WorkQueue` de-duplicates keys, runs at most `concurrency` reconciles at once, retries
- *   retryable failures with per-key exponential backoff and honours `requeueAfter`;
- * - a control plane whose reconcile read a Secret is reconciled again every `secretResyncMs`:
- *   Secrets are read with a GET, not watched (least privilege), so a change to one is heard at
- *   the next resync (or sooner, with the Workspace's status change that comes with it);
- * - one JSON log line per event; never object contents or Secret data; metrics when given;
- * - `stop()` stops taking work, lets in-flight reconciles finish (or aborts them), then stops
- *   the watches unless the caller owns them.
- */
-import * as E from 'fp-ts/lib/Either.js';
+/** The controller loop (see `startController`). */import * as E from 'fp-ts/lib/Either.js';
 import {
   describeRef,
   reconcileEndpoint,
@@ -91,6 +73,28 @@ const eitherSignal = (a: AbortSignal, b: AbortSignal | undefined): AbortSignal =
 /** The default Secret resync: ten minutes. */
 export const DEFAULT_SECRET_RESYNC_MS = 600_000;
 
+/**
+ * A controller for CAPT control plane endpoints, built only on the library's public API:
+ *
+ * - reads come from a watched, cached cluster client (`@capt-endpoint/kubernetes`'s cached
+ *   client in production; anything with the same shape in tests);
+ * - once the cache has synced, every control plane it holds is queued (a controller started
+ *   late, as a new leader is, hears of no earlier change); after that a change to a
+ *   CAPTControlPlane queues it, and a change to anything else queues the control planes whose
+ *   last reconcile read it (`DependencyIndex`, fed by the recording client);
+ * - a `WorkQueue` de-duplicates keys, runs at most `concurrency` reconciles at once, retries
+ *   retryable failures with per-key exponential backoff and honours `requeueAfter`;
+ * - a control plane whose reconcile read a Secret is reconciled again every `secretResyncMs`:
+ *   Secrets are read with a GET, not watched (least privilege), so a change to one is heard at
+ *   the next resync (or sooner, with the Workspace's status change that comes with it);
+ * - one JSON log line per event; never object contents or Secret data; metrics when given;
+ * - `stop()` stops taking work, lets in-flight reconciles finish (or aborts them), then stops
+ *   the watches unless the caller owns them.
+ *
+ * A steady reconcile is recalled from the cached client's steady memo (ADR 0086, ADR 0093): no
+ * read, plan or write, logged `"reads":0,"recalled":true`, only for control planes reconciled
+ * in full once, the dependency index left as the last full reconcile left it.
+ */
 export const startController = (options: ControllerOptions): Controller => {
   const { cluster, logger, metrics } = options;
   const queue = new WorkQueue({

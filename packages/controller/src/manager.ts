@@ -40,7 +40,12 @@ import { servingCert } from './servingCert';
 import { createControllerMetrics, type ControllerMetrics } from './metrics';
 import type { WorkQueueOptions } from './workQueue';
 
-/** Which control planes this manager owns. Several managers with disjoint shards (and their own Leases) share a cluster. */
+/**
+ * Which control planes this manager owns. Several managers with disjoint shards (and their own
+ * Leases) share a cluster. Nothing checks that shards are disjoint or cover every control plane.
+ * Objects the control planes read are not labelled by CAPT, so every shard caches all of them;
+ * with several namespaces the cache holds all and only the listed ones are reconciled.
+ */
 export interface Shard {
   /** Only control planes in these namespaces. One namespace also narrows the cache to it. */
   readonly namespaces?: readonly string[] | undefined;
@@ -165,6 +170,21 @@ const metricsEndpoint = async (
         },
       };
 
+/**
+ * The controller over a live cluster, as controller-runtime's manager: the cached client from
+ * the start (a follower's cache stays warm and `/readyz` turns ready once it has synced), the
+ * HTTP endpoints, leader election, and the controller while leading, its writes through a fence
+ * that closes the moment leadership ends. Losing the Lease aborts in-flight reconciles and
+ * resolves `lost`; `stop()` gives them `stopGraceMs`, then releases the Lease. No
+ * `clusterApiVersion` is set: Clusters are cached at the version the server serves.
+ *
+ * Probes: `/healthz` is 200 unless this replica leads past its renew deadline or lost the
+ * Lease; `/readyz` 200 once the cache has synced, 503 before. Metrics are served securely by
+ * default: HTTPS with `metricsCertDir`'s `tls.crt` and `tls.key`, else a self-signed P-256
+ * certificate made at start, each caller reviewed (`createMetricsAuthorizer`). Probes stay plain
+ * HTTP. The same address for both (with `metricsSecure: false`) serves all paths on one port;
+ * only GET and HEAD are answered, within `DEFAULT_HTTP_LIMITS`.
+ */
 export const startManager = async (options: ManagerOptions): Promise<E.Either<ManagerError, Manager>> => {
   const { logger, kubeConfig } = options;
   // Every request would fail the same way; the informers would retry it forever.

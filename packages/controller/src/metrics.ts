@@ -1,10 +1,4 @@
-/**
- * The controller's Prometheus metrics, through prom-client, under controller-runtime's and
- * client-go's names where one exists, so dashboards and alerts written for Go operators work
- * as they are; and the project's own under `capt_endpoint_`. The registry is the caller's or a
- * new one (never prom-client's global one, so two controllers in one process do not collide).
- */
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+/** The controller's Prometheus metrics (see `createControllerMetrics`). */import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { ReconcileResult, WrittenObject } from '@capt-endpoint/core';
 import type { InFlight } from './workQueue';
 
@@ -71,6 +65,25 @@ export interface ControllerMetricsOptions {
 
 export const DEFAULT_CONTROLLER_NAME = 'captcontrolplane-endpoint';
 
+/**
+ * The controller's Prometheus metrics, through prom-client, under controller-runtime's and
+ * client-go's names where one exists, so dashboards and alerts written for Go operators work
+ * as they are; and the project's own under `capt_endpoint_`. The registry is the caller's or a
+ * new one (never prom-client's global one, so two controllers in one process do not collide).
+ *
+ * controller-runtime's `controller_runtime_reconcile_total` (`result`: success, error, requeue,
+ * requeue_after), `_reconcile_errors_total`, `_reconcile_panics_total`, `_reconcile_time_seconds`
+ * (its buckets), `_max_concurrent_reconciles` and `_active_workers`; client-go's work queue
+ * metrics as controller-runtime registers them (`workqueue_depth`, `_adds_total`,
+ * `_retries_total`, `_queue_duration_seconds`, `_work_duration_seconds`,
+ * `_unfinished_work_seconds`, `_longest_running_processor_seconds`; labels `name`,
+ * `controller`), `rest_client_requests_total` (`code`, `method`: every request sent, watches as
+ * GET) and `leader_election_master_status` (1 leading, 0 waiting, no series without election);
+ * the project's `capt_endpoint_reconcile_results_total` (`result`: the outcome's tag or `Error`),
+ * `capt_endpoint_endpoint_writes_total` (`object`: CAPTControlPlane, Cluster,
+ * CAPTControlPlaneStatus), `capt_endpoint_drifted_control_planes` and
+ * `capt_endpoint_contested_writes_total` (writes answered 409).
+ */
 export const createControllerMetrics = (options: ControllerMetricsOptions = {}): ControllerMetrics => {
   const registry = options.registry ?? new Registry();
   const controller = options.controller ?? DEFAULT_CONTROLLER_NAME;

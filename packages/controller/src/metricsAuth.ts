@@ -93,6 +93,13 @@ const review = async (apis: ReviewApis, token: string): Promise<MetricsVerdict> 
   return authorized.status?.allowed === true && authorized.status.denied !== true ? { code: 200 } : forbidden;
 };
 
+/**
+ * Who may read `/metrics`, as controller-runtime's secure serving decides: the caller's bearer
+ * token checked with a TokenReview, its user with a SubjectAccessReview for `get` on the
+ * non-resource URL `/metrics`. No or an unknown token is 401, no permission 403. Verdicts are
+ * kept 10 s by a digest of the token; at most 8 reviews run at once and a caller past that gets
+ * 503, as does one whose review the server refused (`onReviewFailed` hears why).
+ */
 export const createMetricsAuthorizer = (apis: ReviewApis, options: MetricsAuthOptions = {}): MetricsAuthorizer => {
   const ttl = options.cacheTtlMs ?? 10_000;
   const maxCached = options.maxCachedVerdicts ?? 1024;

@@ -1,17 +1,4 @@
-/**
- * A work queue in the manner of client-go's: keys, not events, so a burst of changes to one
- * object is one reconcile. A key is handed to one worker at a time; a key added while it is being
- * processed is queued again when the worker calls `done`. Failed keys come back after a
- * per-key exponential backoff with jitter (`addRateLimited`), which `forget` resets, so keys
- * that failed together do not come back together; `addAfter` schedules a
- * key (the earliest schedule wins). `shutDown` stops handing out keys: waiting workers get
- * `undefined`, in-flight keys are finished by their workers, queued and scheduled keys are dropped.
- *
- * It keeps client-go's queue measurements: how long a key waited between being added and
- * handed out, how long its worker held it, and (read at any time by `inFlight`) how long the
- * keys being processed have been held.
- */
-import { backoffDelay } from '@capt-endpoint/kubernetes';
+/** client-go's work queue (see `WorkQueue`). */import { backoffDelay } from '@capt-endpoint/kubernetes';
 
 export interface Timers {
   readonly set: (callback: () => void, ms: number) => unknown;
@@ -70,7 +57,20 @@ const systemTimers: Timers = {
 export const retryDelay = (failures: number, baseDelayMs: number, maxDelayMs: number, jitter = DEFAULT_RETRY_JITTER, random: () => number = Math.random): number =>
   backoffDelay(failures + 1, { initialMs: baseDelayMs, maxMs: maxDelayMs, jitter }, random);
 
-/** A keyed work queue with per-key backoff, in the manner of client-go's (see the module comment). */
+/**
+ * A work queue in the manner of client-go's: keys, not events, so a burst of changes to one
+ * object is one reconcile. A key is handed to one worker at a time; a key added while it is being
+ * processed is queued again when the worker calls `done`. Failed keys come back after a
+ * per-key exponential backoff with jitter (`addRateLimited`), which `forget` resets, so keys
+ * that failed together do not come back together; `addAfter` schedules a
+ * key (the earliest schedule wins). `shutDown` stops handing out keys: waiting workers get
+ * `undefined`, in-flight keys are finished by their workers, queued and scheduled keys are dropped.
+ *
+ * It keeps client-go's queue measurements: how long a key waited between being added and
+ * handed out, how long its worker held it, and (read at any time by `inFlight`) how long the
+ * keys being processed have been held.
+ */
+
 export class WorkQueue<K extends string = string> {
   private readonly queue: K[] = [];
   /** Keys waiting to be processed (queued, or added again while processing). */
