@@ -30,6 +30,7 @@ const shared = {
     '^@capt-endpoint/(core|testing|kubernetes|controller|cli|envtest)$': '<rootDir>/packages/$1/src/index.ts',
     '^@capt-endpoint/core/json$': '<rootDir>/packages/core/src/json.ts',
     '^@capt-endpoint/core/adapter$': '<rootDir>/packages/core/src/adapter.ts',
+    '^@capt-endpoint/controller/offline$': '<rootDir>/packages/controller/src/offline.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   setupFiles: ['<rootDir>/jest.setup.ts'],

@@ -3,7 +3,7 @@
  * gathers the results into bench/results/{full,quick}.json, draws the chart and, on a full
  * run, rewrites the generated section of docs/benchmarks.md.
  *
- * Options: --quick (fewer repeats and control planes, for a try-out), --only=core,reconcile,scenarios,scale,
+ * Options: --quick (fewer repeats and control planes, for a try-out), --only=core,reconcile,scenarios,scale,startup,
  * --control-planes=N, --repeats=N (scale processes per configuration), --steady-passes=N (steady
  * passes of each cached configuration per process: the two the steady-pass target compares), --concurrency=N, and --from=FILE to redraw
  * the chart and the docs from an earlier results file without measuring.
@@ -19,6 +19,7 @@ import { measuredCommit } from './provenance';
 import { charts, checkTargets, resultsMarkdown } from './report';
 import { summarizeScale, type BenchResults } from './results';
 import { SCALE_CONFIGS, seedScale, type ScaleResult } from './scale';
+import { measureStartup } from './startup';
 import type { ScenarioRow } from './scenarios';
 import { fmt } from './stats';
 import { spawnServer } from './wire';
@@ -45,7 +46,7 @@ const inChild = <T>(task: Task, execArgv: readonly string[] = []): Promise<T> =>
 const arg = (name: string): string | undefined =>
   process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 const quick = process.argv.includes('--quick');
-const SECTIONS = ['core', 'reconcile', 'scenarios', 'scale'] as const;
+const SECTIONS = ['core', 'reconcile', 'scenarios', 'scale', 'startup'] as const;
 const only = new Set(arg('only')?.split(',') ?? SECTIONS);
 const controlPlanes = Number(arg('control-planes') ?? (quick ? 1000 : 10_000));
 const scaleRepeats = Number(arg('repeats') ?? 1);
@@ -151,6 +152,10 @@ const measure = async (): Promise<BenchResults> => {
       })
     : skipped;
 
+  const startup = only.has('startup')
+    ? await attempt('the command\'s start: capt-endpoint --help against node -e 0', () => Promise.resolve(measureStartup(`${root}packages/cli/dist/bin.js`, quick ? 7 : 21)))
+    : skipped;
+
   const { commit, dirty, code } = measuredCommit(root);
 
   const partial: Omit<BenchResults, 'targets'> = {
@@ -165,6 +170,7 @@ const measure = async (): Promise<BenchResults> => {
     reconcile,
     scenarios,
     scale,
+    startup,
   };
   const results: BenchResults = { ...partial, targets: checkTargets(partial) };
   return results;

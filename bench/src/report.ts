@@ -99,6 +99,10 @@ export const checkTargets = (results: Omit<BenchResults, 'targets'>): Target[] =
     measured: `${fmtSpread(w.rows.fakeInHand.micros, ' µs')}; ${fmt(w.rows.fakeInHand.toJsonParse.median)}× JSON.parse of the same objects`,
     met: w.rows.fakeInHand.micros.median < 15,
   }));
+  add('The command\'s start: capt-endpoint --help / node -e 0, in one run', '< 3 (median)', results.startup ?? { error: 'not in this run' }, (s) => ({
+    measured: `${fmtSpread(s.ratio)} (${fmt(s.helpMs.median)} ms against ${fmt(s.nodeMs.median)} ms)`,
+    met: s.ratio.median < 3,
+  }));
 
   const scale = results.scale;
   const by = (config: ScaleSummary['config']): ScaleSummary | Missing =>

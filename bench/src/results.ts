@@ -6,6 +6,7 @@ import type { CoreSpeedResult } from './coreSpeed';
 import type { ReconcileSpeedResult } from './reconcileSpeed';
 import type { ScaleConfig, ScaleResult } from './scale';
 import type { ScenarioRow } from './scenarios';
+import type { StartupResult } from './startup';
 import { spread, type Spread } from './stats';
 
 export interface Machine {
@@ -71,6 +72,8 @@ export interface BenchResults {
         readonly capped?: HeapCappedRun | undefined;
       }
     | { readonly error: string };
+  /** `capt-endpoint --help` against `node -e 0`; absent from runs made before it existed. */
+  readonly startup?: StartupResult | { readonly error: string } | undefined;
   readonly targets: readonly Target[];
 }
 

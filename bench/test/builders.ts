@@ -6,6 +6,7 @@
 import type { CoreSpeedResult } from '../src/coreSpeed';
 import { summarizeScale, type BenchResults, type HeapCappedRun } from '../src/results';
 import type { PassResult, ScaleConfig, ScaleResult } from '../src/scale';
+import type { StartupResult } from '../src/startup';
 import type { Config, Scenario, ScenarioRow } from '../src/scenarios';
 import { spread } from '../src/stats';
 
@@ -108,8 +109,14 @@ export const meetsEveryTarget = (): Results => {
       runs,
       capped: { oldSpaceMiB: 268, result: scaleRun('ours-cached', { peakHeapBytes: 250 * MB, steady: steadyOf('ours-cached') }) },
     },
+    startup: startup([2, 2.2, 2.5]),
   };
 };
+
+/** The command's start with these per-round ratios, node's 100 ms a round. */
+export const startup = (ratio: readonly number[]): StartupResult => ({ helpMs: spread(ratio.map((r) => r * 100)), nodeMs: spread(ratio.map(() => 100)), ratio: spread(ratio) });
+
+export const withStartup = (results: Results, ratio: readonly number[]): Results => ({ ...results, startup: startup(ratio) });
 
 /** The results with one scenario row's requests and writes replaced. */
 export const withRow = (results: Results, config: Config, scenario: Scenario, requests: readonly number[], writes: readonly number[]): Results => {

@@ -1,7 +1,7 @@
 import { svgDocument } from '../src/chart';
 import { charts, checkTargets, loadWarning, resultsMarkdown } from '../src/report';
 import type { Target } from '../src/results';
-import { MB, meetsEveryTarget, pass, scaleRun, withCapped, withCoreRatio, withRow, withRuns, type Results } from './builders';
+import { MB, meetsEveryTarget, pass, scaleRun, withCapped, withCoreRatio, withRow, withRuns, withStartup, type Results } from './builders';
 import { badNumbers, parseXml } from './xml';
 
 /** Which target a test means, by a part of its name that stays the same whatever the figures. */
@@ -17,6 +17,7 @@ const TARGETS = {
   vsBaselineUncached: /^Scale: cached steady pass vs Go baseline, uncached /,
   peakHeap: /^Scale: cached peak heap$/,
   cappedHeap: /^Scale: cached peak heap with V8's old space capped/,
+  startup: /^The command's start: capt-endpoint --help \/ node -e 0/,
 } as const;
 type Key = keyof typeof TARGETS;
 const KEYS = Object.keys(TARGETS) as Key[];
@@ -48,6 +49,7 @@ describe('checkTargets', () => {
   it('states what it measured', () => {
     const targets = checkTargets(meetsEveryTarget());
     expect(target(targets, 'inHandSteady').measured).toBe('1 requests, 0 writes');
+    expect(target(targets, 'startup').measured).toBe('2.20 (2–2.50) (220 ms against 100 ms)');
     expect(target(targets, 'coreRatio').measured).toBe('0.200 (0.150–0.220)');
     expect(target(targets, 'scaleSteadyRequests').name).toBe('Scale (100): cached steady pass requests');
     expect(target(targets, 'vsBaselineCached').measured).toBe('150 ms vs 2000 ms (ratio 0.0750, slowest cached run 0.0800)');
@@ -77,6 +79,7 @@ describe('checkTargets', () => {
     ['a cached steady pass of 500 ms', (r) => withRuns(r, 'ours-cached', (run) => ({ ...run, steady: [pass({ wallMs: 500 })] })), ['vsBaselineCached', 'vsBaselineUncached']],
     ['a peak heap over 3 × JSON in one process', (r) => withRuns(r, 'ours-cached', (run, i) => (i === 0 ? { ...run, peakHeapBytes: 301 * MB } : run)), ['peakHeap']],
     ['a peak heap of exactly 3 × JSON', (r) => withRuns(r, 'ours-cached', (run) => ({ ...run, peakHeapBytes: 300 * MB })), ['peakHeap']],
+    ['a command that answers --help in 3 times node -e 0 at the median', (r) => withStartup(r, [2, 3, 4]), ['startup']],
     ['a capped run that crashed', (r) => withCapped(r, { oldSpaceMiB: 268, result: { error: 'bench worker exited with code 134 before reporting' } }), ['cappedHeap']],
     ['a capped run over the heap target', (r) => withCapped(r, { oldSpaceMiB: 268, result: scaleRun('ours-cached', { peakHeapBytes: 310 * MB }) }), ['cappedHeap']],
     ['a capped run whose first pass failed a reconcile', (r) => withCapped(r, { oldSpaceMiB: 268, result: scaleRun('ours-cached', { first: pass({ failures: 1 }) }) }), ['cappedHeap']],
@@ -123,7 +126,7 @@ describe('checkTargets', () => {
   });
 
   it('does not throw when every section failed, and meets nothing', () => {
-    const results: Results = { ...meetsEveryTarget(), core: { error: 'a' }, scenarios: { error: 'b' }, scale: { error: 'c' } };
+    const results: Results = { ...meetsEveryTarget(), core: { error: 'a' }, scenarios: { error: 'b' }, scale: { error: 'c' }, startup: { error: 'd' } };
     expect(checkTargets(results).filter((t) => t.met !== undefined)).toEqual([]);
   });
 

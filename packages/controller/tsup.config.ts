@@ -1,4 +1,6 @@
 import { defineConfig } from 'tsup';
 import { packageBuild } from '../../tsup.shared';
 
-export default defineConfig(packageBuild());
+// Two entries: the whole controller (`@capt-endpoint/controller`), and what needs no cluster
+// (`@capt-endpoint/controller/offline`), which loads neither client-node nor prom-client.
+export default defineConfig(packageBuild({ entry: ['src/index.ts', 'src/offline.ts'] }));

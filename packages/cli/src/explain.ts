@@ -6,7 +6,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js';
 import { describeRef, refOf, type KubeObject } from '@capt-endpoint/core';
-import { objectKey } from '@capt-endpoint/controller';
+import { objectKey } from '@capt-endpoint/controller/offline';
 import type { FakeClient } from '@capt-endpoint/testing';
 import { reconcileWithReport, type Report } from './report';
 import type { CommonSettings } from './settings';

@@ -2,21 +2,17 @@
  * The `capt-endpoint` command as a function: `main(argv, io)` runs one command with the given
  * streams and environment and resolves to the exit status. It never throws and never prints a
  * stack trace: every failure is one line on stderr. The bin wires it to the process.
+ *
+ * Each command imports what it needs when it starts: only `reconcile` and `run` load the
+ * Kubernetes client (and `run` the metrics), so help, usage errors, `explain` and `demo` never
+ * do, and help and usage errors load no more than the parsing of the command line.
  */
 import { resolve } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import { inert } from '@capt-endpoint/core/adapter';
 import { parseCommandLine, type Command } from './args';
-import { BUILT_IN_MANIFESTS } from './builtInManifests';
 import type { CliIO } from './cliIO';
-import { DEMO_TITLE, demoManifestsFromFiles, loadDemoManifests, playDemo, renderDemoJson, renderDemoStep } from './demo';
-import { explain } from './explain';
-import { loadKubeConfig } from './kubeconfig';
-import { loadManifests, readTextFile, type ReadText } from './manifests';
-import { reconcileOnce } from './reconcileOnce';
-import { combinedExitCode } from './report';
-import { renderReport, styleFor } from './render';
-import { runController } from './run';
+import type { ReadText } from './manifests';
 import { HELP } from './usage';
 
 export const EXIT_USAGE = 64;
@@ -37,6 +33,12 @@ const execute = async (command: Command, io: CliIO): Promise<number> => {
       io.stdout.write(`capt-endpoint ${VERSION}\n`);
       return 0;
     case 'Explain': {
+      const [{ loadManifests, readTextFile }, { explain }, { combinedExitCode }, { renderReport, styleFor }] = await Promise.all([
+        import('./manifests'),
+        import('./explain'),
+        import('./report'),
+        import('./render'),
+      ]);
       const read: ReadText = (file) => (file === '-' ? (io.readStdin ?? (() => Promise.reject(new Error('no stdin'))))() : readTextFile(file));
       const files = command.files.map((file) => (file === '-' ? file : resolve(cwd, file)));
       const objects = await loadManifests(files, read);
@@ -50,16 +52,23 @@ const execute = async (command: Command, io: CliIO): Promise<number> => {
       return combinedExitCode(reports.right.map((report) => report.exitCode));
     }
     case 'Reconcile': {
+      const [{ loadKubeConfig }, { reconcileOnce }] = await Promise.all([import('./kubeconfig'), import('./reconcileOnce')]);
       const kubeConfig = loadKubeConfig(withCwd(command.connection, cwd), io.env);
       if (E.isLeft(kubeConfig)) return fail(io, kubeConfig.left.message);
       return reconcileOnce(kubeConfig.right, command, io);
     }
     case 'Run': {
+      const [{ loadKubeConfig }, { runController }] = await Promise.all([import('./kubeconfig'), import('./run')]);
       const kubeConfig = loadKubeConfig(withCwd(command.connection, cwd), io.env);
       if (E.isLeft(kubeConfig)) return fail(io, kubeConfig.left.message);
       return runController(kubeConfig.right, command, io);
     }
     case 'Demo': {
+      const [{ BUILT_IN_MANIFESTS }, { DEMO_TITLE, demoManifestsFromFiles, loadDemoManifests, playDemo, renderDemoJson, renderDemoStep }, { styleFor }] = await Promise.all([
+        import('./builtInManifests'),
+        import('./demo'),
+        import('./render'),
+      ]);
       const source = command.manifests !== undefined ? resolve(cwd, command.manifests) : (io.demoManifests ?? BUILT_IN_MANIFESTS ?? resolve(cwd, 'examples/manifests'));
       const manifests = typeof source === 'string' ? await loadDemoManifests(source) : await demoManifestsFromFiles(source);
       if (E.isLeft(manifests)) return fail(io, manifests.left.message);

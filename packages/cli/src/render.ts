@@ -1,8 +1,9 @@
 /**
  * Printing reports: text for people (colour only on a terminal and without NO_COLOR), one JSON
- * object per line for machines, or YAML documents through client-node's `dumpYaml`.
+ * object per line for machines, or YAML documents through the `yaml` library (not client-node's
+ * `dumpYaml`: explain and demo do not load the Kubernetes client).
  */
-import { dumpYaml } from '@kubernetes/client-node';
+import { stringify } from 'yaml';
 import { formatHostPort, type ApiEndpoint } from '@capt-endpoint/core';
 import { describeWriter, inertDeep, type FieldWriter } from '@capt-endpoint/core/adapter';
 import type { OutputFormat } from './args';
@@ -131,7 +132,7 @@ const jsonValue = <A>(value: A): A => JSON.parse(JSON.stringify(value)) as A;
 
 export const renderJsonLine = (value: unknown): string => `${JSON.stringify(value)}\n`;
 
-export const renderYamlDocument = (value: unknown): string => `---\n${dumpYaml(jsonValue(value))}`;
+export const renderYamlDocument = (value: unknown): string => `---\n${stringify(jsonValue(value))}`;
 
 export const renderReport = (report: Report, format: OutputFormat, style: Style): string =>
   format === 'json' ? renderJsonLine(report) : format === 'yaml' ? renderYamlDocument(report) : renderText(report, style);

@@ -31,7 +31,7 @@ import {
 } from '@capt-endpoint/core';
 import { CONTROL_PLANE_API_VERSION, quoteValue, type StoredEndpoint } from '@capt-endpoint/core/adapter';
 import { applyMergePatch } from '@capt-endpoint/core/json';
-import { recordingClient, type RecordedRead, type RecordingClient } from '@capt-endpoint/controller';
+import { recordingClient, type RecordedRead, type RecordingClient } from '@capt-endpoint/controller/offline';
 
 export type CheckStatus = 'pass' | 'wait' | 'fail' | 'info';
 

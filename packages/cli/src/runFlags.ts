@@ -6,7 +6,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js';
 import { pipe } from 'fp-ts/lib/function.js';
-import { DEFAULT_SECRET_RESYNC_MS, leaderElectionTiming, parseBindAddress, type BindAddress, type LeaderElectionTiming } from '@capt-endpoint/controller';
+import { DEFAULT_SECRET_RESYNC_MS, leaderElectionTiming, parseBindAddress, type BindAddress, type LeaderElectionTiming } from '@capt-endpoint/controller/offline';
 import { isDnsLabel, isDnsSubdomain } from '@capt-endpoint/core/adapter';
 import { usageError, type UsageError } from './usage';
 

@@ -13,6 +13,7 @@ import { controlPlaneKey, DependencyIndex, parseControlPlaneKey } from './depend
 import type { JsonLogger } from './jsonLogger';
 import type { ControllerMetrics, ReconcileLabel } from './metrics';
 import { recordingClient } from './recordingClient';
+import { DEFAULT_SECRET_RESYNC_MS } from './secretResync';
 import { WorkQueue, type WorkQueueOptions } from './workQueue';
 
 export type { ObjectChange } from '@capt-endpoint/core';
@@ -70,8 +71,6 @@ const isControlPlane = (change: { readonly apiVersion: string; readonly kind: st
 /** A signal that aborts when either does. */
 const eitherSignal = (a: AbortSignal, b: AbortSignal | undefined): AbortSignal => (b === undefined ? a : AbortSignal.any([a, b]));
 
-/** The default Secret resync: ten minutes. */
-export const DEFAULT_SECRET_RESYNC_MS = 600_000;
 
 /**
  * A controller for CAPT control plane endpoints, built only on the library's public API:

@@ -4,7 +4,8 @@
  * recording (and dry-run) client and JSON logger; leader election on a Lease; probes and
  * Prometheus metrics; and the manager that puts them together over a live cluster.
  */
-export { startController, DEFAULT_SECRET_RESYNC_MS, type Controller, type ControllerOptions, type StopOptions, type WatchedCluster, type ObjectChange } from './controller';
+export { startController, type Controller, type ControllerOptions, type StopOptions, type WatchedCluster, type ObjectChange } from './controller';
+export { DEFAULT_SECRET_RESYNC_MS } from './secretResync';
 export { WorkQueue, retryDelay, DEFAULT_RETRY_JITTER, type WorkQueueOptions, type WorkQueueObserver, type InFlight, type Timers } from './workQueue';
 export { DependencyIndex, objectKey, controlPlaneKey, parseControlPlaneKey } from './dependencyIndex';
 export { recordingClient, type RecordingClient, type RecordingOptions, type RecordedRead, type RecordedWrite } from './recordingClient';
