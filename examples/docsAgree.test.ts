@@ -37,3 +37,25 @@ it("docs/cli.md's sample endpoint patches carry the write record that is sent wi
   expect(patches.filter((line) => !line.includes(`"${ENDPOINT_WRITES_ANNOTATION}"`))).toEqual([]);
   expect(read('docs/cli.md')).not.toContain('connectionection');
 });
+
+it("README's Install names, for each use, every sibling package it needs, so the tarballs install together", () => {
+  const install = read('README.md').split('## Install')[1]?.split('\n#')[0] ?? '';
+  const rows = install.split('\n').filter((line) => /^\| [^-|]/.test(line) && line.includes('`core'));
+  expect(rows.length).toBeGreaterThan(0);
+  const byShortName = new Map(workspaces.map(manifestOf).map((manifest) => [manifest.name.replace('@capt-endpoint/', ''), manifest]));
+  const incomplete = rows.flatMap((row) =>
+    [...(row.split('|')[2] ?? '').matchAll(/`([a-z ]+)`/g)].flatMap(([, group]) => {
+      const names = group!.split(' ').filter((name) => byShortName.has(name));
+      const needed = names.flatMap((name) => Object.keys(byShortName.get(name)!.dependencies ?? {})).filter((dep) => dep.startsWith('@capt-endpoint/'));
+      return needed.filter((dep) => !names.includes(dep.replace('@capt-endpoint/', ''))).map((dep) => `${group} lacks ${dep}`);
+    }),
+  );
+  expect(incomplete).toEqual([]);
+});
+
+it('sibling packages depend on each other by caret range, so a patch release of one serves the others', () => {
+  const pinned = workspaces
+    .map(manifestOf)
+    .flatMap(({ name, dependencies }) => Object.entries(dependencies ?? {}).filter(([dep, range]) => dep.startsWith('@capt-endpoint/') && !range.startsWith('^')).map(([dep, range]) => `${name} -> ${dep}@${range}`));
+  expect(pinned).toEqual([]);
+});

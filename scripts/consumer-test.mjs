@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { packAll, publicPackages } from './pack.mjs';
 
 const exec = promisify(execFile);
 const repo = fileURLToPath(new URL('..', import.meta.url));
@@ -55,21 +56,20 @@ if (!reachable) {
   process.exit(0);
 }
 
-// 1. Pack every public workspace package, as `npm publish` would.
-const rootManifest = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8'));
-const packages = rootManifest.workspaces
-  .map((dir) => ({ dir: join(repo, dir), manifest: JSON.parse(readFileSync(join(repo, dir, 'package.json'), 'utf8')) }))
-  .filter((p) => p.manifest.private !== true);
+// 1. Pack every public workspace package, as `npm publish` would (`npm run pack`).
+const packages = publicPackages();
 const names = packages.map((p) => p.manifest.name);
+// Every entry point a user can import: each package and each subpath of its exports map.
+const entryPoints = packages.flatMap((p) =>
+  Object.keys(p.manifest.exports ?? { '.': null })
+    .filter((subpath) => subpath !== './package.json')
+    .map((subpath) => (subpath === '.' ? p.manifest.name : `${p.manifest.name}/${subpath.slice(2)}`)),
+);
 for (const p of packages) assert(existsSync(join(p.dir, 'dist')), `${p.manifest.name} is not built: run npm run build first`);
 
 const work = mkdtempSync(join(tmpdir(), 'capt-endpoint-consumer-'));
-const tarballs = join(work, 'tarballs');
-mkdirSync(tarballs);
-const packed = JSON.parse(
-  (await run('npm', ['pack', '--json', '--pack-destination', tarballs, ...packages.map((p) => `--workspace=${p.dir}`)], { cwd: repo })).stdout,
-);
-const tarballOf = new Map(packed.map((entry) => [entry.name, join(tarballs, entry.filename)]));
+const packed = packAll(join(work, 'tarballs'));
+const tarballOf = new Map(packed.map((entry) => [entry.name, entry.tarball]));
 say(`packed ${packed.map((entry) => `${entry.name} (${(entry.size / 1024).toFixed(0)} kB)`).join(', ')}`);
 
 await check('every relative link in a packed README points to a file in its package', async () => {
@@ -106,11 +106,11 @@ say(`installed ${names.join(', ')} with npm's defaults in ${((Date.now() - insta
 const clientNode = JSON.parse(readFileSync(join(project, 'node_modules/@kubernetes/client-node/package.json'), 'utf8')).version;
 say(`npm chose @kubernetes/client-node ${clientNode}`);
 
-await check('each package loads with import and with require, with the same names', async () => {
+await check('each entry point loads with import and with require, with the same names, in a project with only the tarballs', async () => {
   writeFileSync(
     join(project, 'load.cjs'),
     `const { createRequire } = require('node:module');
-const names = ${JSON.stringify(names)};
+const names = ${JSON.stringify(entryPoints)};
 (async () => {
   for (const name of names) {
     const esm = Object.keys(await import(name)).filter((k) => k !== 'default' && k !== 'module.exports').sort();
@@ -124,7 +124,7 @@ const names = ${JSON.stringify(names)};
   );
   await run(process.execPath, ['load.cjs'], { cwd: project });
   // And each alone in a process of its own, so that one package cannot lend another what it lacks.
-  await Promise.all(names.map((name) => run(process.execPath, ['-e', `require(${JSON.stringify(name)}); import(${JSON.stringify(name)}).catch((e) => { console.error(e); process.exit(1); })`], { cwd: project })));
+  await Promise.all(entryPoints.map((name) => run(process.execPath, ['-e', `require(${JSON.stringify(name)}); import(${JSON.stringify(name)}).catch((e) => { console.error(e); process.exit(1); })`], { cwd: project })));
 });
 
 await check('@capt-endpoint/testing loads without @kubernetes/client-node', async () => {
