@@ -11,9 +11,9 @@
 // Needs the built packages (`npm test` builds first). Skipped, loudly, only when the npm registry
 // cannot be reached. `KEEP=1` keeps the temporary directory.
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, posix } from 'node:path';
+import { join, posix, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { packAll, publicPackages } from './pack.mjs';
@@ -59,6 +59,7 @@ if (!reachable) {
 // 1. Pack every public workspace package, as `npm publish` would (`npm run pack`).
 const packages = publicPackages();
 const names = packages.map((p) => p.manifest.name);
+const rootVersion = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')).version;
 // Every entry point a user can import: each package and each subpath of its exports map.
 const entryPoints = packages.flatMap((p) =>
   Object.keys(p.manifest.exports ?? { '.': null })
@@ -244,6 +245,57 @@ await check('npm install -g of the packed command runs capt-endpoint demo', asyn
   assert(demoResults(stdout).join() === STORY.join(), stdout);
   const version = JSON.parse(readFileSync(join(prefix, 'lib/node_modules/@capt-endpoint/cli/node_modules/@kubernetes/client-node/package.json'), 'utf8')).version;
   say(`     the global command has @kubernetes/client-node ${version}`);
+});
+
+// 7. deploy/Dockerfile's stages without a container engine: the build stage from its build
+// context alone (the COPY sources, less what .dockerignore leaves out; the repository's
+// node_modules stand in for `npm ci` of the same lockfile), then its RUN steps; the install
+// stage's `npm install` of the packed command; then the ENTRYPOINT and CMD it starts.
+await check("deploy/Dockerfile's stages build from its context and the command it starts runs", async () => {
+  const dockerfile = readFileSync(join(repo, 'deploy/Dockerfile'), 'utf8').replace(/\\\n/g, ' ');
+  const stages = dockerfile.split(/^FROM /m).slice(1).map((stage) => stage.split('\n').filter((line) => line.trim() !== '' && !line.trim().startsWith('#')));
+  // .dockerignore's exclusions (its leading `*` and `!` lines are the COPY sources themselves), as patterns of whole paths.
+  const ignored = readFileSync(join(repo, '.dockerignore'), 'utf8')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#') && line !== '*' && !line.startsWith('!'))
+    .map((pattern) => new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*\*\//g, '(?:.*/)?').replace(/\*(?![^(]*\))/g, '[^/]*')}$`));
+  const context = join(work, 'image', 'src');
+  for (const line of stages[0].filter((l) => l.startsWith('COPY '))) {
+    const [dest, ...sources] = line.slice(5).trim().split(/\s+/).reverse();
+    for (const source of sources.reverse()) {
+      const target = dest === './' ? join(context, source) : join(context, dest);
+      cpSync(join(repo, source), target, { recursive: true, filter: (path) => !ignored.some((pattern) => pattern.test(relative(repo, path).split('\\').join('/'))) });
+    }
+  }
+  symlinkSync(join(repo, 'node_modules'), join(context, 'node_modules'));
+  const steps = stages[0].find((l) => l.startsWith('RUN ')).slice(4).split('&&').map((step) => step.trim()).filter((step) => !step.startsWith('npm ci'));
+  const packs = join(work, 'image', 'packs');
+  for (const step of steps) {
+    const [command, ...args] = step.replace('/packs', packs).split(/\s+/);
+    if (command === 'mkdir') mkdirSync(packs, { recursive: true });
+    else await run(command, args, { cwd: context, timeout: 600_000 });
+  }
+  const app = join(work, 'image', 'app');
+  mkdirSync(app);
+  writeFileSync(join(app, 'package.json'), '{"name":"capt-endpoint-image","private":true}');
+  const tarballsBuilt = readdirSync(packs).map((file) => join(packs, file));
+  await run('npm', ['install', '--omit=dev', '--no-audit', '--no-fund', '--prefer-offline', ...tarballsBuilt], { cwd: app, timeout: 300_000 });
+  const final = stages[stages.length - 1];
+  const entrypoint = JSON.parse(final.find((l) => l.startsWith('ENTRYPOINT ')).slice(11));
+  const cmd = JSON.parse(final.find((l) => l.startsWith('CMD ')).slice(4));
+  const script = entrypoint[1].replace(/^\/app\//, `${app}/`);
+  assert(existsSync(script), `the entry point ${entrypoint[1]} is not in the installed image`);
+  const version = await run(process.execPath, [script, '--version'], { cwd: app });
+  assert(version.stdout.trim() === `capt-endpoint ${rootVersion}`, version.stdout);
+  const help = await run(process.execPath, [script, ...cmd, '--help'], { cwd: app });
+  assert(help.stdout.includes('capt-endpoint run'), help.stdout);
+  // With no cluster to reach, the command CMD starts fails fast with one line, as it would in a Pod without a ServiceAccount.
+  const started = await run(process.execPath, [script, ...cmd], { cwd: app, env: { PATH: process.env.PATH, HOME: app } }).then(
+    () => ({ code: 0, stderr: '' }),
+    (error) => ({ code: error.code, stderr: String(error.stderr) }),
+  );
+  assert(started.code === 1 && started.stderr.trim().split('\n').length === 1, `CMD without a cluster: exit ${started.code}: ${started.stderr}`);
 });
 
 console.log(`consumer test on Node ${process.version}: ${passed} passed, ${failed} failed (${seconds()})`);

@@ -178,14 +178,36 @@ describe('deploy/Dockerfile', () => {
   }, []);
   const final = stages[stages.length - 1]!;
 
-  it('builds on node slim and runs on distroless, as a numeric non-root user', () => {
+  it('builds on an exact Node release of the major the tests run on, and runs on distroless of that major, as a numeric non-root user', () => {
     const images = instructions.filter((i) => i.op === 'FROM').map((i) => i.rest.split(/\s+/)[0]!);
-    for (const image of images) expect(image).toMatch(/^node:\d+-slim$|^gcr\.io\/distroless\/nodejs\d+-debian\d+:nonroot$/);
-    expect(images[images.length - 1]).toMatch(/distroless/);
+    const major = process.versions.node.split('.')[0]!;
+    for (const image of images.slice(0, -1)) expect(image).toMatch(new RegExp(`^node:${major}\\.\\d+\\.\\d+-bookworm-slim$`));
+    expect(images[images.length - 1]).toMatch(new RegExp(`^gcr\\.io/distroless/nodejs${major}-debian12:nonroot(@sha256:[0-9a-f]{64})?$`));
     const user = final.filter((i) => i.op === 'USER').pop()?.rest;
     expect(user).toMatch(/^[1-9]\d*(:[1-9]\d*)?$/);
     // The Deployment runs as the same user the image declares.
     expect(String(pod.securityContext['runAsUser'])).toBe(user?.split(':')[0]);
+  });
+
+  it('names its image as the documented build tags it, at the packages\' version', () => {
+    const version = (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string }).version;
+    const tags = [dockerfile, readFileSync(join(REPO, 'docs', 'controller.md'), 'utf8')].map((text) => /docker build -f deploy\/Dockerfile -t (\S+) \./.exec(text)?.[1]);
+    expect(tags).toEqual([`capt-endpoint:${version}`, `capt-endpoint:${version}`]);
+    expect(container.image).toBe(tags[0]);
+  });
+
+  it('leaves out of its build context nothing it copies, and keeps built output and modules out', () => {
+    const rules = readFileSync(join(REPO, '.dockerignore'), 'utf8')
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line !== '' && !line.startsWith('#'));
+    const glob = (pattern: string): RegExp => new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*\*\//g, '(?:.*/)?').replace(/\*(?![^(]*\))/g, '[^/]*')}$`);
+    // Docker's rule: the last pattern that matches decides; `!` includes again.
+    const included = (path: string): boolean =>
+      rules.reduce((keep, rule) => (rule.startsWith('!') ? (glob(rule.slice(1)).test(path) ? true : keep) : glob(rule).test(path) ? false : keep), true);
+    const copied = instructions.filter((i) => i.op === 'COPY' && !i.rest.startsWith('--from')).flatMap((i) => i.rest.split(/\s+/).slice(0, -1));
+    expect(copied.filter((path) => !included(path))).toEqual([]);
+    for (const path of ['node_modules', 'packages/core/dist', 'packages/cli/node_modules', '.git', 'bench', 'docs', 'packed', 'packages/core/test']) expect([path, included(path)]).toEqual([path, false]);
   });
 
   it('copies only what exists, and adds nothing from the network', () => {
