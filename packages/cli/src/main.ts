@@ -85,7 +85,16 @@ const execute = async (command: Command, io: CliIO): Promise<number> => {
 const withCwd = <C extends { readonly kubeconfig: string | undefined }>(connection: C, cwd: string): C =>
   connection.kubeconfig === undefined ? connection : { ...connection, kubeconfig: resolve(cwd, connection.kubeconfig) };
 
-/** Runs the command line `argv` (without node and the script name) and resolves to the exit status. */
+/**
+ * Runs the command line `argv` (without node and the script name) and resolves to the exit
+ * status: 0 set, up to date or cleared (or would be, in a dry run; `run` after a clean stop); 2
+ * waiting for the Workspace; 1 anything that needs a person (an error, drift, a missing control
+ * plane, an unreadable file or kubeconfig); 64 a usage error. With several control planes the
+ * worst wins (1 over 2 over 0). Every failure is one line on stderr, never a stack trace, and a
+ * kubeconfig is never quoted (it may hold a token). SIGINT or SIGTERM aborts any command;
+ * whatever has not ended 4 s later is cut short with exit 1, and a second signal exits 130. A
+ * reader of stdout that goes away stops the command quietly.
+ */
 export const main = async (argv: readonly string[], io: CliIO): Promise<number> => {
   const command = parseCommandLine(argv);
   if (E.isLeft(command)) {

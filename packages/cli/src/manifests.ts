@@ -36,7 +36,12 @@ const expand = async (file: string): Promise<readonly string[]> => {
   return (await readdir(file)).filter(isYamlName).sort().map((name) => join(file, name));
 };
 
-/** The objects of every file, in order. */
+/**
+ * The objects of every file, in order, for `explain -f`: files, directories (their `*.yaml` and
+ * `*.yml`, not recursive) and `-` for standard input; a `v1 List` (what `kubectl get -o yaml`
+ * prints) is read item by item. A later file's object replaces an earlier version of it whole,
+ * as its newer state; `metadata.managedFields` are kept, so `explain` names who else writes.
+ */
 export const loadManifests = async (files: readonly string[], read: ReadText = readTextFile): Promise<E.Either<ManifestError, KubeObject[]>> => {
   // The testing package's loader, loaded on first use (only explain and demo read manifests).
   const { objectsFromYaml } = await import('@capt-endpoint/testing');

@@ -15,7 +15,14 @@ type ReconcileCommand = Extract<Command, { readonly _tag: 'Reconcile' }>;
 /** What the command needs of a client: the ClusterClient calls, and a close for the end. */
 export type ClosableClient = ClusterClient & { close(): Promise<void> };
 
-/** Resolves to the exit status. `connect` is the Kubernetes client's constructor, or a test's. */
+/**
+ * `capt-endpoint reconcile`: one reconcile through the plain Kubernetes client, its report
+ * printed; resolves to the exit status. `connect` is the Kubernetes client's constructor, or a
+ * test's. With `--dry-run` the client is wrapped in `recordingClient(client, { dryRun: true })`:
+ * reads go to the cluster, patches are answered as the server would and listed under `would
+ * send`. Whatever the outcome, the client's kept connections are closed before it resolves; a
+ * failed close does not change the status.
+ */
 export const reconcileOnce = async (
   kubeConfig: KubeConfig,
   command: ReconcileCommand,

@@ -40,6 +40,7 @@ export interface Check {
   readonly text: string;
 }
 
+/** The endpoint of the control plane or the Cluster before and after (`null`: unset). */
 export interface EndpointChange {
   /** `Kind namespace/name`. */
   readonly object: string;
@@ -47,6 +48,7 @@ export interface EndpointChange {
   readonly after: ApiEndpoint | null;
 }
 
+/** A merge patch of the reconcile, in order; `sent` is false in a dry run, `error` says why one failed. */
 export interface ReportedWrite {
   readonly verb: 'patch' | 'patchStatus';
   readonly object: string;
@@ -57,25 +59,42 @@ export interface ReportedWrite {
 
 export type ReportResult = ReconcileResult | 'Error';
 
+/**
+ * What `explain` and `reconcile` report for one control plane: the text output's lines, and
+ * with `-o json` (one object per line) or `-o yaml` (documents, through client-node's
+ * `dumpYaml`) the object itself. Values read from a connection Secret are never shown.
+ */
 export interface Report {
   /** `namespace/name` of the CAPTControlPlane. */
   readonly controlPlane: string;
+  /** `Updated`, `UpToDate`, `Waiting`, `Drift`, `Repaired`, `Contested`, `CleanedUp`, `ControlPlaneGone` or `Error`. */
   readonly result: ReportResult;
   /** 0 set or up to date, 2 waiting, 1 anything that needs a person. */
   readonly exitCode: 0 | 1 | 2;
+  /** True for `explain` and `reconcile --dry-run`: `writes` were not sent. */
   readonly dryRun: boolean;
+  /** core's one-line summary. */
   readonly message: string;
+  /** The endpoint the control plane holds, or would hold. */
   readonly endpoint?: ApiEndpoint | undefined;
+  /** Where it was read: a Workspace output or a connection Secret's key. */
   readonly source?: EndpointSource | undefined;
+  /** The missing link while waiting (`WorkspaceTemplateApply`, `Workspace`, `EndpointOutput`, `ConnectionSecret`, ...). */
   readonly waitingOn?: WaitingOn | undefined;
   readonly drift?: Drift | undefined;
   readonly repair?: Repair | undefined;
   readonly contest?: Contest | undefined;
+  /** The `EndpointReady` condition as written, or as it would be. */
   readonly condition?: Condition | undefined;
+  /** Milliseconds until a controller should look again. */
   readonly requeueAfter?: number | undefined;
+  /** For `Error`: the error's tag, reason, whether a retry may help, and its message (docs/errors.md). */
   readonly error?: { readonly tag: string; readonly reason: string; readonly retryable: boolean; readonly message: string } | undefined;
+  /** The lines of the text output: `pass` (✓), `wait` (…, the reason it stops), `fail` (✗), `info` (·). */
   readonly checks: readonly Check[];
+  /** The control plane's and the Cluster's endpoint before and after. */
   readonly endpoints: readonly EndpointChange[];
+  /** The merge patches, in order. */
   readonly writes: readonly ReportedWrite[];
 }
 
