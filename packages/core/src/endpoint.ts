@@ -32,8 +32,11 @@ const sameHost = (a: string, b: string): boolean => {
 
 /**
  * Equal when the ports match and the hosts are the same after canonicalising (`canonicalHost`):
- * case does not count, nor how an IPv6 address is spelt. A host that has no canonical form
- * equals only itself, exactly as written. Never throws.
+ * case does not count, nor how an IPv6 address is spelt (`::ffff:10.0.0.1` is `::ffff:a00:1`),
+ * nor Unicode against its `xn--` form. A host that has no canonical form (` h`, `h.`, `h_x`)
+ * equals only itself, exactly as written; a bracketed stored IPv6 host is not equal to the bare
+ * one, as Cluster API joins host and port with brackets of its own. Identical strings compare
+ * equal without parsing, so a steady state costs no URL parse. Never throws.
  * @example
  * ```ts
  * import { endpointsEqual } from '@capt-endpoint/core';

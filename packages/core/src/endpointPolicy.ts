@@ -1,4 +1,10 @@
+/** The endpoint policy (see `ENDPOINT_RANGES`). */
+/** A named range of hosts the policy refuses unless allowed. */
+export type EndpointRange = 'unspecified' | 'loopback' | 'link-local' | 'cloud-metadata';
+
 /**
+ * Every range, in the order they are checked.
+ *
  * The endpoint policy: which hosts the library refuses to write into a control plane and its
  * Cluster, whatever a Workspace says. Components of the management cluster dial the endpoint
  * (Cluster API's controllers, CAPT, anything that builds a kubeconfig from it), so a tenant who
@@ -17,11 +23,6 @@
  *
  * Hosts are as `parseEndpoint` gives them: lowercase names, dotted IPv4, compressed IPv6.
  */
-
-/** A named range of hosts the policy refuses unless allowed. */
-export type EndpointRange = 'unspecified' | 'loopback' | 'link-local' | 'cloud-metadata';
-
-/** Every range, in the order they are checked. */
 export const ENDPOINT_RANGES: readonly EndpointRange[] = ['cloud-metadata', 'unspecified', 'loopback', 'link-local'];
 
 /**

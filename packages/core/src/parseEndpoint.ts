@@ -1,21 +1,4 @@
-/**
- * The endpoint grammar: `parseEndpoint` turns a value read from a Terraform output or a
- * connection Secret into Cluster API's `{ host, port }`, or says why it cannot.
- *
- * The platform's WHATWG URL parser decides the structure. It reads the value twice: once under
- * a scheme it does not know (`capt-endpoint:`), which keeps the host and an explicit port as
- * written, and once as `https:`, which gives the canonical host (lowercase, IDNA `xn--` form,
- * compressed IPv6). Checks on the raw text only catch what the parser hides: whitespace it
- * strips, an empty `@`, `?`, `#` or port it drops, dot segments it resolves, percent-encoding
- * it decodes and old IPv4 forms it rewrites. A plain host (`isPlainDomain`), which the parser
- * reads as written and only lowercases, is read without it (`parseAuthority`), to the same
- * answer. docs/endpoint-grammar.md lists every form.
- *
- * Total: returns an `Either` for any input and never throws; every property read of a caller's
- * object is guarded. `problem` never quotes the value; `message` does (shortened, its user
- * information redacted).
- */
-import * as E from 'fp-ts/lib/Either.js';
+/** The endpoint grammar (see `parseEndpoint`). */import * as E from 'fp-ts/lib/Either.js';
 import * as O from 'fp-ts/lib/Option.js';
 import type { ApiEndpoint } from './apiEndpoint';
 import { parseError, type EndpointParseError, type EndpointParseErrorTag } from './errors';
@@ -388,10 +371,41 @@ const parseValue = (raw: unknown, defaultPort: number): Result<ApiEndpoint> => {
 };
 
 /**
- * Parses an endpoint as Terraform outputs hold it: `https://host[:port][/]`, `host[:port]`,
- * an IPv4 or IPv6 address (IPv6 in brackets when a port follows), or an object
- * `{ host, port? }`. Hosts come out lowercase, IDNA-encoded and IPv6 without brackets; a value
- * without a port gets `defaultPort` (443).
+ * Parses an endpoint as Terraform outputs hold it: `https://host[:port][/]` (scheme in any
+ * case), `host[:port][/]`, an IPv4 or IPv6 address (IPv6 in brackets when a port follows), or
+ * an object `{ host, port? }` (port a number, a numeric string, null or absent; the host bare,
+ * IPv6 with or without brackets). Surrounding whitespace is trimmed. Hosts come out lowercase,
+ * IDNA `xn--` form and IPv6 compressed without brackets (an embedded IPv4 in hex:
+ * `::ffff:a00:1`); a value without a port gets `defaultPort` (443), an explicit port is kept.
+ *
+ * The platform's WHATWG URL parser decides the structure. It reads the value twice: once under
+ * a scheme it does not know (`capt-endpoint:`), which keeps the host and an explicit port as
+ * written, and once as `https:`, which gives the canonical host (lowercase, IDNA `xn--` form,
+ * compressed IPv6). Checks on the raw text only catch what the parser hides: whitespace it
+ * strips, an empty `@`, `?`, `#` or port it drops, dot segments it resolves, percent-encoding
+ * it decodes and old IPv4 forms it rewrites. A plain host (`isPlainDomain`), which the parser
+ * reads as written and only lowercases, is read without it (`parseAuthority`), to the same
+ * answer (the property tests hold the two readings against each other).
+ *
+ * Total: returns an `Either` for any input and never throws; every property read of a caller's
+ * object is guarded. `problem` never quotes the value; `message` does (shortened, its user
+ * information redacted).
+ *
+ * Refused, by tag: `EmptyEndpoint` (empty, whitespace, null, undefined, an object with an empty
+ * host: v1beta1's "unset"); `UnsupportedScheme` (any but https); `UserinfoNotAllowed` (even an
+ * empty `@`); `PathNotAllowed` (a path but `/`, dot segments, `//`); `QueryOrFragmentNotAllowed`
+ * (even empty); `InvalidCharacters` (inner whitespace, controls, invisible format characters
+ * that IDNA would drop); `InvalidPort` (0, over 65535, a leading zero, a sign, not decimal,
+ * empty after `:`, `https:h` read as host `https` and port `h`, a `defaultPort` outside
+ * 1..65535, object port text not plain ASCII digits); `InvalidHost` (no host, a bad DNS label,
+ * a trailing dot, a label over 63 or a name over 253 characters, a numeric last label, `%`,
+ * bad punycode, a host IDNA maps to another name such as fullwidth letters, the long s or the
+ * Kelvin sign, IPv4 not in dotted-decimal form or with an octet over 255, an IPv6 zone id,
+ * unbracketed IPv6 with a scheme or port, a backslash, an object host with a scheme, port,
+ * path or userinfo, a bracketed IPv4); `UnsupportedValueType` (a number, boolean, bigint,
+ * symbol, function or array); `MalformedEndpointObject` (no string host, fields other than
+ * `host` and `port` such as a misspelt `prot`, a port neither number nor string, fields that
+ * cannot be read). docs/endpoint-grammar.md gives examples and the reasons.
  */
 export const parseEndpoint = (raw: unknown, options?: ParseEndpointOptions): E.Either<EndpointParseError, ApiEndpoint> => {
   const defaultPort = defaultPortFrom(options);

@@ -151,7 +151,7 @@ const sameSlot = (entry: ManagedFieldsEntry, writer: FieldWriter): boolean =>
  * Lists are owned whole, as an atomic list is (the API server keys the items of a map or set
  * list separately); server-set metadata (uid, resourceVersion, generation, timestamps) is owned
  * by no one.
-  */
+ */
 export const managedFieldsAfter = (before: unknown, after: unknown, writer: FieldWriter): ManagedFieldsEntry[] => {
   const root = newRoot();
   const old = fieldsOf(before, root);
