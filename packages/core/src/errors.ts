@@ -77,7 +77,11 @@ export type EndpointSource =
   | { readonly from: 'outputs'; readonly workspace: string; readonly key: string }
   | { readonly from: 'secret'; readonly secret: SecretRef; readonly key: string };
 
-/** The value is there but is not a valid endpoint. Carries the parse error's tag as `cause`. */
+/**
+ * The value is there but is not a valid endpoint. Carries the parse error's tag as `cause` and
+ * where it was read as `source`; a Secret's value is never quoted. Fix the Terraform output, or
+ * choose another with `outputKeys` (`--output-key`).
+ */
 export interface InvalidEndpointValue extends ErrorBase {
   readonly _tag: 'InvalidEndpointValue';
   readonly source: EndpointSource;
@@ -85,8 +89,10 @@ export interface InvalidEndpointValue extends ErrorBase {
 }
 
 /**
- * The endpoint is well formed but falls in a range the endpoint policy refuses (see
- * endpointPolicy.ts): the cloud metadata service, an unspecified, loopback or link-local address.
+ * The endpoint is well formed but falls in a range the endpoint policy refuses
+ * (`ENDPOINT_RANGES`): the cloud metadata service, an unspecified, loopback or link-local
+ * address. Nothing is written from it. Fix the output; a development cluster allows the rule
+ * by name (`allowEndpointRanges`, `--allow-endpoint-range`).
  */
 export interface EndpointNotAllowed extends ErrorBase {
   readonly _tag: 'EndpointNotAllowed';
@@ -95,14 +101,17 @@ export interface EndpointNotAllowed extends ErrorBase {
   readonly rule: EndpointRange;
 }
 
-/** A Secret value is not valid base64 or not UTF-8 text. Never carries the value. */
+/**
+ * A Secret key we needed is not valid base64, or its bytes are not UTF-8 text (provider-terraform
+ * writes UTF-8; only keys actually read are decoded). Never carries the value.
+ */
 export interface UndecodableSecretValue extends ErrorBase {
   readonly _tag: 'UndecodableSecretValue';
   readonly secret: SecretRef;
   readonly key: string;
 }
 
-/** A Kubernetes object did not have the shape we read. */
+/** A Kubernetes object did not have the shape we read (e.g. `spec.workspaceTemplateApplyName` is a number); the CRD's schema should have refused it. */
 export interface ObjectDecodeError extends ErrorBase {
   readonly _tag: 'ObjectDecodeError';
   /** e.g. `Workspace tf.upbound.io/v1beta1 eks-a` */
@@ -111,7 +120,12 @@ export interface ObjectDecodeError extends ErrorBase {
   readonly paths: readonly string[];
 }
 
-/** The Workspace points at a Secret outside the namespaces we may read. */
+/**
+ * A cluster-scoped Workspace writes its connection Secret to a namespace other than the control
+ * plane's, so a Workspace cannot steer the controller into another tenant's Secrets. Allow the
+ * namespace (`allowSecretNamespaces`, `--allow-secret-namespace`), or write the Secret next to
+ * the control plane.
+ */
 export interface SecretNamespaceNotAllowed extends ErrorBase {
   readonly _tag: 'SecretNamespaceNotAllowed';
   readonly secret: SecretRef;
@@ -123,7 +137,10 @@ export type NameRule = 'DNS-1123 label' | 'DNS-1123 subdomain';
 
 /**
  * A name or namespace read from an object, a flag or a file is not one Kubernetes allows for its
- * kind, so no request was made with it (a name like `.` would change which path is requested).
+ * kind (a namespace is a DNS-1123 label, other names DNS-1123 subdomains), so no request was
+ * made with it (`.` or `..` in a path would read a whole collection). No object of that name can
+ * exist: fix the reference. For the control plane named on the command line it is the
+ * reconcile's `Left`, before any request.
  */
 export interface InvalidName extends ErrorBase {
   readonly _tag: 'InvalidName';
@@ -134,7 +151,7 @@ export interface InvalidName extends ErrorBase {
   readonly rule: NameRule;
 }
 
-/** An option the caller passed is not usable. */
+/** An option passed to `reconcileEndpoint` is unusable (an unknown `workspaceApiVersion`, a target that is not an object); the CLI checks its flags first (exit 64). */
 export interface InvalidOptions extends ErrorBase {
   readonly _tag: 'InvalidOptions';
   readonly option: string;
@@ -143,11 +160,22 @@ export interface InvalidOptions extends ErrorBase {
 // ---------------------------------------------------------------------------------------------
 // Talking to the API server through a ClusterClient.
 
+/**
+ * Why a request failed, and what to do: `NotFound` (a patch of an object deleted meanwhile; a
+ * get of a missing object is not an error) and `NotServed` need no retry; `Conflict` is retried
+ * once inside a reconcile; `Invalid` (400/422, or a kind not in the adapter's table: register it
+ * with `resources`) and `Forbidden` (401/403: grant rbac.yaml's verbs) need a person;
+ * `Unavailable` (429, 5xx, refused, reset, DNS or TLS) and `Timeout` back off; `TooLarge` names
+ * the limit to raise if the cluster really is that large; `KubeConfig` exits the CLI at once;
+ * `Other` is retried (report it if it repeats). `reason` is `Api<kind>`.
+ */
 export type ApiErrorKind =
   | 'NotFound'
   /**
    * A 404 for the resource type rather than for an object: the server does not serve this
-   * apiVersion and kind (a CRD version with `served: false`, a CRD that is not installed).
+   * apiVersion and kind (a CRD version with `served: false`, a CRD that is not installed). For
+   * the owner Cluster the reconcile tries the other Cluster API versions; otherwise install the
+   * CRD or name a served version.
    */
   | 'NotServed'
   | 'Conflict'
@@ -208,7 +236,7 @@ export interface RequestFailed extends ErrorBase {
   readonly error: ApiError;
 }
 
-/** Writes kept meeting 409 Conflict after re-reading; a later reconcile can try again. */
+/** Writes kept meeting 409 Conflict after re-reading (patches carry the resourceVersion they were planned from); a later reconcile can try again. Persistent conflicts mean another writer fights over the same fields. */
 export interface ConflictRetriesExhausted extends ErrorBase {
   readonly _tag: 'ConflictRetriesExhausted';
   readonly object: string;
