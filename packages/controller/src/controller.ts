@@ -1,4 +1,5 @@
-/** The controller loop (see `startController`). */import * as E from 'fp-ts/lib/Either.js';
+/** The controller loop (see `startController`). */
+import * as E from 'fp-ts/lib/Either.js';
 import {
   describeRef,
   reconcileEndpoint,

@@ -1,4 +1,5 @@
-/** Leader election on a Lease, as client-go does it (see `createLeaderElector`). */import { hostname } from 'node:os';
+/** Leader election on a Lease, as client-go does it (see `createLeaderElector`). */
+import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import * as E from 'fp-ts/lib/Either.js';
 import type { ApiError, GetOptions, KubeObject, Logger, MergePatch, ObjectRef, PatchOptions } from '@capt-endpoint/core';

@@ -1,4 +1,5 @@
-/** The controller's Prometheus metrics (see `createControllerMetrics`). */import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+/** The controller's Prometheus metrics (see `createControllerMetrics`). */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { ReconcileResult, WrittenObject } from '@capt-endpoint/core';
 import type { InFlight } from './workQueue';
 

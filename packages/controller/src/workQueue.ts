@@ -1,4 +1,5 @@
-/** client-go's work queue (see `WorkQueue`). */import { backoffDelay } from '@capt-endpoint/kubernetes';
+/** client-go's work queue (see `WorkQueue`). */
+import { backoffDelay } from '@capt-endpoint/kubernetes';
 
 export interface Timers {
   readonly set: (callback: () => void, ms: number) => unknown;
@@ -70,7 +71,6 @@ export const retryDelay = (failures: number, baseDelayMs: number, maxDelayMs: nu
  * handed out, how long its worker held it, and (read at any time by `inFlight`) how long the
  * keys being processed have been held.
  */
-
 export class WorkQueue<K extends string = string> {
   private readonly queue: K[] = [];
   /** Keys waiting to be processed (queued, or added again while processing). */

@@ -1,4 +1,11 @@
+/** Contested endpoints (see `ENDPOINT_WRITES_ANNOTATION`). */
+import * as E from 'fp-ts/lib/Either.js';
+import * as t from 'io-ts';
+import type { FieldWriter } from './writers';
+
 /**
+ * Our record of endpoint writes on an object: `{"writes":[RFC 3339, …],"probes":n}`.
+ *
  * Never answering another writer write for write. When another field manager keeps writing an
  * object's endpoint over ours (CAPT's own controller does, every 30 seconds), the library writes
  * it at most twice within a window, then stops: the object is *contested*. It writes again only
@@ -10,12 +17,12 @@
  * last two endpoint writes and the doubling step, in one annotation that rides along with each
  * endpoint patch (no write of its own), and the other writer's last write, from managedFields.
  * Pure and total: an annotation that cannot be read counts as no record.
+ *
+ * A contested reconcile is `Contested` with `EndpointReady=False`, reason `EndpointContested`,
+ * naming the other manager, the value it writes (unless read from a Secret), when writing
+ * resumes and what to do. The same rule holds under `onEndpointChange: 'update'`. A status
+ * write of another writer that drops our condition is answered with one status patch.
  */
-import * as E from 'fp-ts/lib/Either.js';
-import * as t from 'io-ts';
-import type { FieldWriter } from './writers';
-
-/** Our record of endpoint writes on an object: `{"writes":[RFC 3339, …],"probes":n}`. */
 export const ENDPOINT_WRITES_ANNOTATION = 'capt-endpoint.io/endpoint-writes';
 
 /** Ten minutes, in milliseconds. */

@@ -1,4 +1,5 @@
-/** The endpoint grammar (see `parseEndpoint`). */import * as E from 'fp-ts/lib/Either.js';
+/** The endpoint grammar (see `parseEndpoint`). */
+import * as E from 'fp-ts/lib/Either.js';
 import * as O from 'fp-ts/lib/Option.js';
 import type { ApiEndpoint } from './apiEndpoint';
 import { parseError, type EndpointParseError, type EndpointParseErrorTag } from './errors';

@@ -1,4 +1,5 @@
-/** Field ownership in `metadata.managedFields`, as the API server records it (see `managedFieldsAfter`). */import { isRecord, jsonEqual } from './json';
+/** Field ownership in `metadata.managedFields`, as the API server records it (see `managedFieldsAfter`). */
+import { isRecord, jsonEqual } from './json';
 
 /** `fieldsV1`: `f:<field>` for a field, `.` for an object owned itself (created by the writer). */
 export interface FieldsV1 {
