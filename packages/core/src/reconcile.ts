@@ -417,6 +417,14 @@ const attemptTwice = async (pass: Pass, held: Held): Promise<E.Either<EndpointEr
 /**
  * Keeps one control plane's endpoint right. On a 409 Conflict it reads the objects again and
  * plans again once; a second conflict is a retryable `ConflictRetriesExhausted`. Never rejects.
+ *
+ * The owner Cluster is read at its owner reference's apiVersion; when the server does not serve
+ * that one (`NotServed`, ADR 0091), at the other versions of Cluster API the library knows,
+ * newest first, and patched at the one that answers (the outcome's `cluster` names it). An owner
+ * reference at an unknown version (an old `v1alpha4`) is read as an unserved one, with no request
+ * at it. A Cluster missing at the served version, or no Cluster version served at all, is "no
+ * owner": only the control plane is written; any other failure of those reads is the reconcile's
+ * error. A Cluster the caller holds is written at the apiVersion it was read at.
  * @example
  * ```ts
  * import * as E from 'fp-ts/lib/Either.js';
