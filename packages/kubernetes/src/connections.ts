@@ -7,9 +7,14 @@
  * certificate, re-read as client-node re-reads them); when they change (a rotated certificate
  * file), the next request starts a new pool and the old one closes once its requests end.
  *
- * client-node 1.x builds an `http(s).Agent` without keep-alive: it would not reuse a socket
- * anyway, so its agent stays per request and is destroyed after it, as before.
+ * client-node 1.x builds an `http(s).Agent` per request, without keep-alive: every request
+ * would open a TCP connection (and do a TLS handshake) of its own, which cost a cold start
+ * most of its CPU. We keep one keep-alive agent of the same class, built with the options
+ * client-node gave its own (CA, client certificate, TLS verification), and put it into every
+ * request whose agent has the same options. A proxy's agent is left as client-node built it.
  */
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
 import type { KubeConfig, RequestContext } from '@kubernetes/client-node';
 
 /** What client-node 2.x's dispatcher offers (undici's `Dispatcher`). */
@@ -23,6 +28,7 @@ interface VersionedContext {
   getDispatcher?: () => Dispatcher | undefined;
   setDispatcher?: (dispatcher: Dispatcher | undefined) => void;
   getAgent?: () => { destroy?: () => void } | undefined;
+  setAgent?: (agent: HttpAgent) => void;
 }
 
 export interface Connections {
@@ -66,16 +72,79 @@ const settingsOf = (kc: KubeConfig): string | undefined => {
   ]);
 };
 
+/** The options of a plain `http(s).Agent` (not a proxy's), as client-node made it; undefined for any other agent. */
+interface AgentOptions {
+  readonly ca?: unknown;
+  readonly cert?: unknown;
+  readonly key?: unknown;
+  readonly pfx?: unknown;
+  readonly passphrase?: unknown;
+  readonly rejectUnauthorized?: unknown;
+  readonly servername?: unknown;
+}
+
+const plainAgentOptions = (agent: unknown): AgentOptions | undefined =>
+  agent !== null && typeof agent === 'object' && (agent.constructor === HttpAgent || agent.constructor === HttpsAgent)
+    ? (agent as { options?: AgentOptions }).options
+    : undefined;
+
+const textOf = (value: unknown): unknown => (Buffer.isBuffer(value) ? value.toString('base64') : Array.isArray(value) ? value.map(textOf) : value);
+
+/** What decides which connection a request through this agent may use. */
+const agentSettings = (agent: object, options: AgentOptions, server: string | undefined): string =>
+  JSON.stringify([
+    agent.constructor === HttpsAgent,
+    server,
+    ...[options.ca, options.cert, options.key, options.pfx, options.passphrase, options.rejectUnauthorized, options.servername].map(textOf),
+  ]);
+
+/** No more reuse: idle sockets closed now, busy ones when their requests end. */
+const retire = (agent: HttpAgent): void => {
+  (agent as HttpAgent & { keepAlive: boolean }).keepAlive = false;
+  for (const sockets of Object.values(agent.freeSockets)) for (const socket of sockets ?? []) socket.destroy();
+};
+
+/**
+ * client-node 1.x: the request's agent swapped for the kept keep-alive one when their options
+ * match; a new kept one when they do not (the old one retired).
+ */
+const agentKeeper = (kc: KubeConfig) => {
+  let shared: { readonly agent: HttpAgent; readonly settings: string } | undefined;
+  const pooled = new WeakSet<object>();
+  return {
+    adopt: (versioned: VersionedContext): void => {
+      const fresh = versioned.getAgent?.();
+      const options = plainAgentOptions(fresh);
+      if (fresh === undefined || options === undefined || versioned.setAgent === undefined) return;
+      const settings = agentSettings(fresh, options, kc.getCurrentCluster()?.server);
+      if (shared?.settings !== settings) {
+        if (shared) retire(shared.agent);
+        const Kind = fresh.constructor === HttpsAgent ? HttpsAgent : HttpAgent;
+        shared = { agent: new Kind({ ...options, keepAlive: true }), settings };
+        pooled.add(shared.agent);
+      }
+      // The fresh agent never had a socket: nothing to destroy, the GC takes it.
+      versioned.setAgent(shared.agent);
+    },
+    isKept: (agent: object): boolean => pooled.has(agent),
+    close: (): void => {
+      if (shared) retire(shared.agent);
+      shared = undefined;
+    },
+  };
+};
+
 export const makeConnections = (kc: KubeConfig): Connections => {
   let shared: { readonly dispatcher: Dispatcher; readonly settings: string } | undefined;
   /** Every dispatcher that has been the shared one: closed when replaced, never destroyed under a request. */
   const pooled = new WeakSet<Dispatcher>();
+  const agents = agentKeeper(kc);
 
   return {
     adopt: (context) => {
       const versioned = context as unknown as VersionedContext;
       const fresh = versioned.getDispatcher?.();
-      if (fresh === undefined || versioned.setDispatcher === undefined) return;
+      if (fresh === undefined || versioned.setDispatcher === undefined) return agents.adopt(versioned);
       const settings = settingsOf(kc);
       if (settings === undefined) return;
       if (shared?.settings === settings) {
@@ -90,11 +159,13 @@ export const makeConnections = (kc: KubeConfig): Connections => {
     },
     release: (context) => {
       const versioned = context as unknown as VersionedContext;
-      versioned.getAgent?.()?.destroy?.();
+      const agent = versioned.getAgent?.();
+      if (agent !== undefined && !agents.isKept(agent)) agent.destroy?.();
       const dispatcher = versioned.getDispatcher?.();
       if (dispatcher !== undefined && !pooled.has(dispatcher)) dispatcher.destroy().catch(ignore);
     },
     close: async () => {
+      agents.close();
       const closing = shared;
       shared = undefined;
       await closing?.dispatcher.close().catch(ignore);

@@ -243,10 +243,20 @@ const viaAgent = (context: RequestContext, signal: AbortSignal): Promise<Opened>
     const agent = (context as { getAgent?: () => Agent | undefined }).getAgent?.();
     const send = url.protocol === 'http:' ? httpRequest : httpsRequest;
     const body = context.getBody();
-    const outgoing = send(url, { method: context.getHttpMethod(), headers: context.getHeaders(), agent, signal }, (response: IncomingMessage) =>
-      resolve({ code: response.statusCode ?? 0, declaredLength: lengthOf(response.headers['content-length']), body: response }),
-    );
-    outgoing.on('error', reject);
+    // The signal ends the exchange by hand rather than through `http.request`'s own `signal`, whose
+    // AbortError would reach a response nobody listens to any more once its socket is kept alive.
+    const abort = (): void => {
+      outgoing.destroy();
+    };
+    const outgoing = send(url, { method: context.getHttpMethod(), headers: context.getHeaders(), agent }, (response: IncomingMessage) => {
+      response.once('close', () => signal.removeEventListener('abort', abort));
+      resolve({ code: response.statusCode ?? 0, declaredLength: lengthOf(response.headers['content-length']), body: response });
+    });
+    signal.addEventListener('abort', abort, { once: true });
+    outgoing.on('error', (error) => {
+      signal.removeEventListener('abort', abort);
+      reject(error);
+    });
     outgoing.end(typeof body === 'string' ? body : undefined);
   });
 
@@ -377,7 +387,7 @@ export const makeTransport = (kc: KubeConfig, limits: TransportLimits): Connecte
     let scrubResponse: Scrub = scrubberOf(ownCredentials);
     try {
       try {
-        await Promise.race([withRequestSignal(controller.signal, () => kc.applySecurityAuthentication(context)), ended]);
+        await Promise.race([withRequestSignal(kc, controller.signal, () => kc.applySecurityAuthentication(context)), ended]);
         connections.adopt(context);
         const authorization = authorizationOf(context.getHeaders());
         remember(authorization);

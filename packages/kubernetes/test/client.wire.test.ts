@@ -1,5 +1,6 @@
 // createKubernetesClient driving the real client-node over real HTTP against the fake API
 // server: what goes on the wire, and how every kind of failure comes back.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as E from 'fp-ts/lib/Either.js';
@@ -217,18 +218,35 @@ describe('connections that fail', () => {
     });
   });
 
-  it('credentials that cannot be obtained: an error that quotes nothing, nothing sent', async () => {
+  /** A user whose exec credential plugin does not exist. */
+  const missingPluginKubeConfig = (server: string): KubeConfig => {
     const kc = new KubeConfig();
     kc.loadFromOptions({
-      clusters: [{ name: 'c', server: wire.server.url, skipTLSVerify: true }],
+      clusters: [{ name: 'c', server, skipTLSVerify: true }],
       users: [{ name: 'u', exec: { apiVersion: 'client.authentication.k8s.io/v1', command: '/nonexistent/credential-plugin', args: [] } }],
       contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
       currentContext: 'x',
     });
-    const error = leftOf(await createKubernetesClient(kc).get(cpRef)());
+    return kc;
+  };
+
+  it('credentials that cannot be obtained: an error that quotes nothing, nothing sent', async () => {
+    const error = leftOf(await createKubernetesClient(missingPluginKubeConfig(wire.server.url)).get(cpRef)());
     expect(error).toMatchObject({ kind: 'Other' });
     expect(error.message).toMatch(/^the kubeconfig's credentials could not be applied \(\w+\)$/);
     expect(wire.server.requests).toHaveLength(0);
+  });
+
+  it('a user without an exec plugin never enters the AsyncLocalStorage (which would put hooks on every promise of the process); one with a plugin does', async () => {
+    const run = jest.spyOn(AsyncLocalStorage.prototype, 'run');
+    try {
+      expect(E.isRight(await createKubernetesClient(kubeConfigFor(wire.server.url)).get(cpRef)())).toBe(true);
+      expect(run).not.toHaveBeenCalled();
+      await createKubernetesClient(missingPluginKubeConfig(wire.server.url)).get(cpRef)();
+      expect(run).toHaveBeenCalled();
+    } finally {
+      run.mockRestore();
+    }
   });
 
   it('plain http without insecure-skip-tls-verify: a clear error, nothing sent', async () => {

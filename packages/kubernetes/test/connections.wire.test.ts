@@ -1,14 +1,13 @@
-// The client's connections as a server sees them: kept between requests where client-node can
-// keep them (2.x's undici dispatcher; 1.x's agents do not keep alive), replaced when the
-// kubeconfig's connection settings change, closed by close(), and unharmed by a timeout.
+// The client's connections as a server sees them: kept between requests (client-node 2.x's
+// undici dispatcher; for 1.x, whose agents do not keep alive, a keep-alive agent of our own),
+// replaced when the kubeconfig's connection settings change, closed by close(), and unharmed by
+// a timeout.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import * as E from 'fp-ts/lib/Either.js';
-import { IsomorphicFetchHttpLibrary, RequestContext } from '@kubernetes/client-node';
+import { IsomorphicFetchHttpLibrary } from '@kubernetes/client-node';
 import { createCachedKubernetesClient, createKubernetesClient } from '../src';
 import { cpRef, kubeConfigFor } from './harness';
-
-const keepsAlive = typeof (RequestContext.prototype as { setDispatcher?: unknown }).setDispatcher === 'function';
 
 interface Seen {
   readonly method: string | undefined;
@@ -62,13 +61,24 @@ const until = async (done: () => boolean): Promise<void> => {
   while (!done()) await new Promise((resolve) => setTimeout(resolve, 5));
 };
 
-it('sequential requests share one connection (client-node 1.x: one each, as before)', async () => {
+it('sequential requests share one connection', async () => {
   const client = createKubernetesClient(kubeConfigFor(server.url));
   for (let k = 0; k < 3; k++) {
     expect(E.isRight(await client.get(cpRef)())).toBe(true);
     await pause();
   }
-  expect(server.sockets).toHaveLength(keepsAlive ? 1 : 3);
+  expect(server.sockets).toHaveLength(1);
+  await client.close();
+});
+
+it('concurrent requests reuse their connections from one round to the next', async () => {
+  const client = createKubernetesClient(kubeConfigFor(server.url));
+  for (let round = 0; round < 3; round++) {
+    const results = await Promise.all(Array.from({ length: 4 }, () => client.get(cpRef)()));
+    expect(results.every(E.isRight)).toBe(true);
+    await pause();
+  }
+  expect(server.sockets.length).toBeLessThanOrEqual(4);
   await client.close();
 });
 
@@ -103,7 +113,7 @@ it('changed connection settings in the kubeconfig: a new connection, the old one
     currentContext: 'x',
   });
   await client.get(cpRef)();
-  expect(server.sockets).toHaveLength(keepsAlive ? 2 : 3);
+  expect(server.sockets).toHaveLength(2);
   await until(() => server.closed.includes(server.sockets[0]!));
   await client.close();
 });
