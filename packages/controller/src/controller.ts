@@ -1,4 +1,5 @@
 /** The controller loop (see `startController`). */
+import { setMaxListeners } from 'node:events';
 import * as E from 'fp-ts/lib/Either.js';
 import {
   describeRef,
@@ -69,6 +70,9 @@ export interface Controller {
 const isControlPlane = (change: { readonly apiVersion: string; readonly kind: string }): boolean =>
   change.kind === 'CAPTControlPlane' && change.apiVersion === CONTROL_PLANE_API_VERSION;
 
+/** Listeners a reconcile may hold on the controller's signal at once: its request and what races it, with room to spare. */
+const LISTENERS_PER_RECONCILE = 4;
+
 /** A signal that aborts when either does. */
 const eitherSignal = (a: AbortSignal, b: AbortSignal | undefined): AbortSignal => (b === undefined ? a : AbortSignal.any([a, b]));
 
@@ -112,7 +116,11 @@ export const startController = (options: ControllerOptions): Controller => {
   const namespaces = options.namespaces === undefined || options.namespaces.length === 0 ? undefined : new Set(options.namespaces);
   const inScope = (namespace: string | undefined): boolean => namespaces === undefined || namespaces.has(namespace ?? '');
   const aborting = new AbortController();
+  const concurrency = Math.max(1, options.concurrency ?? 2);
   const signal = eitherSignal(aborting.signal, options.reconcile?.signal);
+  // Every request in flight listens on this one signal: past Node's default of 10 listeners it
+  // would warn of a leak at a concurrency of 6 or more, where there is none.
+  setMaxListeners(concurrency * LISTENERS_PER_RECONCILE, signal);
   const secretResyncMs = options.secretResyncMs ?? DEFAULT_SECRET_RESYNC_MS;
   /** A Secret is not watched: what read one is looked at again after the resync period (the earliest schedule wins). */
   const resyncIfSecretRead = (key: string): void => {
@@ -231,7 +239,6 @@ export const startController = (options: ControllerOptions): Controller => {
     }
   };
 
-  const concurrency = Math.max(1, options.concurrency ?? 2);
   metrics?.workers(concurrency);
   logger.info({ namespaces: namespaces === undefined ? '(all)' : [...namespaces], concurrency }, 'controller starting');
   const workers = Array.from({ length: concurrency }, () => worker());

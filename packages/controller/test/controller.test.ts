@@ -1,3 +1,4 @@
+import { getMaxListeners } from 'node:events';
 import * as E from 'fp-ts/lib/Either.js';
 import { apiError } from '@capt-endpoint/core/adapter';
 import { createFakeClient } from '@capt-endpoint/testing';
@@ -27,6 +28,22 @@ afterEach(async () => {
 });
 
 describe('the controller', () => {
+  it('at a concurrency of 16, the signal every request listens on takes their listeners without a leak warning', async () => {
+    const fake = createFakeClient(initialObjects());
+    const watched = watchedFake(fake);
+    const signals: AbortSignal[] = [];
+    const cluster = {
+      ...watched,
+      get: ((ref, options) => {
+        if (options?.signal) signals.push(options.signal);
+        return watched.get(ref, options);
+      }) as typeof watched.get,
+    };
+    running = startController({ cluster, logger: jsonLogger({ write: () => true }), concurrency: 16 });
+    await eventually(() => signals.length > 0);
+    expect(getMaxListeners(signals[0]!)).toBeGreaterThanOrEqual(16 * 2);
+  });
+
   it('waits, then sets the endpoint when the Workspace gains its output, woken by the Workspace change', async () => {
     const { fake, controller, logs } = setup();
     running = controller;
