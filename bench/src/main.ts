@@ -3,7 +3,8 @@
  * gathers the results into bench/results/{full,quick}.json, draws the chart and, on a full
  * run, rewrites the generated section of docs/benchmarks.md.
  *
- * Options: --quick (fewer repeats and control planes, for a try-out), --only=core,reconcile,scenarios,scale,startup,
+ * Options: --quick (fewer repeats and control planes, for a try-out), --only=core,reconcile,scenarios,scale,startup,coldstart,
+ * --cold-start-sizes=1000,5000 (control planes of each cold start of `capt-endpoint run`),
  * --control-planes=N, --repeats=N (scale processes per configuration), --steady-passes=N (steady
  * passes of each cached configuration per process: the two the steady-pass target compares), --concurrency=N, and --from=FILE to redraw
  * the chart and the docs from an earlier results file without measuring.
@@ -16,12 +17,14 @@ import { svgDocument } from './chart';
 import type { CoreSpeedResult } from './coreSpeed';
 import type { ReconcileSpeedResult } from './reconcileSpeed';
 import { measuredCommit } from './provenance';
-import { charts, checkTargets, resultsMarkdown } from './report';
+import { charts, checkTargets, coldStartMarkdown, resultsMarkdown } from './report';
 import { summarizeScale, type BenchResults } from './results';
 import { SCALE_CONFIGS, seedScale, type ScaleResult } from './scale';
 import { measureStartup } from './startup';
 import type { ScenarioRow } from './scenarios';
 import { fmt } from './stats';
+import { coldStartRow, deployedMemory, nodeStartCpuMs, runColdStart, type ColdStartResult } from './coldStart';
+import type { ColdStartSection } from './coldStartReport';
 import { spawnServer } from './wire';
 import type { Task } from './worker';
 
@@ -46,8 +49,14 @@ const inChild = <T>(task: Task, execArgv: readonly string[] = []): Promise<T> =>
 const arg = (name: string): string | undefined =>
   process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 const quick = process.argv.includes('--quick');
-const SECTIONS = ['core', 'reconcile', 'scenarios', 'scale', 'startup'] as const;
+const SECTIONS = ['core', 'reconcile', 'scenarios', 'scale', 'startup', 'coldstart'] as const;
 const only = new Set(arg('only')?.split(',') ?? SECTIONS);
+/** Control planes of each cold start of `capt-endpoint run`. */
+const coldStartSizes = (arg('cold-start-sizes') ?? (quick ? '500,2000' : '1000,5000,10000,20000')).split(',').map(Number);
+/** The controller's node flags in a cold start, e.g. `--cpu-prof` to profile it. */
+const controllerNodeArgs = process.env['BENCH_CONTROLLER_NODE_ARGS']?.split(' ').filter(Boolean) ?? [];
+/** Further arguments of the cold-started `capt-endpoint run`, e.g. `--concurrency=16`. */
+const controllerArgs = process.env['BENCH_CONTROLLER_ARGS']?.split(' ').filter(Boolean) ?? [];
 const controlPlanes = Number(arg('control-planes') ?? (quick ? 1000 : 10_000));
 const scaleRepeats = Number(arg('repeats') ?? 1);
 const steadyPasses = Number(arg('steady-passes') ?? 3);
@@ -60,6 +69,12 @@ const HOT_CONTROL_PLANES = 64;
 
 /** Room left for V8's young generation (two semi-spaces of 16 MiB on 64-bit) under a heap cap. */
 const YOUNG_GENERATION_MIB = 32;
+
+/** How long a cold-started controller is watched once every endpoint is set, for its steady memory. */
+const COLD_START_STEADY_MS = 10_000;
+const COLD_START_TIMEOUT_MS = 20 * 60_000;
+/** The most reconciles in flight docs/controller.md speaks of. */
+const DEPLOYED_CONCURRENCY = 16;
 
 const attempt = async <T>(what: string, work: () => Promise<T>): Promise<T | { error: string }> => {
   const start = Date.now();
@@ -156,6 +171,33 @@ const measure = async (): Promise<BenchResults> => {
     ? await attempt('the command\'s start: capt-endpoint --help against node -e 0', () => Promise.resolve(measureStartup(`${root}packages/cli/dist/bin.js`, quick ? 7 : 21)))
     : skipped;
 
+  const coldStart = only.has('coldstart')
+    ? await attempt(`cold starts of capt-endpoint run (${coldStartSizes.join(', ')} control planes)`, async (): Promise<ColdStartSection> => {
+        const nodeStart = await nodeStartCpuMs();
+        console.log(`bench:   node -e 0: ${fmt(nodeStart)} ms of CPU`);
+        const coldStartOn = async (size: number, nodeArgs: readonly string[], concurrency?: number): Promise<ColdStartResult> => {
+          const server = await spawnServer();
+          try {
+            await seedScale(server, size);
+            const result = await runColdStart({ ...server, kubeConfigYaml: server.address.kubeConfigYaml }, { controlPlanes: size, concurrency, steadyMs: COLD_START_STEADY_MS, timeoutMs: COLD_START_TIMEOUT_MS, nodeArgs, args: controllerArgs });
+            console.log(`bench:   ${coldStartRow(result)}`);
+            return result;
+          } finally {
+            await server.close();
+          }
+        };
+        const runs: ColdStartResult[] = [];
+        for (const size of coldStartSizes) runs.push(await coldStartOn(size, controllerNodeArgs));
+        // As deploy/ runs it: the old space its image sizes from the memory limit, the highest documented concurrency.
+        const { limitBytes, heapMiB } = deployedMemory(root);
+        const deployedSize = Math.min(10_000, Math.max(...coldStartSizes));
+        const result = await attempt(`cold start as deployed (${deployedSize}, --max-old-space-size=${heapMiB})`, () =>
+          coldStartOn(deployedSize, [...controllerNodeArgs, `--max-old-space-size=${heapMiB}`], DEPLOYED_CONCURRENCY),
+        );
+        return { nodeStartCpuMs: nodeStart, runs, asDeployed: { limitBytes, heapMiB, result } };
+      })
+    : skipped;
+
   const { commit, dirty, code } = measuredCommit(root);
 
   const partial: Omit<BenchResults, 'targets'> = {
@@ -171,6 +213,7 @@ const measure = async (): Promise<BenchResults> => {
     scenarios,
     scale,
     startup,
+    coldStart,
   };
   const results: BenchResults = { ...partial, targets: checkTargets(partial) };
   return results;
@@ -185,23 +228,26 @@ const quickResults = results.quick;
 
 // Only a whole run at the defaults is "full": a narrowed one (--only, --control-planes) must not
 // overwrite the committed results or the docs.
-const whole = SECTIONS.every((section) => only.has(section)) && arg('control-planes') === undefined;
+const whole = SECTIONS.every((section) => only.has(section)) && arg('control-planes') === undefined && arg('cold-start-sizes') === undefined;
 const name = quickResults ? 'quick' : from !== undefined || whole ? 'full' : 'partial';
 if (from === undefined) writeFileSync(`${root}bench/results/${name}.json`, `${JSON.stringify(results, null, 2)}\n`);
 writeFileSync(`${root}bench/results/${name}.svg`, svgDocument(charts(results)));
 
-const markdown = resultsMarkdown(results, `../bench/results/${name}.svg`);
-const docs = `${root}docs/benchmarks.md`;
-const START = '<!-- bench:results:start -->';
-const END = '<!-- bench:results:end -->';
-if (name === 'full' && existsSync(docs)) {
-  const text = readFileSync(docs, 'utf8');
-  const from = text.indexOf(START);
-  const to = text.indexOf(END);
-  if (from >= 0 && to > from) {
-    writeFileSync(docs, `${text.slice(0, from + START.length)}\n${markdown}\n${text.slice(to)}`);
-    console.log('bench: docs/benchmarks.md results section rewritten');
-  }
+/** Replaces what lies between `<!-- bench:NAME:start -->` and `<!-- bench:NAME:end -->` in a doc. */
+const rewriteGenerated = (doc: string, name: string, markdown: string): void => {
+  const path = `${root}${doc}`;
+  if (!existsSync(path)) return;
+  const text = readFileSync(path, 'utf8');
+  const start = `<!-- bench:${name}:start -->`;
+  const from = text.indexOf(start);
+  const to = text.indexOf(`<!-- bench:${name}:end -->`);
+  if (from < 0 || to <= from) return;
+  writeFileSync(path, `${text.slice(0, from + start.length)}\n${markdown}\n${text.slice(to)}`);
+  console.log(`bench: ${doc} ${name} section rewritten`);
+};
+if (name === 'full') {
+  rewriteGenerated('docs/benchmarks.md', 'results', resultsMarkdown(results, `../bench/results/${name}.svg`));
+  rewriteGenerated('docs/controller.md', 'coldstart', coldStartMarkdown(results));
 }
 
 console.log(`\n${results.targets.map((t) => `${t.met === undefined ? '  ' : t.met ? 'ok' : 'NO'}  ${t.name}: ${t.measured} (wanted ${t.target})`).join('\n')}`);

@@ -2,6 +2,7 @@
  * The shape of a bench run's results file (bench/results/*.json) and the targets the issue
  * sets, each checked against the run's own figures.
  */
+import type { ColdStartSection } from './coldStartReport';
 import type { CoreSpeedResult } from './coreSpeed';
 import type { ReconcileSpeedResult } from './reconcileSpeed';
 import type { ScaleConfig, ScaleResult } from './scale';
@@ -74,6 +75,8 @@ export interface BenchResults {
     | { readonly error: string };
   /** `capt-endpoint --help` against `node -e 0`; absent from runs made before it existed. */
   readonly startup?: StartupResult | { readonly error: string } | undefined;
+  /** Cold starts of `capt-endpoint run` in its own process; absent from runs made before it existed. */
+  readonly coldStart?: ColdStartSection | { readonly error: string } | undefined;
   readonly targets: readonly Target[];
 }
 

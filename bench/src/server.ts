@@ -14,6 +14,7 @@ export type ServerCommand =
   | { readonly op: 'mark' }
   | { readonly op: 'count' }
   | { readonly op: 'storeBytes' }
+  | { readonly op: 'endpointsSet' }
   | { readonly op: 'snapshot' }
   | { readonly op: 'restore' }
   | { readonly op: 'close' };
@@ -24,6 +25,7 @@ export type ServerReply =
   | { readonly op: 'marked' }
   | { readonly op: 'counted'; readonly count: RequestCount }
   | { readonly op: 'storeBytes'; readonly bytes: number; readonly objects: number }
+  | { readonly op: 'endpointsSet'; readonly controlPlanes: number; readonly set: number }
   | { readonly op: 'snapshotted' }
   | { readonly op: 'restored' }
   | { readonly op: 'failed'; readonly error: string };
@@ -42,6 +44,8 @@ const perform = (server: BenchServer, command: ServerCommand): ServerReply | und
       return { op: 'counted', count: server.countSinceMark() };
     case 'storeBytes':
       return { op: 'storeBytes', ...server.storeBytes() };
+    case 'endpointsSet':
+      return { op: 'endpointsSet', ...server.endpointsSet() };
     case 'snapshot':
       server.snapshot();
       return { op: 'snapshotted' };

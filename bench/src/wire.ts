@@ -20,6 +20,7 @@ export interface ServerHandle {
   mark(): Promise<void>;
   count(): Promise<RequestCount>;
   storeBytes(): Promise<{ bytes: number; objects: number }>;
+  endpointsSet(): Promise<{ controlPlanes: number; set: number }>;
   /** Remembers the seeded objects, for `restore`. */
   snapshot(): Promise<void>;
   /** Objects back to the snapshot, watches ended, request log emptied. */
@@ -58,6 +59,10 @@ const handleOver = (ask: Ask, address: ServerAddress, close: () => Promise<void>
     storeBytes: async () => {
       const { bytes, objects } = await replyOf(ask({ op: 'storeBytes' }), 'storeBytes');
       return { bytes, objects };
+    },
+    endpointsSet: async () => {
+      const { controlPlanes, set } = await replyOf(ask({ op: 'endpointsSet' }), 'endpointsSet');
+      return { controlPlanes, set };
     },
     snapshot: async () => {
       await replyOf(ask({ op: 'snapshot' }), 'snapshotted');

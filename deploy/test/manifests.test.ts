@@ -27,7 +27,7 @@ type Container = {
   name: string;
   image: string;
   args: string[];
-  env?: Array<{ name: string; valueFrom?: { fieldRef?: { fieldPath: string } } }>;
+  env?: Array<{ name: string; value?: string; valueFrom?: { fieldRef?: { fieldPath: string } } }>;
   ports: Array<{ name: string; containerPort: number }>;
   livenessProbe: { httpGet: { path: string; port: string } };
   readinessProbe: { httpGet: { path: string; port: string } };
@@ -119,6 +119,15 @@ describe('deploy/kubernetes/components/namespaced-secrets', () => {
     const others = (objects: readonly Manifest[]) =>
       boundRoles('ClusterRole', objects).flatMap((role) => triples(role.rules)).filter((grant) => !grant.endsWith(' /secrets'));
     expect(others(built)).toEqual(others(manifests.map(({ object }) => object)));
+  });
+
+  it("sizes V8's old space at 60% of the memory limit, leaving room for the rest of the process", () => {
+    const nodeOptions = container.env?.find((e) => e.name === 'NODE_OPTIONS')?.value ?? '';
+    const oldSpaceMiB = Number(/^--max-old-space-size=(\d+)$/.exec(nodeOptions)?.[1]);
+    const limitMiB = Number(/^(\d+)Mi$/.exec(String(container.resources.limits?.['memory']))?.[1]);
+    expect(oldSpaceMiB).toBe(Math.floor(limitMiB * 0.6));
+    // The heap holds 10,000 control planes' cache (docs/controller.md).
+    expect(oldSpaceMiB).toBeGreaterThanOrEqual(256);
   });
 
   it('runs two replicas, non-root, on a read-only root filesystem, with requests and a memory limit', () => {

@@ -1,0 +1,58 @@
+import type { ColdStartResult } from '../src/coldStart';
+import { coldStartTable, coldStartTargets, type ColdStartSection } from '../src/coldStartReport';
+
+const MIB = 2 ** 20;
+
+/** A cold start of `controlPlanes` with its figures per control plane. */
+const run = (controlPlanes: number, figures: { cpuMsPerCp: number; msPerCp: number; peakMiB: number; steadyMiB: number }): ColdStartResult => ({
+  controlPlanes,
+  concurrency: undefined,
+  allSetMs: figures.msPerCp * controlPlanes,
+  cpuMs: figures.cpuMsPerCp * controlPlanes,
+  systemCpuMs: 0,
+  peakRssBytes: figures.peakMiB * MIB,
+  steadyRssBytes: figures.steadyMiB * MIB,
+  steadyCpuMs: 0,
+  requests: undefined,
+  loadAverage: { start: [0.5, 0, 0], end: [0.5, 0, 0] },
+});
+
+const met = (section: ColdStartSection): Record<string, boolean | undefined> => Object.fromEntries(coldStartTargets(section).map((t) => [t.name, t.met]));
+
+describe('the cold-start targets', () => {
+  const good = { cpuMsPerCp: 1.2, msPerCp: 1.8, peakMiB: 300, steadyMiB: 250 };
+
+  it('hold when CPU per control plane is within 1/80 of node -e 0, all is set at 10,000 within 160 times it, peaks stay within 1.5 times steady and time grows in a straight line', () => {
+    const section: ColdStartSection = {
+      nodeStartCpuMs: 120,
+      runs: [run(1000, { ...good, cpuMsPerCp: 5 }), run(10_000, good), run(20_000, { ...good, msPerCp: 1.9 })],
+      asDeployed: { limitBytes: 512 * MIB, heapMiB: 307, result: run(10_000, good) },
+    };
+    const targets = met(section);
+    // Start-up dominates 1,000: its CPU is not a target.
+    expect(Object.keys(targets).filter((name) => name.includes('CPU per CP'))).toEqual(['Cold start 10000: CPU per CP / `node -e 0` CPU', 'Cold start 20000: CPU per CP / `node -e 0` CPU']);
+    expect(Object.values(targets).every((value) => value === true)).toBe(true);
+  });
+
+  it('fail, each by its own figure, when CPU, time, memory or growth miss', () => {
+    const section: ColdStartSection = {
+      nodeStartCpuMs: 120,
+      runs: [run(10_000, { ...good, cpuMsPerCp: 3.55, msPerCp: 4.45 }), run(20_000, { ...good, cpuMsPerCp: 1.4, msPerCp: 5.23, peakMiB: 1013, steadyMiB: 500 })],
+      asDeployed: { limitBytes: 512 * MIB, heapMiB: 307, result: run(10_000, { ...good, peakMiB: 600 }) },
+    };
+    expect(met(section)).toEqual({
+      'Cold start 10000: CPU per CP / `node -e 0` CPU': false,
+      'Cold start 20000: CPU per CP / `node -e 0` CPU': true,
+      'Cold start 10000: all set / `node -e 0` CPU': false,
+      'Cold start, every size: peak / steady RSS': false,
+      'Cold start 10000 to 20000: ms per CP': false,
+      'Cold start as deployed (10000, concurrency 2, old space 307 MiB)': false,
+    });
+  });
+
+  it('a run as deployed that did not finish misses its target and has no row', () => {
+    const section: ColdStartSection = { nodeStartCpuMs: 120, runs: [run(1000, good)], asDeployed: { limitBytes: 512 * MIB, heapMiB: 307, result: { error: 'out of memory' } } };
+    expect(coldStartTargets(section).find((t) => t.name.startsWith('Cold start as deployed'))).toMatchObject({ met: false, measured: 'did not finish: out of memory' });
+    expect(coldStartTable(section).split('\n')).toHaveLength(3);
+  });
+});
