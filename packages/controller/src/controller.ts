@@ -76,7 +76,6 @@ const LISTENERS_PER_RECONCILE = 4;
 /** A signal that aborts when either does. */
 const eitherSignal = (a: AbortSignal, b: AbortSignal | undefined): AbortSignal => (b === undefined ? a : AbortSignal.any([a, b]));
 
-
 /**
  * A controller for CAPT control plane endpoints, built only on the library's public API:
  *

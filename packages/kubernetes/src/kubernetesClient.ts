@@ -244,10 +244,11 @@ export const clientFromParts = ({ table, transport: send, closeConnections, fiel
  *
  * Connections stay open between requests (client-node 2.x: one undici dispatcher per client
  * while the server, proxy, TLS settings and client certificate stay the same, a request handed
- * to `dispatcher.request` rather than `fetch`; 1.x: one connection per request, as its agents
- * have no keep-alive). Bodies are read as streams, so the limits hold (ADR 0084); an exec
+ * to `dispatcher.request` rather than `fetch`; 1.x: one keep-alive agent per client in place of
+ * client-node's per-request agent, while its TLS options stay the same; a proxy's agent is left
+ * as client-node built it). Bodies are read as streams, so the limits hold (ADR 0084); an exec
  * credential plugin is killed when its request times out or is aborted, and at exit. 1.3.0
- * cannot hand an AbortSignal to fetch: the client ends the call and destroys its agent itself.
+ * cannot hand an AbortSignal to fetch: the client ends the call itself.
  */
 export const createKubernetesClient = (kubeConfig: KubeConfig, options: KubernetesClientOptions = {}): KubernetesClient =>
   clientFromParts(clientParts(kubeConfig, options));
