@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import type { RequestCount } from './loopback';
+import { makeMemoryCgroup } from './memoryCgroup';
 
 /** What the bench needs of an API server for a cold start: the loopback one, or the real one. */
 export interface ColdStartServer {
@@ -38,7 +39,12 @@ export interface ColdStartOptions {
   readonly args?: readonly string[] | undefined;
   /** Environment for the controller beyond this process's. */
   readonly env?: Readonly<Record<string, string>> | undefined;
+  /** Run the controller in a memory cgroup with this limit, as a container's, where the machine allows one. */
+  readonly memoryLimitBytes?: number | undefined;
 }
+
+/** What the kernel charged a controller run in a memory cgroup, or why it could not run in one. */
+export type CgroupMemory = { readonly limitBytes: number; readonly peakBytes: number; readonly oomKills: number } | { readonly unavailable: string };
 
 export interface ColdStartResult {
   readonly controlPlanes: number;
@@ -56,6 +62,8 @@ export interface ColdStartResult {
   /** CPU over the steady window. */
   readonly steadyCpuMs: number;
   readonly requests: RequestCount | undefined;
+  /** Present when a memory limit was asked for. */
+  readonly cgroup?: CgroupMemory | undefined;
   /** os.loadavg() at the start and at the end of the run: the machine's other work. */
   readonly loadAverage: { readonly start: readonly number[]; readonly end: readonly number[] };
 }
@@ -93,6 +101,8 @@ const exited = (child: ChildProcess): Promise<void> =>
     child.once('exit', () => resolve());
   });
 
+const mib = (bytes: number): string => (bytes / 2 ** 20).toFixed(0);
+
 /** How often the server is asked how many endpoints are set. */
 const POLL_MS = 100;
 
@@ -102,11 +112,15 @@ export const runColdStart = async (server: ColdStartServer, options: ColdStartOp
   const kubeconfig = join(dir, 'kubeconfig');
   writeFileSync(kubeconfig, server.kubeConfigYaml, { mode: 0o600 });
   const args = [...(options.nodeArgs ?? []), bin, 'run', `--kubeconfig=${kubeconfig}`, '--leader-elect=false', ...(options.concurrency === undefined ? [] : [`--concurrency=${options.concurrency}`]), ...(options.args ?? [])];
+  const cgroup = options.memoryLimitBytes === undefined ? undefined : makeMemoryCgroup(`capt-endpoint-bench-${process.pid}`, options.memoryLimitBytes);
+  const inCgroup = cgroup !== undefined && !('unavailable' in cgroup) ? cgroup : undefined;
   await server.mark?.();
   const started = process.hrtime.bigint();
   const elapsedMs = (): number => Number(process.hrtime.bigint() - started) / 1e6;
   // Logs go where a container's would: a pipe, read here and dropped (or kept in BENCH_CONTROLLER_LOG).
-  const child = spawn(process.execPath, args, { cwd: dir, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  // In a cgroup, a shell joins it and then becomes node (same PID), so nothing runs outside the limit.
+  const [command, commandArgs] = inCgroup === undefined ? [process.execPath, args] : ['/bin/sh', ['-c', 'echo $$ > "$0" && exec "$@"', inCgroup.procsFile, process.execPath, ...args]];
+  const child = spawn(command, commandArgs, { cwd: dir, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'inherit'] });
   const logFile = process.env['BENCH_CONTROLLER_LOG'];
   if (logFile === undefined) child.stdout?.resume();
   else child.stdout?.pipe(createWriteStream(logFile));
@@ -114,7 +128,8 @@ export const runColdStart = async (server: ColdStartServer, options: ColdStartOp
   try {
     let allSetMs: number | undefined;
     while (allSetMs === undefined) {
-      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`capt-endpoint run exited (${child.exitCode ?? child.signalCode}) before every endpoint was set`);
+      if (child.exitCode !== null || child.signalCode !== null)
+        throw new Error(`capt-endpoint run exited (${child.exitCode ?? child.signalCode}) before every endpoint was set${inCgroup !== undefined && inCgroup.oomKills() > 0 ? `: OOM-killed at the memory cgroup's limit of ${mib(inCgroup.limitBytes)} MiB` : ''}`);
       if (elapsedMs() > options.timeoutMs) throw new Error(`not every endpoint set after ${options.timeoutMs / 1000} s`);
       const { controlPlanes, set } = await server.endpointsSet();
       if (controlPlanes >= options.controlPlanes && set >= controlPlanes) allSetMs = elapsedMs();
@@ -129,15 +144,16 @@ export const runColdStart = async (server: ColdStartServer, options: ColdStartOp
     const peakRssBytes = memoryOf(pid, 'VmHWM');
     const after = cpuOf(pid);
     const steadyCpuMs = after.userMs + after.systemMs - cpuMs;
-    return { controlPlanes: options.controlPlanes, concurrency: options.concurrency, allSetMs, cpuMs, systemCpuMs: cpu.systemMs, peakRssBytes, steadyRssBytes, steadyCpuMs, requests, loadAverage: { start: loadAtStart, end: loadavg() } };
+    const charged: CgroupMemory | undefined = cgroup === undefined || 'unavailable' in cgroup ? cgroup : { limitBytes: cgroup.limitBytes, peakBytes: cgroup.peakBytes(), oomKills: cgroup.oomKills() };
+    return { controlPlanes: options.controlPlanes, concurrency: options.concurrency, allSetMs, cpuMs, systemCpuMs: cpu.systemMs, peakRssBytes, steadyRssBytes, steadyCpuMs, requests, cgroup: charged, loadAverage: { start: loadAtStart, end: loadavg() } };
   } finally {
     child.kill('SIGTERM');
     await exited(child);
+    await inCgroup?.remove();
     rmSync(dir, { recursive: true, force: true });
   }
 };
 
-const mib = (bytes: number): string => (bytes / 2 ** 20).toFixed(0);
 
 /** One line of the cold-start table, for the bench's progress output. */
 export const coldStartRow = (r: ColdStartResult): string =>

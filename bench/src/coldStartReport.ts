@@ -32,6 +32,33 @@ const MIB = 2 ** 20;
 const perCp = (r: ColdStartResult, ms: number): number => ms / r.controlPlanes;
 const isError = <T extends object>(value: T | { readonly error: string }): value is { readonly error: string } => 'error' in value;
 
+type AsDeployed = NonNullable<ColdStartSection['asDeployed']>;
+
+/**
+ * The as-deployed run fits when every endpoint is set and nothing passed the limit: the kernel's
+ * own account where the run had a memory cgroup (peak charged, OOM kills), else the peak RSS.
+ */
+const asDeployedTarget = ({ result, heapMiB, limitBytes }: AsDeployed): ColdStartTarget => {
+  const name = `Cold start as deployed (${isError(result) ? '' : `${result.controlPlanes}, concurrency ${result.concurrency ?? 2}, `}old space ${heapMiB} MiB)`;
+  const limit = `${fmt(limitBytes / MIB)} MiB`;
+  if (isError(result)) return { name, target: `all set within ${limit}`, measured: `did not finish: ${result.error}`, met: false };
+  const cgroup = result.cgroup;
+  const allSet = `all set in ${fmt(result.allSetMs / 1000)} s`;
+  if (cgroup === undefined || 'unavailable' in cgroup)
+    return {
+      name,
+      target: `all set, peak RSS < limit (${limit})`,
+      measured: `${fmt(result.peakRssBytes / MIB)} MiB peak RSS, ${allSet}${cgroup === undefined ? '' : ` (${cgroup.unavailable})`}`,
+      met: result.peakRssBytes < limitBytes,
+    };
+  return {
+    name,
+    target: `all set in a ${limit} memory cgroup, 0 OOM kills`,
+    measured: `${fmt(cgroup.peakBytes / MIB)} MiB peak charged by the kernel (RSS ${fmt(result.peakRssBytes / MIB)} MiB), ${cgroup.oomKills} OOM kills, ${allSet}`,
+    met: cgroup.oomKills === 0 && cgroup.peakBytes < limitBytes,
+  };
+};
+
 export const coldStartTargets = (section: ColdStartSection): ColdStartTarget[] => {
   const targets: ColdStartTarget[] = [];
   const unit = section.nodeStartCpuMs;
@@ -67,13 +94,7 @@ export const coldStartTargets = (section: ColdStartSection): ColdStartTarget[] =
       met: Math.abs(perCp(big, big.allSetMs) / perCp(small, small.allSetMs) - 1) <= 0.1,
     });
   const deployed = section.asDeployed;
-  if (deployed !== undefined)
-    targets.push({
-      name: `Cold start as deployed (${isError(deployed.result) ? '' : `${deployed.result.controlPlanes}, concurrency ${deployed.result.concurrency ?? 2}, `}old space ${deployed.heapMiB} MiB)`,
-      target: `all set, peak RSS < limit (${fmt(deployed.limitBytes / MIB)} MiB)`,
-      measured: isError(deployed.result) ? `did not finish: ${deployed.result.error}` : `${fmt(deployed.result.peakRssBytes / MIB)} MiB peak, all set in ${fmt(deployed.result.allSetMs / 1000)} s`,
-      met: !isError(deployed.result) && deployed.result.peakRssBytes < deployed.limitBytes,
-    });
+  if (deployed !== undefined) targets.push(asDeployedTarget(deployed));
   return targets;
 };
 

@@ -328,8 +328,15 @@ export const coldStartMarkdown = (results: BenchResults): string => {
   if (isError(section)) return `Not measured: ${section.error}`;
   return (
     `\`capt-endpoint run\` in its own process, every endpoint unset (${results.date.slice(0, 10)}, \`${results.commit.slice(0, 7)}\`); concurrency 2; CPU and RSS from /proc; steady RSS ${COLD_START_STEADY_S} s after the last endpoint; ` +
-    `\`node -e 0\`: ${fmt(section.nodeStartCpuMs)} ms of CPU. As deployed: old space ${section.asDeployed?.heapMiB ?? '—'} MiB, concurrency 16.\n\n${coldStartTable(section)}`
+    `\`node -e 0\`: ${fmt(section.nodeStartCpuMs)} ms of CPU. As deployed: old space ${section.asDeployed?.heapMiB ?? '—'} MiB, concurrency 16${asDeployedCgroup(section)}.\n\n${coldStartTable(section)}`
   );
+};
+
+/** Where the as-deployed run had its limit enforced by a memory cgroup (its peak is in the targets). */
+const asDeployedCgroup = (section: ColdStartSection): string => {
+  const result = section.asDeployed?.result;
+  const cgroup = result === undefined || isError(result) ? undefined : result.cgroup;
+  return cgroup === undefined || 'unavailable' in cgroup ? '' : `, in a ${fmt(cgroup.limitBytes / 2 ** 20)} MiB memory cgroup`;
 };
 
 const palette = {

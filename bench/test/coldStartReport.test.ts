@@ -50,6 +50,19 @@ describe('the cold-start targets', () => {
     });
   });
 
+  it("as deployed in a memory cgroup, the kernel's account decides: its peak under the limit and no OOM kill", () => {
+    const deployed = (cgroup: ColdStartResult['cgroup']) =>
+      coldStartTargets({ nodeStartCpuMs: 120, runs: [], asDeployed: { limitBytes: 512 * MIB, heapMiB: 307, result: { ...run(10_000, good), cgroup } } })[0]!;
+    expect(deployed({ limitBytes: 512 * MIB, peakBytes: 400 * MIB, oomKills: 0 })).toMatchObject({ met: true, target: 'all set in a 512 MiB memory cgroup, 0 OOM kills' });
+    expect(deployed({ limitBytes: 512 * MIB, peakBytes: 400 * MIB, oomKills: 0 }).measured).toContain('400 MiB peak charged by the kernel (RSS 300 MiB)');
+    // The peak RSS alone (300 MiB) would pass: the kernel's count of the page cache and its kills do not.
+    expect(deployed({ limitBytes: 512 * MIB, peakBytes: 512 * MIB, oomKills: 0 }).met).toBe(false);
+    expect(deployed({ limitBytes: 512 * MIB, peakBytes: 500 * MIB, oomKills: 1 }).met).toBe(false);
+    // Where no cgroup could be made, the peak RSS stands in, and the reason is shown.
+    expect(deployed({ unavailable: 'no cgroup memory controller here' })).toMatchObject({ met: true, target: 'all set, peak RSS < limit (512 MiB)' });
+    expect(deployed({ unavailable: 'no cgroup memory controller here' }).measured).toContain('(no cgroup memory controller here)');
+  });
+
   it('a run as deployed that did not finish misses its target and has no row', () => {
     const section: ColdStartSection = { nodeStartCpuMs: 120, runs: [run(1000, good)], asDeployed: { limitBytes: 512 * MIB, heapMiB: 307, result: { error: 'out of memory' } } };
     expect(coldStartTargets(section).find((t) => t.name.startsWith('Cold start as deployed'))).toMatchObject({ met: false, measured: 'did not finish: out of memory' });

@@ -4,6 +4,7 @@
  * (`run`, `reconcile`) both name it without importing each other.
  */
 import type { ManifestFiles } from './demo';
+import type { MemoryReading } from './memory';
 
 /** Where the command writes: the process's stdout or stderr, or a buffer in a test. */
 export interface OutputStream {
@@ -26,4 +27,6 @@ export interface CliIO {
    * Default: those built into the command, or ./examples/manifests when run from the sources.
    */
   readonly demoManifests?: string | ManifestFiles | undefined;
+  /** `run`'s heap and container memory limits. Default: read from V8 and the cgroup. */
+  readonly memory?: (() => MemoryReading) | undefined;
 }

@@ -6,6 +6,7 @@
  */
 export { main, EXIT_USAGE, VERSION } from './main';
 export type { CliIO, OutputStream } from './cliIO';
+export type { MemoryReading } from './memory';
 export { parseCommandLine, DEFAULT_CONCURRENCY, type Command, type Connection, type OutputFormat } from './args';
 export { commonSettings, parseOutputKey, type CommonFlags, type CommonSettings } from './settings';
 export { usageError, HELP, type UsageError, type CommandName } from './usage';

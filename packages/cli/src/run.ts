@@ -14,6 +14,7 @@ import { inert } from '@capt-endpoint/core/adapter';
 import { jsonLogger, startManager } from '@capt-endpoint/controller';
 import type { Command } from './args';
 import type { CliIO } from './cliIO';
+import { memoryReport, readMemory } from './memory';
 
 type RunCommand = Extract<Command, { readonly _tag: 'Run' }>;
 
@@ -43,6 +44,8 @@ const aborted = (signal: AbortSignal | undefined): Promise<void> =>
 export const runController = async (kubeConfig: KubeConfig, command: RunCommand, io: CliIO): Promise<number> => {
   const logger = jsonLogger(io.stdout);
   const { run } = command;
+  const memory = memoryReport((io.memory ?? readMemory)());
+  logger.log(memory.level, memory.fields, memory.message);
   const manager = await startManager({
     kubeConfig,
     logger,
