@@ -6,15 +6,15 @@ import {
   reconcileEndpoint,
   type ClusterClient,
   type KubeObject,
-  type ObjectChange,
+  type MergePatch,
   type ReconcileOptions,
 } from '@capt-endpoint/core';
 import { CONTROL_PLANE_API_VERSION } from '@capt-endpoint/core/adapter';
-import { endpointEventFor, type EventRecorder } from '@capt-endpoint/kubernetes';
+import { endpointEventFor, type CacheChange, type EventRecorder } from '@capt-endpoint/kubernetes';
 import { controlPlaneKey, DependencyIndex, parseControlPlaneKey } from './dependencyIndex';
 import type { JsonLogger } from './jsonLogger';
 import type { ControllerMetrics, ReconcileLabel } from './metrics';
-import { recordingClient } from './recordingClient';
+import { recordingClient, type RecordedWrite } from './recordingClient';
 import { DEFAULT_SECRET_RESYNC_MS } from './secretResync';
 import { WorkQueue, type WorkQueueOptions } from './workQueue';
 
@@ -22,7 +22,8 @@ export type { ObjectChange } from '@capt-endpoint/core';
 
 /** A cluster client whose reads are served from watches: the shape of the cached Kubernetes client. */
 export interface WatchedCluster extends ClusterClient {
-  onChange(listener: (change: ObjectChange) => void): () => void;
+  /** Tells of each change; one that gives its `resourceVersion` can be told apart as the echo of the controller's own write. */
+  onChange(listener: (change: CacheChange) => void): () => void;
   /** Every object of a kind the cache holds (in `namespace`, when given); `undefined` when it holds no such kind or has not synced. */
   list(apiVersion: string, kind: string, namespace?: string): readonly KubeObject[] | undefined;
   /** Resolves once the watches have listed once. */
@@ -73,6 +74,29 @@ const isControlPlane = (change: { readonly apiVersion: string; readonly kind: st
 /** Listeners a reconcile may hold on the controller's signal at once: its request and what races it, with room to spare. */
 const LISTENERS_PER_RECONCILE = 4;
 
+/** An object at one resourceVersion, whatever the apiVersion it was seen at. */
+const versionKey = (ref: { readonly apiVersion: string; readonly kind: string; readonly namespace?: string | undefined; readonly name: string }, resourceVersion: string): string =>
+  `${ref.apiVersion.includes('/') ? ref.apiVersion.slice(0, ref.apiVersion.indexOf('/')) : ''}/${ref.kind}/${ref.namespace ?? ''}/${ref.name}@${resourceVersion}`;
+
+/** Whether a patch carried the resourceVersion it was planned from: the server then applied it to that version and nothing else. */
+const preconditioned = (patch: MergePatch): boolean => {
+  const metadata = patch['metadata'];
+  return typeof metadata === 'object' && metadata !== null && typeof (metadata as { readonly resourceVersion?: unknown }).resourceVersion === 'string';
+};
+
+/**
+ * The versions a reconcile's own writes made: each object it patched successfully, with the
+ * resourceVersion it planned from, at the one the server returned. That version holds nothing
+ * but what the reconcile read and wrote, so hearing of it is no news. A write without that
+ * precondition may have folded in another writer's change, and is never counted.
+ */
+const echoesOf = (writes: readonly RecordedWrite[]): ReadonlySet<string> =>
+  new Set(writes.flatMap((write) => (write.sent && write.error === undefined && write.resourceVersion !== undefined && preconditioned(write.patch) ? [versionKey(write.ref, write.resourceVersion)] : [])));
+
+/** Whether a change is the echo of one of these writes (a deletion never is). */
+const isEcho = (change: CacheChange, echoes: ReadonlySet<string>): boolean =>
+  change.type !== 'deleted' && change.resourceVersion !== undefined && echoes.has(versionKey(change, change.resourceVersion));
+
 /** A signal that aborts when either does. */
 const eitherSignal = (a: AbortSignal, b: AbortSignal | undefined): AbortSignal => (b === undefined ? a : AbortSignal.any([a, b]));
 
@@ -84,7 +108,10 @@ const eitherSignal = (a: AbortSignal, b: AbortSignal | undefined): AbortSignal =
  * - once the cache has synced, every control plane it holds is queued (a controller started
  *   late, as a new leader is, hears of no earlier change); after that a change to a
  *   CAPTControlPlane queues it, and a change to anything else queues the control planes whose
- *   last reconcile read it (`DependencyIndex`, fed by the recording client);
+ *   last reconcile read it (`DependencyIndex`, fed by the recording client); a change heard
+ *   while that control plane is being reconciled queues it again once the reconcile ends,
+ *   unless it is the echo of the reconcile's own write (that object at the resourceVersion
+ *   the write returned, the write having carried the one it was planned from);
  * - a `WorkQueue` de-duplicates keys, runs at most `concurrency` reconciles at once, retries
  *   retryable failures with per-key exponential backoff and honours `requeueAfter`;
  * - a control plane whose reconcile read a Secret is reconciled again every `secretResyncMs`:
@@ -126,14 +153,24 @@ export const startController = (options: ControllerOptions): Controller => {
     if (secretResyncMs > 0 && index.reads(key, '', 'Secret')) queue.addAfter(key, secretResyncMs);
   };
 
-  const onChange = (change: ObjectChange): void => {
+  /**
+   * Changes heard of a control plane while it is being reconciled, kept until the reconcile
+   * ends: then any that is not the echo of its own writes queues it again.
+   */
+  const heardWhileReconciling = new Map<string, CacheChange[]>();
+  const wake = (key: string, change: CacheChange): void => {
+    const heard = heardWhileReconciling.get(key);
+    if (heard === undefined) queue.add(key);
+    else heard.push(change);
+  };
+  const onChange = (change: CacheChange): void => {
     if (isControlPlane(change)) {
-      if (inScope(change.namespace)) queue.add(controlPlaneKey(change.namespace, change.name));
+      if (inScope(change.namespace)) wake(controlPlaneKey(change.namespace, change.name), change);
       return;
     }
     for (const key of index.controlPlanesFor(change)) {
       logger.debug({ controlPlane: key, changed: describeRef(change), change: change.type }, 'dependency changed');
-      queue.add(key);
+      wake(key, change);
     }
   };
   const unsubscribe = cluster.onChange(onChange);
@@ -151,7 +188,8 @@ export const startController = (options: ControllerOptions): Controller => {
       );
   };
 
-  const reconcileKey = async (key: string): Promise<void> => {
+  /** Reconciles one control plane; resolves to the echoes of its own writes. */
+  const reconcileKey = async (key: string): Promise<ReadonlySet<string>> => {
     const target = parseControlPlaneKey(key);
     // A recalled reconcile reads nothing, so the index keeps the entries of the reconcile that
     // computed the outcome: the memo may answer only once the index knows this control plane.
@@ -186,7 +224,7 @@ export const startController = (options: ControllerOptions): Controller => {
         queue.forget(key);
         logger.error(fields, error.message);
       }
-      return;
+      return echoesOf(recording.writes);
     }
     const outcome = result.right;
     observe(outcome.requeueAfter !== undefined ? 'requeue_after' : 'success');
@@ -217,6 +255,7 @@ export const startController = (options: ControllerOptions): Controller => {
       },
       outcome.message,
     );
+    return echoesOf(recording.writes);
   };
 
   const worker = async (): Promise<void> => {
@@ -224,14 +263,19 @@ export const startController = (options: ControllerOptions): Controller => {
       const key = await queue.get();
       if (key === undefined) return;
       metrics?.workerBusy(true);
+      heardWhileReconciling.set(key, []);
+      let echoes: ReadonlySet<string> = new Set();
       try {
-        await reconcileKey(key);
+        echoes = await reconcileKey(key);
       } catch (error) {
         // reconcileEndpoint never rejects; this guards the controller's own code.
         metrics?.panicked();
         logger.error({ controlPlane: key }, `reconcile crashed: ${error instanceof Error ? error.message : String(error)}`);
         queue.addRateLimited(key);
       } finally {
+        const heard = heardWhileReconciling.get(key) ?? [];
+        heardWhileReconciling.delete(key);
+        if (heard.some((change) => !isEcho(change, echoes))) queue.add(key);
         metrics?.workerBusy(false);
         queue.done(key);
       }

@@ -44,6 +44,8 @@ export interface RecordedWrite {
   /** False in dry-run mode: the patch was not sent. */
   readonly sent: boolean;
   readonly error: ApiError | undefined;
+  /** The resourceVersion the server gave the object, for a sent write that succeeded. */
+  readonly resourceVersion?: string | undefined;
 }
 
 export interface RecordingClient extends ClusterClient {
@@ -104,7 +106,11 @@ export const recordingClient = (inner: ClusterClient, options: RecordingOptions 
     async () => {
       if (!dryRun) {
         const result = await inner[verb](ref, patch, options)();
-        writes.push({ verb, ref, patch, sent: true, error: E.isLeft(result) ? result.left : undefined });
+        writes.push(
+          E.isLeft(result)
+            ? { verb, ref, patch, sent: true, error: result.left }
+            : { verb, ref, patch, sent: true, error: undefined, resourceVersion: result.right.metadata.resourceVersion },
+        );
         return result;
       }
       const before = await current(ref, options);

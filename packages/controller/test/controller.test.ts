@@ -57,6 +57,41 @@ describe('the controller', () => {
     expect(logs()).toContainEqual(expect.objectContaining({ msg: 'dependency changed', controlPlane: 'team-a/demo', changed: 'Workspace demo-eks-controlplane' }));
   });
 
+  it("is not woken by the echo of its own writes, and is by another writer's change after them", async () => {
+    // Queued once, as the cache lists it when synced (no replayed `added` to queue it twice).
+    const { fake, controller, logs } = setup({ replay: false });
+    running = controller;
+    await eventually(() => logs().some((l) => l['result'] === 'Waiting'));
+    manifest('later/workspace-applied.yaml').forEach((object) => fake.put(object));
+    await eventually(() => logs().some((l) => l['result'] === 'Updated'));
+    manifest('later/workspace-endpoint-changed.yaml').forEach((object) => fake.put(object));
+    await eventually(() => logs().some((l) => l['result'] === 'Drift'));
+    // No reconcile between the write and the next change: the writes' echoes woke nothing.
+    expect(logs().flatMap((l) => (l['result'] === undefined ? [] : [l['result']]))).toEqual(['Waiting', 'Updated', 'Drift']);
+  });
+
+  it("is woken by another writer's change heard while it reconciles, right after its own write", async () => {
+    const fake = createFakeClient(initialObjects());
+    manifest('later/workspace-applied.yaml').forEach((object) => fake.put(object));
+    const watched = watchedFake(fake);
+    let changedAfterUs = false;
+    const cluster = {
+      ...watched,
+      patchStatus: ((ref, patch, options) => async () => {
+        const written = await watched.patchStatus(ref, patch, options)();
+        // Another writer, while this reconcile is still in flight.
+        if (!changedAfterUs) manifest('later/workspace-endpoint-changed.yaml').forEach((object) => fake.put(object));
+        changedAfterUs = true;
+        return written;
+      }) as typeof watched.patchStatus,
+    };
+    let text = '';
+    running = startController({ cluster, logger: jsonLogger({ write: (line: string) => (text += line) }), concurrency: 2 });
+    const results = () => text.split('\n').flatMap((l) => (l === '' ? [] : [(JSON.parse(l) as Record<string, unknown>)['result']])).filter((r) => r !== undefined);
+    await eventually(() => results().includes('Drift'));
+    expect(results()).toEqual(['Updated', 'Drift']);
+  });
+
   it('wakes the control plane when its connection Secret gains the endpoint', async () => {
     const { fake, controller, logs } = setup();
     running = controller;
@@ -78,8 +113,8 @@ describe('the controller', () => {
       [true, 1, 20],
       [true, 2, 40],
     ]);
-    // Once set, the controller's own writes wake it once more and it finds nothing to do.
-    await eventually(() => logs().some((l) => l['result'] === 'UpToDate'));
+    // Once set, the echoes of the controller's own writes wake nothing, and nothing is written again.
+    await eventually(() => logs().some((l) => l['result'] === 'Updated'));
     fake.resetCalls();
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(fake.writes()).toEqual([]);
@@ -98,7 +133,7 @@ describe('the controller', () => {
     await eventually(() => logs().some((l) => l['result'] === 'Waiting'));
     expect(events).toEqual([]);
     manifest('later/workspace-applied.yaml').forEach((object) => fake.put(object));
-    await eventually(() => logs().some((l) => l['result'] === 'UpToDate'));
+    await eventually(() => logs().some((l) => l['result'] === 'Updated'));
     expect(events).toEqual([expect.objectContaining({ type: 'Normal', reason: 'EndpointSet', name: 'demo' })]);
     manifest('later/workspace-endpoint-changed.yaml').forEach((object) => fake.put(object));
     await eventually(() => logs().some((l) => l['result'] === 'Drift'));

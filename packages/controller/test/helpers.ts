@@ -5,6 +5,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import * as E from 'fp-ts/lib/Either.js';
 import { refOf, type KubeObject } from '@capt-endpoint/core';
 import { CONTROL_PLANE_API_VERSION } from '@capt-endpoint/core/adapter';
+import type { CacheChange } from '@capt-endpoint/kubernetes';
 import type { FakeApiServer, FakeClient } from '@capt-endpoint/testing';
 import { jsonLogger, startManager, type Manager, type ManagerOptions, type ObjectChange, type WatchedCluster } from '../src';
 
@@ -24,7 +25,7 @@ const WATCHED: ReadonlyArray<readonly [string, string]> = [
  */
 export const watchedFake = (fake: FakeClient, options: { readonly replay?: boolean } = {}): WatchedCluster & { stopped: boolean } => {
   const state = { stopped: false };
-  const change = (type: ObjectChange['type'], object: KubeObject): ObjectChange => ({ type, ...refOf(object), namespace: object.metadata.namespace });
+  const change = (type: ObjectChange['type'], object: KubeObject): CacheChange => ({ type, ...refOf(object), namespace: object.metadata.namespace, resourceVersion: object.metadata.resourceVersion });
   return {
     get: (ref, requestOptions) => fake.get(ref, requestOptions),
     patch: (ref, patch, requestOptions) => fake.patch(ref, patch, requestOptions),

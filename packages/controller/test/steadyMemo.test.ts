@@ -87,6 +87,10 @@ describe('the controller over a steady memo', () => {
   it('recalls a steady reconcile: no read recorded, nothing planned', async () => {
     const { cluster, counts, notify } = await cachedCluster();
     const { results } = start(cluster);
+    // Our writes' echoes wake nothing: a change that changed nothing (a resync) finds it UpToDate.
+    await eventually(() => results().some((line) => line['result'] === 'Updated'));
+    await settled(results);
+    notify(cpChange);
     await eventually(() => results().some((line) => line['result'] === 'UpToDate'));
     await settled(results);
     const before = counts.recalled;
@@ -101,6 +105,10 @@ describe('the controller over a steady memo', () => {
   it('after a recalled reconcile, a change to the Workspace still wakes the control plane', async () => {
     const { cluster, counts, notify, server } = await cachedCluster();
     const { results } = start(cluster);
+    // Our writes' echoes wake nothing: a change that changed nothing (a resync) finds it UpToDate.
+    await eventually(() => results().some((line) => line['result'] === 'Updated'));
+    await settled(results);
+    notify(cpChange);
     await eventually(() => results().some((line) => line['result'] === 'UpToDate'));
     await settled(results);
     notify(cpChange);

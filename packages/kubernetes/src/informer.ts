@@ -30,8 +30,11 @@ import { limitOf, type LineStream, type StreamEnd, type Transport } from './tran
 
 export type { ChangeType };
 
-/** One object changed in the cache: core's `ObjectChange`, under the name the cache has used. */
-export type CacheChange = ObjectChange;
+/**
+ * One object changed in the cache: core's `ObjectChange`, with the resourceVersion the cache now
+ * holds (for `deleted`, the last one it held), so that a writer can tell the echo of its own write.
+ */
+export type CacheChange = ObjectChange & { readonly resourceVersion?: string | undefined };
 
 export interface Backoff {
   /** First delay after a failure, in milliseconds. Default 1000. */
@@ -189,7 +192,9 @@ export const startInformer = (spec: InformerSpec, deps: InformerDeps): Informer 
   const emitFor =
     (version: ResourceInfo) =>
     (type: ChangeType, object: Versioned): void =>
-      hostCall(() => deps.onChange({ type, apiVersion: apiVersionOf(version), kind: version.kind, namespace: object.metadata.namespace, name: object.metadata.name ?? '' }));
+      hostCall(() =>
+        deps.onChange({ type, apiVersion: apiVersionOf(version), kind: version.kind, namespace: object.metadata.namespace, name: object.metadata.name ?? '', resourceVersion: object.metadata.resourceVersion }),
+      );
   const report = (error: ApiError, retry: Retry, about: ResourceInfo = resource): void => hostCall(() => deps.onError(error, retry, about));
 
   /** The objects held, all of one version: `heldResource`. */
