@@ -13,6 +13,12 @@
  * client (one GET of the Workspace over loopback HTTP) and through the fake client of
  * `@capt-endpoint/testing`, as a user's unit test runs it.
  *
+ * The first set through the fake: a control plane by name whose endpoint is not set yet, as a
+ * user's unit test of the first reconcile runs it (four reads, three merge patches, each write
+ * recording managedFields), beside `JSON.parse` of the same four objects. The hot control
+ * planes go back to their unset state (the store's `restore`, timed with them) before each
+ * round over them.
+ *
  * Bytes allocated are the growth of the heap in use over a batch that no garbage collection
  * interrupted (the process runs with a young generation large enough; a batch that met a
  * collection is measured again).
@@ -33,7 +39,7 @@ export interface ReconcileSpeedOptions {
   readonly concurrency: number;
 }
 
-export const WHOLE_BODIES = ['floorAll', 'floorHot', 'jsonParse', 'cachedAll', 'cachedHot', 'plainInHand', 'fakeInHand', 'fakeInHandShared'] as const;
+export const WHOLE_BODIES = ['floorAll', 'floorHot', 'jsonParse', 'cachedAll', 'cachedHot', 'plainInHand', 'fakeInHand', 'fakeInHandShared', 'jsonParseFirstSet', 'fakeFirstSet'] as const;
 export type WholeBody = (typeof WHOLE_BODIES)[number];
 
 export interface WholeRow {
@@ -41,7 +47,7 @@ export interface WholeRow {
   readonly micros: Spread;
   /** Bytes allocated per reconcile, one sample per measured batch. */
   readonly bytes: Spread;
-  /** Per round, to the same round's `JSON.parse` of the four objects. */
+  /** Per round, to the same round's `JSON.parse` of the four objects (before the first set, for `fakeFirstSet`). */
   readonly toJsonParse: Spread;
   /** Per round, to the same round's floor (over all control planes for `cachedAll`, over the hot ones otherwise). */
   readonly toFloor: Spread;
@@ -53,6 +59,8 @@ export interface ReconcileSpeedResult {
   readonly concurrency: number;
   /** Bytes of JSON of one control plane's four objects, as the server holds them. */
   readonly jsonBytes: number;
+  /** The same, before the first set. */
+  readonly jsonBytesFirstSet?: number;
   /** Reconciles per timed batch, per body. */
   readonly batch: Readonly<Record<WholeBody, number>>;
   readonly rows: Readonly<Record<WholeBody, WholeRow>>;
@@ -94,6 +102,8 @@ export const measureReconcileSpeed = async (options: ReconcileSpeedOptions): Pro
   const cached: CachedClient = await cachedClient(server.kubeConfig);
   const plain = plainClient(server.kubeConfig);
   const fake = createFakeClient(Array.from({ length: hot }, (_, i) => chainOf(i, 'steady')).flat());
+  const firstSetFake = createFakeClient(Array.from({ length: hot }, (_, i) => chainOf(i, 'outputs')).flat());
+  const unset = firstSetFake.store.snapshot();
 
   try {
     const targets = indices.map((i) => ({ namespace: namespaceOf(i), name: nameOf(i) }));
@@ -127,8 +137,13 @@ export const measureReconcileSpeed = async (options: ReconcileSpeedOptions): Pro
       return workspace !== undefined && controlPlane.spec.controlPlaneEndpoint.host === cluster.spec.controlPlaneEndpoint.host;
     };
 
-    const texts = Array.from({ length: hot }, (_, i) => chainOf(i, 'steady').map((object) => JSON.stringify(object)));
-    const jsonBytes = texts[0]!.reduce((sum, text) => sum + text.length, 0);
+    const textsOf = (state: 'steady' | 'outputs') => Array.from({ length: hot }, (_, i) => chainOf(i, state).map((object) => JSON.stringify(object)));
+    const texts = textsOf('steady');
+    const textsFirstSet = textsOf('outputs');
+    const jsonBytesOf = (of: string[][]) => of[0]!.reduce((sum, text) => sum + text.length, 0);
+    const parseAll = (of: string[][], count: number) => {
+      for (let k = 0; k < count; k++) for (const text of of[k % hot]!) sink ^= JSON.parse(text) === null ? 1 : 2;
+    };
     // Objects in hand: as a host's own watch delivers them, plain (unfrozen) objects of its own.
     const inHandPlain = await Promise.all(Array.from({ length: hot }, async (_, i) => ({ controlPlane: await read(plain, controlPlaneRef(i)), cluster: await read(plain, clusterRef(i)), workspaceApply: await read(plain, applyRef(i)) })));
     const inHandFake = await Promise.all(Array.from({ length: hot }, async (_, i) => ({ controlPlane: await read(fake, controlPlaneRef(i)), cluster: await read(fake, clusterRef(i)), workspaceApply: await read(fake, applyRef(i)) })));
@@ -141,6 +156,10 @@ export const measureReconcileSpeed = async (options: ReconcileSpeedOptions): Pro
     const ours = async (client: ClusterClient, target: Parameters<typeof reconcileEndpoint>[1]): Promise<void> => {
       const result = await reconcileEndpoint(client, target)();
       if (E.isLeft(result)) throw new Error(`bench: reconcile failed: ${result.left.message}`);
+      if (client === firstSetFake) {
+        if (result.right._tag !== 'Updated') throw new Error(`bench: a first set gave ${result.right._tag}`);
+        return;
+      }
       if (result.right.updated.length > 0 || result.right._tag !== 'UpToDate') outcomes.add(`${result.right._tag} (${result.right.updated.join(', ')})`);
       else outcomes.add(result.right._tag);
     };
@@ -150,14 +169,20 @@ export const measureReconcileSpeed = async (options: ReconcileSpeedOptions): Pro
       floorAll: (count) => pool(count, concurrency, async (k) => void (sink ^= (await floor(k % n)) ? 1 : 2)),
       floorHot: (count) => pool(count, concurrency, async (k) => void (sink ^= (await floor(k % hot)) ? 1 : 2)),
       // eslint-disable-next-line @typescript-eslint/require-await
-      jsonParse: async (count) => {
-        for (let k = 0; k < count; k++) for (const text of texts[k % hot]!) sink ^= JSON.parse(text) === null ? 1 : 2;
-      },
+      jsonParse: async (count) => parseAll(texts, count),
+      // eslint-disable-next-line @typescript-eslint/require-await
+      jsonParseFirstSet: async (count) => parseAll(textsFirstSet, count),
       cachedAll: (count) => pool(count, concurrency, (k) => ours(cached, targets[k % n]!)),
       cachedHot: (count) => pool(count, concurrency, (k) => ours(cached, targets[k % hot]!)),
       plainInHand: (count) => pool(count, concurrency, (k) => ours(plain, inHandPlain[k % hot]!)),
       fakeInHand: (count) => pool(count, concurrency, (k) => ours(fake, inHandFake[k % hot]!)),
       fakeInHandShared: (count) => pool(count, concurrency, (k) => ours(fake, inHandShared[k % hot]!)),
+      fakeFirstSet: async (count) => {
+        for (let done = 0; done < count; done += hot) {
+          firstSetFake.store.restore(unset);
+          await pool(Math.min(hot, count - done), concurrency, (k) => ours(firstSetFake, targets[k]!));
+        }
+      },
     };
     const time = async (body: WholeBody, count: number): Promise<number> => {
       const start = process.hrtime.bigint();
@@ -165,6 +190,7 @@ export const measureReconcileSpeed = async (options: ReconcileSpeedOptions): Pro
       const micros = Number(process.hrtime.bigint() - start) / 1e3 / count;
       // The fake records every call: its record must not grow over the run.
       fake.resetCalls();
+      firstSetFake.resetCalls();
       return micros;
     };
 
@@ -188,7 +214,7 @@ export const measureReconcileSpeed = async (options: ReconcileSpeedOptions): Pro
       for (const body of order) got[body] = await time(body, batch[body]);
       for (const body of WHOLE_BODIES) {
         samples[body].push(got[body]);
-        toJson[body].push(got[body] / got.jsonParse);
+        toJson[body].push(got[body] / (body === 'fakeFirstSet' ? got.jsonParseFirstSet : got.jsonParse));
         toFloor[body].push(got[body] / (body.endsWith('All') ? got.floorAll : got.floorHot));
       }
     }
@@ -212,6 +238,7 @@ export const measureReconcileSpeed = async (options: ReconcileSpeedOptions): Pro
         await bodies[body](count);
         const after = process.memoryUsage().heapUsed;
         fake.resetCalls();
+        firstSetFake.resetCalls();
         await settle();
         if (collections === seen) bytes[body].push((after - before) / count);
       }
@@ -222,7 +249,7 @@ export const measureReconcileSpeed = async (options: ReconcileSpeedOptions): Pro
       WHOLE_BODIES.map((body) => [body, { micros: spread(samples[body]), bytes: spread(bytes[body]), toJsonParse: spread(toJson[body]), toFloor: spread(toFloor[body]) }]),
     ) as unknown as Record<WholeBody, WholeRow>;
     if (sink === -1) console.log('unreachable');
-    return { controlPlanes: n, hot, concurrency, jsonBytes, batch, rows, outcomes: [...outcomes] };
+    return { controlPlanes: n, hot, concurrency, jsonBytes: jsonBytesOf(texts), jsonBytesFirstSet: jsonBytesOf(textsFirstSet), batch, rows, outcomes: [...outcomes] };
   } finally {
     await cached.stop();
     await server.close();

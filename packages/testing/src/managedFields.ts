@@ -32,15 +32,19 @@ export interface FieldWriter {
 interface FieldPath {
   readonly parent: FieldPath | undefined;
   readonly name: string;
-  readonly children: Map<string, FieldPath>;
+  /** Made with the first child: most paths are leaves. */
+  children: Map<string, FieldPath> | undefined;
+  /** The last `fieldsV1Of` that writes this path (a number per call), so that it needs no set of its own. */
+  writtenBy: number;
 }
 
-const newRoot = (): FieldPath => ({ parent: undefined, name: '', children: new Map() });
+const newRoot = (): FieldPath => ({ parent: undefined, name: '', children: undefined, writtenBy: 0 });
 
 const childOf = (parent: FieldPath, name: string): FieldPath => {
+  parent.children ??= new Map();
   let child = parent.children.get(name);
   if (!child) {
-    child = { parent, name, children: new Map() };
+    child = { parent, name, children: undefined, writtenBy: 0 };
     parent.children.set(name, child);
   }
   return child;
@@ -67,63 +71,100 @@ const isUnowned = (path: FieldPath): boolean => {
   return parent.name === 'metadata' && parent.parent.parent === undefined && unownedInMetadata.has(path.name);
 };
 
-/** Stands for "an object is here" in a field map: its children are fields of their own. */
-const NODE = Symbol('object');
+const ownValue = (object: Record<string, unknown>, key: string): unknown => (Object.prototype.hasOwnProperty.call(object, key) ? object[key] : undefined);
 
-/** Every owned field of `value`: objects (as nodes) and their leaves, with their values. A loop over a stack: any depth. */
-const fieldsOf = (value: unknown, root: FieldPath): Map<FieldPath, unknown> => {
-  const fields = new Map<FieldPath, unknown>();
-  const pending: Array<readonly [Record<string, unknown>, FieldPath]> = isRecord(value) ? [[value, root]] : [];
+/** metadata is always there: its fields are owned, never the object itself. */
+const isMetadata = (path: FieldPath): boolean => path.name === 'metadata' && path.parent?.parent === undefined;
+
+/**
+ * The owned fields `after` changed or created over `before`: an object where there was none
+ * (or a leaf), and a leaf that is new or has a new value. Both are walked together, over a stack
+ * (any depth), and a part the two share (a merge patch leaves what it does not touch shared) is
+ * passed over without a look inside.
+ */
+const changedFields = (before: unknown, after: unknown, root: FieldPath): Set<FieldPath> => {
+  const changed = new Set<FieldPath>();
+  const pending: Array<readonly [Record<string, unknown> | undefined, Record<string, unknown>, FieldPath]> = isRecord(after) ? [[isRecord(before) ? before : undefined, after, root]] : [];
   while (pending.length > 0) {
-    const [node, at] = pending.pop()!;
-    for (const [key, child] of Object.entries(node)) {
+    const [was, node, at] = pending.pop()!;
+    for (const key of Object.keys(node)) {
+      const child = node[key];
+      const old = was === undefined ? undefined : ownValue(was, key);
+      if (child === undefined || child === old) continue;
       const path = childOf(at, key);
-      if (child === undefined || isUnowned(path)) continue;
-      // metadata is always there: its fields are owned, never the object itself.
-      const isMetadata = at === root && key === 'metadata';
-      if (!isMetadata) fields.set(path, isRecord(child) ? NODE : child);
-      if (isRecord(child)) pending.push([child, path]);
+      if (isUnowned(path)) continue;
+      if (isRecord(child)) {
+        if (!isRecord(old) && !isMetadata(path)) changed.add(path);
+        pending.push([isRecord(old) ? old : undefined, child, path]);
+      } else if (!isMetadata(path) && (old === undefined || isRecord(old) || !jsonEqual(old, child))) changed.add(path);
     }
   }
-  return fields;
+  return changed;
 };
 
-/** The paths a `fieldsV1` owns: `f:<name>` leads to a field, `.` owns the object it is in. */
-const pathsOfFieldsV1 = (fieldsV1: unknown, root: FieldPath): Set<FieldPath> => {
+/** Stands for "any object": every path a `fieldsV1` names is held in it. */
+const ANY = Symbol('any object');
+
+/**
+ * The paths a `fieldsV1` owns (`f:<name>` leads to a field, `.` owns the object it is in) that
+ * `object` holds as owned fields (all of them with `ANY`). Walks the `fieldsV1` and the object
+ * together, over a stack (any depth).
+ */
+const pathsOfFieldsV1 = (fieldsV1: unknown, root: FieldPath, object: unknown = ANY): Set<FieldPath> => {
   const paths = new Set<FieldPath>();
-  const pending: Array<readonly [unknown, FieldPath]> = [[fieldsV1, root]];
+  // Each `fieldsV1` node with its path and the object's value there (undefined where it holds no owned field).
+  const pending: Array<readonly [unknown, FieldPath, unknown]> = [[fieldsV1, root, object]];
+  const holds = (path: FieldPath, value: unknown): boolean => path !== root && (value === ANY || (value !== undefined && !isMetadata(path)));
   while (pending.length > 0) {
-    const [node, at] = pending.pop()!;
+    const [node, at, value] = pending.pop()!;
     if (!isRecord(node)) continue;
-    for (const [key, child] of Object.entries(node)) {
+    for (const key of Object.keys(node)) {
+      const child = node[key];
       if (key === '.') {
-        if (at !== root) paths.add(at);
+        if (holds(at, value)) paths.add(at);
         continue;
       }
       const path = childOf(at, key.startsWith('f:') ? key.slice(2) : key);
-      if (isRecord(child) && Object.keys(child).length > 0) pending.push([child, path]);
-      else paths.add(path);
+      const held = value === ANY ? ANY : isRecord(value) && !isUnowned(path) ? ownValue(value, path.name) : undefined;
+      if (isRecord(child) && Object.keys(child).length > 0) pending.push([child, path, held]);
+      else if (holds(path, held)) paths.add(path);
     }
   }
   return paths;
 };
 
+let fieldsV1Writes = 0;
+
 /** The `fieldsV1` of `paths`, fields in name order, written depth first over a stack. */
 const fieldsV1Of = (paths: ReadonlySet<FieldPath>, root: FieldPath): FieldsV1 => {
   // Every owned path and the objects on the way to it; each ancestor is visited once.
-  const written = new Set<FieldPath>();
-  for (const path of paths) for (let at: FieldPath | undefined = path; at && at !== root && !written.has(at); at = at.parent) written.add(at);
+  const write = ++fieldsV1Writes;
+  for (const path of paths) for (let at: FieldPath | undefined = path; at && at !== root && at.writtenBy !== write; at = at.parent) at.writtenBy = write;
   const out: Record<string, unknown> = {};
-  const pending: Array<readonly [FieldPath, Record<string, unknown>]> = [[root, out]];
-  while (pending.length > 0) {
-    const [at, into] = pending.pop()!;
-    const names = [...at.children.keys()].filter((name) => written.has(at.children.get(name)!)).sort();
+  // Two stacks in step (a path, and the object its fields go into): no pair allocated per path.
+  const pendingPaths: FieldPath[] = [root];
+  const pendingObjects: Array<Record<string, unknown>> = [out];
+  const written: FieldPath[] = [];
+  while (pendingPaths.length > 0) {
+    const at = pendingPaths.pop()!;
+    const into = pendingObjects.pop()!;
+    // In name order, by insertion: a path has few children, and sort and splice allocate an array per call.
+    written.length = 0;
+    if (at.children)
+      for (const child of at.children.values()) {
+        if (child.writtenBy !== write) continue;
+        let i = written.length;
+        written.push(child);
+        for (; i > 0 && written[i - 1]!.name > child.name; i -= 1) written[i] = written[i - 1]!;
+        written[i] = child;
+      }
     // An owned object that also has owned children says so with `.`.
-    if (names.length > 0 && paths.has(at)) into['.'] = {};
-    for (const name of names) {
-      const child: Record<string, unknown> = {};
-      into[`f:${name}`] = child;
-      pending.push([at.children.get(name)!, child]);
+    if (written.length > 0 && paths.has(at)) into['.'] = {};
+    for (const child of written) {
+      const fields: Record<string, unknown> = {};
+      into[`f:${child.name}`] = fields;
+      pendingPaths.push(child);
+      pendingObjects.push(fields);
     }
   }
   return out as FieldsV1;
@@ -155,17 +196,11 @@ const sameSlot = (entry: ManagedFieldsEntry, writer: FieldWriter): boolean =>
  */
 export const managedFieldsAfter = (before: unknown, after: unknown, writer: FieldWriter): ManagedFieldsEntry[] => {
   const root = newRoot();
-  const old = fieldsOf(before, root);
-  const now = fieldsOf(after, root);
-  const changed = new Set<FieldPath>();
-  for (const [path, value] of now) {
-    const was = old.get(path);
-    if (value === NODE ? was !== NODE : !old.has(path) || !jsonEqual(was, value)) changed.add(path);
-  }
-  const gone = new Set([...old.keys()].filter((path) => !now.has(path) || (old.get(path) === NODE) !== (now.get(path) === NODE)));
-  const lost = (path: FieldPath): boolean => changed.has(path) || gone.has(path);
+  const changed = changedFields(before, after, root);
   const entries = entriesOf(before).map((entry) => {
-    const kept = new Set([...pathsOfFieldsV1(entry.fieldsV1, root)].filter((path) => !lost(path) && now.has(path)));
+    // What the entry owned and `after` still holds, less what this write changed (a removed field leaves every set).
+    const kept = pathsOfFieldsV1(entry.fieldsV1, root, after);
+    for (const path of kept) if (changed.has(path)) kept.delete(path);
     if (sameSlot(entry, writer)) for (const path of changed) kept.add(path);
     const touched = sameSlot(entry, writer) && changed.size > 0;
     return { entry, kept, touched };

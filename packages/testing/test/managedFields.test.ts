@@ -1,7 +1,9 @@
 // Field owners: every write through the store, the fake client and the loopback server records
 // metadata.managedFields as the API server does for Update and Patch.
+import * as fc from 'fast-check';
 import type { KubeObject, ObjectRef } from '@capt-endpoint/core';
-import { captEndpointCrds, createFakeClient, fieldOwners, lastWriterOf, ObjectStore, startFakeApiServer, type ManagedFieldsEntry } from '../src';
+import { applyMergePatch, copyJsonValue } from '@capt-endpoint/core/json';
+import { captEndpointCrds, createFakeClient, fieldOwners, lastWriterOf, managedFieldsAfter, ObjectStore, startFakeApiServer, type ManagedFieldsEntry } from '../src';
 import { right } from './fixtures';
 
 const cpRef: ObjectRef = { apiVersion: 'controlplane.cluster.x-k8s.io/v1beta1', kind: 'CAPTControlPlane', namespace: 'team-a', name: 'demo' };
@@ -129,5 +131,35 @@ describe('managedFields', () => {
     } finally {
       await server.close();
     }
+  });
+
+  // managedFieldsAfter passes over what a merge patch left shared with the object before it:
+  // the same owners must come out as from two objects that share nothing.
+  it('records the same owners whether the object after a write shares its untouched parts with the one before or not', () => {
+    const key = fc.constantFrom('x', 'y', 'spec', 'status', 'labels', 'metadata', 'name', 'uid', 'managedFields', 'apiVersion', 'f:x');
+    const leaf = fc.oneof(fc.constant(null), fc.integer({ min: 0, max: 2 }), fc.constantFrom('a', 'b'), fc.constant([1]), fc.constant({}));
+    const { tree } = fc.letrec((tie) => ({ tree: fc.oneof({ depthSize: 'small' }, leaf, fc.dictionary(key, tie('tree'), { maxKeys: 4 })) }));
+    const { fields } = fc.letrec((tie) => ({
+      fields: fc.dictionary(fc.constantFrom('.', 'f:x', 'f:y', 'f:spec', 'f:metadata', 'f:labels', 'f:name', 'v:"a"', 'f:f:x'), fc.oneof({ depthSize: 'small' }, fc.constant({}), tie('fields')), { maxKeys: 3 }),
+    }));
+    const entry = fc.record({
+      manager: fc.constantFrom('a', 'b'),
+      operation: fc.constantFrom('Update', 'Apply'),
+      apiVersion: fc.constant('v1'),
+      time: fc.constant('2026-01-05T09:00:00Z'),
+      fieldsType: fc.constant('FieldsV1'),
+      fieldsV1: fields,
+      subresource: fc.option(fc.constant('status'), { nil: undefined }),
+    });
+    const writer = fc.record({ manager: fc.constantFrom('a', 'b', 'c'), apiVersion: fc.constant('v2'), time: fc.constant('2026-01-05T09:00:01Z'), subresource: fc.option(fc.constant<'status'>('status'), { nil: undefined }) });
+    fc.assert(
+      fc.property(fc.dictionary(key, tree, { maxKeys: 5 }), fc.dictionary(key, tree, { maxKeys: 5 }), fc.array(entry, { maxLength: 3 }), writer, (object, patch, managedFields, by) => {
+        const metadata = object['metadata'];
+        const before = { ...object, metadata: { ...(typeof metadata === 'object' && metadata !== null && !Array.isArray(metadata) ? metadata : {}), managedFields } };
+        const after = applyMergePatch(before, patch);
+        expect(managedFieldsAfter(before, after, by)).toEqual(managedFieldsAfter(copyJsonValue(before), copyJsonValue(after), by));
+      }),
+      { numRuns: 3000 },
+    );
   });
 });
