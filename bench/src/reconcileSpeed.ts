@@ -11,13 +11,16 @@
  * the same per-reconcile promise as the library does. Cached: over all the control planes (a
  * pass over 10,000 in a full run) and over 64 hot ones. Objects in hand: through the plain
  * client (one GET of the Workspace over loopback HTTP) and through the fake client of
- * `@capt-endpoint/testing`, as a user's unit test runs it.
+ * `@capt-endpoint/testing`, as a user's unit test runs it: each reconcile meets stored objects
+ * no read has met yet, as in a fresh fake, so the fake copies and freezes what it reads and the
+ * core decodes it (a fake that kept the objects would hand out frozen copies and decodings it
+ * made for an earlier reconcile). Before each round over the hot control planes, the store is
+ * given fresh copies (the store's `restore`, timed; the copies are made before the timer starts).
  *
  * The first set through the fake: a control plane by name whose endpoint is not set yet, as a
  * user's unit test of the first reconcile runs it (four reads, three merge patches, each write
- * recording managedFields), beside `JSON.parse` of the same four objects. The hot control
- * planes go back to their unset state (the store's `restore`, timed with them) before each
- * round over them.
+ * recording managedFields), beside `JSON.parse` of the same four objects; its store too is given
+ * fresh copies of the unset objects before each round.
  *
  * Bytes allocated are the growth of the heap in use over a batch that no garbage collection
  * interrupted (the process runs with a young generation large enough; a batch that met a
@@ -26,7 +29,8 @@
 import { PerformanceObserver } from 'node:perf_hooks';
 import * as E from 'fp-ts/lib/Either.js';
 import { reconcileEndpoint, type ClusterClient, type KubeObject, type ObjectRef } from '@capt-endpoint/core';
-import { createFakeClient } from '@capt-endpoint/testing';
+import { copyJsonValue } from '@capt-endpoint/core/json';
+import { createFakeClient, type FakeClient, type StoreSnapshot } from '@capt-endpoint/testing';
 import { applyNameOf, chainOf, nameOf, namespaceOf, workspaceNameOf } from './fixtures';
 import { spread, type Spread } from './stats';
 import { cachedClient, plainClient, spawnServer, type CachedClient } from './wire';
@@ -102,8 +106,30 @@ export const measureReconcileSpeed = async (options: ReconcileSpeedOptions): Pro
   const cached: CachedClient = await cachedClient(server.kubeConfig);
   const plain = plainClient(server.kubeConfig);
   const fake = createFakeClient(Array.from({ length: hot }, (_, i) => chainOf(i, 'steady')).flat());
+  // As a unit test's fresh fake holds them: a fake for the in-hand reconciles, and one for the first set.
+  const unitFake = createFakeClient(Array.from({ length: hot }, (_, i) => chainOf(i, 'steady')).flat());
   const firstSetFake = createFakeClient(Array.from({ length: hot }, (_, i) => chainOf(i, 'outputs')).flat());
-  const unset = firstSetFake.store.snapshot();
+  const seeded = new Map<FakeClient, StoreSnapshot>([unitFake, firstSetFake].map((f) => [f, f.store.snapshot()]));
+  /** Fresh copies of what `fake` was seeded with, one per round of `count` reconciles over the hot control planes. */
+  const freshCopies = (of: FakeClient, count: number): StoreSnapshot[] =>
+    Array.from({ length: Math.ceil(count / hot) }, () => ({ objects: new Map([...seeded.get(of)!.objects].map(([key, object]) => [key, copyJsonValue(object)])) }));
+  /** `count` reconciles over the hot control planes, each round over them in a store of fresh copies. */
+  const inFreshStores = async (of: FakeClient, count: number, reconcile: (k: number) => Promise<void>): Promise<void> => {
+    const stores = prepared.get(of) ?? [];
+    prepared.delete(of);
+    for (let round = 0, done = 0; done < count; round++, done += hot) {
+      const fresh = stores[round];
+      if (fresh === undefined) throw new Error('bench: no fresh store prepared for this round');
+      of.store.restore(fresh);
+      await pool(Math.min(hot, count - done), concurrency, reconcile);
+    }
+  };
+  /** Made before a batch's timer starts, taken by the batch. */
+  const prepared = new Map<FakeClient, StoreSnapshot[]>();
+  const prepare = (body: WholeBody, count: number): void => {
+    const of = body === 'fakeInHand' ? unitFake : body === 'fakeFirstSet' ? firstSetFake : undefined;
+    if (of !== undefined) prepared.set(of, freshCopies(of, count));
+  };
 
   try {
     const targets = indices.map((i) => ({ namespace: namespaceOf(i), name: nameOf(i) }));
@@ -175,22 +201,17 @@ export const measureReconcileSpeed = async (options: ReconcileSpeedOptions): Pro
       cachedAll: (count) => pool(count, concurrency, (k) => ours(cached, targets[k % n]!)),
       cachedHot: (count) => pool(count, concurrency, (k) => ours(cached, targets[k % hot]!)),
       plainInHand: (count) => pool(count, concurrency, (k) => ours(plain, inHandPlain[k % hot]!)),
-      fakeInHand: (count) => pool(count, concurrency, (k) => ours(fake, inHandFake[k % hot]!)),
+      fakeInHand: (count) => inFreshStores(unitFake, count, (k) => ours(unitFake, inHandFake[k]!)),
       fakeInHandShared: (count) => pool(count, concurrency, (k) => ours(fake, inHandShared[k % hot]!)),
-      fakeFirstSet: async (count) => {
-        for (let done = 0; done < count; done += hot) {
-          firstSetFake.store.restore(unset);
-          await pool(Math.min(hot, count - done), concurrency, (k) => ours(firstSetFake, targets[k]!));
-        }
-      },
+      fakeFirstSet: (count) => inFreshStores(firstSetFake, count, (k) => ours(firstSetFake, targets[k]!)),
     };
     const time = async (body: WholeBody, count: number): Promise<number> => {
+      prepare(body, count);
       const start = process.hrtime.bigint();
       await bodies[body](count);
       const micros = Number(process.hrtime.bigint() - start) / 1e3 / count;
       // The fake records every call: its record must not grow over the run.
-      fake.resetCalls();
-      firstSetFake.resetCalls();
+      for (const client of [fake, unitFake, firstSetFake]) client.resetCalls();
       return micros;
     };
 
@@ -231,14 +252,14 @@ export const measureReconcileSpeed = async (options: ReconcileSpeedOptions): Pro
     for (const body of WHOLE_BODIES) {
       const count = body === 'plainInHand' ? hot * 4 : Math.min(body.endsWith('All') ? n : batch[body], 2000);
       for (let attempt = 0; attempt < 20 && bytes[body].length < 5; attempt++) {
+        prepare(body, count);
         gc();
         await settle();
         const seen = collections;
         const before = process.memoryUsage().heapUsed;
         await bodies[body](count);
         const after = process.memoryUsage().heapUsed;
-        fake.resetCalls();
-        firstSetFake.resetCalls();
+        for (const client of [fake, unitFake, firstSetFake]) client.resetCalls();
         await settle();
         if (collections === seen) bytes[body].push((after - before) / count);
       }

@@ -195,10 +195,10 @@ const wholeLabel: Record<WholeBody, string> = {
   cachedAll: '**cached client**, by name, over all control planes',
   cachedHot: '**cached client**, by name, over the hot control planes',
   plainInHand: 'plain client, objects in hand (1 GET of the Workspace over loopback HTTP)',
-  fakeInHand: 'fake client, objects in hand (plain objects, as a unit test builds them)',
+  fakeInHand: 'fake client, objects in hand (plain objects, as a unit test builds them; the Workspace read from a fresh store)',
   fakeInHandShared: 'fake client, objects in hand as its read-only reads hand them out (frozen)',
   jsonParseFirstSet: '`JSON.parse` of the four objects before the first set',
-  fakeFirstSet: 'fake client, **first set** by name (3 writes recording managedFields; its × `JSON.parse` is to the row above)',
+  fakeFirstSet: 'fake client, **first set** by name from a fresh store (3 writes recording managedFields; its × `JSON.parse` is to the row above)',
 };
 
 const wholeTable = (w: ReconcileSpeedResult): string =>

@@ -129,7 +129,8 @@ export class CustomResources {
 
   /** The custom resource for an object's apiVersion and kind (at any version, served or not). */
   of(apiVersion: string, kind: string): CustomResource | undefined {
-    return this.byGroupKind.get(groupKindKey(groupOf(apiVersion), kind));
+    // Asked several times per request: without CRDs, no key is built.
+    return this.byGroupKind.size === 0 ? undefined : this.byGroupKind.get(groupKindKey(groupOf(apiVersion), kind));
   }
 
   all(): CustomResource[] {

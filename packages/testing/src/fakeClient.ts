@@ -100,7 +100,7 @@ export class FakeClient implements ClusterClient {
   /**
    * ClusterClient.get: a copy of the stored object; `Right(undefined)` when it does not exist,
    * and for an injected 404 (as an adapter maps it; a 404 on a patch is `Left(NotFound)`). With
-   * `{ readOnly: true }` the copy is deep-frozen, as the cached client hands out its own frozen
+   * `{ readOnly: true }` it is the stored version itself, deep-frozen, as the cached client hands out its own frozen
    * objects, so code that changes what it read read-only fails here with a TypeError. An aborted
    * `signal` (before the call or during `latency`) gives `Left(Timeout)`, the store untouched.
    */
@@ -126,16 +126,16 @@ export class FakeClient implements ClusterClient {
   }
 
   patch(ref: ObjectRef, patch: MergePatch, options?: PatchOptions): TaskEither<ApiError, KubeObject> {
-    return this.call('patch', ref, patch, options, () => this.store.patch(ref, patch, { fieldManager: options?.fieldManager }));
+    return this.call('patch', ref, patch, options, (sent) => this.store.patch(ref, sent!, { fieldManager: options?.fieldManager }));
   }
 
   patchStatus(ref: ObjectRef, patch: MergePatch, options?: PatchOptions): TaskEither<ApiError, KubeObject> {
-    return this.call('patchStatus', ref, patch, options, () => this.store.patch(ref, patch, { subresource: 'status', fieldManager: options?.fieldManager }));
+    return this.call('patchStatus', ref, patch, options, (sent) => this.store.patch(ref, sent!, { subresource: 'status', fieldManager: options?.fieldManager }));
   }
 
   /** POST, as `KubernetesClient.create`: 409 AlreadyExists when the object exists. */
   create(object: KubeObject, options?: PatchOptions): TaskEither<ApiError, KubeObject> {
-    return this.call('create', refOf(object), object, options, () => this.store.create(object));
+    return this.call('create', refOf(object), object, options, (sent) => this.store.create(sent as KubeObject));
   }
 
   // ---- recorded calls -----------------------------------------------------------------------
@@ -272,7 +272,8 @@ export class FakeClient implements ClusterClient {
     ref: ObjectRef,
     body: MergePatch | undefined,
     options: PatchOptions | undefined,
-    operation: () => E.Either<ApiError, A>,
+    /** Gets the body as recorded: a JSON copy, as the wire would carry it, made once for the record and the store. */
+    operation: (sent: MergePatch | undefined) => E.Either<ApiError, A>,
     /** The answer to a 404, for get: the object's absence. */
     absent?: () => A,
   ): TaskEither<ApiError, A> {
@@ -284,7 +285,7 @@ export class FakeClient implements ClusterClient {
       try {
         // A JSON copy, as the wire would carry it; at any depth, where structuredClone gives up some thousands of levels down.
         if (body !== undefined) record.body = toJson(body);
-        result = await this.execute(record, options?.signal, operation);
+        result = await this.execute(record, options?.signal, () => operation(record.body));
       } catch (error) {
         result = E.left(internalError(`the fake client failed: ${error instanceof Error ? error.message : 'unknown error'}`));
       }

@@ -11,6 +11,9 @@ type Container = Record<string, unknown> | unknown[];
 /** Marks a member that JSON leaves out (`undefined`, a function, a symbol). */
 const OMITTED = Symbol('omitted');
 
+/** Marks, in `toJson`'s stack, a value whose members are all copied. */
+const LEAVE = Symbol('leave');
+
 const setMember = (target: Container, key: string, value: unknown): void => {
   if (Array.isArray(target)) target.push(value === OMITTED ? null : value);
   else if (value === OMITTED) return;
@@ -27,7 +30,10 @@ const setMember = (target: Container, key: string, value: unknown): void => {
  */
 export const toJson = <A>(value: A): A => {
   const onPath = new Set<object>();
-  const work: Array<{ readonly source: object; readonly target: Container } | { readonly leave: object }> = [];
+  // Two stacks in step, with no pair allocated per member: a source with the target to fill, or
+  // a source with `LEAVE` once its members are done (it is then no longer on the path).
+  const sources: object[] = [];
+  const targets: Array<Container | typeof LEAVE> = [];
   const convert = (item: unknown, key: string): unknown => {
     let v = item;
     if (typeof v === 'object' && v !== null && typeof (v as { toJSON?: unknown }).toJSON === 'function')
@@ -39,23 +45,64 @@ export const toJson = <A>(value: A): A => {
     if (v instanceof Number || v instanceof String || v instanceof Boolean) return v.valueOf();
     if (onPath.has(v)) throw new TypeError('a value that contains itself is not JSON');
     const target: Container = Array.isArray(v) ? [] : {};
-    work.push({ source: v, target });
+    sources.push(v);
+    targets.push(target);
     return target;
   };
   const root = convert(value, '');
-  while (work.length > 0) {
-    const step = work.pop()!;
-    if ('leave' in step) {
-      onPath.delete(step.leave);
+  while (sources.length > 0) {
+    const source = sources.pop()!;
+    const target = targets.pop()!;
+    if (target === LEAVE) {
+      onPath.delete(source);
       continue;
     }
-    const { source, target } = step;
     onPath.add(source);
-    work.push({ leave: source });
-    if (Array.isArray(source)) for (let i = 0; i < source.length; i++) setMember(target, String(i), convert(source[i], String(i)));
+    sources.push(source);
+    targets.push(LEAVE);
+    if (Array.isArray(source))
+      for (let i = 0; i < source.length; i++) {
+        const key = String(i);
+        setMember(target, key, convert(source[i], key));
+      }
     else for (const key of Object.keys(source)) setMember(target, key, convert((source as Record<string, unknown>)[key], key));
   }
   return (root === OMITTED ? undefined : root) as A;
+};
+
+/**
+ * Whether `value` is already what `toJson` would make of it: plain objects and arrays, strings,
+ * finite numbers, booleans and null, no `undefined` member and no `toJSON`, at most
+ * `MAX_JSON_DEPTH` levels deep (so a value that contains itself is not). Walks without copying.
+ */
+export const isPlainJson = (value: unknown): boolean => {
+  const pending: unknown[] = [value];
+  const depths: number[] = [1];
+  while (pending.length > 0) {
+    const item = pending.pop();
+    const depth = depths.pop()!;
+    if (item === null || typeof item === 'string' || typeof item === 'boolean') continue;
+    if (typeof item === 'number') {
+      if (Number.isFinite(item)) continue;
+      return false;
+    }
+    if (typeof item !== 'object' || depth > MAX_JSON_DEPTH) return false;
+    const prototype: unknown = Object.getPrototypeOf(item);
+    if (Array.isArray(item)) {
+      if (prototype !== Array.prototype) return false;
+      for (let i = 0; i < item.length; i++) {
+        pending.push(item[i]);
+        depths.push(depth + 1);
+      }
+      continue;
+    }
+    if ((prototype !== Object.prototype && prototype !== null) || typeof (item as { toJSON?: unknown }).toJSON === 'function') return false;
+    for (const key of Object.keys(item)) {
+      pending.push((item as Record<string, unknown>)[key]);
+      depths.push(depth + 1);
+    }
+  }
+  return true;
 };
 
 /** A deep copy that keeps nothing mutable shared with `value` (the store holds JSON values only). */

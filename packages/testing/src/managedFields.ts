@@ -73,6 +73,12 @@ const isUnowned = (path: FieldPath): boolean => {
 
 const ownValue = (object: Record<string, unknown>, key: string): unknown => (Object.prototype.hasOwnProperty.call(object, key) ? object[key] : undefined);
 
+/** Whether `object` has a field of its own, without making the array of its keys. */
+const hasOwnFields = (object: Record<string, unknown>): boolean => {
+  for (const key in object) if (Object.prototype.hasOwnProperty.call(object, key)) return true;
+  return false;
+};
+
 /** metadata is always there: its fields are owned, never the object itself. */
 const isMetadata = (path: FieldPath): boolean => path.name === 'metadata' && path.parent?.parent === undefined;
 
@@ -84,9 +90,14 @@ const isMetadata = (path: FieldPath): boolean => path.name === 'metadata' && pat
  */
 const changedFields = (before: unknown, after: unknown, root: FieldPath): Set<FieldPath> => {
   const changed = new Set<FieldPath>();
-  const pending: Array<readonly [Record<string, unknown> | undefined, Record<string, unknown>, FieldPath]> = isRecord(after) ? [[isRecord(before) ? before : undefined, after, root]] : [];
-  while (pending.length > 0) {
-    const [was, node, at] = pending.pop()!;
+  // Three stacks in step (the object before, the object after, their path): nothing allocated per object.
+  const befores: Array<Record<string, unknown> | undefined> = [isRecord(before) ? before : undefined];
+  const afters: Array<Record<string, unknown>> = isRecord(after) ? [after] : [];
+  const ats: FieldPath[] = [root];
+  while (afters.length > 0) {
+    const was = befores.pop();
+    const node = afters.pop()!;
+    const at = ats.pop()!;
     for (const key of Object.keys(node)) {
       const child = node[key];
       const old = was === undefined ? undefined : ownValue(was, key);
@@ -95,7 +106,9 @@ const changedFields = (before: unknown, after: unknown, root: FieldPath): Set<Fi
       if (isUnowned(path)) continue;
       if (isRecord(child)) {
         if (!isRecord(old) && !isMetadata(path)) changed.add(path);
-        pending.push([isRecord(old) ? old : undefined, child, path]);
+        befores.push(isRecord(old) ? old : undefined);
+        afters.push(child);
+        ats.push(path);
       } else if (!isMetadata(path) && (old === undefined || isRecord(old) || !jsonEqual(old, child))) changed.add(path);
     }
   }
@@ -112,11 +125,15 @@ const ANY = Symbol('any object');
  */
 const pathsOfFieldsV1 = (fieldsV1: unknown, root: FieldPath, object: unknown = ANY): Set<FieldPath> => {
   const paths = new Set<FieldPath>();
-  // Each `fieldsV1` node with its path and the object's value there (undefined where it holds no owned field).
-  const pending: Array<readonly [unknown, FieldPath, unknown]> = [[fieldsV1, root, object]];
+  // Three stacks in step: a `fieldsV1` node, its path, and the object's value there (undefined where it holds no owned field).
+  const nodes: unknown[] = [fieldsV1];
+  const ats: FieldPath[] = [root];
+  const values: unknown[] = [object];
   const holds = (path: FieldPath, value: unknown): boolean => path !== root && (value === ANY || (value !== undefined && !isMetadata(path)));
-  while (pending.length > 0) {
-    const [node, at, value] = pending.pop()!;
+  while (nodes.length > 0) {
+    const node = nodes.pop();
+    const at = ats.pop()!;
+    const value = values.pop();
     if (!isRecord(node)) continue;
     for (const key of Object.keys(node)) {
       const child = node[key];
@@ -126,8 +143,11 @@ const pathsOfFieldsV1 = (fieldsV1: unknown, root: FieldPath, object: unknown = A
       }
       const path = childOf(at, key.startsWith('f:') ? key.slice(2) : key);
       const held = value === ANY ? ANY : isRecord(value) && !isUnowned(path) ? ownValue(value, path.name) : undefined;
-      if (isRecord(child) && Object.keys(child).length > 0) pending.push([child, path, held]);
-      else if (holds(path, held)) paths.add(path);
+      if (isRecord(child) && hasOwnFields(child)) {
+        nodes.push(child);
+        ats.push(path);
+        values.push(held);
+      } else if (holds(path, held)) paths.add(path);
     }
   }
   return paths;
@@ -173,7 +193,8 @@ const fieldsV1Of = (paths: ReadonlySet<FieldPath>, root: FieldPath): FieldsV1 =>
 const entriesOf = (object: unknown): ManagedFieldsEntry[] => {
   const metadata = isRecord(object) ? object['metadata'] : undefined;
   const entries = isRecord(metadata) ? metadata['managedFields'] : undefined;
-  return Array.isArray(entries) ? (entries.filter(isRecord) as unknown as ManagedFieldsEntry[]) : [];
+  if (!Array.isArray(entries)) return [];
+  return (entries.every(isRecord) ? entries : entries.filter(isRecord)) as unknown as ManagedFieldsEntry[];
 };
 
 const sameSlot = (entry: ManagedFieldsEntry, writer: FieldWriter): boolean =>

@@ -5,7 +5,7 @@ import { resourceFor } from '@capt-endpoint/core/adapter';
 import { applyMergePatch, freezeJsonValue, kubeTime } from '@capt-endpoint/core/json';
 import { alreadyExists, badRequest, conflict, expired, invalid, invalidObject, notFound, notServed, tooDeep } from './apiErrors';
 import { CustomResources, type CrdSource, type CustomResourceConverter } from './crds';
-import { MAX_JSON_DEPTH, copy, isRecord, jsonEqual, nestsDeeperThan, toJson } from './json';
+import { MAX_JSON_DEPTH, copy, isPlainJson, isRecord, jsonEqual, nestsDeeperThan, toJson } from './json';
 import { managedFieldsAfter } from './managedFields';
 import { applyDefaults, prune, validate, valueAtField, type JsonSchema, type StatusCause } from './schema';
 
@@ -98,12 +98,19 @@ interface Writer {
 
 const keyOf = (ref: ObjectRef): string => JSON.stringify([ref.apiVersion, ref.kind, ref.namespace ?? '', ref.name]);
 
-/** Everything except metadata (and status, when it is a subresource): a change here bumps generation. */
-const specPart = (object: KubeObject, statusIsSubresource: boolean): Record<string, unknown> => {
-  const { metadata: _metadata, ...rest } = object;
-  if (!statusIsSubresource) return rest;
-  const { status: _status, ...spec } = rest;
-  return spec;
+/**
+ * Whether everything except metadata (and status, when it is a subresource) is equal in the two:
+ * a change there bumps generation. Compared field by field, with no copy of either.
+ */
+const sameSpec = (a: KubeObject, b: KubeObject, statusIsSubresource: boolean): boolean => {
+  const counted = (key: string): boolean => key !== 'metadata' && !(statusIsSubresource && key === 'status');
+  let fields = 0;
+  for (const key of Object.keys(a)) {
+    if (!counted(key)) continue;
+    fields += 1;
+    if (!Object.prototype.hasOwnProperty.call(b, key) || !jsonEqual(a[key], b[key])) return false;
+  }
+  return Object.keys(b).filter(counted).length === fields;
 };
 
 const finalizersOf = (object: KubeObject): unknown[] => {
@@ -117,7 +124,7 @@ const suffixAlphabet = 'bcdfghjklmnpqrstvwxz2456789';
 /**
  * The one copy of API-server semantics that both the in-memory fake client and the loopback
  * HTTP server use: a synchronous object store keyed by apiVersion, kind, namespace and name.
- * Reads and events hand out deep copies; nothing a test holds is shared with the store.
+ * Reads and events hand out deep copies (`shared`, deep-frozen, excepted); nothing a test can change is shared with the store.
  *
  * What it does as a real API server does:
  * - one global resourceVersion counter, bumped by every write that changes something; a write
@@ -180,6 +187,8 @@ export class ObjectStore {
   private compactedThrough = 0;
   private uids = 0;
   private generatedNames = 0;
+  /** The last second written as a timestamp, and its text: writes within one second share it. */
+  private lastStamp: { readonly second: number; readonly text: string } | undefined;
   private readonly historyLimit: number;
   private readonly now: () => Date;
   /** The custom resources whose CRDs the store was given. */
@@ -257,7 +266,10 @@ export class ObjectStore {
     const versions = this.frozen.get(stored) ?? new Map<string, KubeObject>();
     this.frozen.set(stored, versions);
     const apiVersion = located.right.apiVersion;
-    const held = versions.get(apiVersion) ?? freezeJsonValue(copy(this.view(stored, apiVersion)));
+    // The stored version itself, frozen in place (no write changes a stored object, and what
+    // leaves the store otherwise is a copy); a converted view is copied first, as a converter
+    // may hand back parts of its own.
+    const held = versions.get(apiVersion) ?? freezeJsonValue(stored.apiVersion === apiVersion ? stored : copy(this.view(stored, apiVersion)));
     versions.set(apiVersion, held);
     return E.right(held);
   }
@@ -289,7 +301,8 @@ export class ObjectStore {
     if (!isRecord(patch)) return E.left(badRequest('a JSON merge patch must be a JSON object'));
     const statusIsSubresource = this.statusIsSubresource(ref);
     if (options.subresource === 'status' && !statusIsSubresource) return E.left(notServed());
-    const body = toJson(patch) as Record<string, unknown>;
+    // Read, never kept or changed (the merge copies what it takes): JSON as it comes needs no copy.
+    const body = (isPlainJson(patch) ? patch : toJson(patch)) as Record<string, unknown>;
     if (nestsDeeperThan(body, MAX_JSON_DEPTH)) return E.left(tooDeep(MAX_JSON_DEPTH));
     return this.update(ref, body['metadata'], (current) => {
       const merged = applyMergePatch(current, body) as KubeObject;
@@ -339,7 +352,7 @@ export class ObjectStore {
     if (finalizersOf(current).length > 0) {
       if (current.metadata.deletionTimestamp) return E.right(seen(current));
       const next = copy(current);
-      next.metadata.deletionTimestamp = kubeTime(this.now());
+      next.metadata.deletionTimestamp = this.stamp();
       next.metadata['deletionGracePeriodSeconds'] = 0;
       return E.right(seen(this.commit(key, current, next, false)));
     }
@@ -512,7 +525,7 @@ export class ObjectStore {
     metadata.uid = (seeded && metadata.uid) || this.nextUid();
     // One reading of the clock for the creation time and the write's time in managedFields.
     let time: string | undefined;
-    const now = (): string => (time ??= kubeTime(this.now()));
+    const now = (): string => (time ??= this.stamp());
     metadata['creationTimestamp'] = (seeded && metadata['creationTimestamp']) || now();
     metadata.generation = (seeded && metadata.generation) || 1;
     if (!seeded) {
@@ -579,10 +592,10 @@ export class ObjectStore {
         manager: writer.fieldManager || UNKNOWN_MANAGER,
         apiVersion: writer.apiVersion,
         subresource: writer.subresource,
-        time: kubeTime(this.now()),
+        time: this.stamp(),
       });
     const statusIsSubresource = this.statusIsSubresource(next);
-    if (mayChangeSpec && !jsonEqual(specPart(current, statusIsSubresource), specPart(next, statusIsSubresource)))
+    if (mayChangeSpec && !sameSpec(current, next, statusIsSubresource))
       next.metadata.generation = (current.metadata.generation ?? 0) + 1;
     if (next.metadata.deletionTimestamp && finalizersOf(next).length === 0) return this.remove(key, next, current);
     this.revision += 1;
@@ -629,6 +642,14 @@ export class ObjectStore {
         });
       }
     }
+  }
+
+  /** The clock's time as the API server writes it (whole seconds). */
+  private stamp(): string {
+    const date = this.now();
+    const second = Math.floor(date.getTime() / 1000);
+    if (this.lastStamp?.second !== second) this.lastStamp = { second, text: kubeTime(date) };
+    return this.lastStamp.text;
   }
 
   private nextUid(): string {

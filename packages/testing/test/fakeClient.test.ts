@@ -14,7 +14,7 @@ describe('FakeClient as a ClusterClient', () => {
     expect(await fake.get(secretRef)()).toEqual(E.right(undefined));
   });
 
-  it('gets a deep-frozen copy for a readOnly read, so a test catches code that changes what it promised not to', async () => {
+  it('gets a deep-frozen object for a readOnly read, so a test catches code that changes what it promised not to', async () => {
     const fake = createFakeClient([controlPlane()]);
     const got = right(await fake.get(cpRef, { readOnly: true })());
     expect(Object.isFrozen(got)).toBe(true);
@@ -37,6 +37,26 @@ describe('FakeClient as a ClusterClient', () => {
     expect(next).not.toBe(first);
     expect(next?.metadata.labels?.['changed']).toBe('yes');
     expect(first?.metadata.labels?.['changed']).toBeUndefined();
+  });
+
+  // The frozen object is the stored version itself: every kind of write must still make a new
+  // version beside it, and leave what was handed out as it was.
+  it('writes every way after a read-only read, the object handed out unchanged', async () => {
+    const fake = createFakeClient([{ ...controlPlane(), metadata: { ...controlPlane().metadata, finalizers: ['keep'] }, status: { phase: 'a' } }]);
+    const held = right(await fake.get(cpRef, { readOnly: true })())!;
+    const before = JSON.stringify(held);
+    right(await fake.patch(cpRef, { spec: { version: '1.32' } })());
+    right(await fake.get(cpRef, { readOnly: true })());
+    right(await fake.patchStatus(cpRef, { status: { phase: 'b' } })());
+    right(await fake.get(cpRef, { readOnly: true })());
+    fake.edit(cpRef, { metadata: { labels: { edited: 'yes' } } });
+    right(await fake.get(cpRef, { readOnly: true })());
+    fake.delete(cpRef);
+    const marked = right(await fake.get(cpRef, { readOnly: true })())!;
+    expect(JSON.stringify(held)).toBe(before);
+    expect(marked).toMatchObject({ spec: { version: '1.32' }, status: { phase: 'b' }, metadata: { labels: { edited: 'yes' }, deletionTimestamp: expect.any(String) } });
+    fake.edit(cpRef, { metadata: { finalizers: null } });
+    expect(fake.object(cpRef)).toBeUndefined();
   });
 
   it('remembers decoding only for the frozen objects it handed out', async () => {

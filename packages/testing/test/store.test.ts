@@ -1,3 +1,4 @@
+import type { MergePatch } from '@capt-endpoint/core';
 import { ObjectStore, type WatchEvent } from '../src/store';
 import { controlPlane, cpRef, left, right, secret, secretRef, workspace, wsRef } from './fixtures';
 
@@ -134,6 +135,22 @@ describe('ObjectStore get and list', () => {
 });
 
 describe('ObjectStore patch', () => {
+  // A plain JSON patch is read as it is, without a copy: the store must keep none of it.
+  it('takes a patch as JSON carries it, and keeps nothing of the object it was given', () => {
+    const store = new ObjectStore([controlPlane()]);
+    const plain = { spec: { list: [1, 2], nested: { a: 'x' } } };
+    right(store.patch(cpRef, plain));
+    plain.spec.list.push(3);
+    plain.spec.nested.a = 'changed';
+    expect(store.get(cpRef)?.spec).toMatchObject({ list: [1, 2], nested: { a: 'x' } });
+    const odd = { spec: { gone: undefined, when: new Date(Date.UTC(2026, 0, 5)), big: Infinity, own: { toJSON: () => 'as text' } } };
+    right(store.patch(cpRef, odd as unknown as MergePatch));
+    const spec = store.get(cpRef)?.spec as Record<string, unknown>;
+    expect(spec).toMatchObject({ when: '2026-01-05T00:00:00.000Z', own: 'as text' });
+    // Infinity is null in JSON, and null in a merge patch removes the field.
+    expect(['gone', 'big'].filter((field) => field in spec)).toEqual([]);
+  });
+
   it('bumps resourceVersion on every change, and generation only on a spec change', () => {
     const store = new ObjectStore([controlPlane()]);
     const labelled = right(store.patch(cpRef, { metadata: { labels: { a: 'b' } } }));
