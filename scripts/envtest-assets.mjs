@@ -10,9 +10,9 @@
 //
 // Prints the folder on the last line of stdout. Exit 0 with the folder; 3 when there is neither
 // KUBEBUILDER_ASSETS nor Go (the caller decides whether that is a skip or a failure); 1 when a
-// build failed, with go's own error on stderr.
+// build failed, with go's own error on stderr; 4 with --no-build when nothing is built yet.
 //
-//   node scripts/envtest-assets.mjs [--json]
+//   node scripts/envtest-assets.mjs [--json] [--no-build]
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
@@ -111,6 +111,11 @@ const main = async () => {
   const plan = builds(kubernetesVersion);
   const dir = join(cacheRoot(), `${kubernetesVersion}-${cacheKey(go, plan)}`);
   if (isAssetsDir(dir)) return answer(dir, 'cache', { kubernetesVersion });
+  if (process.argv.includes('--no-build')) {
+    say(`not built yet (${dir}): run \`npm run envtest:assets\``);
+    process.exitCode = 4;
+    return;
+  }
 
   say(`building kube-apiserver ${kubernetesVersion} and etcd with ${go} into ${dir} (cold: several minutes)`);
   const started = Date.now();

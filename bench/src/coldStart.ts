@@ -23,6 +23,8 @@ export interface ColdStartServer {
   /** Requests since the last mark, where the server counts them. */
   mark?(): Promise<void>;
   count?(): Promise<RequestCount>;
+  /** The server's own processes by name, whose CPU is read from /proc over the same span as the controller's. */
+  processes?(): Readonly<Record<string, number | undefined>>;
 }
 
 export interface ColdStartOptions {
@@ -41,6 +43,10 @@ export interface ColdStartOptions {
   readonly env?: Readonly<Record<string, string>> | undefined;
   /** Run the controller in a memory cgroup with this limit, as a container's, where the machine allows one. */
   readonly memoryLimitBytes?: number | undefined;
+  /** Leader election on, its Lease in this namespace (as deploy/ runs it); off when undefined. */
+  readonly leaderElectionNamespace?: string | undefined;
+  /** Once every endpoint is set, how long the cold start's requests are still counted (its last Events land) before the steady window. */
+  readonly settleMs?: number | undefined;
 }
 
 /** What the kernel charged a controller run in a memory cgroup, or why it could not run in one. */
@@ -64,6 +70,11 @@ export interface ColdStartResult {
   readonly requests: RequestCount | undefined;
   /** Present when a memory limit was asked for. */
   readonly cgroup?: CgroupMemory | undefined;
+  /** Requests over the steady window (`steadyMs` long), where the server counts them. */
+  readonly steadyRequests?: RequestCount | undefined;
+  readonly steadyMs?: number | undefined;
+  /** The server's processes' user and system CPU from the controller's spawn until every endpoint was set, by name. */
+  readonly serverCpuMs?: Readonly<Record<string, number>> | undefined;
   /** os.loadavg() at the start and at the end of the run: the machine's other work. */
   readonly loadAverage: { readonly start: readonly number[]; readonly end: readonly number[] };
 }
@@ -83,6 +94,11 @@ const cpuOf = (pid: number): { readonly userMs: number; readonly systemMs: numbe
   } catch {
     return { userMs: Number.NaN, systemMs: Number.NaN };
   }
+};
+
+const totalCpuOf = (pid: number): number => {
+  const { userMs, systemMs } = cpuOf(pid);
+  return userMs + systemMs;
 };
 
 /** `VmRSS` or `VmHWM` of a process, in bytes. */
@@ -111,10 +127,13 @@ export const runColdStart = async (server: ColdStartServer, options: ColdStartOp
   const dir = mkdtempSync(join(tmpdir(), 'capt-endpoint-coldstart-'));
   const kubeconfig = join(dir, 'kubeconfig');
   writeFileSync(kubeconfig, server.kubeConfigYaml, { mode: 0o600 });
-  const args = [...(options.nodeArgs ?? []), bin, 'run', `--kubeconfig=${kubeconfig}`, '--leader-elect=false', ...(options.concurrency === undefined ? [] : [`--concurrency=${options.concurrency}`]), ...(options.args ?? [])];
+  const election = options.leaderElectionNamespace === undefined ? ['--leader-elect=false'] : ['--leader-elect=true', `--leader-election-namespace=${options.leaderElectionNamespace}`];
+  const args = [...(options.nodeArgs ?? []), bin, 'run', `--kubeconfig=${kubeconfig}`, ...election, ...(options.concurrency === undefined ? [] : [`--concurrency=${options.concurrency}`]), ...(options.args ?? [])];
   const cgroup = options.memoryLimitBytes === undefined ? undefined : makeMemoryCgroup(`capt-endpoint-bench-${process.pid}`, options.memoryLimitBytes);
   const inCgroup = cgroup !== undefined && !('unavailable' in cgroup) ? cgroup : undefined;
   await server.mark?.();
+  const serverPids = Object.entries(server.processes?.() ?? {}).flatMap(([name, pid]) => (pid === undefined ? [] : [[name, pid] as const]));
+  const serverCpuAtStart = serverPids.map(([, pid]) => totalCpuOf(pid));
   const started = process.hrtime.bigint();
   const elapsedMs = (): number => Number(process.hrtime.bigint() - started) / 1e6;
   // Logs go where a container's would: a pipe, read here and dropped (or kept in BENCH_CONTROLLER_LOG).
@@ -137,15 +156,35 @@ export const runColdStart = async (server: ColdStartServer, options: ColdStartOp
     }
     const cpu = cpuOf(pid);
     const cpuMs = cpu.userMs + cpu.systemMs;
+    const serverCpuMs = serverPids.length === 0 ? undefined : Object.fromEntries(serverPids.map(([name, serverPid], i) => [name, totalCpuOf(serverPid) - serverCpuAtStart[i]!]));
+    if (options.settleMs !== undefined) await sleep(options.settleMs);
     const requests = await server.count?.();
+    await server.mark?.();
+    const steadyCpuAtStart = cpuOf(pid);
     await sleep(options.steadyMs);
+    const steadyRequests = await server.count?.();
     const steadyRssBytes = memoryOf(pid, 'VmRSS');
     // The high-water mark of the whole run: RSS may still grow a little after the last write.
     const peakRssBytes = memoryOf(pid, 'VmHWM');
     const after = cpuOf(pid);
-    const steadyCpuMs = after.userMs + after.systemMs - cpuMs;
     const charged: CgroupMemory | undefined = cgroup === undefined || 'unavailable' in cgroup ? cgroup : { limitBytes: cgroup.limitBytes, peakBytes: cgroup.peakBytes(), oomKills: cgroup.oomKills() };
-    return { controlPlanes: options.controlPlanes, concurrency: options.concurrency, allSetMs, cpuMs, systemCpuMs: cpu.systemMs, peakRssBytes, steadyRssBytes, steadyCpuMs, requests, cgroup: charged, loadAverage: { start: loadAtStart, end: loadavg() } };
+    const steadyCpuMs = after.userMs + after.systemMs - steadyCpuAtStart.userMs - steadyCpuAtStart.systemMs;
+    return {
+      controlPlanes: options.controlPlanes,
+      concurrency: options.concurrency,
+      allSetMs,
+      cpuMs,
+      systemCpuMs: cpu.systemMs,
+      peakRssBytes,
+      steadyRssBytes,
+      steadyCpuMs,
+      requests,
+      cgroup: charged,
+      steadyRequests,
+      steadyMs: options.steadyMs,
+      serverCpuMs,
+      loadAverage: { start: loadAtStart, end: loadavg() },
+    };
   } finally {
     child.kill('SIGTERM');
     await exited(child);

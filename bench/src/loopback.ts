@@ -10,7 +10,7 @@ import { startFakeApiServer, type FakeApiServer, type RecordedRequest, type Stor
 export interface RequestCount {
   readonly requests: number;
   readonly writes: number;
-  /** `GET 12, PATCH 3` style tallies by method (and LIST/WATCH for collection reads). */
+  /** `GET 12, PATCH 3` style tallies by method (and LIST/WATCH for collection reads); by `verb group/resource` where an audit log counts them. */
   readonly byVerb: Readonly<Record<string, number>>;
 }
 

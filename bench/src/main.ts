@@ -3,8 +3,9 @@
  * gathers the results into bench/results/{full,quick}.json, draws the chart and, on a full
  * run, rewrites the generated section of docs/benchmarks.md.
  *
- * Options: --quick (fewer repeats and control planes, for a try-out), --only=core,reconcile,scenarios,scale,startup,coldstart,
- * --cold-start-sizes=1000,5000 (control planes of each cold start of `capt-endpoint run`),
+ * Options: --quick (fewer repeats and control planes, for a try-out), --only=core,reconcile,scenarios,scale,startup,coldstart,realserver,
+ * --cold-start-sizes=1000,5000 (control planes of each cold start of `capt-endpoint run`), --real-server-sizes=1000,5000 (the
+ * same on a real kube-apiserver and etcd, with the requests its audit log counts),
  * --control-planes=N, --repeats=N (scale processes per configuration), --steady-passes=N (steady
  * passes of each cached configuration per process: the two the steady-pass target compares), --concurrency=N, and --from=FILE to redraw
  * the chart and the docs from an earlier results file without measuring.
@@ -17,13 +18,15 @@ import { svgDocument } from './chart';
 import type { CoreSpeedResult } from './coreSpeed';
 import type { ReconcileSpeedResult } from './reconcileSpeed';
 import { measuredCommit } from './provenance';
-import { charts, checkTargets, coldStartMarkdown, resultsMarkdown } from './report';
+import { charts, checkTargets, coldStartMarkdown, realServerColdStartMarkdown, realServerRequestsMarkdownOf, resultsMarkdown } from './report';
 import { summarizeScale, type BenchResults } from './results';
 import { SCALE_CONFIGS, seedScale, type ScaleResult } from './scale';
 import { measureStartup } from './startup';
 import type { ScenarioRow } from './scenarios';
 import { fmt } from './stats';
 import { coldStartRow, deployedMemory, nodeStartCpuMs, runColdStart, type ColdStartResult } from './coldStart';
+import { envtestAssets, startRealServer } from './realServer';
+import type { RealServerRun, RealServerSection } from './realServerReport';
 import type { ColdStartSection } from './coldStartReport';
 import { spawnServer } from './wire';
 import type { Task } from './worker';
@@ -49,7 +52,7 @@ const inChild = <T>(task: Task, execArgv: readonly string[] = []): Promise<T> =>
 const arg = (name: string): string | undefined =>
   process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 const quick = process.argv.includes('--quick');
-const SECTIONS = ['core', 'reconcile', 'scenarios', 'scale', 'startup', 'coldstart'] as const;
+const SECTIONS = ['core', 'reconcile', 'scenarios', 'scale', 'startup', 'coldstart', 'realserver'] as const;
 const only = new Set(arg('only')?.split(',') ?? SECTIONS);
 /** Control planes of each cold start of `capt-endpoint run`. */
 const coldStartSizes = (arg('cold-start-sizes') ?? (quick ? '500,2000' : '1000,5000,10000,20000')).split(',').map(Number);
@@ -57,6 +60,8 @@ const coldStartSizes = (arg('cold-start-sizes') ?? (quick ? '500,2000' : '1000,5
 const controllerNodeArgs = process.env['BENCH_CONTROLLER_NODE_ARGS']?.split(' ').filter(Boolean) ?? [];
 /** Further arguments of the cold-started `capt-endpoint run`, e.g. `--concurrency=16`. */
 const controllerArgs = process.env['BENCH_CONTROLLER_ARGS']?.split(' ').filter(Boolean) ?? [];
+/** Control planes of each cold start on the real kube-apiserver. */
+const realServerSizes = (arg('real-server-sizes') ?? (quick ? '200,1000' : '1000,5000,10000')).split(',').map(Number);
 const controlPlanes = Number(arg('control-planes') ?? (quick ? 1000 : 10_000));
 const scaleRepeats = Number(arg('repeats') ?? 1);
 const steadyPasses = Number(arg('steady-passes') ?? 3);
@@ -73,6 +78,12 @@ const YOUNG_GENERATION_MIB = 32;
 /** How long a cold-started controller is watched once every endpoint is set, for its steady memory. */
 const COLD_START_STEADY_MS = 10_000;
 const COLD_START_TIMEOUT_MS = 20 * 60_000;
+/** Control planes created through the real server's API at once while seeding. */
+const REAL_SERVER_SEED_CONCURRENCY = 16;
+/** The steady window after the largest real-server cold start: three of CAPT's 30 s requeue periods (one under --quick). */
+const REAL_SERVER_STEADY_MS = quick ? 30_000 : 90_000;
+/** After the last endpoint, how long the cold start's last requests (its Events) are still counted as the cold start's. */
+const REAL_SERVER_SETTLE_MS = 3_000;
 /** The most reconciles in flight docs/controller.md speaks of. */
 const DEPLOYED_CONCURRENCY = 16;
 
@@ -199,6 +210,43 @@ const measure = async (): Promise<BenchResults> => {
       })
     : skipped;
 
+  const realServer = only.has('realserver')
+    ? await attempt(`cold starts on a real kube-apiserver (${realServerSizes.join(', ')} control planes)`, async (): Promise<RealServerSection> => {
+        const assets = envtestAssets(root);
+        process.env['KUBEBUILDER_ASSETS'] = assets;
+        const { heapMiB } = deployedMemory(root);
+        const largest = Math.max(...realServerSizes);
+        const runs: RealServerSection['runs'][number][] = [];
+        for (const size of realServerSizes) {
+          const run = await attempt(`real server, ${size} control planes`, async (): Promise<RealServerRun> => {
+            const seedStart = Date.now();
+            const server = await startRealServer(root, size, REAL_SERVER_SEED_CONCURRENCY);
+            const seedMs = Date.now() - seedStart;
+            console.log(`bench:   seeded in ${fmt(seedMs / 1000)} s`);
+            try {
+              // As deploy/ runs it: its heap, leader election on in its namespace, the default concurrency.
+              const result = await runColdStart(server, {
+                controlPlanes: size,
+                steadyMs: size === largest ? REAL_SERVER_STEADY_MS : COLD_START_STEADY_MS,
+                settleMs: REAL_SERVER_SETTLE_MS,
+                timeoutMs: COLD_START_TIMEOUT_MS,
+                nodeArgs: [...controllerNodeArgs, `--max-old-space-size=${heapMiB}`],
+                args: controllerArgs,
+                leaderElectionNamespace: server.leaseNamespace,
+              });
+              const server_ = result.serverCpuMs ?? {};
+              console.log(`bench:   ${coldStartRow(result)}; kube-apiserver ${fmt((server_['kube-apiserver'] ?? Number.NaN) / size)}, etcd ${fmt((server_['etcd'] ?? Number.NaN) / size)} ms of CPU per CP; ${result.requests?.requests ?? '?'} requests`);
+              return { seedMs, result };
+            } finally {
+              await server.close();
+            }
+          });
+          runs.push('error' in run ? { controlPlanes: size, error: run.error } : run);
+        }
+        return { kubernetes: assets.split('/').pop()?.split('-')[0] ?? 'unknown', heapMiB, seedConcurrency: REAL_SERVER_SEED_CONCURRENCY, runs };
+      })
+    : skipped;
+
   const { commit, dirty, code } = measuredCommit(root);
 
   const partial: Omit<BenchResults, 'targets'> = {
@@ -215,6 +263,7 @@ const measure = async (): Promise<BenchResults> => {
     scale,
     startup,
     coldStart,
+    realServer,
   };
   const results: BenchResults = { ...partial, targets: checkTargets(partial) };
   return results;
@@ -229,7 +278,7 @@ const quickResults = results.quick;
 
 // Only a whole run at the defaults is "full": a narrowed one (--only, --control-planes) must not
 // overwrite the committed results or the docs.
-const whole = SECTIONS.every((section) => only.has(section)) && arg('control-planes') === undefined && arg('cold-start-sizes') === undefined;
+const whole = SECTIONS.every((section) => only.has(section)) && ['control-planes', 'cold-start-sizes', 'real-server-sizes'].every((option) => arg(option) === undefined);
 const name = quickResults ? 'quick' : from !== undefined || whole ? 'full' : 'partial';
 if (from === undefined) writeFileSync(`${root}bench/results/${name}.json`, `${JSON.stringify(results, null, 2)}\n`);
 writeFileSync(`${root}bench/results/${name}.svg`, svgDocument(charts(results)));
@@ -249,6 +298,8 @@ const rewriteGenerated = (doc: string, name: string, markdown: string): void => 
 if (name === 'full') {
   rewriteGenerated('docs/benchmarks.md', 'results', resultsMarkdown(results, `../bench/results/${name}.svg`));
   rewriteGenerated('docs/controller.md', 'coldstart', coldStartMarkdown(results));
+  rewriteGenerated('docs/benchmarks.md', 'requests', realServerRequestsMarkdownOf(results));
+  rewriteGenerated('docs/controller.md', 'realserver', realServerColdStartMarkdown(results));
 }
 
 console.log(`\n${results.targets.map((t) => `${t.met === undefined ? '  ' : t.met ? 'ok' : 'NO'}  ${t.name}: ${t.measured} (wanted ${t.target})`).join('\n')}`);

@@ -10,6 +10,7 @@ import type { BenchResults, ScaleSummary, Target } from './results';
 import type { Config, Scenario, ScenarioRow } from './scenarios';
 import { fmt, fmtSpread, type Spread } from './stats';
 import { coldStartTable, coldStartTargets, type ColdStartSection } from './coldStartReport';
+import { realServerColdStartTable, realServerRequestsMarkdown, realServerTargets, type RealServerSection } from './realServerReport';
 
 const MB = 1024 * 1024;
 const scaled = (by: number) => (s: Spread): Spread => ({ min: s.min / by, median: s.median / by, max: s.max / by, runs: s.runs });
@@ -166,6 +167,9 @@ export const checkTargets = (results: Omit<BenchResults, 'targets'>): Target[] =
   const coldStart: ColdStartSection | Missing = results.coldStart ?? { error: 'not in this run' };
   if (isError(coldStart)) add('Cold start of capt-endpoint run', 'the targets of docs/benchmarks.md', coldStart, () => ({ measured: '', met: undefined }));
   else targets.push(...coldStartTargets(coldStart));
+  const realServer: RealServerSection | Missing = results.realServer ?? { error: 'not in this run' };
+  if (isError(realServer)) add('Real server: requests counted by the server', 'the goals of docs/benchmarks.md', realServer, () => ({ measured: '', met: undefined }));
+  else targets.push(...realServerTargets(realServer));
   return targets;
 };
 
@@ -249,7 +253,8 @@ const verbs = (byVerb: Readonly<Record<string, number>>): string =>
     .join(', ') || '—';
 
 /** `Updated (CAPTControlPlane, Cluster, …)` as `Updated`: the writes are in their own columns. */
-const outcomeTag = (outcome: string): string => outcome.replace(/ \(.*\)$/, '');
+/** The outcome without what other columns say: the kinds written, the baseline's count of writes. */
+const outcomeTag = (outcome: string): string => outcome.replace(/ \(.*\)$/, '').replace(/, \d+ writes$/, '');
 
 const scenarioTable = (rows: readonly ScenarioRow[]): string =>
   table(
@@ -349,6 +354,26 @@ const asDeployedCgroup = (section: ColdStartSection): string => {
   const result = section.asDeployed?.result;
   const cgroup = result === undefined || isError(result) ? undefined : result.cgroup;
   return cgroup === undefined || 'unavailable' in cgroup ? '' : `, in a ${fmt(cgroup.limitBytes / 2 ** 20)} MiB memory cgroup`;
+};
+
+/** How the real-server section was measured, in a sentence, before its tables. */
+const realServerIntro = (results: BenchResults, section: RealServerSection): string =>
+  `\`capt-endpoint run\` as deploy/ runs it (RBAC, token, Lease, ${section.heapMiB} MiB old space) on kube-apiserver ${section.kubernetes}, its audit log counting (${results.date.slice(0, 10)}, \`${results.commit.slice(0, 7)}\`)`;
+
+/** The requests the real server counted, for docs/benchmarks.md. */
+export const realServerRequestsMarkdownOf = (results: BenchResults): string => {
+  const section = results.realServer;
+  if (section === undefined) return 'Not in this run.';
+  if (isError(section)) return `Not measured: ${section.error}`;
+  return `kube-apiserver ${section.kubernetes}'s audit log, \`capt-endpoint run\` as deploy/ runs it.\n\n${realServerRequestsMarkdown(section)}`;
+};
+
+/** The real-server cold starts, for docs/controller.md beside the loopback ones. */
+export const realServerColdStartMarkdown = (results: BenchResults): string => {
+  const section = results.realServer;
+  if (section === undefined) return 'Not in this run.';
+  if (isError(section)) return `Not measured: ${section.error}`;
+  return `${realServerIntro(results, section)}; each process's CPU ms per CP from /proc; ×: ms per CP over the size before.\n\n${realServerColdStartTable(section)}`;
 };
 
 const palette = {

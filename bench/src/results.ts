@@ -4,6 +4,7 @@
  */
 import type { ColdStartSection } from './coldStartReport';
 import type { CoreSpeedResult } from './coreSpeed';
+import type { RealServerSection } from './realServerReport';
 import type { ReconcileSpeedResult } from './reconcileSpeed';
 import type { ScaleConfig, ScaleResult } from './scale';
 import type { ScenarioRow } from './scenarios';
@@ -77,6 +78,8 @@ export interface BenchResults {
   readonly startup?: StartupResult | { readonly error: string } | undefined;
   /** Cold starts of `capt-endpoint run` in its own process; absent from runs made before it existed. */
   readonly coldStart?: ColdStartSection | { readonly error: string } | undefined;
+  /** Cold starts on a real kube-apiserver and etcd, with the requests its audit log counted; absent from runs made before it existed. */
+  readonly realServer?: RealServerSection | { readonly error: string } | undefined;
   readonly targets: readonly Target[];
 }
 

@@ -3,6 +3,7 @@
  * to change one figure of it. Only types come from the measuring modules, so the tests load
  * neither a server nor a client.
  */
+import type { ColdStartResult } from '../src/coldStart';
 import type { CoreSpeedResult } from '../src/coreSpeed';
 import { summarizeScale, type BenchResults, type HeapCappedRun } from '../src/results';
 import type { PassResult, ScaleConfig, ScaleResult } from '../src/scale';
@@ -11,6 +12,25 @@ import type { Config, Scenario, ScenarioRow } from '../src/scenarios';
 import { spread } from '../src/stats';
 
 export const MB = 1024 * 1024;
+
+/** A cold start of `controlPlanes` with its time, CPU and memory per control plane, the rest of the result as given. */
+export const coldStartRun = (
+  controlPlanes: number,
+  figures: { readonly msPerCp: number; readonly cpuMsPerCp: number; readonly peakMiB: number; readonly steadyMiB: number },
+  rest: Partial<ColdStartResult> = {},
+): ColdStartResult => ({
+  controlPlanes,
+  concurrency: undefined,
+  allSetMs: figures.msPerCp * controlPlanes,
+  cpuMs: figures.cpuMsPerCp * controlPlanes,
+  systemCpuMs: 0,
+  peakRssBytes: figures.peakMiB * 2 ** 20,
+  steadyRssBytes: figures.steadyMiB * 2 ** 20,
+  steadyCpuMs: 0,
+  requests: undefined,
+  loadAverage: { start: [0.5, 0, 0], end: [0.5, 0, 0] },
+  ...rest,
+});
 
 export const SCALE_CONFIGS: readonly ScaleConfig[] = ['ours-uncached', 'ours-cached', 'baseline-uncached', 'baseline-cached'];
 

@@ -1,21 +1,11 @@
 import type { ColdStartResult } from '../src/coldStart';
 import { coldStartTable, coldStartTargets, type ColdStartSection } from '../src/coldStartReport';
+import { coldStartRun } from './builders';
 
 const MIB = 2 ** 20;
 
 /** A cold start of `controlPlanes` with its figures per control plane. */
-const run = (controlPlanes: number, figures: { cpuMsPerCp: number; msPerCp: number; peakMiB: number; steadyMiB: number }): ColdStartResult => ({
-  controlPlanes,
-  concurrency: undefined,
-  allSetMs: figures.msPerCp * controlPlanes,
-  cpuMs: figures.cpuMsPerCp * controlPlanes,
-  systemCpuMs: 0,
-  peakRssBytes: figures.peakMiB * MIB,
-  steadyRssBytes: figures.steadyMiB * MIB,
-  steadyCpuMs: 0,
-  requests: undefined,
-  loadAverage: { start: [0.5, 0, 0], end: [0.5, 0, 0] },
-});
+const run = (controlPlanes: number, figures: { cpuMsPerCp: number; msPerCp: number; peakMiB: number; steadyMiB: number }): ColdStartResult => coldStartRun(controlPlanes, figures);
 
 const met = (section: ColdStartSection): Record<string, boolean | undefined> => Object.fromEntries(coldStartTargets(section).map((t) => [t.name, t.met]));
 

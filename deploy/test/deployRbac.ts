@@ -1,26 +1,17 @@
 // The permissions deploy/kubernetes grants the controller's ServiceAccount, and the check the
 // controller's wire tests run on their traffic: every request they make must be allowed by the
 // ClusterRole (any namespace) or by the leader-election Role (its namespace only).
-import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadAllYaml } from '@kubernetes/client-node';
 import type { RecordedRequest } from '@capt-endpoint/testing';
 import { allows, neededFor } from '../../packages/kubernetes/test/harness';
+import { manifestsIn, type Manifest } from './operatorInstall';
 
 export const DEPLOY = join(__dirname, '..', 'kubernetes');
 
-export interface Manifest {
-  readonly apiVersion: string;
-  readonly kind: string;
-  readonly metadata: { readonly name: string; readonly namespace?: string };
-  readonly [field: string]: unknown;
-}
+export type { Manifest };
 
 /** Every document of every YAML file in `dir` (deploy/kubernetes by default), with the file it came from. */
-export const deployManifests = (dir = DEPLOY): Array<{ readonly file: string; readonly object: Manifest }> =>
-  readdirSync(dir)
-    .filter((file) => file.endsWith('.yaml') && file !== 'kustomization.yaml')
-    .flatMap((file) => (loadAllYaml(readFileSync(join(dir, file), 'utf8')) as Manifest[]).map((object) => ({ file, object })));
+export const deployManifests = (dir = DEPLOY): Array<{ readonly file: string; readonly object: Manifest }> => manifestsIn(dir);
 
 export interface Binding extends Manifest {
   readonly roleRef: { readonly kind: string; readonly name: string };

@@ -1,78 +1,30 @@
-// deploy/ on a real kube-apiserver, as an operator installs it: the RBAC objects applied as
-// written, a token for the controller's ServiceAccount from the TokenRequest API, `capt-endpoint
-// run` started as its own process with that token, and the server's audit log read back to count
-// and attribute every request. Shared by the end-to-end, RBAC, leader-election and scale runs.
+// deploy/ on a real kube-apiserver, as an operator installs it (operatorInstall.ts, which the
+// bench shares): `capt-endpoint run` started as its own process with a ServiceAccount token, and
+// the server's audit log read back to count and attribute every request. Shared by the
+// end-to-end, RBAC, leader-election and metrics tests.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
-import { CoreV1Api, KubernetesObjectApi, type KubeConfig } from '@kubernetes/client-node';
-import { envtestCrds, startEnvtest, type Envtest } from '@capt-endpoint/envtest';
+import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import type { AuditEvent, Envtest } from '@capt-endpoint/envtest';
 import { freeLoopbackPorts } from '../../packages/envtest/src/ports';
-import { deployManifests, type Manifest } from './deployRbac';
+import { DEPLOY } from './deployRbac';
+import { CONTROLLER_NAMESPACE, applyObjects, rbacObjectsIn, serviceAccountToken, type Manifest } from './operatorInstall';
 
 export const REPO = join(__dirname, '..', '..');
 /** The built command, as the image runs it (`npm run build` makes it). */
 export const CLI_BIN = join(REPO, 'packages', 'cli', 'dist', 'bin.js');
 
-export const CONTROLLER_NAMESPACE = 'capt-endpoint-system';
-export const SERVICE_ACCOUNT = 'capt-endpoint';
-export const CONTROLLER_USER = `system:serviceaccount:${CONTROLLER_NAMESPACE}:${SERVICE_ACCOUNT}`;
-
-/** Every request's user, verb, resource and answer, once it has been answered (a watch also when it starts). */
-export const AUDIT_POLICY = {
-  apiVersion: 'audit.k8s.io/v1',
-  kind: 'Policy',
-  omitStages: ['RequestReceived'],
-  rules: [{ level: 'Metadata' }],
-};
-
-/** A server of the test's own with the audit log on; `apiServerArgs` add to it. */
-export const startAuditedEnvtest = (apiServerArgs: readonly string[] = []): Promise<Envtest> =>
-  startEnvtest({ crds: envtestCrds('servedBoth'), auditPolicy: AUDIT_POLICY, apiServerArgs });
-
-export interface AuditEvent {
-  readonly auditID: string;
-  readonly stage: 'ResponseStarted' | 'ResponseComplete' | 'Panic';
-  readonly verb: string;
-  readonly requestURI: string;
-  readonly userAgent?: string;
-  readonly user: { readonly username: string; readonly extra?: Record<string, readonly string[]> };
-  readonly objectRef?: {
-    readonly resource?: string;
-    readonly subresource?: string;
-    readonly namespace?: string;
-    readonly name?: string;
-    readonly apiGroup?: string;
-  };
-  readonly responseStatus?: { readonly code?: number };
-  readonly stageTimestamp: string;
-}
-
-/** The audit log's requests, one event each (the last stage seen), in the order they were received. */
-export const readAudit = (env: Envtest): AuditEvent[] => {
-  if (env.auditLogPath === undefined) throw new Error('this server keeps no audit log: start it with startAuditedEnvtest');
-  let text: string;
-  try {
-    text = readFileSync(env.auditLogPath, 'utf8');
-  } catch {
-    return [];
-  }
-  const byId = new Map<string, AuditEvent>();
-  for (const line of text.split('\n')) {
-    if (line === '') continue;
-    const event = JSON.parse(line) as AuditEvent;
-    byId.set(event.auditID, event);
-  }
-  return [...byId.values()];
-};
-
-/** `group/resource[/subresource]`, the core group as ''. */
-export const resourceOf = (event: AuditEvent): string => {
-  const ref = event.objectRef;
-  if (ref?.resource === undefined) return event.requestURI.split('?')[0] ?? event.requestURI;
-  return `${ref.apiGroup ?? ''}/${ref.resource}${ref.subresource ? `/${ref.subresource}` : ''}`;
-};
+export {
+  CONTROLLER_NAMESPACE,
+  CONTROLLER_USER,
+  SERVICE_ACCOUNT,
+  applyObjects,
+  readAudit,
+  serviceAccountToken,
+  startAuditedEnvtest,
+} from './operatorInstall';
+export { AUDIT_WRITE_VERBS as WRITE_VERBS, auditResource as resourceOf, tallyAudit as tally, type AuditEvent } from '@capt-endpoint/envtest';
 
 /** The TokenRequest credential a request came with (kube-apiserver puts the token's ID into the user's extra). */
 export const credentialOf = (event: AuditEvent): string | undefined => event.user.extra?.['authentication.kubernetes.io/credential-id']?.[0];
@@ -81,44 +33,8 @@ export const credentialOf = (event: AuditEvent): string | undefined => event.use
 export const credentialOfToken = (token: string): string =>
   `JTI=${(JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { jti: string }).jti}`;
 
-export const WRITE_VERBS: ReadonlySet<string> = new Set(['create', 'update', 'patch', 'delete', 'deletecollection']);
-
-/** Requests by `verb resource`, counted. */
-export const tally = (events: readonly AuditEvent[]): Record<string, number> => {
-  const counts: Record<string, number> = {};
-  for (const event of events) {
-    const key = `${event.verb} ${resourceOf(event)}`;
-    counts[key] = (counts[key] ?? 0) + 1;
-  }
-  return Object.fromEntries(Object.entries(counts).sort(([a], [b]) => a.localeCompare(b)));
-};
-
-const APPLY_ORDER = ['Namespace', 'ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding'];
-
-/** deploy/kubernetes's objects but the Deployment (no kubelet runs here), in the order they can be created. */
-export const deployRbacObjects = (): Manifest[] =>
-  deployManifests()
-    .map(({ object }) => object)
-    .filter((object) => APPLY_ORDER.includes(object.kind))
-    .sort((a, b) => APPLY_ORDER.indexOf(a.kind) - APPLY_ORDER.indexOf(b.kind));
-
-/** Creates `objects` on the server, in order, as `kubectl apply` would for new objects. */
-export const applyObjects = async (kubeConfig: KubeConfig, objects: readonly Manifest[]): Promise<void> => {
-  const client = KubernetesObjectApi.makeApiClient(kubeConfig);
-  for (const object of objects) await client.create(object);
-};
-
-/** A token for a ServiceAccount from the TokenRequest API, as the kubelet mounts one into a Pod. */
-export const serviceAccountToken = async (kubeConfig: KubeConfig, namespace = CONTROLLER_NAMESPACE, name = SERVICE_ACCOUNT): Promise<string> => {
-  const answer = await kubeConfig.makeApiClient(CoreV1Api).createNamespacedServiceAccountToken({
-    namespace,
-    name,
-    body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { audiences: [], expirationSeconds: 3600 } },
-  });
-  const token = answer.status?.token;
-  if (token === undefined) throw new Error('the TokenRequest answered no token');
-  return token;
-};
+/** deploy/kubernetes's objects but the Deployment, in the order they can be created. */
+export const deployRbacObjects = (): Manifest[] => rbacObjectsIn(DEPLOY);
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 

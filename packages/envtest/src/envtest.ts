@@ -51,6 +51,11 @@ export interface Envtest {
   readonly restartApiServer: () => Promise<void>;
   /** The programs that ended by themselves (a crash): a test's failures may come from there. */
   readonly crashed: () => ReadonlyArray<'etcd' | 'kube-apiserver'>;
+  /**
+   * The process id of a running program itself (not its supervisor's), e.g. to read its CPU
+   * from /proc; undefined once it has ended or where /proc does not tell.
+   */
+  readonly pid: (program: 'etcd' | 'kube-apiserver') => number | undefined;
   /** The last lines of a program's log, for a failing test's message. */
   readonly logTail: (program: 'etcd' | 'kube-apiserver', lines?: number) => string;
   /** Ends both programs (SIGTERM, then SIGKILL) and removes the run's folder. Safe to call twice. */
@@ -332,6 +337,7 @@ const startOnce = async (etcdPath: string, apiServerPath: string, options: Envte
         await waitReady(apiServer);
       },
       crashed: () => (stopped ? [] : running.filter((p) => p.hasExited()).map((p) => p.name as 'etcd' | 'kube-apiserver')),
+      pid: (program) => running.find((p) => p.name === program)?.programPid(),
       logTail: (program, lines = 30) => tailOf(join(dir, `${program}.log`), lines),
       stop,
     };

@@ -5,3 +5,4 @@
 export { startEnvtest, EnvtestStartFailed, type Envtest, type EnvtestOptions } from './envtest';
 export { findAssets, EnvtestAssetsMissing, type EnvtestAssets } from './assets';
 export { envtestCrds, type ClusterApiServing } from './crds';
+export { METADATA_AUDIT_POLICY, readAuditLog, auditLogSize, auditResource, tallyAudit, AUDIT_WRITE_VERBS, type AuditEvent } from './audit';

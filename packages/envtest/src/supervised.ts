@@ -5,7 +5,7 @@
  * grace period, and exits: no etcd or kube-apiserver outlives the process that started it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 
 // Run with `node -e`, so it works the same from the TypeScript sources and the built package.
 const SUPERVISOR = `
@@ -42,6 +42,8 @@ export interface SupervisedProgram {
   /** Ends the program: SIGTERM, SIGKILL after the grace period. Resolves when it is gone. */
   readonly stop: () => Promise<number>;
   readonly pid: () => number | undefined;
+  /** The program's own process id: the supervisor's only child (Linux's /proc); undefined when gone. */
+  readonly programPid: () => number | undefined;
 }
 
 export const startSupervised = (
@@ -84,5 +86,14 @@ export const startSupervised = (
       return exited;
     },
     pid: () => supervisor.pid,
+    programPid: () => {
+      if (done || supervisor.pid === undefined) return undefined;
+      try {
+        const child = Number(readFileSync(`/proc/${supervisor.pid}/task/${supervisor.pid}/children`, 'utf8').trim().split(' ')[0]);
+        return Number.isInteger(child) && child > 0 ? child : undefined;
+      } catch {
+        return undefined;
+      }
+    },
   };
 };
