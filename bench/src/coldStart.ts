@@ -162,6 +162,8 @@ export const runColdStart = async (server: ColdStartServer, options: ColdStartOp
     await server.mark?.();
     const steadyCpuAtStart = cpuOf(pid);
     await sleep(options.steadyMs);
+    // Gone, its memory reads 0: a controller that ended in the steady window (its Lease lost) is a failed run.
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`capt-endpoint run exited (${child.exitCode ?? child.signalCode}) in the steady window after every endpoint was set`);
     const steadyRequests = await server.count?.();
     const steadyRssBytes = memoryOf(pid, 'VmRSS');
     // The high-water mark of the whole run: RSS may still grow a little after the last write.

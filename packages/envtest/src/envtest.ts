@@ -68,6 +68,8 @@ export class EnvtestStartFailed extends Error {
 }
 
 const DEFAULT_START_TIMEOUT_MS = 90_000;
+/** The audit log's size before kube-apiserver would rotate it, in MB: never, for a test. */
+const AUDIT_LOG_MAX_MB = 1_000_000;
 const DEFAULT_GRACE_MS = 2_000;
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -238,7 +240,8 @@ const startOnce = async (etcdPath: string, apiServerPath: string, options: Envte
       const policyFile = join(dir, 'audit-policy.json');
       writeFileSync(policyFile, JSON.stringify(options.auditPolicy));
       auditLogPath = join(dir, 'audit.log');
-      auditArgs.push(`--audit-policy-file=${policyFile}`, `--audit-log-path=${auditLogPath}`, '--audit-log-mode=blocking', '--audit-log-format=json');
+      // Never rotated (0 would mean the log library's 100 MB): a reader's byte mark stays valid.
+      auditArgs.push(`--audit-policy-file=${policyFile}`, `--audit-log-path=${auditLogPath}`, '--audit-log-mode=blocking', '--audit-log-format=json', `--audit-log-maxsize=${AUDIT_LOG_MAX_MB}`);
     }
     const apiServerArgs = [
       `--etcd-servers=${etcdUrl}`,
