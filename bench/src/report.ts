@@ -68,7 +68,7 @@ export const checkTargets = (results: Omit<BenchResults, 'targets'>): Target[] =
   for (const which of ['firstFromOutputs', 'firstFromSecret'] as const) {
     add(
       `First set (${scenarioLabel[which].replace('first set, ', '')}), cached`,
-      '1 patch per object written + 1 status patch = 3 writes, no other request',
+      '3 writes (a patch per object, a status patch), no other request',
       scenario('ours-cached', which),
       (first) => ({
         measured: `${fmtSpread(first.requests)} requests, ${fmtSpread(first.writes)} writes (${outcomeTag(first.outcome)})`,
@@ -199,10 +199,10 @@ const wholeLabel: Record<WholeBody, string> = {
   cachedAll: '**cached client**, by name, over all control planes',
   cachedHot: '**cached client**, by name, over the hot control planes',
   plainInHand: 'plain client, objects in hand (1 GET of the Workspace over loopback HTTP)',
-  fakeInHand: 'fake client, objects in hand (plain objects, as a unit test builds them; the Workspace read from a fresh store)',
+  fakeInHand: 'fake client, objects in hand as a unit test builds them (the Workspace from a fresh store)',
   fakeInHandShared: 'fake client, objects in hand as its read-only reads hand them out (frozen)',
   jsonParseFirstSet: '`JSON.parse` of the four objects before the first set',
-  fakeFirstSet: 'fake client, **first set** by name from a fresh store (3 writes recording managedFields; its × `JSON.parse` is to the row above)',
+  fakeFirstSet: 'fake client, **first set** by name, fresh store (3 writes with managedFields; × `JSON.parse` of the row above)',
 };
 
 const wholeTable = (w: ReconcileSpeedResult): string =>
@@ -226,31 +226,27 @@ const hourTable = (controlPlanes: number, summary: readonly ScaleSummary[] | und
     const s = summary?.find((x) => x.config === config);
     return s === undefined ? undefined : { requests: s.steady.requests.median / controlPlanes, writes: s.steady.writes.median / controlPlanes };
   };
-  const lines: Array<[string, { requests: number; writes: number } | undefined, string]> = [
-    ['CAPT as it is (modelled from its source)', CAPT_AS_IT_IS, `${CAPT_AS_IT_IS.requests} requests, ${CAPT_AS_IT_IS.writes} writes per reconcile, read from appthrust/capt ${CAPT_AS_IT_IS.commit}`],
-    ['Go baseline, uncached (endpoint path only, measured)', fromScale('baseline-uncached'), 'its steady pass'],
-    ['Go baseline, cached (endpoint path only, measured)', fromScale('baseline-cached'), 'its steady pass'],
-    ['library, uncached, by name (measured)', fromScale('ours-uncached'), 'its steady pass'],
-    ['library, uncached, objects in hand (measured)', (() => { const r = steady('ours-uncached-in-hand'); return r && { requests: r.requests.median, writes: r.writes.median }; })(), 'requests table, steady state'],
-    ['library, cached (measured)', fromScale('ours-cached'), 'its steady passes'],
+  // Measured rows come from the scale runs' steady passes, objects in hand from the requests table.
+  const lines: Array<[string, { requests: number; writes: number } | undefined]> = [
+    [`CAPT as it is (modelled from its source, ${CAPT_AS_IT_IS.commit})`, CAPT_AS_IT_IS],
+    ['Go baseline, uncached (endpoint path only, measured)', fromScale('baseline-uncached')],
+    ['Go baseline, cached (endpoint path only, measured)', fromScale('baseline-cached')],
+    ['library, uncached, by name (measured)', fromScale('ours-uncached')],
+    ['library, uncached, objects in hand (measured)', (() => { const r = steady('ours-uncached-in-hand'); return r && { requests: r.requests.median, writes: r.writes.median }; })()],
+    ['library, cached (measured)', fromScale('ours-cached')],
   ];
   return table(
-    ['Approach', 'Requests / reconcile', 'Writes / reconcile', `Requests / hour (${controlPlanes} control planes, every ${every} s)`, 'Writes / hour', 'From'],
-    lines.map(([label, per, from]) =>
+    ['Approach', 'Requests / reconcile', 'Writes / reconcile', `Requests / hour (${controlPlanes} control planes, every ${every} s)`, 'Writes / hour'],
+    lines.map(([label, per]) =>
       per === undefined
-        ? [label, '—', '—', '—', '—', 'not measured']
+        ? [label, '—', '—', '—', '—']
         : (() => {
             const hour = perHour(controlPlanes, per, every);
-            return [label, fmt(per.requests), fmt(per.writes), hour.requests.toLocaleString('en-US'), hour.writes.toLocaleString('en-US'), from];
+            return [label, fmt(per.requests), fmt(per.writes), hour.requests.toLocaleString('en-US'), hour.writes.toLocaleString('en-US')];
           })(),
     ),
   );
 };
-
-const verbs = (byVerb: Readonly<Record<string, number>>): string =>
-  Object.entries(byVerb)
-    .map(([verb, n]) => `${n} ${verb}`)
-    .join(', ') || '—';
 
 /** `Updated (CAPTControlPlane, Cluster, …)` as `Updated`: the writes are in their own columns. */
 /** The outcome without what other columns say: the kinds written, the baseline's count of writes. */
@@ -258,18 +254,10 @@ const outcomeTag = (outcome: string): string => outcome.replace(/ \(.*\)$/, '').
 
 const scenarioTable = (rows: readonly ScenarioRow[]): string =>
   table(
-    ['Scenario', 'Client', 'Requests', 'Writes', 'Which', 'ms, median (min–max)', 'Outcome'],
+    ['Scenario', 'Client', 'Requests', 'Writes', 'ms, median (min–max)', 'Outcome'],
     [
-      ...rows.map((r) => [scenarioLabel[r.scenario], configLabel[r.config], fmtSpread(r.requests), fmtSpread(r.writes), verbs(r.byVerb), fmtSpread(r.ms), outcomeTag(r.outcome)]),
-      [
-        scenarioLabel.steady,
-        '**CAPT as it is** (modelled from its source, not run)',
-        String(CAPT_AS_IT_IS.requests),
-        String(CAPT_AS_IT_IS.writes),
-        `${CAPT_AS_IT_IS.reads} GET (the Workspace, uncached), ${CAPT_AS_IT_IS.writes} PUT/PATCH`,
-        '—',
-        `every ${CAPT_AS_IT_IS.everySeconds} s per ready control plane`,
-      ],
+      ...rows.map((r) => [scenarioLabel[r.scenario], configLabel[r.config], fmtSpread(r.requests), fmtSpread(r.writes), fmtSpread(r.ms), outcomeTag(r.outcome)]),
+      [scenarioLabel.steady, '**CAPT as it is** (modelled, not run)', String(CAPT_AS_IT_IS.requests), String(CAPT_AS_IT_IS.writes), '—', `every ${CAPT_AS_IT_IS.everySeconds} s per ready control plane`],
     ],
   );
 
