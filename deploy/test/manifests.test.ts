@@ -1,6 +1,7 @@
 // deploy/: the Kubernetes manifests parse, hang together (names, namespace, ports, probes), run
 // the controller the way docs/controller.md says (two replicas, non-root, read-only root
-// filesystem, resources), and grant exactly packages/kubernetes/rbac.yaml's role plus the Lease; the Dockerfile
+// filesystem, resources), grant exactly packages/kubernetes/rbac.yaml's role plus the Lease, and
+// put the Lease's requests at kube-apiserver's leader-election priority level; the Dockerfile
 // builds what the manifests run. No image can be built here (there is no Docker engine): its
 // instructions are checked against the repository instead, and the packing step is run.
 import { execFileSync } from 'node:child_process';
@@ -34,6 +35,11 @@ type Container = {
   resources: { requests?: Record<string, string>; limits?: Record<string, string> };
   securityContext: Record<string, unknown>;
 };
+interface FlowSchemaSpec {
+  priorityLevelConfiguration: { name: string };
+  matchingPrecedence: number;
+  rules: Array<{ subjects: unknown[]; resourceRules?: Array<Rule & { namespaces?: string[]; clusterScope?: boolean }>; nonResourceRules?: unknown[] }>;
+}
 const deployment = one('Deployment') as Manifest & {
   spec: { replicas: number; template: { metadata: { annotations: Record<string, string> }; spec: { serviceAccountName: string; securityContext: Record<string, unknown>; containers: Container[] } } };
 };
@@ -49,7 +55,7 @@ describe('deploy/kubernetes', () => {
 
   it('puts every namespaced object in the controller namespace', () => {
     const namespace = one('Namespace').metadata.name;
-    for (const { object } of manifests.filter(({ object }) => !['Namespace', 'ClusterRole', 'ClusterRoleBinding'].includes(object.kind)))
+    for (const { object } of manifests.filter(({ object }) => !['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'FlowSchema'].includes(object.kind)))
       expect([object.kind, object.metadata.namespace]).toEqual([object.kind, namespace]);
   });
 
@@ -60,6 +66,30 @@ describe('deploy/kubernetes', () => {
     expect(others).toEqual([]);
     expect(triples(role!.rules)).toEqual(['create coordination.k8s.io/leases', 'get coordination.k8s.io/leases', 'patch coordination.k8s.io/leases']);
     expect(role!.namespace).toBe(deployment.metadata.namespace);
+  });
+
+  it("puts the ServiceAccount's Lease requests in its namespace, and nothing else, at kube-apiserver's leader-election priority level", () => {
+    const account = one('ServiceAccount');
+    const flowSchema = one('FlowSchema') as Manifest & { spec: FlowSchemaSpec };
+    expect(flowSchema.apiVersion).toBe('flowcontrol.apiserver.k8s.io/v1');
+    // kube-apiserver's suggested objects (1.37): the `leader-election` level, and the
+    // `service-accounts` FlowSchema (precedence 9000) that would otherwise match first.
+    expect(flowSchema.spec.priorityLevelConfiguration).toEqual({ name: 'leader-election' });
+    expect(flowSchema.spec.matchingPrecedence).toBeLessThan(9000);
+    // One subject, the ServiceAccount by name: no group, no wildcard.
+    expect(flowSchema.spec.rules).toEqual([
+      {
+        subjects: [{ kind: 'ServiceAccount', serviceAccount: { name: account.metadata.name, namespace: account.metadata.namespace } }],
+        resourceRules: [expect.objectContaining({ apiGroups: ['coordination.k8s.io'], resources: ['leases'], namespaces: [deployment.metadata.namespace] })],
+      },
+    ]);
+    const [leases] = flowSchema.spec.rules[0]!.resourceRules!;
+    expect(leases!.clusterScope ?? false).toBe(false);
+    // Single-object verbs only: a list or watch of Leases never rides on the leader's level.
+    expect([...leases!.verbs].sort()).toEqual(['create', 'get', 'patch', 'update']);
+    // Every Lease verb the leader-election Role grants is classified here.
+    const [role] = boundRoles('Role');
+    expect(triples(role!.rules).map((grant) => grant.split(' ')[0]).filter((verb) => !leases!.verbs.includes(verb!))).toEqual([]);
   });
 
   it('offers scrapers a ClusterRole to get /metrics, bound to nobody', () => {

@@ -34,9 +34,9 @@ export const manifestsIn = (dir: string): Array<{ readonly file: string; readonl
     .filter((file) => file.endsWith('.yaml') && file !== 'kustomization.yaml')
     .flatMap((file) => (loadAllYaml(readFileSync(join(dir, file), 'utf8')) as Manifest[]).map((object) => ({ file, object })));
 
-const APPLY_ORDER = ['Namespace', 'ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding'];
+const APPLY_ORDER = ['Namespace', 'ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding', 'FlowSchema'];
 
-/** The objects of `dir` (deploy/kubernetes) but the Deployment (no kubelet runs here), in the order they can be created. */
+/** The objects of `dir` (deploy/kubernetes) but the Deployment (no kubelet runs here): RBAC and the FlowSchema, in the order they can be created. */
 export const rbacObjectsIn = (dir: string): Manifest[] =>
   manifestsIn(dir)
     .map(({ object }) => object)
