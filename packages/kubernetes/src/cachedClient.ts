@@ -11,7 +11,6 @@
  */
 import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
-import { pipe } from 'fp-ts/lib/function.js';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { ApiError, KubeObject, ObjectRef, WorkspaceApiVersion } from '@capt-endpoint/core';
 import {
@@ -344,6 +343,15 @@ export const createCachedKubernetesClient = (
     informer.accept(convertTo(object, apiVersionOf(informer.resource())));
   };
 
+  /** `write`, whose answer goes into the cache (plainly rather than through `TE.tap`, whose `dual` showed in cold-start profiles). */
+  const remembering =
+    (ref: ObjectRef, write: TE.TaskEither<ApiError, KubeObject>): TE.TaskEither<ApiError, KubeObject> =>
+    async () => {
+      const written = await write();
+      if (E.isRight(written)) remember(ref)(written.right)();
+      return written;
+    };
+
   /** What `informer` holds for `ref`, at the version `ref` names: a copy, or with `readOnly` the frozen object (or view) itself. */
   const heldFor = (informer: Informer, ref: ObjectRef, readOnly: boolean): KubeObject | undefined => {
     if (!elsewhere(informer, ref)) return informer.get(ref.namespace, ref.name, readOnly);
@@ -365,8 +373,8 @@ export const createCachedKubernetesClient = (
       if (informer !== undefined && !isFiltered(informer)) return TE.right(undefined);
       return learning(ref, api.get(ref, requestOptions));
     },
-    patch: (ref, patch, patchOptions) => pipe(learning(ref, api.patch(ref, patch, patchOptions)), TE.tap(TE.fromIOK(remember(ref)))),
-    patchStatus: (ref, patch, patchOptions) => pipe(learning(ref, api.patchStatus(ref, patch, patchOptions)), TE.tap(TE.fromIOK(remember(ref)))),
+    patch: (ref, patch, patchOptions) => remembering(ref, learning(ref, api.patch(ref, patch, patchOptions))),
+    patchStatus: (ref, patch, patchOptions) => remembering(ref, learning(ref, api.patchStatus(ref, patch, patchOptions))),
     decodeMemo,
     steadyMemo,
     list: (apiVersion, kind, namespace) => {

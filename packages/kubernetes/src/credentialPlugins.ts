@@ -41,9 +41,12 @@ const track = (child: ChildProcess): void => {
 /** How many plugins this process has running now. */
 export const runningCredentialPlugins = (): number => running.size;
 
-/** Runs `authenticate` with `signal` as the signal any plugin it spawns ends with (for a user with an exec plugin; else just runs it). */
-export const withRequestSignal = <A>(kc: KubeConfig, signal: AbortSignal, authenticate: () => Promise<A>): Promise<A> =>
-  kc.getCurrentUser()?.exec === undefined ? authenticate() : requestSignal.run(signal, authenticate);
+/**
+ * Runs `authenticate` with `signal()` as the signal any plugin it spawns ends with (for a user
+ * with an exec plugin; else just runs it, and no signal is made).
+ */
+export const withRequestSignal = <A>(kc: KubeConfig, signal: () => AbortSignal, authenticate: () => Promise<A>): Promise<A> =>
+  kc.getCurrentUser()?.exec === undefined ? authenticate() : requestSignal.run(signal(), authenticate);
 
 /**
  * Binds the plugins of `kc`'s exec authenticator to the requests that start them (once per

@@ -23,7 +23,6 @@ import { apiError } from '@capt-endpoint/core/adapter';
 import { fromEarlyEnd, fromResponse, fromThrown, scrubberOf, type EarlyEnd, type Scrub } from './apiErrors';
 import { makeConnections } from './connections';
 import { bindCredentialPlugins, withRequestSignal } from './credentialPlugins';
-import { isUnsafeSegment } from './resources';
 
 export interface HttpRequest {
   readonly method: 'GET' | 'PATCH' | 'POST';
@@ -116,20 +115,54 @@ export const watchLineTooLong = (limit: number): ApiError =>
   apiError('TooLarge', `a watch event from the API server is longer than the limit of ${limit} bytes (maxWatchLineBytes)`);
 
 /**
- * Rejects when `signal` aborts. Raced against each step so that it ends on time whatever the
- * step does with the signal; releasing its per-request agent then closes the socket under
- * the abandoned request.
+ * How a request ends before its response is whole: its timeout, the caller's abort, or a watch
+ * gone quiet. A plain object rather than an AbortController per request: Node 20 builds an
+ * EventTarget for every AbortSignal, which cost a keep-alive request about a tenth of its CPU
+ * (docs/benchmarks.md). A real signal is made only for what takes one: client-node 2.x's
+ * dispatcher, an exec credential plugin.
  */
-const untilEnded = (signal: AbortSignal): { readonly promise: Promise<never>; readonly dispose: () => void } => {
-  let listener: () => void = () => undefined;
-  const promise = new Promise<never>((_, reject) => {
-    listener = () => reject(new DOMException('aborted', 'AbortError'));
-    signal.addEventListener('abort', listener, { once: true });
+interface RequestEnd {
+  readonly aborted: () => boolean;
+  readonly abort: () => void;
+  /** Rejects once aborted; raced against each step so that it ends on time whatever the step does. */
+  readonly ended: Promise<never>;
+  /** Runs `listener` on abort (at once if aborted already); returns what takes it back. */
+  readonly onAbort: (listener: () => void) => () => void;
+  /** An AbortSignal that aborts with this end, made on first use. */
+  readonly signal: () => AbortSignal;
+}
+
+const requestEnd = (): RequestEnd => {
+  let aborted = false;
+  const listeners = new Set<() => void>();
+  let reject: (reason: unknown) => void = () => undefined;
+  const ended = new Promise<never>((_, rejectEnded) => {
+    reject = rejectEnded;
   });
-  promise.catch(() => undefined);
-  // undici keeps the signal it was given until its own request is collected: a listener left on
-  // it would keep this promise, and through it the response, alive.
-  return { promise, dispose: () => signal.removeEventListener('abort', listener) };
+  ended.catch(() => undefined);
+  let controller: AbortController | undefined;
+  return {
+    aborted: () => aborted,
+    abort: () => {
+      if (aborted) return;
+      aborted = true;
+      reject(new DOMException('aborted', 'AbortError'));
+      controller?.abort();
+      for (const listener of listeners) listener();
+      listeners.clear();
+    },
+    ended,
+    onAbort: (listener) => {
+      if (aborted) listener();
+      else listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    signal: () => {
+      controller ??= new AbortController();
+      if (aborted) controller.abort();
+      return controller.signal;
+    },
+  };
 };
 
 /** The kubeconfig user's own credentials: token, password, client key (as given and decoded). */
@@ -189,9 +222,12 @@ export const kubeConfigProblem = (kc: KubeConfig): ApiError | undefined => {
   return undefined;
 };
 
+/** A segment that `isUnsafeSegment` refuses, anywhere in a path: empty, or one or two of `.` or `%2e`. */
+const UNSAFE_SEGMENT_IN_PATH = /\/(?:(?:\.|%2e){1,2})?(?=\/|$)/i;
+
 /** A path with an empty, `.` or `..` segment is never sent: the URL parser would make it another path. */
-const pathProblem = (path: string): ApiError | undefined =>
-  path.startsWith('/') && !path.slice(1).split('/').some(isUnsafeSegment)
+export const pathProblem = (path: string): ApiError | undefined =>
+  path.startsWith('/') && !UNSAFE_SEGMENT_IN_PATH.test(path)
     ? undefined
     : apiError('Invalid', 'the request path has an empty, "." or ".." segment, which would address another resource; nothing was sent');
 
@@ -236,25 +272,29 @@ const lengthOf = (header: string | string[] | undefined): number | undefined => 
   return header === undefined || !Number.isSafeInteger(value) ? undefined : value;
 };
 
+/** The context's URL as client-node parsed it (its own field), or parsed again from `getUrl()`. */
+const urlOf = (context: RequestContext): URL => {
+  const parsed = (context as unknown as { url?: unknown }).url;
+  return parsed instanceof URL ? parsed : new URL(context.getUrl());
+};
+
 /** Node's own HTTP client with the agent client-node 1.x built for the request (its TLS, client certificate and proxy). */
-const viaAgent = (context: RequestContext, signal: AbortSignal): Promise<Opened> =>
+const viaAgent = (context: RequestContext, end: RequestEnd): Promise<Opened> =>
   new Promise((resolve, reject) => {
-    const url = new URL(context.getUrl());
+    const url = urlOf(context);
     const agent = (context as { getAgent?: () => Agent | undefined }).getAgent?.();
     const send = url.protocol === 'http:' ? httpRequest : httpsRequest;
     const body = context.getBody();
-    // The signal ends the exchange by hand rather than through `http.request`'s own `signal`, whose
+    // The end destroys the exchange by hand rather than through `http.request`'s own `signal`, whose
     // AbortError would reach a response nobody listens to any more once its socket is kept alive.
-    const abort = (): void => {
-      outgoing.destroy();
-    };
+    // Taken back once the response closes: its socket may serve another request by then.
     const outgoing = send(url, { method: context.getHttpMethod(), headers: context.getHeaders(), agent }, (response: IncomingMessage) => {
-      response.once('close', () => signal.removeEventListener('abort', abort));
+      response.once('close', stopListening);
       resolve({ code: response.statusCode ?? 0, declaredLength: lengthOf(response.headers['content-length']), body: response });
     });
-    signal.addEventListener('abort', abort, { once: true });
+    const stopListening = end.onAbort(() => outgoing.destroy());
     outgoing.on('error', (error) => {
-      signal.removeEventListener('abort', abort);
+      stopListening();
       reject(error);
     });
     outgoing.end(typeof body === 'string' ? body : undefined);
@@ -266,10 +306,10 @@ const viaAgent = (context: RequestContext, signal: AbortSignal): Promise<Opened>
  * goes to it directly, the way client-node's fetch would send it but without the WHATWG layers
  * (Request, Headers, streams) that cost more client CPU than the HTTP exchange itself.
  */
-const open = async (context: RequestContext, signal: AbortSignal): Promise<Opened> => {
+const open = async (context: RequestContext, end: RequestEnd): Promise<Opened> => {
   const dispatcher = directDispatcher(context);
-  if (dispatcher === undefined) return viaAgent(context, signal);
-  const url = new URL(context.getUrl());
+  if (dispatcher === undefined) return viaAgent(context, end);
+  const url = urlOf(context);
   const body = context.getBody();
   const response = await dispatcher.request({
     origin: url.origin,
@@ -277,7 +317,7 @@ const open = async (context: RequestContext, signal: AbortSignal): Promise<Opene
     method: context.getHttpMethod(),
     headers: context.getHeaders(),
     body: typeof body === 'string' ? body : undefined,
-    signal,
+    signal: end.signal(),
   });
   return { code: response.statusCode, declaredLength: lengthOf(response.headers['content-length']), body: response.body };
 };
@@ -354,7 +394,7 @@ export const makeTransport = (kc: KubeConfig, limits: TransportLimits): Connecte
    */
   const exchange = async <A>(
     request: HttpRequest,
-    use: (opened: Opened, controller: AbortController) => Promise<E.Either<ApiError, A>>,
+    use: (opened: Opened, end: RequestEnd) => Promise<E.Either<ApiError, A>>,
     headersIn: boolean,
   ): Promise<E.Either<ApiError, A>> => {
     const problem = kubeConfigProblem(kc) ?? pathProblem(request.path);
@@ -368,42 +408,41 @@ export const makeTransport = (kc: KubeConfig, limits: TransportLimits): Connecte
       return E.left(apiError('Other', `the request body could not be serialised (${thrown instanceof Error ? thrown.name : typeof thrown})`));
     }
 
-    const controller = new AbortController();
+    const end = requestEnd();
     let early: EarlyEnd | undefined;
     const timer = setTimeout(() => {
       early = { by: 'timeout', afterMs: limits.timeoutMs };
-      controller.abort();
+      end.abort();
     }, limits.timeoutMs);
     timer.unref();
     const onAbort = (): void => {
       early = { by: 'abort' };
-      controller.abort();
+      end.abort();
     };
     request.signal?.addEventListener('abort', onAbort, { once: true });
 
-    const until = untilEnded(controller.signal);
-    const ended = until.promise;
-    // What this request's response is scrubbed of: the credentials it carried.
-    let scrubResponse: Scrub = scrubberOf(ownCredentials);
+    const { ended } = end;
+    // What this request's response is scrubbed of: the credentials it carried (built only for a failure).
+    let authorization: string | undefined;
+    const scrubResponse: Scrub = (text) => scrubberOf([...ownCredentials, ...authorizationSecrets(authorization)])(text);
     try {
       try {
-        await Promise.race([withRequestSignal(kc, controller.signal, () => kc.applySecurityAuthentication(context)), ended]);
+        await Promise.race([withRequestSignal(kc, end.signal, () => kc.applySecurityAuthentication(context)), ended]);
         connections.adopt(context);
-        const authorization = authorizationOf(context.getHeaders());
+        authorization = authorizationOf(context.getHeaders());
         remember(authorization);
-        scrubResponse = scrubberOf([...ownCredentials, ...authorizationSecrets(authorization)]);
       } catch (thrown) {
         if (early) return E.left(fromEarlyEnd(early));
         return E.left(apiError('Other', `the kubeconfig's credentials could not be applied (${thrown instanceof Error ? thrown.name : typeof thrown})`));
       }
-      const opened = await Promise.race([open(context, controller.signal), ended]);
+      const opened = await Promise.race([open(context, end), ended]);
       if (headersIn) clearTimeout(timer);
       try {
         if (opened.code < 200 || opened.code >= 300) {
           const text = await Promise.race([readBounded(opened, limits.maxResponseBytes), ended]);
           return E.left(fromResponse(opened.code, text ?? '', scrubResponse));
         }
-        return await Promise.race([use(opened, controller), ended]);
+        return await Promise.race([use(opened, end), ended]);
       } finally {
         opened.body.destroy();
       }
@@ -411,7 +450,6 @@ export const makeTransport = (kc: KubeConfig, limits: TransportLimits): Connecte
       return E.left(early ? fromEarlyEnd(early) : fromThrown(thrown, scrubResponse));
     } finally {
       clearTimeout(timer);
-      until.dispose();
       request.signal?.removeEventListener('abort', onAbort);
       connections.release(context);
     }
@@ -431,7 +469,7 @@ export const makeTransport = (kc: KubeConfig, limits: TransportLimits): Connecte
     let idle = false;
     const result = await exchange<StreamEnd>(
       { method: 'GET', path: request.path, query: { ...request.query, watch: 'true' }, signal: request.signal },
-      (opened, controller) =>
+      (opened, end) =>
         new Promise((resolve) => {
           request.onOpened?.(opened.code);
           let timer: NodeJS.Timeout | undefined;
@@ -439,7 +477,7 @@ export const makeTransport = (kc: KubeConfig, limits: TransportLimits): Connecte
             clearTimeout(timer);
             timer = setTimeout(() => {
               idle = true;
-              controller.abort();
+              end.abort();
             }, request.idleTimeoutMs);
             timer.unref();
           };
@@ -455,8 +493,8 @@ export const makeTransport = (kc: KubeConfig, limits: TransportLimits): Connecte
             if (!split(chunk)) finish({ _tag: 'Failed', error: watchLineTooLong(limits.maxWatchLineBytes) });
           });
           opened.body.on('end', () => finish({ _tag: 'Ended' }));
-          opened.body.on('error', (error) => finish(idle ? { _tag: 'Idle' } : controller.signal.aborted ? { _tag: 'Aborted' } : { _tag: 'Failed', error: fromThrown(error) }));
-          opened.body.on('close', () => finish(idle ? { _tag: 'Idle' } : controller.signal.aborted ? { _tag: 'Aborted' } : { _tag: 'Ended' }));
+          opened.body.on('error', (error) => finish(idle ? { _tag: 'Idle' } : end.aborted() ? { _tag: 'Aborted' } : { _tag: 'Failed', error: fromThrown(error) }));
+          opened.body.on('close', () => finish(idle ? { _tag: 'Idle' } : end.aborted() ? { _tag: 'Aborted' } : { _tag: 'Ended' }));
         }),
       true,
     );
