@@ -11,7 +11,8 @@ import { readFileSync } from 'node:fs';
 import * as E from 'fp-ts/lib/Either.js';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { inert } from '@capt-endpoint/core/adapter';
-import { jsonLogger, startManager } from '@capt-endpoint/controller';
+import { jsonLogger, startManager, type JsonLogger } from '@capt-endpoint/controller';
+import { batchedOutput } from './batchedOutput';
 import type { Command } from './args';
 import type { CliIO } from './cliIO';
 import { memoryReport, readMemory } from './memory';
@@ -42,7 +43,18 @@ const aborted = (signal: AbortSignal | undefined): Promise<void> =>
   });
 
 export const runController = async (kubeConfig: KubeConfig, command: RunCommand, io: CliIO): Promise<number> => {
-  const logger = jsonLogger(io.stdout);
+  const output = batchedOutput(io.stdout);
+  const flushAtExit = (): void => output.flush();
+  process.once('exit', flushAtExit);
+  try {
+    return await runWithLogger(kubeConfig, command, io, jsonLogger(output));
+  } finally {
+    output.flush();
+    process.removeListener('exit', flushAtExit);
+  }
+};
+
+const runWithLogger = async (kubeConfig: KubeConfig, command: RunCommand, io: CliIO, logger: JsonLogger): Promise<number> => {
   const { run } = command;
   const memory = memoryReport((io.memory ?? readMemory)());
   logger.log(memory.level, memory.fields, memory.message);
