@@ -192,3 +192,32 @@ describe('an exec credential plugin that hangs', () => {
     await waitFor('the plugin to be killed', () => !alive(pids()[0]!));
   });
 });
+
+describe('a response body cut short', () => {
+  it('is a typed error, not a hang or a half-read object', async () => {
+    const { createServer } = await import('node:http');
+    const cut = createServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000' });
+      response.write('{"apiVersion":"v1",');
+      setTimeout(() => response.socket?.destroy(), 20);
+    });
+    await new Promise<void>((resolve) => cut.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = cut.address() as { port: number };
+      const kc = new KubeConfig();
+      kc.loadFromOptions({
+        clusters: [{ name: 'c', server: `http://127.0.0.1:${port}`, skipTLSVerify: true }],
+        users: [{ name: 'u' }],
+        contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
+        currentContext: 'x',
+      });
+      const client = createKubernetesClient(kc, { timeoutMs: 5_000 });
+      const result = await within(3_000, client.get(cpRef)());
+      expect(E.isLeft(result) && result.left.kind).toBe('Unavailable');
+      await client.close();
+    } finally {
+      cut.closeAllConnections();
+      await new Promise((resolve) => cut.close(resolve));
+    }
+  });
+});
