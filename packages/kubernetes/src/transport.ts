@@ -356,10 +356,16 @@ const readBounded = (opened: Opened, limit: number): Promise<string | undefined>
       }
       chunks.push(chunk);
     });
-    body.once('end', () => resolve(Buffer.concat(chunks, size).toString('utf8')));
+    let ended = false;
+    body.once('end', () => {
+      ended = true;
+      resolve(Buffer.concat(chunks, size).toString('utf8'));
+    });
     body.once('error', reject);
-    // After 'end' this settles nothing; before it, the body was cut short.
-    body.once('close', () => reject(new Error('the response ended before its body was whole')));
+    // Closed before its end: cut short. (An Error is made only then: its stack trace costs.)
+    body.once('close', () => {
+      if (!ended) reject(new Error('the response ended before its body was whole'));
+    });
   });
 
 /**
