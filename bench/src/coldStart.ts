@@ -221,3 +221,58 @@ export const deployedMemory = (root: string): { readonly limitBytes: number; rea
   if (limit === null || heap === null) throw new Error("deploy/'s Deployment names no memory limit in MiB or no NODE_OPTIONS --max-old-space-size");
   return { limitBytes: Number(limit[1]) * 2 ** 20, heapMiB: Number(heap[1]) };
 };
+
+// A client with nothing but Node's http module: merge patches of one control plane's endpoint,
+// two at a time over one keep-alive agent, each response read whole and parsed.
+const HTTP_FLOOR_CLIENT = `
+const http = require('node:http');
+const agent = new http.Agent({ keepAlive: true });
+const url = process.env.FLOOR_URL;
+const requests = Number(process.env.FLOOR_REQUESTS);
+const headers = { authorization: 'Bearer ' + process.env.FLOOR_TOKEN, 'content-type': 'application/merge-patch+json', accept: 'application/json' };
+const body = JSON.stringify({ spec: { controlPlaneEndpoint: { host: 'floor.example.com', port: 443 } } });
+const one = () => new Promise((resolve, reject) => {
+  const request = http.request(url, { method: 'PATCH', agent, headers }, (response) => {
+    const chunks = [];
+    response.on('data', (chunk) => chunks.push(chunk));
+    response.on('end', () => resolve(JSON.parse(Buffer.concat(chunks).toString('utf8'))));
+  });
+  request.on('error', reject);
+  request.end(body);
+});
+let sent = 0;
+const worker = async () => { while (sent < requests) { sent++; await one(); } };
+(async () => {
+  await one();
+  const start = process.cpuUsage();
+  await Promise.all([worker(), worker()]);
+  const used = process.cpuUsage(start);
+  agent.destroy();
+  process.stdout.write(String((used.user + used.system) / requests));
+})();
+`;
+
+/**
+ * Node's own HTTP client alone, the floor under every request the controller makes: CPU per
+ * request, in µs (median of `runs`), of a child process that sends `requests` merge patches of a
+ * control plane at `path` on the server of `kubeConfigYaml` (its server URL and token).
+ */
+export const httpFloorUs = async (kubeConfigYaml: string, path: string, requests = 20_000, runs = 3): Promise<number> => {
+  const server = /^\s*server:\s*(\S+)\s*$/m.exec(kubeConfigYaml)?.[1];
+  const token = /^\s*token:\s*(\S+)\s*$/m.exec(kubeConfigYaml)?.[1];
+  if (server === undefined || token === undefined) throw new Error('the kubeconfig names no server URL or no token');
+  const samples: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const child = spawn(process.execPath, ['-e', HTTP_FLOOR_CLIENT], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, FLOOR_URL: `${server}${path}`, FLOOR_TOKEN: token, FLOOR_REQUESTS: String(requests) },
+    });
+    let text = '';
+    child.stdout?.on('data', (chunk: Buffer) => (text += chunk.toString()));
+    await exited(child);
+    const perRequest = Number(text);
+    if (!Number.isFinite(perRequest) || perRequest <= 0) throw new Error(`the HTTP floor client printed ${JSON.stringify(text.slice(0, 80))}`);
+    samples.push(perRequest);
+  }
+  return [...samples].sort((a, b) => a - b)[runs >> 1]!;
+};

@@ -9,6 +9,8 @@ import { fmt } from './stats';
 export interface ColdStartSection {
   /** CPU of `node -e 0` (median of several), in ms: the unit the cold start's speed targets are given in. */
   readonly nodeStartCpuMs: number;
+  /** CPU per request of Node's http client alone against the same server, in µs: the floor under the controller's requests. */
+  readonly httpFloorUs?: number | undefined;
   readonly runs: readonly ColdStartResult[];
   /** A cold start as deploy/ runs one: its concurrency, and V8's old space sized from its memory limit. */
   readonly asDeployed?: { readonly limitBytes: number; readonly heapMiB: number; readonly result: ColdStartResult | { readonly error: string } } | undefined;
@@ -70,6 +72,15 @@ export const coldStartTargets = (section: ColdStartSection): ColdStartTarget[] =
       measured: `1/${fmt(unit / perCp(r, r.cpuMs))} (${fmt(perCp(r, r.cpuMs))} ms against ${fmt(unit)} ms)`,
       met: perCp(r, r.cpuMs) <= unit * CPU_PER_CONTROL_PLANE_OF_NODE_START,
     });
+  const floor = section.httpFloorUs;
+  for (const r of large.filter((run) => run.controlPlanes === LARGE))
+    if (floor !== undefined && r.requests !== undefined && r.requests.requests > 0)
+      targets.push({
+        name: `Cold start ${r.controlPlanes}: CPU per request / Node's http client alone (context)`,
+        target: '—',
+        measured: `${fmt((1000 * r.cpuMs) / r.requests.requests)} against ${fmt(floor)} µs (${fmt((1000 * r.cpuMs) / r.requests.requests / floor)}×)`,
+        met: undefined,
+      });
   const at10000 = section.runs.find((r) => r.controlPlanes === LARGE);
   if (at10000 !== undefined)
     targets.push({

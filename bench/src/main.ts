@@ -24,11 +24,12 @@ import { SCALE_CONFIGS, seedScale, type ScaleResult } from './scale';
 import { measureStartup } from './startup';
 import type { ScenarioRow } from './scenarios';
 import { fmt } from './stats';
-import { coldStartRow, deployedMemory, nodeStartCpuMs, runColdStart, type ColdStartResult } from './coldStart';
+import { coldStartRow, deployedMemory, httpFloorUs, nodeStartCpuMs, runColdStart, type ColdStartResult } from './coldStart';
 import { envtestAssets, startRealServer } from './realServer';
 import type { RealServerRun, RealServerSection } from './realServerReport';
 import type { ColdStartSection } from './coldStartReport';
 import { spawnServer } from './wire';
+import { nameOf, namespaceOf } from './fixtures';
 import type { Task } from './worker';
 
 const workerPath = fileURLToPath(new URL('./worker.mjs', import.meta.url));
@@ -57,6 +58,8 @@ const only = new Set(arg('only')?.split(',') ?? SECTIONS);
 /** Control planes of each cold start of `capt-endpoint run`. */
 const coldStartSizes = (arg('cold-start-sizes') ?? (quick ? '500,2000' : '1000,5000,10000,20000')).split(',').map(Number);
 /** The controller's node flags in a cold start, e.g. `--cpu-prof` to profile it. */
+/** The control plane the HTTP floor client patches: the first one `seedScale` makes. */
+const FLOOR_CONTROL_PLANE_PATH = `/apis/controlplane.cluster.x-k8s.io/v1beta1/namespaces/${namespaceOf(0)}/captcontrolplanes/${nameOf(0)}`;
 const controllerNodeArgs = process.env['BENCH_CONTROLLER_NODE_ARGS']?.split(' ').filter(Boolean) ?? [];
 /** Further arguments of the cold-started `capt-endpoint run`, e.g. `--concurrency=16`. */
 const controllerArgs = process.env['BENCH_CONTROLLER_ARGS']?.split(' ').filter(Boolean) ?? [];
@@ -186,6 +189,16 @@ const measure = async (): Promise<BenchResults> => {
     ? await attempt(`cold starts of capt-endpoint run (${coldStartSizes.join(', ')} control planes)`, async (): Promise<ColdStartSection> => {
         const nodeStart = await nodeStartCpuMs();
         console.log(`bench:   node -e 0: ${fmt(nodeStart)} ms of CPU`);
+        const httpFloor = await attempt("Node's http client alone, against the loopback server", async () => {
+          const server = await spawnServer();
+          try {
+            await seedScale(server, 1);
+            return await httpFloorUs(server.address.kubeConfigYaml, FLOOR_CONTROL_PLANE_PATH);
+          } finally {
+            await server.close();
+          }
+        });
+        if (typeof httpFloor === 'number') console.log(`bench:   Node's http client alone: ${fmt(httpFloor)} µs of CPU per request`);
         const coldStartOn = async (size: number, nodeArgs: readonly string[], concurrency?: number, memoryLimitBytes?: number): Promise<ColdStartResult> => {
           const server = await spawnServer();
           try {
@@ -206,7 +219,7 @@ const measure = async (): Promise<BenchResults> => {
         const result = await attempt(`cold start as deployed (${deployedSize}, --max-old-space-size=${heapMiB})`, () =>
           coldStartOn(deployedSize, [...controllerNodeArgs, `--max-old-space-size=${heapMiB}`], DEPLOYED_CONCURRENCY, limitBytes),
         );
-        return { nodeStartCpuMs: nodeStart, runs, asDeployed: { limitBytes, heapMiB, result } };
+        return { nodeStartCpuMs: nodeStart, httpFloorUs: typeof httpFloor === 'number' ? httpFloor : undefined, runs, asDeployed: { limitBytes, heapMiB, result } };
       })
     : skipped;
 

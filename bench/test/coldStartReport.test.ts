@@ -24,6 +24,16 @@ describe('the cold-start targets', () => {
     expect(Object.values(targets).every((value) => value === true)).toBe(true);
   });
 
+  it("set the controller's CPU per request beside Node's http client alone, as context, where the server counted the requests", () => {
+    const counted = { ...run(10_000, { ...good, cpuMsPerCp: 3.2 }), requests: { requests: 40_000, writes: 30_000, byVerb: {} } };
+    const section: ColdStartSection = { nodeStartCpuMs: 120, httpFloorUs: 200, runs: [counted, { ...counted, controlPlanes: 20_000 }] };
+    const context = coldStartTargets(section).filter((t) => t.name.includes("Node's http client alone"));
+    // 3.2 ms of CPU per control plane over 4 requests each: 800 µs a request, 4 times the floor; at 10,000 only.
+    expect(context).toEqual([
+      { name: "Cold start 10000: CPU per request / Node's http client alone (context)", target: '—', measured: '800 against 200 µs (4×)', met: undefined },
+    ]);
+  });
+
   it('fail, each by its own figure, when CPU, time, memory or growth miss', () => {
     const section: ColdStartSection = {
       nodeStartCpuMs: 120,
