@@ -16,6 +16,7 @@ import { collectionPath, resolveResource, resolveTarget, resourceTable, type Res
 import { notServedMemory, notServedNamed, type NotServedMemory } from './notServed';
 import { DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MAX_WATCH_LINE_BYTES, limitOf, makeTransport, type HttpRequest, type HttpResponse, type LineStream, type Transport } from './transport';
 
+/** How long a request may take unless `timeoutMs` says otherwise, in milliseconds. */
 export const DEFAULT_TIMEOUT_MS = 10_000;
 export const MERGE_PATCH = 'application/merge-patch+json';
 
