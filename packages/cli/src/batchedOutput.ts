@@ -23,6 +23,7 @@ export const batchedOutput = (stream: OutputStream, limits: BatchLimits = {}): B
   const maxDelayMs = limits.maxDelayMs ?? LOG_BATCH_DELAY_MS;
   const maxBytes = limits.maxBytes ?? LOG_BATCH_BYTES;
   let held: string[] = [];
+  /** In UTF-8 bytes, as the stream will write them. */
   let heldLength = 0;
   let timer: NodeJS.Timeout | undefined;
   const flush = (): void => {
@@ -38,7 +39,7 @@ export const batchedOutput = (stream: OutputStream, limits: BatchLimits = {}): B
     isTTY: stream.isTTY,
     write: (text) => {
       held.push(text);
-      heldLength += text.length;
+      heldLength += Buffer.byteLength(text, 'utf8');
       if (heldLength >= maxBytes) flush();
       else if (timer === undefined) {
         timer = setTimeout(flush, maxDelayMs);

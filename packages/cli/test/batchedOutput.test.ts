@@ -34,6 +34,15 @@ describe('batchedOutput', () => {
     expect(writes).toHaveLength(1);
   });
 
+  it('counts the limit in UTF-8 bytes, not characters', () => {
+    const { writes, stream } = recorder();
+    const output = batchedOutput(stream, { maxDelayMs: 100, maxBytes: 8 });
+    output.write('ééé\n');
+    expect(writes).toEqual([]);
+    output.write('é\n');
+    expect(writes).toEqual(['ééé\né\n']);
+  });
+
   it('flush writes what is held now, and nothing when nothing is held', () => {
     const { writes, stream } = recorder();
     const output = batchedOutput(stream);

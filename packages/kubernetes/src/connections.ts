@@ -34,6 +34,11 @@ interface VersionedContext {
 export interface Connections {
   /** Puts the shared pool into a context that client-node has just authenticated. */
   adopt(context: RequestContext): void;
+  /**
+   * Puts into `into` the connection pool `from` was given, if that is still the kept one (not a
+   * proxy's agent, not a pool replaced since); false otherwise.
+   */
+  share(from: RequestContext, into: RequestContext): boolean;
   /** After a request: frees what was made for this request alone (client-node 1.x's agent). */
   release(context: RequestContext): void;
   /** Closes the shared pool once its requests have ended; a later request opens a new one. */
@@ -127,6 +132,7 @@ const agentKeeper = (kc: KubeConfig) => {
       versioned.setAgent(shared.agent);
     },
     isKept: (agent: object): boolean => pooled.has(agent),
+    isCurrent: (agent: object | undefined): boolean => agent !== undefined && agent === shared?.agent,
     close: (): void => {
       if (shared) retire(shared.agent);
       shared = undefined;
@@ -156,6 +162,20 @@ export const makeConnections = (kc: KubeConfig): Connections => {
       shared?.dispatcher.close().catch(ignore);
       shared = { dispatcher: fresh, settings };
       pooled.add(fresh);
+    },
+    share: (from, into) => {
+      const source = from as unknown as VersionedContext;
+      const target = into as unknown as VersionedContext;
+      const dispatcher = source.getDispatcher?.();
+      if (dispatcher !== undefined) {
+        if (dispatcher !== shared?.dispatcher || target.setDispatcher === undefined) return false;
+        target.setDispatcher(dispatcher);
+        return true;
+      }
+      const agent = source.getAgent?.();
+      if (!agents.isCurrent(agent) || target.setAgent === undefined) return false;
+      target.setAgent(agent as HttpAgent);
+      return true;
     },
     release: (context) => {
       const versioned = context as unknown as VersionedContext;

@@ -62,11 +62,11 @@ export interface KubernetesClient extends ClusterClient {
   close(): Promise<void>;
 }
 
-
-/** A response body as a Kubernetes object; a body that is not one is an error that quotes none of it. */
-export const isKubeObject = (u: unknown): u is KubeObject =>
+/** Whether a parsed body has what every Kubernetes object has: apiVersion, kind and metadata. */
+const isKubeObject = (u: unknown): u is KubeObject =>
   isRecord(u) && typeof u['apiVersion'] === 'string' && typeof u['kind'] === 'string' && isRecord(u['metadata']);
 
+/** A response body as a Kubernetes object; a body that is not one is an error that quotes none of it. */
 const parseObject = (text: string): E.Either<ApiError, KubeObject> => {
   let parsed: unknown;
   try {

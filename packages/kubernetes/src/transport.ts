@@ -21,7 +21,7 @@ import { RequestContext, type HttpMethod, type KubeConfig } from '@kubernetes/cl
 import type { ApiError } from '@capt-endpoint/core';
 import { apiError } from '@capt-endpoint/core/adapter';
 import { fromEarlyEnd, fromResponse, fromThrown, scrubberOf, type EarlyEnd, type Scrub } from './apiErrors';
-import { makeConnections } from './connections';
+import { makeConnections, type Connections } from './connections';
 import { bindCredentialPlugins, withRequestSignal } from './credentialPlugins';
 
 export interface HttpRequest {
@@ -397,6 +397,58 @@ const lineSplitter = (limit: number, onLine: (line: string) => void) => {
 };
 
 /**
+ * How long what client-node's `applySecurityAuthentication` gave one request (its headers and
+ * the kept connection pool) serves the requests after it. Authenticating builds a connection
+ * pool and reads the kubeconfig's credentials, and at a cold start's pace that cost a few
+ * percent of the controller's CPU (docs/benchmarks.md). client-go re-reads a token file once a
+ * minute; a second keeps a rotated token, certificate or exec plugin's answer as fresh as the
+ * request rate allows, and a 401 ends it at once.
+ */
+export const AUTHENTICATION_REUSE_MS = 1000;
+
+interface Authentication {
+  /** What the authentication was for: a kubeconfig that changes them starts again. */
+  readonly contextName: string;
+  readonly cluster: unknown;
+  readonly user: unknown;
+  /** The headers the authentication set (Authorization and whatever the kubeconfig adds). */
+  readonly headers: ReadonlyArray<readonly [string, string]>;
+  /** The authenticated request, whose kept connection pool the next ones take. */
+  readonly from: RequestContext;
+  readonly until: number;
+}
+
+/** The last authentication, handed to the requests that follow it within `AUTHENTICATION_REUSE_MS`. */
+const authenticationMemo = (kc: KubeConfig, connections: Connections) => {
+  let last: Authentication | undefined;
+  return {
+    /** Authenticates `context` as the last request was, when that still holds: its headers, true; else undefined. */
+    reuse: (context: RequestContext): true | undefined => {
+      if (last === undefined || performance.now() >= last.until) return undefined;
+      if (last.contextName !== kc.getCurrentContext() || last.cluster !== kc.getCurrentCluster() || last.user !== kc.getCurrentUser()) return undefined;
+      if (!connections.share(last.from, context)) return undefined;
+      for (const [name, value] of last.headers) context.setHeaderParam(name, value);
+      return true;
+    },
+    /** Keeps what authenticating `context` set, given its headers `before`, if its connection is the kept one. */
+    remember: (context: RequestContext, before: Readonly<Record<string, string>>): void => {
+      const headers = Object.entries(context.getHeaders()).filter(([name, value]) => before[name] !== value);
+      last = {
+        contextName: kc.getCurrentContext(),
+        cluster: kc.getCurrentCluster(),
+        user: kc.getCurrentUser(),
+        headers,
+        from: context,
+        until: performance.now() + AUTHENTICATION_REUSE_MS,
+      };
+    },
+    forget: (): void => {
+      last = undefined;
+    },
+  };
+};
+
+/**
  * Sends requests for the kubeconfig's current context, over connections kept between requests
  * (see `connections.ts`), within `limits`.
  */
@@ -411,6 +463,7 @@ export const makeTransport = (kc: KubeConfig, limits: TransportLimits): Connecte
     if (recentAuthorizations.length > REMEMBERED_AUTHORIZATIONS) recentAuthorizations.shift();
   };
   const scrub: Scrub = (text) => scrubberOf([...ownCredentials, ...recentAuthorizations.flatMap(authorizationSecrets)])(text);
+  const authentications = authenticationMemo(kc, connections);
 
   /**
    * Runs `use` on a response once its headers have come, with everything a request needs
@@ -454,8 +507,13 @@ export const makeTransport = (kc: KubeConfig, limits: TransportLimits): Connecte
     const scrubResponse: Scrub = (text) => scrubberOf([...ownCredentials, ...authorizationSecrets(authorization)])(text);
     try {
       try {
-        await Promise.race([withRequestSignal(kc, end.signal, () => kc.applySecurityAuthentication(context)), ended]);
-        connections.adopt(context);
+        const reused = authentications.reuse(context);
+        if (reused === undefined) {
+          const before = { ...context.getHeaders() };
+          await Promise.race([withRequestSignal(kc, end.signal, () => kc.applySecurityAuthentication(context)), ended]);
+          connections.adopt(context);
+          authentications.remember(context, before);
+        }
         authorization = authorizationOf(context.getHeaders());
         remember(authorization);
       } catch (thrown) {
@@ -464,6 +522,8 @@ export const makeTransport = (kc: KubeConfig, limits: TransportLimits): Connecte
       }
       const opened = await Promise.race([open(context, end), ended]);
       if (headersIn) clearTimeout(timer);
+      // Refused credentials are asked for afresh: a rotated token or certificate may be waiting.
+      if (opened.code === 401) authentications.forget();
       try {
         if (opened.code < 200 || opened.code >= 300) {
           const text = await Promise.race([readBounded(opened, limits.maxResponseBytes), ended]);
