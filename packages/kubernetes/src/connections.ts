@@ -9,12 +9,14 @@
  *
  * client-node 1.x builds an `http(s).Agent` per request, without keep-alive: every request
  * would open a TCP connection (and do a TLS handshake) of its own, which cost a cold start
- * most of its CPU. We keep one keep-alive agent of the same class, built with the options
- * client-node gave its own (CA, client certificate, TLS verification), and put it into every
- * request whose agent has the same options. A proxy's agent is left as client-node built it.
+ * most of its CPU. We keep one keep-alive agent of the same class, built with the settings
+ * client-node gave its own (CA, client certificate, TLS verification; see `keptAgent`), and put
+ * it into every request whose agent has the same options. A proxy's agent is left as client-node
+ * built it.
  */
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
+import { createSecureContext, type SecureContextOptions } from 'node:tls';
 import type { KubeConfig, RequestContext } from '@kubernetes/client-node';
 
 /** What client-node 2.x's dispatcher offers (undici's `Dispatcher`). */
@@ -103,6 +105,25 @@ const agentSettings = (agent: object, options: AgentOptions, server: string | un
     ...[options.ca, options.cert, options.key, options.pfx, options.passphrase, options.rejectUnauthorized, options.servername].map(textOf),
   ]);
 
+/**
+ * A keep-alive agent with the TLS settings of `options`. For https, the CA, certificate and key
+ * go into one secure context made here rather than into the agent's options: Node names an
+ * agent's connection pool, on every request, by concatenating those options' text, which made a
+ * keep-alive request over TLS cost 10 to 20% more CPU on the loopback. Verification is
+ * unchanged: the same CA (or Node's roots when there is none), `rejectUnauthorized` and server
+ * name.
+ */
+const keptAgent = (fresh: object, options: AgentOptions): HttpAgent => {
+  if (fresh.constructor !== HttpsAgent) return new HttpAgent({ ...(options as object), keepAlive: true });
+  const credentials = { ca: options.ca, cert: options.cert, key: options.key, pfx: options.pfx, passphrase: options.passphrase } as SecureContextOptions;
+  return new HttpsAgent({
+    keepAlive: true,
+    secureContext: createSecureContext(credentials),
+    ...(options.rejectUnauthorized === undefined ? {} : { rejectUnauthorized: options.rejectUnauthorized as boolean }),
+    ...(options.servername === undefined ? {} : { servername: options.servername as string }),
+  });
+};
+
 /** No more reuse: idle sockets closed now, busy ones when their requests end. */
 const retire = (agent: HttpAgent): void => {
   (agent as HttpAgent & { keepAlive: boolean }).keepAlive = false;
@@ -124,8 +145,7 @@ const agentKeeper = (kc: KubeConfig) => {
       const settings = agentSettings(fresh, options, kc.getCurrentCluster()?.server);
       if (shared?.settings !== settings) {
         if (shared) retire(shared.agent);
-        const Kind = fresh.constructor === HttpsAgent ? HttpsAgent : HttpAgent;
-        shared = { agent: new Kind({ ...options, keepAlive: true }), settings };
+        shared = { agent: keptAgent(fresh, options), settings };
         pooled.add(shared.agent);
       }
       // The fresh agent never had a socket: nothing to destroy, the GC takes it.
