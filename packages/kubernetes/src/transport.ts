@@ -400,7 +400,7 @@ const lineSplitter = (limit: number, onLine: (line: string) => void) => {
  * How long what client-node's `applySecurityAuthentication` gave one request (its headers and
  * the kept connection pool) serves the requests after it. Authenticating builds a connection
  * pool and reads the kubeconfig's credentials, and at a cold start's pace that cost a few
- * percent of the controller's CPU (docs/benchmarks.md). client-go re-reads a token file once a
+ * percent of the controller's CPU (ADR 0096). client-go re-reads a token file once a
  * minute; a second keeps a rotated token, certificate or exec plugin's answer as fresh as the
  * request rate allows, and a 401 ends it at once.
  */
@@ -422,15 +422,15 @@ interface Authentication {
 const authenticationMemo = (kc: KubeConfig, connections: Connections) => {
   let last: Authentication | undefined;
   return {
-    /** Authenticates `context` as the last request was, when that still holds: its headers, true; else undefined. */
-    reuse: (context: RequestContext): true | undefined => {
-      if (last === undefined || performance.now() >= last.until) return undefined;
-      if (last.contextName !== kc.getCurrentContext() || last.cluster !== kc.getCurrentCluster() || last.user !== kc.getCurrentUser()) return undefined;
-      if (!connections.share(last.from, context)) return undefined;
+    /** Authenticates `context` as the last request was, when that still holds (true); false when it must authenticate itself. */
+    reuse: (context: RequestContext): boolean => {
+      if (last === undefined || performance.now() >= last.until) return false;
+      if (last.contextName !== kc.getCurrentContext() || last.cluster !== kc.getCurrentCluster() || last.user !== kc.getCurrentUser()) return false;
+      if (!connections.share(last.from, context)) return false;
       for (const [name, value] of last.headers) context.setHeaderParam(name, value);
       return true;
     },
-    /** Keeps what authenticating `context` set, given its headers `before`, if its connection is the kept one. */
+    /** Keeps what authenticating `context` set, given its headers `before` (`reuse` hands it on only over the kept connection pool). */
     remember: (context: RequestContext, before: Readonly<Record<string, string>>): void => {
       const headers = Object.entries(context.getHeaders()).filter(([name, value]) => before[name] !== value);
       last = {
@@ -507,8 +507,7 @@ export const makeTransport = (kc: KubeConfig, limits: TransportLimits): Connecte
     const scrubResponse: Scrub = (text) => scrubberOf([...ownCredentials, ...authorizationSecrets(authorization)])(text);
     try {
       try {
-        const reused = authentications.reuse(context);
-        if (reused === undefined) {
+        if (!authentications.reuse(context)) {
           const before = { ...context.getHeaders() };
           await Promise.race([withRequestSignal(kc, end.signal, () => kc.applySecurityAuthentication(context)), ended]);
           connections.adopt(context);
