@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KubeObject } from '@capt-endpoint/core';
-import { ObjectStore, startFakeApiServer, type FakeApiServer, type RecordedRequest } from '@capt-endpoint/testing';
+import { ObjectStore, startFakeApiServer, type FakeApiServer, type InjectedResponse, type RecordedRequest } from '@capt-endpoint/testing';
 import { initialObjects, jsonLines, manifest, REPO } from './helpers';
 
 const BIN = join(REPO, 'packages', 'cli', 'dist', 'bin.js');
@@ -61,9 +61,22 @@ let fronts: Front[] = [];
 let leaseVersions: Array<{ readonly holder: string | undefined; readonly resourceVersion: string | undefined }> = [];
 const children: ChildProcessWithoutNullStreams[] = [];
 
-const front = async (): Promise<Front> => {
+const isEndpointPatch = (request: RecordedRequest): boolean =>
+  request.method === 'PATCH' && /\/(captcontrolplanes|clusters)\/[^/]+$/.test(request.path);
+
+/**
+ * One loopback address on the shared store. With `stallAfter`, endpoint patches past that many
+ * are recorded and never answered: the process is held in the middle of its pass, whatever the
+ * machine's speed, with requests in flight.
+ */
+const front = async (stallAfter?: number): Promise<Front> => {
   const log: Front['log'] = [];
-  const server = await startFakeApiServer({ store, inject: (request) => void log.push({ at: Date.now(), request }) });
+  const inject = (request: RecordedRequest): InjectedResponse | undefined => {
+    const stall = stallAfter !== undefined && isEndpointPatch(request) && log.filter((entry) => isEndpointPatch(entry.request)).length >= stallAfter;
+    log.push({ at: Date.now(), request });
+    return stall ? { action: 'hang' } : undefined;
+  };
+  const server = await startFakeApiServer({ store, inject });
   const kubeconfig = join(mkdtempSync(join(tmpdir(), 'capt-chaos-')), 'kubeconfig');
   writeFileSync(kubeconfig, server.kubeConfigYaml('team-0'));
   return { server, kubeconfig, log };
@@ -117,8 +130,7 @@ const holder = (): string | undefined => (store.get(LEASE)?.['spec'] as { holder
 const isWrite = (request: RecordedRequest): boolean => request.method !== 'GET';
 const isLease = (request: RecordedRequest): boolean => request.path.includes('/leases');
 const objectPath = (request: RecordedRequest): string => request.path.replace(/\/status$/, '');
-const endpointPatchesOf = (of: Front) =>
-  of.log.filter(({ request }) => request.method === 'PATCH' && /\/(captcontrolplanes|clusters)\/[^/]+$/.test(request.path));
+const endpointPatchesOf = (of: Front) => of.log.filter(({ request }) => isEndpointPatch(request));
 
 /** Every control plane and its Cluster hold their own endpoint, and the condition says so. */
 const converged = (): boolean =>
@@ -146,6 +158,9 @@ const wrongEndpoints = (): string[] =>
 
 describe('two run processes, one leader', () => {
   it('the follower takes over a killed leader within the lease duration plus one retry period; all converge, nothing written wrong or by both in one second', async () => {
+    // A's endpoint patches past the 60th never get an answer, so A is still mid-pass when killed.
+    await fronts[0]!.server.close();
+    fronts = [await front(60), fronts[1]!];
     const [frontA, frontB] = fronts as [Front, Front];
     const a = start(frontA);
     await until('A leads', () => a.identity() !== undefined && holder() === a.identity());
