@@ -198,7 +198,7 @@ export const runColdStart = async (server: ColdStartServer, options: ColdStartOp
 
 /** One line of the cold-start table, for the bench's progress output. */
 export const coldStartRow = (r: ColdStartResult): string =>
-  `${r.controlPlanes} control planes: all set in ${(r.allSetMs / 1000).toFixed(1)} s (${(r.allSetMs / r.controlPlanes).toFixed(2)} ms per CP), CPU ${(r.cpuMs / r.controlPlanes).toFixed(2)} ms per CP (${((100 * r.systemCpuMs) / r.cpuMs).toFixed(0)}% system), peak RSS ${mib(r.peakRssBytes)} MiB, steady RSS ${mib(r.steadyRssBytes)} MiB, load ${r.loadAverage.start.map((l) => l.toFixed(2)).join(' ')}`;
+  `${r.controlPlanes} control planes: all set in ${(r.allSetMs / 1000).toFixed(1)} s (${(r.allSetMs / r.controlPlanes).toFixed(2)} ms per CP), CPU ${(r.cpuMs / r.controlPlanes).toFixed(2)} ms per CP (${((100 * r.systemCpuMs) / r.cpuMs).toFixed(0)}% system)${Object.entries(r.serverCpuMs ?? {}).map(([name, ms]) => `, ${name} ${(ms / r.controlPlanes).toFixed(2)} ms`).join('')}, peak RSS ${mib(r.peakRssBytes)} MiB, steady RSS ${mib(r.steadyRssBytes)} MiB, load ${r.loadAverage.start.map((l) => l.toFixed(2)).join(' ')}`;
 
 /** The CPU of `node -e 0` (plus the exit hook that reads it), median of `runs`, in ms: the unit of the cold start's speed targets. */
 export const nodeStartCpuMs = async (runs = 7): Promise<number> => {
@@ -214,12 +214,13 @@ export const nodeStartCpuMs = async (runs = 7): Promise<number> => {
 };
 
 /** The memory limit in deploy/'s Deployment and the old space its NODE_OPTIONS give node: what a cold start as deployed runs with. */
-export const deployedMemory = (root: string): { readonly limitBytes: number; readonly heapMiB: number } => {
+export const deployedMemory = (root: string): { readonly limitBytes: number; readonly heapMiB: number; readonly nodeOptions: readonly string[] } => {
   const deployment = readFileSync(join(root, 'deploy/kubernetes/deployment.yaml'), 'utf8');
   const limit = /limits:\s*\n\s*memory:\s*(\d+)Mi\b/.exec(deployment);
-  const heap = /name: NODE_OPTIONS\s*\n\s*value:\s*--max-old-space-size=(\d+)/.exec(deployment);
-  if (limit === null || heap === null) throw new Error("deploy/'s Deployment names no memory limit in MiB or no NODE_OPTIONS --max-old-space-size");
-  return { limitBytes: Number(limit[1]) * 2 ** 20, heapMiB: Number(heap[1]) };
+  const nodeOptions = /name: NODE_OPTIONS\s*\n\s*value:\s*(.+)$/m.exec(deployment)?.[1]?.trim().split(/\s+/) ?? [];
+  const heap = nodeOptions.map((option) => /^--max-old-space-size=(\d+)$/.exec(option)).find((match) => match !== null);
+  if (limit === null || heap === undefined) throw new Error("deploy/'s Deployment names no memory limit in MiB or no NODE_OPTIONS --max-old-space-size");
+  return { limitBytes: Number(limit[1]) * 2 ** 20, heapMiB: Number(heap[1]), nodeOptions };
 };
 
 // A client with nothing but Node's http module: merge patches of one control plane's endpoint,

@@ -13,7 +13,15 @@ export interface ColdStartSection {
   readonly httpFloorUs?: number | undefined;
   readonly runs: readonly ColdStartResult[];
   /** A cold start as deploy/ runs one: its concurrency, and V8's old space sized from its memory limit. */
-  readonly asDeployed?: { readonly limitBytes: number; readonly heapMiB: number; readonly result: ColdStartResult | { readonly error: string } } | undefined;
+  readonly asDeployed?:
+    | {
+        readonly limitBytes: number;
+        readonly heapMiB: number;
+        /** deploy/'s NODE_OPTIONS, the run's V8 flags (results from before it was recorded hold only the old space). */
+        readonly nodeOptions?: string;
+        readonly result: ColdStartResult | { readonly error: string };
+      }
+    | undefined;
 }
 
 export interface ColdStartTarget {
@@ -109,11 +117,16 @@ export const coldStartTargets = (section: ColdStartSection): ColdStartTarget[] =
   return targets;
 };
 
+/** CPU per control plane of the server's processes together, or — where the run did not read it. */
+const serverPerCp = (r: ColdStartResult): string =>
+  r.serverCpuMs === undefined ? '—' : fmt(perCp(r, Object.values(r.serverCpuMs).reduce((sum, ms) => sum + ms, 0)));
+
 const row = (r: ColdStartResult, label = fmt(r.controlPlanes)): string[] => [
   label,
   `${fmt(r.allSetMs / 1000)} s`,
   fmt(perCp(r, r.allSetMs)),
   fmt(perCp(r, r.cpuMs)),
+  serverPerCp(r),
   `${fmt(r.peakRssBytes / MIB)} MiB`,
   `${fmt(r.steadyRssBytes / MIB)} MiB`,
   r.loadAverage.start[0]?.toFixed(1) ?? '—',
@@ -124,6 +137,6 @@ export const coldStartTable = (section: ColdStartSection): string => {
   const rows = section.runs.map((r) => row(r));
   const deployed = section.asDeployed;
   if (deployed !== undefined && !isError(deployed.result)) rows.push(row(deployed.result, `${fmt(deployed.result.controlPlanes)}, as deployed`));
-  const head = ['Control planes', 'All endpoints set', 'ms per CP', 'Controller CPU ms per CP', 'Peak RSS', 'Steady RSS', 'Load'];
+  const head = ['Control planes', 'All endpoints set', 'ms per CP', 'Controller CPU ms per CP', 'Server CPU ms per CP', 'Peak RSS', 'Steady RSS', 'Load'];
   return [`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`, ...rows.map((cells) => `| ${cells.join(' | ')} |`)].join('\n');
 };

@@ -19,6 +19,8 @@ export interface RealServerSection {
   readonly kubernetes: string;
   /** The old space deploy/'s NODE_OPTIONS give the controller, in MiB. */
   readonly heapMiB: number;
+  /** deploy/'s NODE_OPTIONS, the controller's V8 flags (results from before it was recorded hold only the old space). */
+  readonly nodeOptions?: string;
   /** Control planes created through the API at once while seeding. */
   readonly seedConcurrency: number;
   readonly runs: ReadonlyArray<RealServerRun | { readonly controlPlanes: number; readonly error: string }>;

@@ -333,9 +333,13 @@ export const coldStartMarkdown = (results: BenchResults): string => {
   if (isError(section)) return `Not measured: ${section.error}`;
   return (
     `\`capt-endpoint run\` in its own process, every endpoint unset (${results.date.slice(0, 10)}, \`${results.commit.slice(0, 7)}\`); concurrency 2; CPU and RSS from /proc; steady RSS ${COLD_START_STEADY_S} s after the last endpoint; ` +
-    `\`node -e 0\`: ${fmt(section.nodeStartCpuMs)} ms of CPU. As deployed: old space ${section.asDeployed?.heapMiB ?? '—'} MiB, concurrency 16${asDeployedCgroup(section)}.\n\n${coldStartTable(section)}`
+    `\`node -e 0\`: ${fmt(section.nodeStartCpuMs)} ms of CPU. As deployed: ${v8Flags(section.asDeployed)}, concurrency 16${asDeployedCgroup(section)}.\n\n${coldStartTable(section)}`
   );
 };
+
+/** deploy/'s V8 flags as the run used them; only the old space where the results predate recording them. */
+const v8Flags = (deployed: { readonly heapMiB: number; readonly nodeOptions?: string } | undefined): string =>
+  deployed === undefined ? 'not run' : deployed.nodeOptions === undefined ? `old space ${deployed.heapMiB} MiB` : `\`${deployed.nodeOptions}\``;
 
 /** Where the as-deployed run had its limit enforced by a memory cgroup (its peak is in the targets). */
 const asDeployedCgroup = (section: ColdStartSection): string => {
@@ -346,7 +350,7 @@ const asDeployedCgroup = (section: ColdStartSection): string => {
 
 /** How the real-server section was measured, in a sentence, before its tables. */
 const realServerIntro = (results: BenchResults, section: RealServerSection): string =>
-  `\`capt-endpoint run\` as deploy/ runs it (RBAC, token, Lease, ${section.heapMiB} MiB old space) on kube-apiserver ${section.kubernetes}, its audit log counting (${results.date.slice(0, 10)}, \`${results.commit.slice(0, 7)}\`)`;
+  `\`capt-endpoint run\` as deploy/ runs it (RBAC, token, Lease, ${v8Flags(section)}) on kube-apiserver ${section.kubernetes}, its audit log counting (${results.date.slice(0, 10)}, \`${results.commit.slice(0, 7)}\`)`;
 
 /** The requests the real server counted, for docs/benchmarks.md. */
 export const realServerRequestsMarkdownOf = (results: BenchResults): string => {

@@ -27,6 +27,8 @@ export interface ServerHandle {
   restore(): Promise<void>;
   /** Ends the server process; for a connected handle, only lets go of it. */
   close(): Promise<void>;
+  /** The server's process by name, whose CPU a cold start reads (not known for a connected handle). */
+  processes?(): Readonly<Record<string, number | undefined>>;
 }
 
 /** What a process needs to use a server another one started. */
@@ -34,6 +36,9 @@ export interface ServerAddress {
   readonly kubeConfigYaml: string;
   readonly controlUrl: string;
 }
+
+/** The loopback server's process, as the cold start names it. */
+export const LOOPBACK_SERVER = 'server';
 
 const serverPath = fileURLToPath(new URL('./server.mjs', import.meta.url));
 
@@ -45,7 +50,7 @@ const replyOf = async <Op extends ServerReply['op']>(reply: Promise<ServerReply>
   return got as Extract<ServerReply, { op: Op }>;
 };
 
-const handleOver = (ask: Ask, address: ServerAddress, close: () => Promise<void>): ServerHandle => {
+const handleOver = (ask: Ask, address: ServerAddress, close: () => Promise<void>, pid?: number): ServerHandle => {
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromString(address.kubeConfigYaml);
   return {
@@ -71,6 +76,7 @@ const handleOver = (ask: Ask, address: ServerAddress, close: () => Promise<void>
       await replyOf(ask({ op: 'restore' }), 'restored');
     },
     close,
+    ...(pid === undefined ? {} : { processes: () => ({ [LOOPBACK_SERVER]: pid }) }),
   };
 };
 
@@ -102,7 +108,7 @@ export const spawnServer = (): Promise<ServerHandle> =>
             child.once('exit', () => resolve());
             child.send({ op: 'close' } satisfies ServerCommand);
           });
-        return resolveStart(handleOver(ask, { kubeConfigYaml: reply.kubeConfigYaml, controlUrl: reply.controlUrl }, close));
+        return resolveStart(handleOver(ask, { kubeConfigYaml: reply.kubeConfigYaml, controlUrl: reply.controlUrl }, close, child.pid));
       }
       const pending = waiting.shift();
       if (pending === undefined) return;

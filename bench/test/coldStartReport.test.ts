@@ -34,6 +34,15 @@ describe('the cold-start targets', () => {
     ]);
   });
 
+  it("put the server's CPU per control plane beside the controller's in the table, where the run read it", () => {
+    const measured = { ...run(10_000, { ...good, cpuMsPerCp: 3, msPerCp: 4 }), serverCpuMs: { server: 36_000 } };
+    const section: ColdStartSection = { nodeStartCpuMs: 120, runs: [run(1000, good), measured] };
+    const [head, , unread, read] = coldStartTable(section).split('\n');
+    expect(head).toContain('| Controller CPU ms per CP | Server CPU ms per CP |');
+    expect(unread).toContain('| 1.20 | — |');
+    expect(read).toContain('| 3 | 3.60 |');
+  });
+
   it('fail, each by its own figure, when CPU, time, memory or growth miss', () => {
     const section: ColdStartSection = {
       nodeStartCpuMs: 120,
