@@ -6,13 +6,23 @@
  * measured is HEAD's.
  *
  * The benchmark's code is the bench's own sources and the sources of the packages it measures
- * (core, the Kubernetes adapter, and testing, whose loopback server and fake client it runs).
- * Their tests, READMEs, docs and the results themselves are not: they do not change a figure.
+ * (core, the Kubernetes adapter, testing, whose loopback server and fake client it runs, and
+ * the controller and the command, which its cold starts run). Their tests, READMEs, docs and
+ * the results themselves are not: they do not change a figure. deploy/'s V8 flags, which the
+ * as-deployed runs take, are recorded in the results and checked against the manifest instead.
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 
-export const BENCHMARK_PATHS = ['bench/run.mjs', 'bench/src', 'packages/core/src', 'packages/kubernetes/src', 'packages/testing/src'] as const;
+export const BENCHMARK_PATHS = [
+  'bench/run.mjs',
+  'bench/src',
+  'packages/core/src',
+  'packages/kubernetes/src',
+  'packages/testing/src',
+  'packages/controller/src',
+  'packages/cli/src',
+] as const;
 
 const git = (root: string, args: readonly string[]): string => execFileSync('git', args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
 

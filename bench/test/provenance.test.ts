@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { deployedMemory } from '../src/coldStart';
 import { benchmarkCodeDigest, measuredCommit, provenanceProblem } from '../src/provenance';
 
 const git = (cwd: string, ...args: string[]): string =>
@@ -91,5 +92,16 @@ describe('the committed results', () => {
     const committed = JSON.parse(readFileSync(join(root, 'bench', 'results', 'full.json'), 'utf8')) as { commit: string; dirty?: boolean; code?: string };
     expect(committed.code).toBeDefined();
     expect(provenanceProblem(root, committed)).toBeUndefined();
+  });
+
+  it("ran as deployed with deploy/'s NODE_OPTIONS as the manifest gives them now (run `npm run bench` after changing them)", () => {
+    const root = join(__dirname, '..', '..');
+    const committed = JSON.parse(readFileSync(join(root, 'bench', 'results', 'full.json'), 'utf8')) as {
+      coldStart?: { asDeployed?: { nodeOptions?: string } };
+      realServer?: { nodeOptions?: string };
+    };
+    const manifest = deployedMemory(root).nodeOptions.join(' ');
+    expect(committed.coldStart?.asDeployed?.nodeOptions).toBe(manifest);
+    expect(committed.realServer?.nodeOptions).toBe(manifest);
   });
 });
