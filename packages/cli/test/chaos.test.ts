@@ -51,6 +51,8 @@ const controlPlaneObjects = (i: number): KubeObject[] => {
 interface Front {
   readonly server: FakeApiServer;
   readonly kubeconfig: string;
+  /** Endpoint patches past this many are recorded and never answered (unset: all are served). */
+  stallAfter?: number;
   /** Every request this process sent, with the time it arrived. */
   readonly log: Array<{ readonly at: number; readonly request: RecordedRequest }>;
 }
@@ -65,21 +67,24 @@ const isEndpointPatch = (request: RecordedRequest): boolean =>
   request.method === 'PATCH' && /\/(captcontrolplanes|clusters)\/[^/]+$/.test(request.path);
 
 /**
- * One loopback address on the shared store. With `stallAfter`, endpoint patches past that many
- * are recorded and never answered: the process is held in the middle of its pass, whatever the
- * machine's speed, with requests in flight.
+ * One loopback address on the shared store. Once its `stallAfter` is set, endpoint patches past
+ * that many are recorded and never answered: the process is held in the middle of its pass,
+ * whatever the machine's speed, with requests in flight.
  */
-const front = async (stallAfter?: number): Promise<Front> => {
+const front = async (): Promise<Front> => {
   const log: Front['log'] = [];
+  let endpointPatches = 0;
   const inject = (request: RecordedRequest): InjectedResponse | undefined => {
-    const stall = stallAfter !== undefined && isEndpointPatch(request) && log.filter((entry) => isEndpointPatch(entry.request)).length >= stallAfter;
     log.push({ at: Date.now(), request });
-    return stall ? { action: 'hang' } : undefined;
+    if (!isEndpointPatch(request)) return undefined;
+    endpointPatches += 1;
+    return made.stallAfter !== undefined && endpointPatches > made.stallAfter ? { action: 'hang' } : undefined;
   };
   const server = await startFakeApiServer({ store, inject });
   const kubeconfig = join(mkdtempSync(join(tmpdir(), 'capt-chaos-')), 'kubeconfig');
   writeFileSync(kubeconfig, server.kubeConfigYaml('team-0'));
-  return { server, kubeconfig, log };
+  const made: Front = { server, kubeconfig, log };
+  return made;
 };
 
 beforeEach(async () => {
@@ -159,9 +164,8 @@ const wrongEndpoints = (): string[] =>
 describe('two run processes, one leader', () => {
   it('the follower takes over a killed leader within the lease duration plus one retry period; all converge, nothing written wrong or by both in one second', async () => {
     // A's endpoint patches past the 60th never get an answer, so A is still mid-pass when killed.
-    await fronts[0]!.server.close();
-    fronts = [await front(60), fronts[1]!];
     const [frontA, frontB] = fronts as [Front, Front];
+    frontA.stallAfter = 60;
     const a = start(frontA);
     await until('A leads', () => a.identity() !== undefined && holder() === a.identity());
     const b = start(frontB);
