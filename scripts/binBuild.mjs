@@ -7,7 +7,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 
 const SOURCE_DIRS = ['core', 'testing', 'kubernetes', 'controller', 'cli'].map((name) => `packages/${name}/src`);
-const SOURCE_FILES = ['packages/cli/tsup.bin.config.ts', 'packages/cli/tsup.embed.ts', 'tsup.shared.ts', 'tsconfig.json', 'tsconfig.base.json', 'package-lock.json'];
+const SOURCE_FILES = ['packages/cli/tsup.bin.config.ts', 'packages/cli/tsup.embed.ts', 'packages/cli/tsup.esm.ts', 'tsup.shared.ts', 'tsconfig.json', 'tsconfig.base.json', 'package-lock.json'];
 
 /** Every file under `dir` (relative to `root`, `/`-separated), or none when it does not exist. */
 const filesUnder = (root, dir) =>

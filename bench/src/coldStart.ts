@@ -253,6 +253,9 @@ const worker = async () => { while (sent < requests) { sent++; await one(); } };
 })();
 `;
 
+/** The floor client's node flags, e.g. `--cpu-prof` to profile it beside the controller. */
+const floorNodeArgs = process.env['BENCH_FLOOR_NODE_ARGS']?.split(' ').filter(Boolean) ?? [];
+
 /**
  * Node's own HTTP client alone, the floor under every request the controller makes: CPU per
  * request, in µs (median of `runs`), of a child process that sends `requests` merge patches of a
@@ -264,7 +267,7 @@ export const httpFloorUs = async (kubeConfigYaml: string, path: string, requests
   if (server === undefined || token === undefined) throw new Error('the kubeconfig names no server URL or no token');
   const samples: number[] = [];
   for (let i = 0; i < runs; i++) {
-    const child = spawn(process.execPath, ['-e', HTTP_FLOOR_CLIENT], {
+    const child = spawn(process.execPath, [...floorNodeArgs, '-e', HTTP_FLOOR_CLIENT], {
       stdio: ['ignore', 'pipe', 'inherit'],
       env: { ...process.env, FLOOR_URL: `${server}${path}`, FLOOR_TOKEN: token, FLOOR_REQUESTS: String(requests) },
     });

@@ -46,7 +46,7 @@ describe('the demo build', () => {
 
   it("reads the repository's bin sources: every package the bin bundles, its build configuration and the demo's manifests", () => {
     const sources = binSources(REPO);
-    for (const file of ['packages/core/src/index.ts', 'packages/controller/src/offline.ts', 'packages/cli/src/main.ts', 'packages/cli/tsup.bin.config.ts', 'examples/manifests/cluster.yaml', 'package-lock.json'])
+    for (const file of ['packages/core/src/index.ts', 'packages/controller/src/offline.ts', 'packages/cli/src/main.ts', 'packages/cli/tsup.bin.config.ts', 'packages/cli/tsup.esm.ts', 'examples/manifests/cluster.yaml', 'package-lock.json'])
       expect(sources).toContain(file);
     expect(sources.some((file) => file.startsWith('packages/envtest/'))).toBe(false);
   });
