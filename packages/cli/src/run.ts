@@ -16,6 +16,7 @@ import { batchedOutput } from './batchedOutput';
 import type { Command } from './args';
 import type { CliIO } from './cliIO';
 import { memoryReport, readMemory } from './memory';
+import { turnOffPretenuring } from './pretenuring';
 
 type RunCommand = Extract<Command, { readonly _tag: 'Run' }>;
 
@@ -56,8 +57,9 @@ export const runController = async (kubeConfig: KubeConfig, command: RunCommand,
 
 const runWithLogger = async (kubeConfig: KubeConfig, command: RunCommand, io: CliIO, logger: JsonLogger): Promise<number> => {
   const { run } = command;
+  const pretenuring = !(io.turnOffPretenuring ?? turnOffPretenuring)();
   const memory = memoryReport((io.memory ?? readMemory)());
-  logger.log(memory.level, memory.fields, memory.message);
+  logger.log(memory.level, { ...memory.fields, pretenuring }, memory.message);
   const manager = await startManager({
     kubeConfig,
     logger,

@@ -1,7 +1,11 @@
 // Shared by the CLI tests: captured output streams and the repository's example manifests.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startFakeApiServer } from '@capt-endpoint/testing';
 import type { CliIO } from '../src';
 import { main } from '../src';
+import { initialObjects } from '../../../examples/objects';
 
 export const REPO = join(__dirname, '..', '..', '..');
 export { EKS_HOST, MANIFESTS, initialObjects, manifest } from '../../../examples/objects';
@@ -23,6 +27,20 @@ export const run = async (argv: readonly string[], io: Partial<CliIO> & { tty?: 
   const stderr = capture();
   const code = await main(argv, { env: {}, cwd: REPO, ...io, stdout: stdout.stream, stderr: stderr.stream });
   return { code, stdout: stdout.text(), stderr: stderr.text() };
+};
+
+/** `capt-endpoint run` against a fake API server holding the examples, told to stop before it starts: what it says at start. */
+export const runStopped = async (io: Partial<CliIO> = {}): Promise<Captured> => {
+  const server = await startFakeApiServer({ objects: initialObjects() });
+  try {
+    const kubeconfig = join(mkdtempSync(join(tmpdir(), 'capt-cli-')), 'kubeconfig');
+    writeFileSync(kubeconfig, server.kubeConfigYaml('team-a'));
+    const stop = new AbortController();
+    stop.abort();
+    return await run(['run', '--kubeconfig', kubeconfig, '--leader-elect=false'], { ...io, signal: stop.signal });
+  } finally {
+    await server.close();
+  }
 };
 
 export const jsonLines = (text: string): Array<Record<string, unknown>> =>

@@ -1,12 +1,10 @@
 // The start-up memory line of `run`: V8's heap limit against the container's memory limit.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { getHeapStatistics } from 'node:v8';
-import { startFakeApiServer } from '@capt-endpoint/testing';
 import { HEAP_SHARE_OF_LIMIT, memoryLimitOf, memoryReport, readMemory } from '../src/memory';
-import { REPO, initialObjects, jsonLines, run } from './helpers';
+import { REPO, jsonLines, runStopped } from './helpers';
 
 const MIB = 2 ** 20;
 
@@ -51,20 +49,8 @@ describe('memoryReport', () => {
 
 describe('capt-endpoint run', () => {
   it('logs the memory line first, as a warning when the heap may outgrow the limit', async () => {
-    const server = await startFakeApiServer({ objects: initialObjects() });
-    try {
-      const kubeconfig = join(mkdtempSync(join(tmpdir(), 'capt-cli-')), 'kubeconfig');
-      writeFileSync(kubeconfig, server.kubeConfigYaml('team-a'));
-      const stop = new AbortController();
-      stop.abort();
-      const { code, stdout } = await run(['run', '--kubeconfig', kubeconfig, '--leader-elect=false'], {
-        signal: stop.signal,
-        memory: () => ({ heapLimitBytes: 500 * MIB, memoryLimitBytes: 512 * MIB }),
-      });
-      expect(code).toBe(0);
-      expect(jsonLines(stdout)[0]).toMatchObject({ level: 'warn', heapLimitMiB: 500, memoryLimitMiB: 512, heapShare: 0.98 });
-    } finally {
-      await server.close();
-    }
+    const { code, stdout } = await runStopped({ memory: () => ({ heapLimitBytes: 500 * MIB, memoryLimitBytes: 512 * MIB }) });
+    expect(code).toBe(0);
+    expect(jsonLines(stdout)[0]).toMatchObject({ level: 'warn', heapLimitMiB: 500, memoryLimitMiB: 512, heapShare: 0.98 });
   });
 });
