@@ -28,6 +28,7 @@ import { coldStartRow, deployedMemory, httpFloorUs, nodeStartCpuMs, runColdStart
 import { envtestAssets, startRealServer } from './realServer';
 import type { RealServerRun, RealServerSection } from './realServerReport';
 import type { ColdStartSection } from './coldStartReport';
+import { readCpuTimes, stolenShare } from './steal';
 import { spawnServer } from './wire';
 import { nameOf, namespaceOf } from './fixtures';
 import type { Task } from './worker';
@@ -107,6 +108,7 @@ const attempt = async <T>(what: string, work: () => Promise<T>): Promise<T | { e
 const measure = async (): Promise<BenchResults> => {
   const started = Date.now();
   const loadAtStart = loadavg();
+  const cpuTimesAtStart = readCpuTimes();
   const skipped = { error: 'not run (--only)' };
 
   const core = only.has('core')
@@ -267,7 +269,7 @@ const measure = async (): Promise<BenchResults> => {
     dirty,
     code,
     quick,
-    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryBytes: totalmem(), node: process.version, platform: `${process.platform}-${process.arch}`, loadAverage: { start: loadAtStart, end: loadavg() } },
+    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryBytes: totalmem(), node: process.version, platform: `${process.platform}-${process.arch}`, loadAverage: { start: loadAtStart, end: loadavg() }, stolenShare: stolenShare(cpuTimesAtStart, readCpuTimes()) },
     durationMs: Date.now() - started,
     core,
     reconcile,

@@ -280,20 +280,25 @@ const scaleTable = (summary: readonly ScaleSummary[]): string =>
     ]),
   );
 
-/** Above this one-minute load average per core, other work shared the machine with the run. */
 /** How long a cold start is watched after its last endpoint (bench/src/main.ts). */
 const COLD_START_STEADY_S = 10;
 
+/** Above this one-minute load average per core, other work shared the machine with the run. */
 const BUSY_LOAD_PER_CORE = 1.5;
+/** Above this share of CPU time given to other machines by the hypervisor, the run was not on a quiet machine. */
+const BUSY_STOLEN_SHARE = 0.05;
 
 /** A warning beside the figures when the machine was busy with other work during the run. */
 export const loadWarning = (m: BenchResults['machine']): string => {
   const worst = m.loadAverage === undefined ? undefined : Math.max(m.loadAverage.start[0] ?? 0, m.loadAverage.end[0] ?? 0);
-  if (worst === undefined || worst <= BUSY_LOAD_PER_CORE * m.cpus) return '';
-  return (
-    `\n\n**The machine was busy** (one-minute load up to ${worst.toFixed(1)} on ${m.cpus} cores): absolute times are slow and spread; read the ratios, counts and bytes.`
-  );
+  const loaded = worst !== undefined && worst > BUSY_LOAD_PER_CORE * m.cpus;
+  const stolen = m.stolenShare !== undefined && m.stolenShare > BUSY_STOLEN_SHARE;
+  if (!loaded && !stolen) return '';
+  const why = [loaded ? `one-minute load up to ${worst.toFixed(1)} on ${m.cpus} cores` : '', stolen ? `${percent(m.stolenShare)} of CPU time stolen` : ''].filter(Boolean).join(', ');
+  return `\n\n**The machine was busy** (${why}): absolute times are slow and spread; read the ratios, counts and bytes.`;
 };
+
+const percent = (share: number): string => `${fmt(share * 100)}%`;
 
 /** The generated part of docs/benchmarks.md. */
 export const resultsMarkdown = (results: BenchResults, chartPath: string): string => {
@@ -303,6 +308,7 @@ export const resultsMarkdown = (results: BenchResults, chartPath: string): strin
     `Run of ${results.date} at commit \`${results.commit}\`${results.quick ? ' (**--quick**)' : ''}, ${fmt(results.durationMs / 1000)} s in all. ` +
       `Machine: ${m.cpus} × ${m.cpuModel}, ${fmt(m.memoryBytes / 1024 ** 3)} GiB memory, Node ${m.node} on ${m.platform}` +
       (m.loadAverage ? `; load average ${m.loadAverage.start.map((l) => l.toFixed(1)).join(' ')} at the start, ${m.loadAverage.end.map((l) => l.toFixed(1)).join(' ')} at the end` : '') +
+      (m.stolenShare === undefined ? '' : `; ${percent(m.stolenShare)} of CPU time stolen by the hypervisor`) +
       '. ' +
       `Raw figures: \`bench/results/${results.quick ? 'quick' : 'full'}.json\`.` +
       loadWarning(m),

@@ -19,6 +19,8 @@ export interface Machine {
   readonly platform: string;
   /** os.loadavg() (1, 5, 15 minutes) when the run started and when it ended: how shared the machine was. */
   readonly loadAverage?: { readonly start: readonly number[]; readonly end: readonly number[] };
+  /** The share of the machine's CPU time its hypervisor gave to others during the run (Linux). */
+  readonly stolenShare?: number | undefined;
 }
 
 export interface ScaleSummary {

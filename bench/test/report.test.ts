@@ -212,4 +212,10 @@ describe('loadWarning', () => {
     expect(loadWarning(machine(12.4, 2))).toMatch(/busy.*12\.4 on 2 cores/);
     expect(loadWarning(machine(1, 9))).toMatch(/9\.0 on 2 cores/);
   });
+
+  it('warns when the hypervisor gave more than 5% of the CPU time to other machines, whatever the load', () => {
+    expect(loadWarning({ ...machine(1, 1), stolenShare: 0.01 })).toBe('');
+    expect(loadWarning({ ...machine(1, 1), stolenShare: 0.12 })).toMatch(/busy\*\* \(12% of CPU time stolen\)/);
+    expect(loadWarning({ ...machine(9, 1), stolenShare: 0.12 })).toMatch(/9\.0 on 2 cores, 12% of CPU time stolen/);
+  });
 });
