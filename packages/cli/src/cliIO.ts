@@ -29,6 +29,6 @@ export interface CliIO {
   readonly demoManifests?: string | ManifestFiles | undefined;
   /** `run`'s heap and container memory limits. Default: read from V8 and the cgroup. */
   readonly memory?: (() => MemoryReading) | undefined;
-  /** Turns V8's allocation-site pretenuring off for `run`; true when it did (see pretenuring.ts). Default: the process's own V8. */
-  readonly turnOffPretenuring?: (() => boolean) | undefined;
+  /** Turns V8's allocation-site pretenuring off for `run` unless node's arguments set it; answers whether V8 still pretenures (see pretenuring.ts). Default: the process's own V8. */
+  readonly settlePretenuring?: (() => boolean) | undefined;
 }

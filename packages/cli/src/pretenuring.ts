@@ -16,11 +16,15 @@ import { setFlagsFromString } from 'node:v8';
 
 export const NO_PRETENURING = '--no-allocation-site-pretenuring';
 
-const GIVEN = /^--(?:no-)?allocation[-_]site[-_]pretenuring(?:=.*)?$/;
+const GIVEN = /^--(no-)?allocation[-_]site[-_]pretenuring$/;
 
-/** Turns pretenuring off unless node's own arguments set it; true when it was turned off here. */
-export const turnOffPretenuring = (execArgv: readonly string[] = process.execArgv, setFlags: (flags: string) => void = setFlagsFromString): boolean => {
-  if (execArgv.some((arg) => GIVEN.test(arg))) return false;
+/**
+ * Turns pretenuring off unless node's own arguments set it, and answers whether V8 pretenures
+ * from now on: as the last such argument says, else not.
+ */
+export const settlePretenuring = (execArgv: readonly string[] = process.execArgv, setFlags: (flags: string) => void = setFlagsFromString): boolean => {
+  const given = execArgv.filter((arg) => GIVEN.test(arg)).at(-1);
+  if (given !== undefined) return GIVEN.exec(given)?.[1] === undefined;
   setFlags(NO_PRETENURING);
-  return true;
+  return false;
 };

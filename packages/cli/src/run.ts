@@ -16,7 +16,7 @@ import { batchedOutput } from './batchedOutput';
 import type { Command } from './args';
 import type { CliIO } from './cliIO';
 import { memoryReport, readMemory } from './memory';
-import { turnOffPretenuring } from './pretenuring';
+import { settlePretenuring } from './pretenuring';
 
 type RunCommand = Extract<Command, { readonly _tag: 'Run' }>;
 
@@ -57,7 +57,7 @@ export const runController = async (kubeConfig: KubeConfig, command: RunCommand,
 
 const runWithLogger = async (kubeConfig: KubeConfig, command: RunCommand, io: CliIO, logger: JsonLogger): Promise<number> => {
   const { run } = command;
-  const pretenuring = !(io.turnOffPretenuring ?? turnOffPretenuring)();
+  const pretenuring = (io.settlePretenuring ?? settlePretenuring)();
   const memory = memoryReport((io.memory ?? readMemory)());
   logger.log(memory.level, { ...memory.fields, pretenuring }, memory.message);
   const manager = await startManager({
