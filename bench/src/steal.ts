@@ -11,7 +11,7 @@ export interface CpuTimes {
 
 /** The machine's CPU times from /proc/stat's first line, in clock ticks. */
 export const parseCpuTimes = (stat: string): CpuTimes | undefined => {
-  const fields = /^cpu\s+([\d\s]+)$/m.exec(stat)?.[1]?.trim().split(/\s+/).map(Number);
+  const fields = /^cpu +([\d ]+)$/m.exec(stat)?.[1]?.trim().split(/\s+/).map(Number);
   // user nice system idle iowait irq softirq steal [guest guest_nice]: guest time is already in user.
   if (fields === undefined || fields.length < 8 || fields.some((n) => !Number.isFinite(n))) return undefined;
   return { steal: fields[7]!, total: fields.slice(0, 8).reduce((a, b) => a + b, 0) };

@@ -9,7 +9,7 @@ import type { Options } from 'tsup';
 
 type EsbuildPlugin = NonNullable<Options['esbuildPlugins']>[number];
 
-export const FP_TS_LIB = /^fp-ts\/lib\/([A-Za-z]+)(?:\.js)?$/;
+const FP_TS_LIB = /^fp-ts\/lib\/([A-Za-z]+)(?:\.js)?$/;
 
 /** The ES module an import of fp-ts or io-ts has, or undefined for any other import. */
 export const esModuleOf = (path: string): string | undefined => {
@@ -18,13 +18,14 @@ export const esModuleOf = (path: string): string | undefined => {
   return path === 'io-ts' ? 'io-ts/es6/index.js' : undefined;
 };
 
+// The ES modules' own paths (`es6/`) do not pass the filter: resolving them does not come back here.
 export const esModulesOfFpTs = (): EsbuildPlugin => ({
   name: 'fp-ts-es-modules',
   setup(build) {
     build.onResolve({ filter: /^(?:fp-ts\/lib\/|io-ts$)/ }, async (args) => {
       const target = esModuleOf(args.path);
-      if (target === undefined || args.pluginData === 'es-module') return undefined;
-      const resolved = await build.resolve(target, { kind: args.kind, resolveDir: args.resolveDir, pluginData: 'es-module' });
+      if (target === undefined) return undefined;
+      const resolved = await build.resolve(target, { kind: args.kind, resolveDir: args.resolveDir });
       return resolved.errors.length > 0 ? { errors: resolved.errors } : { path: resolved.path };
     });
   },

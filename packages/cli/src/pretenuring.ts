@@ -16,7 +16,7 @@ import { setFlagsFromString } from 'node:v8';
 
 export const NO_PRETENURING = '--no-allocation-site-pretenuring';
 
-const GIVEN = /^--(no-)?allocation[-_]site[-_]pretenuring$/;
+const GIVEN = /^--(?:no-)?allocation[-_]site[-_]pretenuring$/;
 
 /**
  * Turns pretenuring off unless node's own arguments set it, and answers whether V8 pretenures
@@ -24,7 +24,7 @@ const GIVEN = /^--(no-)?allocation[-_]site[-_]pretenuring$/;
  */
 export const settlePretenuring = (execArgv: readonly string[] = process.execArgv, setFlags: (flags: string) => void = setFlagsFromString): boolean => {
   const given = execArgv.filter((arg) => GIVEN.test(arg)).at(-1);
-  if (given !== undefined) return GIVEN.exec(given)?.[1] === undefined;
+  if (given !== undefined) return !given.startsWith('--no-');
   setFlags(NO_PRETENURING);
   return false;
 };

@@ -8,7 +8,8 @@ import { main } from '../src';
 import { initialObjects } from '../../../examples/objects';
 
 export const REPO = join(__dirname, '..', '..', '..');
-export { EKS_HOST, MANIFESTS, initialObjects, manifest } from '../../../examples/objects';
+export { EKS_HOST, MANIFESTS, manifest } from '../../../examples/objects';
+export { initialObjects };
 
 export interface Captured {
   readonly code: number;
