@@ -49,6 +49,12 @@ describe('copyJsonValue', () => {
   it('returns primitives as they are', () => {
     for (const value of ['text', 0, -1.5, true, false, null]) expect(copyJsonValue(value)).toBe(value);
   });
+
+  it('copies own keys only, never an enumerable one inherited from the prototype', () => {
+    const inherited = { spec: { replicas: 1 } };
+    const value = Object.assign(Object.create(inherited) as Record<string, unknown>, { kind: 'Cluster' });
+    expect(Object.keys(copyJsonValue(value))).toEqual(['kind']);
+  });
 });
 
 describe('freezeJsonValue', () => {
@@ -70,6 +76,14 @@ describe('freezeJsonValue', () => {
     }).toThrow(TypeError);
     expect(() => held.status.conditions.push({ type: 'More' })).toThrow(TypeError);
     expect(held.status.conditions).toEqual([{ type: 'Ready' }]);
+  });
+
+  it('freezes own members only, never an object inherited from the prototype', () => {
+    const inherited = { spec: { replicas: 1 } };
+    const value = Object.assign(Object.create(inherited) as Record<string, unknown>, { status: { phase: 'Ready' } });
+    freezeJsonValue(value);
+    expect(Object.isFrozen(value['status'])).toBe(true);
+    expect(Object.isFrozen(inherited.spec)).toBe(false);
   });
 
   it('freezes the children of a value whose top level is already frozen', () => {

@@ -36,15 +36,17 @@ interface FieldPath {
   children: Map<string, FieldPath> | undefined;
   /** The last `fieldsV1Of` that writes this path (a number per call), so that it needs no set of its own. */
   writtenBy: number;
+  /** Its key in a `fieldsV1` (`f:<name>`): the one read, or made once when first written. */
+  fieldKey: string | undefined;
 }
 
-const newRoot = (): FieldPath => ({ parent: undefined, name: '', children: undefined, writtenBy: 0 });
+const newRoot = (): FieldPath => ({ parent: undefined, name: '', children: undefined, writtenBy: 0, fieldKey: undefined });
 
-const childOf = (parent: FieldPath, name: string): FieldPath => {
+const childOf = (parent: FieldPath, name: string, fieldKey?: string): FieldPath => {
   parent.children ??= new Map();
   let child = parent.children.get(name);
   if (!child) {
-    child = { parent, name, children: undefined, writtenBy: 0 };
+    child = { parent, name, children: undefined, writtenBy: 0, fieldKey };
     parent.children.set(name, child);
   }
   return child;
@@ -71,11 +73,13 @@ const isUnowned = (path: FieldPath): boolean => {
   return parent.name === 'metadata' && parent.parent.parent === undefined && unownedInMetadata.has(path.name);
 };
 
-const ownValue = (object: Record<string, unknown>, key: string): unknown => (Object.prototype.hasOwnProperty.call(object, key) ? object[key] : undefined);
+const hasOwn = (object: object, key: string): boolean => Object.prototype.hasOwnProperty.call(object, key);
+
+const ownValue = (object: Record<string, unknown>, key: string): unknown => (hasOwn(object, key) ? object[key] : undefined);
 
 /** Whether `object` has a field of its own, without making the array of its keys. */
 const hasOwnFields = (object: Record<string, unknown>): boolean => {
-  for (const key in object) if (Object.prototype.hasOwnProperty.call(object, key)) return true;
+  for (const key in object) if (hasOwn(object, key)) return true;
   return false;
 };
 
@@ -98,7 +102,9 @@ const changedFields = (before: unknown, after: unknown, root: FieldPath): Set<Fi
     const was = befores.pop();
     const node = afters.pop()!;
     const at = ats.pop()!;
-    for (const key of Object.keys(node)) {
+    // for-in over own keys, here and below: no array of keys made per object.
+    for (const key in node) {
+      if (!hasOwn(node, key)) continue;
       const child = node[key];
       const old = was === undefined ? undefined : ownValue(was, key);
       if (child === undefined || child === old) continue;
@@ -135,13 +141,14 @@ const pathsOfFieldsV1 = (fieldsV1: unknown, root: FieldPath, object: unknown = A
     const at = ats.pop()!;
     const value = values.pop();
     if (!isRecord(node)) continue;
-    for (const key of Object.keys(node)) {
+    for (const key in node) {
+      if (!hasOwn(node, key)) continue;
       const child = node[key];
       if (key === '.') {
         if (holds(at, value)) paths.add(at);
         continue;
       }
-      const path = childOf(at, key.startsWith('f:') ? key.slice(2) : key);
+      const path = key.startsWith('f:') ? childOf(at, key.slice(2), key) : childOf(at, key);
       const held = value === ANY ? ANY : isRecord(value) && !isUnowned(path) ? ownValue(value, path.name) : undefined;
       if (isRecord(child) && hasOwnFields(child)) {
         nodes.push(child);
@@ -182,7 +189,7 @@ const fieldsV1Of = (paths: ReadonlySet<FieldPath>, root: FieldPath): FieldsV1 =>
     if (written.length > 0 && paths.has(at)) into['.'] = {};
     for (const child of written) {
       const fields: Record<string, unknown> = {};
-      into[`f:${child.name}`] = fields;
+      into[(child.fieldKey ??= `f:${child.name}`)] = fields;
       pendingPaths.push(child);
       pendingObjects.push(fields);
     }
@@ -261,7 +268,7 @@ const isWithin = (path: FieldPath, ancestor: FieldPath): boolean => {
  */
 export const fieldOwners = (object: unknown, path: string): ManagedFieldsEntry[] => {
   const root = newRoot();
-  const wanted = path.split('.').reduce(childOf, root);
+  const wanted = path.split('.').reduce((at, name) => childOf(at, name), root);
   return entriesOf(object).filter((entry) => [...pathsOfFieldsV1(entry.fieldsV1, root)].some((owned) => isWithin(owned, wanted)));
 };
 

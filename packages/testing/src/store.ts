@@ -175,7 +175,7 @@ export class ObjectStore {
   private readonly listeners = new Map<WatchListener, KindFilter | undefined>();
   /**
    * Per stored version (stored objects are replaced on every write, never changed in place) and
-   * per apiVersion read at: the deep-frozen copy `shared` hands out.
+   * per apiVersion other than the stored one read at: the deep-frozen copy `shared` hands out.
    */
   private readonly frozen = new WeakMap<KubeObject, Map<string, KubeObject>>();
   /** Events by kind (`apiVersion/kind`), oldest first. */
@@ -263,13 +263,15 @@ export class ObjectStore {
     if (E.isLeft(located)) return located;
     const stored = this.objects.get(this.keyFor(located.right));
     if (stored === undefined) return E.left(notFound(located.right));
+    const apiVersion = located.right.apiVersion;
+    // The stored version itself, frozen in place: no write changes a stored object, and what
+    // leaves the store otherwise is a copy. Only `freezeJsonValue` freezes a stored object, so a
+    // frozen one is frozen all through.
+    if (stored.apiVersion === apiVersion) return E.right(Object.isFrozen(stored) ? stored : freezeJsonValue(stored));
+    // A converted view is copied first, as a converter may hand back parts of its own.
     const versions = this.frozen.get(stored) ?? new Map<string, KubeObject>();
     this.frozen.set(stored, versions);
-    const apiVersion = located.right.apiVersion;
-    // The stored version itself, frozen in place (no write changes a stored object, and what
-    // leaves the store otherwise is a copy); a converted view is copied first, as a converter
-    // may hand back parts of its own.
-    const held = versions.get(apiVersion) ?? freezeJsonValue(stored.apiVersion === apiVersion ? stored : copy(this.view(stored, apiVersion)));
+    const held = versions.get(apiVersion) ?? freezeJsonValue(copy(this.view(stored, apiVersion)));
     versions.set(apiVersion, held);
     return E.right(held);
   }
