@@ -75,7 +75,13 @@ export const KNOWN_RESOURCES: readonly ResourceInfo[] = [
   info('cluster.x-k8s.io/v1beta2', 'Cluster', 'clusters', true),
 ];
 
-const byKey = new Map(KNOWN_RESOURCES.map((r) => [`${r.group ? `${r.group}/` : ''}${r.version}/${r.kind}`, r]));
+/** By apiVersion, then kind: a lookup builds no key string (the fake API server asks on every request). */
+const byApiVersion = new Map<string, Map<string, ResourceInfo>>();
+for (const r of KNOWN_RESOURCES) {
+  const apiVersion = `${r.group ? `${r.group}/` : ''}${r.version}`;
+  const kinds = byApiVersion.get(apiVersion) ?? new Map<string, ResourceInfo>();
+  byApiVersion.set(apiVersion, kinds.set(r.kind, r));
+}
 
 /**
  * The resource for an apiVersion and kind, or undefined when the library does not know it.
@@ -87,8 +93,7 @@ const byKey = new Map(KNOWN_RESOURCES.map((r) => [`${r.group ? `${r.group}/` : '
  * resourceFor('tf.m.upbound.io/v1beta1', 'Workspace')?.plural; // 'workspaces'
  * ```
  */
-export const resourceFor = (apiVersion: string, kind: string): ResourceInfo | undefined =>
-  byKey.get(`${apiVersion}/${kind}`);
+export const resourceFor = (apiVersion: string, kind: string): ResourceInfo | undefined => byApiVersion.get(apiVersion)?.get(kind);
 
 /**
  * The group of an apiVersion (`''` for the core group's `v1`). An object is stored once and

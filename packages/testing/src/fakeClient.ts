@@ -56,12 +56,8 @@ const sleep = (ms: number, signal: AbortSignal | undefined): Promise<boolean> =>
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 
-const refOnly = (ref: ObjectRef): ObjectRef => ({
-  apiVersion: ref.apiVersion,
-  kind: ref.kind,
-  ...(ref.namespace ? { namespace: ref.namespace } : {}),
-  name: ref.name,
-});
+const refOnly = (ref: ObjectRef): ObjectRef =>
+  ref.namespace ? { apiVersion: ref.apiVersion, kind: ref.kind, namespace: ref.namespace, name: ref.name } : { apiVersion: ref.apiVersion, kind: ref.kind, name: ref.name };
 
 export class FakeClient implements ClusterClient {
   readonly store: ObjectStore;

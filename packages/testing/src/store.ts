@@ -96,7 +96,9 @@ interface Writer {
 }
 
 
-const keyOf = (ref: ObjectRef): string => JSON.stringify([ref.apiVersion, ref.kind, ref.namespace ?? '', ref.name]);
+/** One key per object: each part after its length, so no two refs share a key whatever their text. */
+const keyOf = (apiVersion: string, kind: string, namespace: string, name: string): string =>
+  `${apiVersion.length}:${apiVersion}${kind.length}:${kind}${namespace.length}:${namespace}${name}`;
 
 /**
  * Whether everything except metadata (and status, when it is a subresource) is equal in the two:
@@ -466,7 +468,7 @@ export class ObjectStore {
   }
 
   private keyFor(ref: ObjectRef): string {
-    return keyOf({ ...ref, apiVersion: this.storedApiVersion(ref) });
+    return keyOf(this.storedApiVersion(ref), ref.kind, ref.namespace ?? '', ref.name);
   }
 
   private ofKind(only: KindFilter | undefined, object: KubeObject): boolean {
@@ -632,6 +634,7 @@ export class ObjectStore {
       const dropped = events.shift();
       if (dropped) this.kindCompactedThrough.set(kind, dropped.revision);
     }
+    if (this.listeners.size === 0) return;
     for (const [listener, only] of [...this.listeners]) {
       if (!this.ofKind(only, object)) continue;
       const seen = (o: KubeObject): KubeObject => copy(only ? this.view(o, only.apiVersion) : o);

@@ -38,6 +38,17 @@ describe('ObjectStore create', () => {
     expect(() => store.add(controlPlane())).toThrow(/already exists/);
   });
 
+  it('keeps apart objects whose namespace and name run together into the same text', () => {
+    const store = new ObjectStore();
+    const named = (namespace: string, name: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { namespace, name }, data: { at: `${namespace}/${name}` } });
+    store.add(named('a', 'bc'));
+    store.add(named('ab', 'c'));
+    store.add(named('a1', ':x'));
+    store.add(named('a', '1:x'));
+    for (const [namespace, name] of [['a', 'bc'], ['ab', 'c'], ['a1', ':x'], ['a', '1:x']] as const)
+      expect(store.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace, name })?.['data']).toEqual({ at: `${namespace}/${name}` });
+  });
+
   it('names a generateName object with a suffix', () => {
     const store = new ObjectStore();
     const event = right(
