@@ -77,11 +77,24 @@ export class FakeClient implements ClusterClient {
 
   // ---- ClusterClient ------------------------------------------------------------------------
 
-  /** What decoding gave, per frozen object this client handed out (those cannot change). */
-  private readonly decoded = new WeakMap<object, Map<unknown, unknown>>();
+  /**
+   * What decoding gave, per frozen object a read-only read handed out (those cannot change): for
+   * the version of each object handed out last, the one before forgotten. Held in plain Maps, not
+   * weakly: V8's scavenges keep a WeakMap's young keys alive, so a long test's dead versions (and
+   * all they hold) were copied and promoted until the next full collection (docs/benchmarks.md).
+   */
+  private readonly decoded = new Map<object, Map<unknown, unknown>>();
+  /** The object handed out last under each identity (apiVersion, kind, namespace, name). */
+  private readonly lastHandedOut = new Map<string, object>();
 
   private readonly handOut = (object: KubeObject): KubeObject => {
-    if (!this.decoded.has(object)) this.decoded.set(object, new Map());
+    const { namespace = '', name } = object.metadata;
+    const identity = `${object.apiVersion.length}:${object.apiVersion}${object.kind.length}:${object.kind}${namespace.length}:${namespace}${name}`;
+    const last = this.lastHandedOut.get(identity);
+    if (last === object) return object;
+    if (last !== undefined) this.decoded.delete(last);
+    this.lastHandedOut.set(identity, object);
+    this.decoded.set(object, new Map());
     return object;
   };
 

@@ -71,6 +71,18 @@ describe('FakeClient as a ClusterClient', () => {
     expect(fake.decodeMemo.recall(CAPTControlPlane, Object.freeze({ ...handedOut }))).toBeUndefined();
   });
 
+  it('remembers decoding for the version of an object handed out last, and forgets the one before', async () => {
+    const fake = createFakeClient([controlPlane()]);
+    const first = right(await fake.get(cpRef, { readOnly: true })())!;
+    fake.decodeMemo.remember(CAPTControlPlane, first, 'first');
+    right(await fake.patch(cpRef, { metadata: { labels: { changed: 'yes' } } })());
+    const next = right(await fake.get(cpRef, { readOnly: true })())!;
+    expect(right(await fake.get(cpRef, { readOnly: true })())).toBe(next);
+    fake.decodeMemo.remember(CAPTControlPlane, next, 'next');
+    expect(fake.decodeMemo.recall(CAPTControlPlane, first)).toBeUndefined();
+    expect(fake.decodeMemo.recall(CAPTControlPlane, next)).toBe('next');
+  });
+
   it('reports a wrong scope as an error, not as a missing object', async () => {
     const fake = createFakeClient([workspace()]);
     expect(left(await fake.get({ ...wsRef, namespace: 'default' })())).toMatchObject({ kind: 'Invalid', code: 400 });
