@@ -2,6 +2,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 import type { FieldWriter } from './writers';
+import { kubeTimeAt } from './time';
 
 /**
  * Our record of endpoint writes on an object: `{"writes":[RFC 3339, …],"probes":n}`.
@@ -84,7 +85,6 @@ export interface ContestSettings {
   readonly window: number;
 }
 
-const rfc3339 = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 /** What the record and the other writer say, in milliseconds. */
 interface Standing {
@@ -134,10 +134,10 @@ export const decideEndpointWrite = (object: unknown, writer: FieldWriter | undef
   // Two of our writes answered, or one answered after we had already held back: a fight.
   const fighting = standing.answered && (standing.strikes >= KEPT_WRITES || standing.probes > 0);
   if (writer !== undefined && fighting && !quiet) {
-    return { _tag: 'Contested', writer, resumeAt: rfc3339(standing.quietUntil), resumeAfter: Math.max(1000, standing.quietUntil - now) };
+    return { _tag: 'Contested', writer, resumeAt: kubeTimeAt(standing.quietUntil), resumeAfter: Math.max(1000, standing.quietUntil - now) };
   }
   // A write after the other writer went quiet is a probe: if it is answered, wait twice as long.
   const probes = fighting ? Math.min(MAX_PROBES, standing.probes + 1) : 0;
-  const writes = [...record.writes, rfc3339(now)].slice(-KEPT_WRITES);
+  const writes = [...record.writes, kubeTimeAt(now)].slice(-KEPT_WRITES);
   return { _tag: 'MayWrite', annotation: JSON.stringify({ writes, probes }) };
 };
