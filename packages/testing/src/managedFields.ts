@@ -124,13 +124,25 @@ const changedFields = (before: unknown, after: unknown, root: FieldPath): Set<Fi
 /** Stands for "any object": every path a `fieldsV1` names is held in it. */
 const ANY = Symbol('any object');
 
+/** What `ownedPaths` found. */
+interface OwnedPaths {
+  readonly paths: Set<FieldPath>;
+  /**
+   * Whether `fieldsV1Of(paths)` would write the very `fieldsV1` read: every path it names is
+   * held, written as `fieldsV1Of` writes it (`.` first and only beside fields, `f:` fields in
+   * name order, each an object). Such a `fieldsV1` can be kept as it is.
+   */
+  readonly exact: boolean;
+}
+
 /**
  * The paths a `fieldsV1` owns (`f:<name>` leads to a field, `.` owns the object it is in) that
  * `object` holds as owned fields (all of them with `ANY`). Walks the `fieldsV1` and the object
  * together, over a stack (any depth).
  */
-const pathsOfFieldsV1 = (fieldsV1: unknown, root: FieldPath, object: unknown = ANY): Set<FieldPath> => {
+const ownedPaths = (fieldsV1: unknown, root: FieldPath, object: unknown = ANY): OwnedPaths => {
   const paths = new Set<FieldPath>();
+  let exact = true;
   // Three stacks in step: a `fieldsV1` node, its path, and the object's value there (undefined where it holds no owned field).
   const nodes: unknown[] = [fieldsV1];
   const ats: FieldPath[] = [root];
@@ -140,24 +152,42 @@ const pathsOfFieldsV1 = (fieldsV1: unknown, root: FieldPath, object: unknown = A
     const node = nodes.pop();
     const at = ats.pop()!;
     const value = values.pop();
-    if (!isRecord(node)) continue;
+    if (!isRecord(node)) {
+      exact = false;
+      continue;
+    }
+    let keys = 0;
+    let dot = false;
+    let previous: string | undefined;
     for (const key in node) {
       if (!hasOwn(node, key)) continue;
+      keys += 1;
       const child = node[key];
       if (key === '.') {
+        dot = true;
+        if (keys !== 1 || !isRecord(child) || hasOwnFields(child)) exact = false;
         if (holds(at, value)) paths.add(at);
+        else exact = false;
         continue;
       }
-      const path = key.startsWith('f:') ? childOf(at, key.slice(2), key) : childOf(at, key);
+      const field = key.startsWith('f:');
+      const path = field ? childOf(at, key.slice(2), key) : childOf(at, key);
+      if (!field || (previous !== undefined && !(previous < path.name))) exact = false;
+      previous = path.name;
       const held = value === ANY ? ANY : isRecord(value) && !isUnowned(path) ? ownValue(value, path.name) : undefined;
       if (isRecord(child) && hasOwnFields(child)) {
         nodes.push(child);
         ats.push(path);
         values.push(held);
-      } else if (holds(path, held)) paths.add(path);
+      } else if (isRecord(child) && holds(path, held)) paths.add(path);
+      else {
+        exact = false;
+        if (holds(path, held)) paths.add(path);
+      }
     }
+    if (dot && keys === 1) exact = false;
   }
-  return paths;
+  return { paths, exact };
 };
 
 let fieldsV1Writes = 0;
@@ -227,27 +257,34 @@ export const managedFieldsAfter = (before: unknown, after: unknown, writer: Fiel
   const changed = changedFields(before, after, root);
   const entries = entriesOf(before).map((entry) => {
     // What the entry owned and `after` still holds, less what this write changed (a removed field leaves every set).
-    const kept = pathsOfFieldsV1(entry.fieldsV1, root, after);
-    for (const path of kept) if (changed.has(path)) kept.delete(path);
+    const { paths: kept, exact } = ownedPaths(entry.fieldsV1, root, after);
+    let unchanged = exact;
+    for (const path of kept)
+      if (changed.has(path)) {
+        kept.delete(path);
+        unchanged = false;
+      }
     if (sameSlot(entry, writer)) for (const path of changed) kept.add(path);
     const touched = sameSlot(entry, writer) && changed.size > 0;
-    return { entry, kept, touched };
+    // An entry this write left as it was keeps its `fieldsV1` (a stored version is never changed): no tree is written again.
+    return { entry, kept, touched, same: unchanged && !touched };
   });
   if (changed.size > 0 && !entries.some(({ entry }) => sameSlot(entry, writer)))
     entries.push({
       entry: { manager: writer.manager, operation: 'Update', apiVersion: writer.apiVersion, time: writer.time, fieldsType: 'FieldsV1', fieldsV1: {} },
       kept: changed,
       touched: true,
+      same: false,
     });
   return entries
     .filter(({ kept }) => kept.size > 0)
-    .map(({ entry, kept, touched }) => ({
+    .map(({ entry, kept, touched, same }) => ({
       manager: entry.manager,
       operation: entry.operation,
       apiVersion: touched ? writer.apiVersion : entry.apiVersion,
       time: touched ? writer.time : entry.time,
       fieldsType: 'FieldsV1' as const,
-      fieldsV1: fieldsV1Of(kept, root),
+      fieldsV1: same ? entry.fieldsV1 : fieldsV1Of(kept, root),
       ...((touched ? writer.subresource : entry.subresource) ? { subresource: touched ? writer.subresource : entry.subresource } : {}),
     }));
 };
@@ -269,7 +306,7 @@ const isWithin = (path: FieldPath, ancestor: FieldPath): boolean => {
 export const fieldOwners = (object: unknown, path: string): ManagedFieldsEntry[] => {
   const root = newRoot();
   const wanted = path.split('.').reduce((at, name) => childOf(at, name), root);
-  return entriesOf(object).filter((entry) => [...pathsOfFieldsV1(entry.fieldsV1, root)].some((owned) => isWithin(owned, wanted)));
+  return entriesOf(object).filter((entry) => [...ownedPaths(entry.fieldsV1, root).paths].some((owned) => isWithin(owned, wanted)));
 };
 
 

@@ -162,4 +162,51 @@ describe('managedFields', () => {
       { numRuns: 3000 },
     );
   });
+
+  // An entry a write leaves as it was keeps its fieldsV1 when that is exactly what would be
+  // written again: the same text must come out as from the same entries written again.
+  it('keeps an untouched entry\'s fieldsV1 only where writing it again gives the same text', () => {
+    const key = fc.constantFrom('x', 'y', 'spec', 'status', 'labels', 'metadata', 'name', 'uid', 'managedFields', 'apiVersion', 'f:x');
+    const leaf = fc.oneof(fc.constant(null), fc.integer({ min: 0, max: 2 }), fc.constantFrom('a', 'b'), fc.constant([1]), fc.constant({}));
+    const { tree } = fc.letrec((tie) => ({ tree: fc.oneof({ depthSize: 'small' }, leaf, fc.dictionary(key, tie('tree'), { maxKeys: 4 })) }));
+    const { fields } = fc.letrec((tie) => ({
+      fields: fc.dictionary(fc.constantFrom('.', 'f:x', 'f:y', 'f:spec', 'f:metadata', 'f:labels', 'f:name', 'v:"a"', 'f:f:x'), fc.oneof({ depthSize: 'small' }, fc.constant({}), fc.constant(1), tie('fields')), { maxKeys: 3 }),
+    }));
+    const entry = fc.record({
+      manager: fc.constantFrom('a', 'b'),
+      operation: fc.constantFrom('Update', 'Apply'),
+      apiVersion: fc.constant('v1'),
+      time: fc.constant('2026-01-05T09:00:00Z'),
+      fieldsType: fc.constant('FieldsV1'),
+      fieldsV1: fields,
+      subresource: fc.option(fc.constant('status'), { nil: undefined }),
+    });
+    const writer = fc.record({ manager: fc.constantFrom('a', 'b', 'c'), apiVersion: fc.constant('v2'), time: fc.constant('2026-01-05T09:00:01Z'), subresource: fc.option(fc.constant<'status'>('status'), { nil: undefined }) });
+    /** The same fieldsV1 with a key no object holds, so that it is never kept as it is but written again. */
+    const unkeepable = (fieldsV1: object) => ({ ...fieldsV1, 'x:nowhere': {} });
+    fc.assert(
+      fc.property(fc.dictionary(key, tree, { maxKeys: 5 }), fc.dictionary(key, tree, { maxKeys: 5 }), fc.array(entry, { maxLength: 3 }), writer, (object, patch, managedFields, by) => {
+        const metadata = object['metadata'];
+        const beforeWith = (fields: typeof managedFields) => ({ ...object, metadata: { ...(typeof metadata === 'object' && metadata !== null && !Array.isArray(metadata) ? metadata : {}), managedFields: fields } });
+        const before = beforeWith(managedFields);
+        const after = applyMergePatch(before, patch);
+        const rewrittenBefore = beforeWith(managedFields.map((e) => ({ ...e, fieldsV1: unkeepable(e.fieldsV1) })));
+        const text = (entries: ManagedFieldsEntry[]) => JSON.stringify(entries.map((e) => e.fieldsV1));
+        expect(text(managedFieldsAfter(before, after, by))).toBe(text(managedFieldsAfter(rewrittenBefore, applyMergePatch(rewrittenBefore, patch), by)));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('hands another manager\'s entry its own fieldsV1 back when the write left it as it was', () => {
+    const store = new ObjectStore([], { now: clock() });
+    right(store.create(controlPlane(), { fieldManager: 'kubectl-create' }));
+    const theirs = (object: KubeObject | undefined) => entries(object).find((e) => e.manager === 'kubectl-create')!.fieldsV1;
+    const first = right(store.patch(cpRef, { spec: { controlPlaneEndpoint: endpoint } }, { fieldManager: 'capt-endpoint' }));
+    const before = { ...first, metadata: { ...first.metadata } };
+    const after = applyMergePatch(before, { spec: { controlPlaneEndpoint: { port: 6443 } } }) as KubeObject;
+    const written = managedFieldsAfter(before, after, { manager: 'capt-endpoint', apiVersion: cpRef.apiVersion, time: '2026-01-05T09:00:09Z' });
+    expect(written.find((e) => e.manager === 'kubectl-create')!.fieldsV1).toBe(theirs(before));
+    expect(written.find((e) => e.manager === 'capt-endpoint')!.fieldsV1).not.toBe(entries(before).find((e) => e.manager === 'capt-endpoint')!.fieldsV1);
+  });
 });
