@@ -22,6 +22,37 @@ const clock = () => {
   return () => new Date(Date.UTC(2026, 0, 5, 9, 0, seconds++));
 };
 
+/**
+ * Writes to property-test field ownership with: objects and patches over a few keys, entries
+ * whose fieldsV1 nest `.`, fields and other keys, and writers. `fieldLeaf` is what a fieldsV1
+ * may hold where a field has no fields of its own.
+ */
+const ownershipCases = (fieldLeaf: fc.Arbitrary<unknown>) => {
+  const key = fc.constantFrom('x', 'y', 'spec', 'status', 'labels', 'metadata', 'name', 'uid', 'managedFields', 'apiVersion', 'f:x');
+  const leaf = fc.oneof(fc.constant(null), fc.integer({ min: 0, max: 2 }), fc.constantFrom('a', 'b'), fc.constant([1]), fc.constant({}));
+  const { tree } = fc.letrec((tie) => ({ tree: fc.oneof({ depthSize: 'small' }, leaf, fc.dictionary(key, tie('tree'), { maxKeys: 4 })) }));
+  const { fields } = fc.letrec((tie) => ({
+    fields: fc.dictionary(fc.constantFrom('.', 'f:x', 'f:y', 'f:spec', 'f:metadata', 'f:labels', 'f:name', 'v:"a"', 'f:f:x'), fc.oneof({ depthSize: 'small' }, fieldLeaf, tie('fields')), { maxKeys: 3 }),
+  }));
+  const entry = fc.record({
+    manager: fc.constantFrom('a', 'b'),
+    operation: fc.constantFrom('Update', 'Apply'),
+    apiVersion: fc.constant('v1'),
+    time: fc.constant('2026-01-05T09:00:00Z'),
+    fieldsType: fc.constant('FieldsV1'),
+    fieldsV1: fields,
+    subresource: fc.option(fc.constant('status'), { nil: undefined }),
+  });
+  const writer = fc.record({ manager: fc.constantFrom('a', 'b', 'c'), apiVersion: fc.constant('v2'), time: fc.constant('2026-01-05T09:00:01Z'), subresource: fc.option(fc.constant<'status'>('status'), { nil: undefined }) });
+  return [fc.dictionary(key, tree, { maxKeys: 5 }), fc.dictionary(key, tree, { maxKeys: 5 }), fc.array(entry, { maxLength: 3 }), writer] as const;
+};
+
+/** `object` with `managedFields` in its metadata. */
+const withManagedFields = <F>(object: Record<string, unknown>, managedFields: F) => {
+  const metadata = object['metadata'];
+  return { ...object, metadata: { ...(typeof metadata === 'object' && metadata !== null && !Array.isArray(metadata) ? metadata : {}), managedFields } };
+};
+
 describe('managedFields', () => {
   it('a create names its manager as owner of every field it set, server-set metadata excluded', () => {
     const store = new ObjectStore([], { now: clock() });
@@ -136,26 +167,9 @@ describe('managedFields', () => {
   // managedFieldsAfter passes over what a merge patch left shared with the object before it:
   // the same owners must come out as from two objects that share nothing.
   it('records the same owners whether the object after a write shares its untouched parts with the one before or not', () => {
-    const key = fc.constantFrom('x', 'y', 'spec', 'status', 'labels', 'metadata', 'name', 'uid', 'managedFields', 'apiVersion', 'f:x');
-    const leaf = fc.oneof(fc.constant(null), fc.integer({ min: 0, max: 2 }), fc.constantFrom('a', 'b'), fc.constant([1]), fc.constant({}));
-    const { tree } = fc.letrec((tie) => ({ tree: fc.oneof({ depthSize: 'small' }, leaf, fc.dictionary(key, tie('tree'), { maxKeys: 4 })) }));
-    const { fields } = fc.letrec((tie) => ({
-      fields: fc.dictionary(fc.constantFrom('.', 'f:x', 'f:y', 'f:spec', 'f:metadata', 'f:labels', 'f:name', 'v:"a"', 'f:f:x'), fc.oneof({ depthSize: 'small' }, fc.constant({}), tie('fields')), { maxKeys: 3 }),
-    }));
-    const entry = fc.record({
-      manager: fc.constantFrom('a', 'b'),
-      operation: fc.constantFrom('Update', 'Apply'),
-      apiVersion: fc.constant('v1'),
-      time: fc.constant('2026-01-05T09:00:00Z'),
-      fieldsType: fc.constant('FieldsV1'),
-      fieldsV1: fields,
-      subresource: fc.option(fc.constant('status'), { nil: undefined }),
-    });
-    const writer = fc.record({ manager: fc.constantFrom('a', 'b', 'c'), apiVersion: fc.constant('v2'), time: fc.constant('2026-01-05T09:00:01Z'), subresource: fc.option(fc.constant<'status'>('status'), { nil: undefined }) });
     fc.assert(
-      fc.property(fc.dictionary(key, tree, { maxKeys: 5 }), fc.dictionary(key, tree, { maxKeys: 5 }), fc.array(entry, { maxLength: 3 }), writer, (object, patch, managedFields, by) => {
-        const metadata = object['metadata'];
-        const before = { ...object, metadata: { ...(typeof metadata === 'object' && metadata !== null && !Array.isArray(metadata) ? metadata : {}), managedFields } };
+      fc.property(...ownershipCases(fc.constant({})), (object, patch, managedFields, by) => {
+        const before = withManagedFields(object, managedFields);
         const after = applyMergePatch(before, patch);
         expect(managedFieldsAfter(before, after, by)).toEqual(managedFieldsAfter(copyJsonValue(before), copyJsonValue(after), by));
       }),
@@ -166,31 +180,13 @@ describe('managedFields', () => {
   // An entry a write leaves as it was keeps its fieldsV1 when that is exactly what would be
   // written again: the same text must come out as from the same entries written again.
   it('keeps an untouched entry\'s fieldsV1 only where writing it again gives the same text', () => {
-    const key = fc.constantFrom('x', 'y', 'spec', 'status', 'labels', 'metadata', 'name', 'uid', 'managedFields', 'apiVersion', 'f:x');
-    const leaf = fc.oneof(fc.constant(null), fc.integer({ min: 0, max: 2 }), fc.constantFrom('a', 'b'), fc.constant([1]), fc.constant({}));
-    const { tree } = fc.letrec((tie) => ({ tree: fc.oneof({ depthSize: 'small' }, leaf, fc.dictionary(key, tie('tree'), { maxKeys: 4 })) }));
-    const { fields } = fc.letrec((tie) => ({
-      fields: fc.dictionary(fc.constantFrom('.', 'f:x', 'f:y', 'f:spec', 'f:metadata', 'f:labels', 'f:name', 'v:"a"', 'f:f:x'), fc.oneof({ depthSize: 'small' }, fc.constant({}), fc.constant(1), tie('fields')), { maxKeys: 3 }),
-    }));
-    const entry = fc.record({
-      manager: fc.constantFrom('a', 'b'),
-      operation: fc.constantFrom('Update', 'Apply'),
-      apiVersion: fc.constant('v1'),
-      time: fc.constant('2026-01-05T09:00:00Z'),
-      fieldsType: fc.constant('FieldsV1'),
-      fieldsV1: fields,
-      subresource: fc.option(fc.constant('status'), { nil: undefined }),
-    });
-    const writer = fc.record({ manager: fc.constantFrom('a', 'b', 'c'), apiVersion: fc.constant('v2'), time: fc.constant('2026-01-05T09:00:01Z'), subresource: fc.option(fc.constant<'status'>('status'), { nil: undefined }) });
     /** The same fieldsV1 with a key no object holds, so that it is never kept as it is but written again. */
     const unkeepable = (fieldsV1: object) => ({ ...fieldsV1, 'x:nowhere': {} });
     fc.assert(
-      fc.property(fc.dictionary(key, tree, { maxKeys: 5 }), fc.dictionary(key, tree, { maxKeys: 5 }), fc.array(entry, { maxLength: 3 }), writer, (object, patch, managedFields, by) => {
-        const metadata = object['metadata'];
-        const beforeWith = (fields: typeof managedFields) => ({ ...object, metadata: { ...(typeof metadata === 'object' && metadata !== null && !Array.isArray(metadata) ? metadata : {}), managedFields: fields } });
-        const before = beforeWith(managedFields);
+      fc.property(...ownershipCases(fc.oneof(fc.constant({}), fc.constant(1))), (object, patch, managedFields, by) => {
+        const before = withManagedFields(object, managedFields);
         const after = applyMergePatch(before, patch);
-        const rewrittenBefore = beforeWith(managedFields.map((e) => ({ ...e, fieldsV1: unkeepable(e.fieldsV1) })));
+        const rewrittenBefore = withManagedFields(object, managedFields.map((e) => ({ ...e, fieldsV1: unkeepable(e.fieldsV1) })));
         const text = (entries: ManagedFieldsEntry[]) => JSON.stringify(entries.map((e) => e.fieldsV1));
         expect(text(managedFieldsAfter(before, after, by))).toBe(text(managedFieldsAfter(rewrittenBefore, applyMergePatch(rewrittenBefore, patch), by)));
       }),
