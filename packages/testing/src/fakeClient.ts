@@ -81,7 +81,7 @@ export class FakeClient implements ClusterClient {
    * What decoding gave, per frozen object a read-only read handed out (those cannot change): for
    * the version of each object handed out last, the one before forgotten. Held in plain Maps, not
    * weakly: V8's scavenges keep a WeakMap's young keys alive, so a long test's dead versions (and
-   * all they hold) were copied and promoted until the next full collection (docs/benchmarks.md).
+   * all they hold) were copied and promoted until the next full collection (ADR 0100).
    */
   private readonly decoded = new Map<object, Map<unknown, unknown>>();
   /** The object handed out last under each identity (apiVersion, kind, namespace, name). */
