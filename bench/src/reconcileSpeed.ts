@@ -70,7 +70,10 @@ export interface ReconcileSpeedResult {
   readonly rows: Readonly<Record<WholeBody, WholeRow>>;
   /** The outcome every measured reconcile reported. */
   readonly outcomes: readonly string[];
+  /** Where the fake client's rows come from: a process of their own, holding this many control planes (see unitTestRows.ts). */
+  readonly unitTest?: { readonly controlPlanes: number };
 }
+
 
 const ref = (apiVersion: string, kind: string, name: string, namespace?: string): ObjectRef => ({ apiVersion, kind, name, namespace });
 const controlPlaneRef = (i: number) => ref('controlplane.cluster.x-k8s.io/v1beta1', 'CAPTControlPlane', nameOf(i), namespaceOf(i));

@@ -216,6 +216,7 @@ const wholeTable = (w: ReconcileSpeedResult): string =>
       }),
   ) +
   `\n\n${w.controlPlanes} control planes in the cache (${w.hot} of them hot), ${w.concurrency} reconciles in flight; ${fmt(w.jsonBytes)} B of JSON per control plane's four objects. ` +
+  (w.unitTest === undefined ? '' : `The fake client's rows, as a unit test's, come from a process of their own with ${w.unitTest.controlPlanes} control planes in its cache. `) +
   `Bytes are the growth of the heap in use over a batch no garbage collection interrupted. Outcome of every measured reconcile: ${w.outcomes.join(', ')}.`;
 
 /** The 10,000-control-plane table's hour of steady state: requests and writes each approach makes, requeued every 30 s. */
