@@ -74,7 +74,6 @@ export interface ReconcileSpeedResult {
   readonly unitTest?: { readonly controlPlanes: number };
 }
 
-
 const ref = (apiVersion: string, kind: string, name: string, namespace?: string): ObjectRef => ({ apiVersion, kind, name, namespace });
 const controlPlaneRef = (i: number) => ref('controlplane.cluster.x-k8s.io/v1beta1', 'CAPTControlPlane', nameOf(i), namespaceOf(i));
 const clusterRef = (i: number) => ref('cluster.x-k8s.io/v1beta1', 'Cluster', nameOf(i), namespaceOf(i));

@@ -85,7 +85,6 @@ export interface ContestSettings {
   readonly window: number;
 }
 
-
 /** What the record and the other writer say, in milliseconds. */
 interface Standing {
   /** Another manager overwrote our last write within the window. */

@@ -41,7 +41,7 @@ export const copyJsonValue = <A>(value: A): A => {
       for (let i = 0; i < source.length; i++) copy.push(childCopy(source[i], sources, targets));
     } else {
       // for-in over own keys: V8 walks the shape's enumeration cache where Object.keys makes an
-      // array per object (docs/benchmarks.md).
+      // array per object.
       for (const key in source) if (hasOwn(source, key)) setOwn(target as JsonObject, key, childCopy(source[key], sources, targets));
     }
   }

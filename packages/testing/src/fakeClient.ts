@@ -26,7 +26,7 @@ import {
   type Verb,
   type VerbSelector,
 } from './faults';
-import { ObjectStore, type ObjectStoreOptions, type WriteOptions } from './store';
+import { keyOf, ObjectStore, type ObjectStoreOptions, type WriteOptions } from './store';
 import { objectsFromYaml } from './yaml';
 
 /** A recorded call; `error` is set when the call failed (injected or from the store). */
@@ -88,8 +88,7 @@ export class FakeClient implements ClusterClient {
   private readonly lastHandedOut = new Map<string, object>();
 
   private readonly handOut = (object: KubeObject): KubeObject => {
-    const { namespace = '', name } = object.metadata;
-    const identity = `${object.apiVersion.length}:${object.apiVersion}${object.kind.length}:${object.kind}${namespace.length}:${namespace}${name}`;
+    const identity = keyOf(object.apiVersion, object.kind, object.metadata.namespace ?? '', object.metadata.name ?? '');
     const last = this.lastHandedOut.get(identity);
     if (last === object) return object;
     if (last !== undefined) this.decoded.delete(last);

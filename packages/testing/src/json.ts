@@ -109,7 +109,8 @@ export const isPlainJson = (value: unknown): boolean => {
 export const copy = copyJsonValue;
 
 const isContainer = (value: unknown): value is object => typeof value === 'object' && value !== null;
-const hasOwn = (object: object, key: string): boolean => Object.prototype.hasOwnProperty.call(object, key);
+/** Whether `object` has `key` as its own property (an inherited one does not count). */
+export const hasOwn = (object: object, key: string): boolean => Object.prototype.hasOwnProperty.call(object, key);
 
 /** Structural equality of two JSON values; object key order does not matter. Any depth: a loop over a stack of pairs. */
 export const jsonEqual = (a: unknown, b: unknown): boolean => {

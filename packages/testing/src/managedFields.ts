@@ -1,5 +1,5 @@
 /** Field ownership in `metadata.managedFields`, as the API server records it (see `managedFieldsAfter`). */
-import { isRecord, jsonEqual } from './json';
+import { hasOwn, isRecord, jsonEqual } from './json';
 
 /** `fieldsV1`: `f:<field>` for a field, `.` for an object owned itself (created by the writer). */
 export interface FieldsV1 {
@@ -72,8 +72,6 @@ const isUnowned = (path: FieldPath): boolean => {
   if (parent?.parent === undefined) return unownedAtRoot.has(path.name);
   return parent.name === 'metadata' && parent.parent.parent === undefined && unownedInMetadata.has(path.name);
 };
-
-const hasOwn = (object: object, key: string): boolean => Object.prototype.hasOwnProperty.call(object, key);
 
 const ownValue = (object: Record<string, unknown>, key: string): unknown => (hasOwn(object, key) ? object[key] : undefined);
 
@@ -179,10 +177,11 @@ const ownedPaths = (fieldsV1: unknown, root: FieldPath, object: unknown = ANY): 
         nodes.push(child);
         ats.push(path);
         values.push(held);
-      } else if (isRecord(child) && holds(path, held)) paths.add(path);
-      else {
-        exact = false;
+      } else {
+        // A leaf other than `{}` is owned all the same, but is not what fieldsV1Of writes.
+        if (!isRecord(child)) exact = false;
         if (holds(path, held)) paths.add(path);
+        else exact = false;
       }
     }
     if (dot && keys === 1) exact = false;

@@ -97,7 +97,7 @@ interface Writer {
 
 
 /** One key per object: each part after its length, so no two refs share a key whatever their text. */
-const keyOf = (apiVersion: string, kind: string, namespace: string, name: string): string =>
+export const keyOf = (apiVersion: string, kind: string, namespace: string, name: string): string =>
   `${apiVersion.length}:${apiVersion}${kind.length}:${kind}${namespace.length}:${namespace}${name}`;
 
 /**
